@@ -1,0 +1,117 @@
+"""Who may see what: one helper per private object (STYLE.md §3).
+
+Views never fetch a user-supplied id directly; they call ``get_<x>_for_user``,
+which raises ``Http404`` for anyone outside (so an outsider cannot tell whether
+a record exists) and ``PermissionDenied`` (403) for those who may look but not
+change. Querysets from ``<x>_for_user`` are already scoped to what the user may
+see.
+
+Scope by role (DESIGN.md "Who uses it"):
+- school administrator: every row of their own school;
+- homeroom teacher: the students of the classes they lead;
+- teacher / volunteer: no student list of their own yet (sessions and clubs
+  come with scheduling);
+- guardian: their own children, at whatever school;
+- a superuser (back office) sees everything through the Django admin only.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from afterschool.models import Guardian, Role, Room, SchoolClass, Student, User
+
+
+def students_for_user(user: User) -> QuerySet[Student]:
+    """Students ``user`` may see, with class and school joined."""
+    qs = Student.objects.select_related("school_class", "school")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_school_admin:
+        return qs.filter(school_id=user.school_id)
+    if user.role == Role.HOMEROOM and user.school_id:
+        return qs.filter(school_id=user.school_id, school_class__homeroom_teacher=user)
+    if user.role == Role.GUARDIAN:
+        return qs.filter(guardians__user=user).distinct()
+    return qs.none()
+
+
+def get_student_for_user(user: User, pk: int) -> Student:
+    """The student ``pk`` if ``user`` may see them, else ``Http404``."""
+    try:
+        return students_for_user(user).get(pk=pk)
+    except Student.DoesNotExist:
+        raise Http404 from None
+
+
+def classes_for_user(user: User) -> QuerySet[SchoolClass]:
+    """Classes ``user`` may see: the whole school for an admin, own classes
+    for a homeroom teacher, nothing for others."""
+    qs = SchoolClass.objects.select_related("homeroom_teacher", "room", "school_year")
+    if not user.is_authenticated or not user.school_id:
+        return qs.none()
+    if user.is_school_admin:
+        return qs.filter(school_id=user.school_id)
+    if user.role == Role.HOMEROOM:
+        return qs.filter(school_id=user.school_id, homeroom_teacher=user)
+    return qs.none()
+
+
+def get_class_for_user(user: User, pk: int) -> SchoolClass:
+    """The class ``pk`` if ``user`` may see it, else ``Http404``."""
+    try:
+        return classes_for_user(user).get(pk=pk)
+    except SchoolClass.DoesNotExist:
+        raise Http404 from None
+
+
+def rooms_for_user(user: User) -> QuerySet[Room]:
+    """Rooms of the user's school, for any staff member."""
+    if not user.is_authenticated or not user.is_staff_member:
+        return Room.objects.none()
+    return Room.objects.filter(school_id=user.school_id)
+
+
+def guardians_for_user(user: User) -> QuerySet[Guardian]:
+    """Guardians of the user's school (admin) or of their class (homeroom)."""
+    if not user.is_authenticated or not user.school_id:
+        return Guardian.objects.none()
+    if user.is_school_admin:
+        return Guardian.objects.filter(school_id=user.school_id)
+    if user.role == Role.HOMEROOM:
+        return Guardian.objects.filter(
+            school_id=user.school_id, students__school_class__homeroom_teacher=user
+        ).distinct()
+    return Guardian.objects.none()
+
+
+def school_admin_required(view):
+    """Decorator: only a school administrator of some school; others get 403.
+
+    Use after ``login_required`` so anonymous users are sent to log in first.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_school_admin:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    """Decorator: any staff member of a school (admin, homeroom, teacher,
+    volunteer); guardians get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff_member:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

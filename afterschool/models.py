@@ -1,0 +1,382 @@
+"""The school and its people: School, SchoolYear, Term, SchoolClass, Student,
+Guardian, Room and the User with its roles.
+
+Every row belongs to one School (``school`` foreign key), so one installation can
+serve all the schools of a county while nobody of school A sees a row of school B.
+Models keep single-row derived values and invariants only; rules that cross
+models live in ``afterschool/services.py``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from afterschool.idnumbers import mask_id_number
+
+MOBILE_VALIDATOR = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
+
+GRADE_NAMES = {
+    1: "一年级",
+    2: "二年级",
+    3: "三年级",
+    4: "四年级",
+    5: "五年级",
+    6: "六年级",
+    7: "七年级",
+    8: "八年级",
+    9: "九年级",
+}
+
+
+class School(models.Model):
+    """A school; the root every other row hangs from."""
+
+    name = models.CharField(_("学校名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    county = models.CharField(_("所属区县"), max_length=100, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("学校")
+        verbose_name_plural = _("学校")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """A person's role at a school; each maps to a Django group of the same label."""
+
+    ADMIN = "admin", _("学校管理员")
+    HOMEROOM = "homeroom", _("班主任")
+    TEACHER = "teacher", _("教师")
+    VOLUNTEER = "volunteer", _("志愿者")
+    GUARDIAN = "guardian", _("家长")
+
+
+class User(AbstractUser):
+    """A login. Staff log in with a username; guardians with their mobile number
+    (their ``username`` is the mobile). ``school`` is set for staff; a guardian's
+    schools are those of their Guardian records (a family may have children in
+    a primary and a middle school of the same county)."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("学校"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    mobile = models.CharField(_("手机号"), max_length=11, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def is_school_admin(self) -> bool:
+        return self.role == Role.ADMIN and self.school_id is not None
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.role == Role.GUARDIAN
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.school_id is not None and self.role in {
+            Role.ADMIN,
+            Role.HOMEROOM,
+            Role.TEACHER,
+            Role.VOLUNTEER,
+        }
+
+
+class SchoolYear(models.Model):
+    """学年: starts in September of ``start_year`` and ends the next summer."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="school_years")
+    start_year = models.PositiveSmallIntegerField(
+        _("起始年份"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+
+    class Meta:
+        verbose_name = _("学年")
+        verbose_name_plural = _("学年")
+        ordering = ["-start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "start_year"], name="unique_school_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_year}—{self.start_year + 1}学年"
+
+
+class Term(models.Model):
+    """学期: a named span of school days inside a school year."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(_("学期名称"), max_length=50)
+    first_day = models.DateField(_("开始日期"))
+    last_day = models.DateField(_("结束日期"))
+
+    class Meta:
+        verbose_name = _("学期")
+        verbose_name_plural = _("学期")
+        ordering = ["-first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="term_days_in_order"
+            ),
+            models.UniqueConstraint(fields=["school", "name"], name="unique_term_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+class RoomKind(models.TextChoices):
+    CLASSROOM = "classroom", _("教室")
+    LIBRARY = "library", _("图书室")
+    READING_ROOM = "reading_room", _("阅览室")
+    PLAYGROUND = "playground", _("操场")
+    GYM = "gym", _("体育馆")
+    MUSIC = "music", _("音乐室")
+    ART = "art", _("美术室")
+    FUNCTION_ROOM = "function_room", _("功能室")
+
+
+class Room(models.Model):
+    """A place where a session or club meets."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=20, choices=RoomKind.choices)
+    capacity = models.PositiveSmallIntegerField(_("容纳人数"))
+
+    class Meta:
+        verbose_name = _("场地")
+        verbose_name_plural = _("场地")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="unique_room_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolClass(models.Model):
+    """班级 of one school year, e.g. 三年级（2）班 (grade 3, number 2)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="classes")
+    grade = models.PositiveSmallIntegerField(
+        _("年级"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    number = models.PositiveSmallIntegerField(_("班号"), validators=[MinValueValidator(1)])
+    homeroom_teacher = models.ForeignKey(
+        User,
+        verbose_name=_("班主任"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homeroom_classes",
+    )
+    room = models.ForeignKey(
+        Room,
+        verbose_name=_("教室"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="classes",
+    )
+
+    class Meta:
+        verbose_name = _("班级")
+        verbose_name_plural = _("班级")
+        ordering = ["grade", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "grade", "number"], name="unique_class_per_year"
+            ),
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=9), name="grade_1_to_9"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def grade_name(self) -> str:
+        return GRADE_NAMES[self.grade]
+
+    @property
+    def display_name(self) -> str:
+        return f"{GRADE_NAMES[self.grade]}（{self.number}）班"
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Student(models.Model):
+    """A student on the school's register (学籍).
+
+    ``student_number`` (学籍号, e.g. G + ID number) is unique within the school
+    and is the key a re-import updates by. The four priority flags are the
+    groups the seed (一.3) says come first when places are short.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="students")
+    student_number = models.CharField(_("学籍号"), max_length=30)
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("班级"),
+        on_delete=models.PROTECT,
+        related_name="students",
+    )
+    is_boarder = models.BooleanField(_("住宿生"), default=False)
+    is_migrant_child = models.BooleanField(_("进城务工人员随迁子女"), default=False)
+    is_left_behind = models.BooleanField(_("留守儿童"), default=False)
+    is_disabled = models.BooleanField(_("残疾儿童"), default=False)
+    is_financial_hardship = models.BooleanField(_("家庭经济困难"), default=False)
+    guardians = models.ManyToManyField(
+        "Guardian", through="Guardianship", related_name="students", verbose_name=_("家长")
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    PRIORITY_FIELDS = ("is_migrant_child", "is_left_behind", "is_disabled", "is_financial_hardship")
+
+    class Meta:
+        verbose_name = _("学生")
+        verbose_name_plural = _("学生")
+        ordering = ["school_class__grade", "school_class__number", "student_number"]
+        permissions = [
+            ("import_roster", _("可导入学生名册")),
+            ("view_id_number", _("可查看完整身份证号")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "student_number"], name="unique_student_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_priority(self) -> bool:
+        return any(getattr(self, f) for f in self.PRIORITY_FIELDS)
+
+    @property
+    def priority_labels(self) -> list[str]:
+        return [
+            str(self._meta.get_field(f).verbose_name)
+            for f in self.PRIORITY_FIELDS
+            if getattr(self, f)
+        ]
+
+
+class Guardian(models.Model):
+    """家长 / 监护人 at one school, identified by mobile. Siblings share one
+    Guardian (and one login)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="guardians")
+    name = models.CharField(_("姓名"), max_length=50)
+    mobile = models.CharField(_("手机号"), max_length=11, validators=[MOBILE_VALIDATOR])
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardian_records",
+    )
+
+    class Meta:
+        verbose_name = _("家长")
+        verbose_name_plural = _("家长")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "mobile"], name="unique_guardian_mobile"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.masked_mobile}）"
+
+    @property
+    def masked_mobile(self) -> str:
+        return f"{self.mobile[:3]}****{self.mobile[-4:]}" if len(self.mobile) == 11 else ""
+
+
+class Guardianship(models.Model):
+    """Links a guardian to a student with the relation (父亲, 母亲, 祖母 …)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardianships")
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="guardianships")
+    relation = models.CharField(_("与学生关系"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("监护关系")
+        verbose_name_plural = _("监护关系")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "guardian"], name="unique_guardianship"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian.name} — {self.student.name}"
+
+
+class ActivationCode(models.Model):
+    """A one-time code printed on a guardian's activation letter.
+
+    Only a hash is kept: the plain code exists on the printed letter alone.
+    A new letter supersedes older unused codes of the same user.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("激活码")
+        verbose_name_plural = _("激活码")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,13 @@
+"""Login, logout, activation and home: not namespaced (LOGIN_URL = "login")."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from afterschool.views import accounts
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("activate/", accounts.activate, name="activate"),
+]

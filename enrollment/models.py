@@ -1,0 +1,1 @@
+"""Models of the enrollment app (filled by its own issue)."""

@@ -1,0 +1,84 @@
+"""Shared fixtures: the personas of STYLE.md §7 in two schools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from afterschool.models import Role
+from tests import factories as f
+
+FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
+
+
+@dataclass
+class World:
+    """School A with classes A (三年级1班) and B (三年级2班), a child in each with
+    their own guardian; school B with its own admin, class and child."""
+
+    school: object
+    other_school: object
+    admin: object
+    homeroom_a: object
+    homeroom_b: object
+    teacher: object
+    volunteer: object
+    class_a: object
+    class_b: object
+    child_x: object
+    child_y: object
+    guardian_x: object
+    guardian_y: object
+    other_admin: object
+    other_class: object
+    other_child: object
+    other_guardian: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    school = f.make_school("实验小学")
+    other = f.make_school("第二小学")
+    admin = f.make_user(school, Role.ADMIN, "admin_a", name="王校长")
+    homeroom_a = f.make_user(school, Role.HOMEROOM, "homeroom_a", name="李老师")
+    homeroom_b = f.make_user(school, Role.HOMEROOM, "homeroom_b", name="赵老师")
+    teacher = f.make_user(school, Role.TEACHER, "teacher_a", name="钱老师")
+    volunteer = f.make_user(school, Role.VOLUNTEER, "volunteer_a", name="孙阿姨")
+    class_a = f.make_class(school, 3, 1, homeroom_a)
+    class_b = f.make_class(school, 3, 2, homeroom_b)
+    child_x = f.make_student(class_a, "张小明")
+    child_y = f.make_student(class_b, "刘小红", gender="F")
+    guardian_x = f.make_guardian(child_x, "张伟", "13900000001")
+    guardian_y = f.make_guardian(child_y, "刘芳", "13900000002")
+    other_admin = f.make_user(other, Role.ADMIN, "admin_b", name="周校长")
+    other_class = f.make_class(other, 3, 1, None)
+    other_child = f.make_student(other_class, "陈小军")
+    other_guardian = f.make_guardian(other_child, "陈强", "13900000003")
+    return World(
+        school,
+        other,
+        admin,
+        homeroom_a,
+        homeroom_b,
+        teacher,
+        volunteer,
+        class_a,
+        class_b,
+        child_x,
+        child_y,
+        guardian_x,
+        guardian_y,
+        other_admin,
+        other_class,
+        other_child,
+        other_guardian,
+    )
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    if not FIXTURES.exists():
+        pytest.fail(f"shared fixtures not found at {FIXTURES}")
+    return FIXTURES
