@@ -1,23 +1,27 @@
 # The two commands of the README: `make demo` and `make test`.
 PY := .venv/bin/python
+PORT ?= 8000
 
 .PHONY: setup demo test lint
 
 setup:
 	@bin/setup
 
-## Runs the demo school on http://127.0.0.1:8000 (SQLite in the project folder).
+## Runs the demo school on http://127.0.0.1:$(PORT) (default 8000; SQLite in the project folder).
 demo: setup
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "== 演示学校：http://127.0.0.1:$(PORT)/  （按 Ctrl+C 停止）"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Runs the whole test suite (DATABASE_URL=postgres://... to run it on PostgreSQL).
+## pytest exits 5 when it collected no test: that is a failure, not a pass.
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc = 5 ]; then echo "!! 没有收集到任何测试" >&2; fi; exit $$rc
 
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m lint-imports
+	.venv/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
