@@ -538,7 +538,10 @@ def _draw_flags(children: list[_Child]) -> None:
                 )
         child.is_disabled = rng.random() < DISABLED_RATE
         if child.grade >= 3:
-            child.is_boarder = rng.random() < (0.25 if family.is_left_behind else 0.03)
+            # Grades 3–6 are two-thirds of the school and left-behind children
+            # board five times as often: overall about BOARDER_RATE.
+            chance = BOARDER_RATE * 1.25 * (5 if family.is_left_behind else 1)
+            child.is_boarder = rng.random() < chance
 
 
 def _draw_id_numbers(children: list[_Child]) -> None:
