@@ -77,7 +77,9 @@ class SchoolClassTable(tables.Table):
     display_name = tables.Column(verbose_name=_("班级"), order_by=("grade", "number"))
     homeroom_teacher = tables.Column(order_by=("homeroom_teacher__name",))
     room = tables.Column(order_by=("room__name",))
-    student_count = tables.Column(verbose_name=_("学生人数"), attrs={"td": {"class": "text-end"}})
+    student_count = tables.Column(
+        verbose_name=_("学生人数"), attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+    )
     students = tables.Column(
         verbose_name="", orderable=False, empty_values=(), exclude_from_export=True
     )

@@ -66,7 +66,7 @@ class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
     table_class = StudentTable
     filterset_class = StudentFilter
     template_name = "afterschool/people/student_list.html"
-    paginate_by = PER_PAGE
+    table_pagination = {"per_page": PER_PAGE}
     export_formats = ("xlsx",)
     export_name = "students"
     dataset_kwargs = {"title": "学生名单"}
@@ -76,6 +76,12 @@ class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
 
     def get_queryset(self):
         return students_for_user(self.request.user)
+
+    def get_table_pagination(self, table):
+        # The export holds every row the filter keeps; no page, no COUNT.
+        if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
+            return False
+        return super().get_table_pagination(table)
 
     def create_export(self, export_format):
         exporter = self.export_class(
@@ -94,7 +100,7 @@ class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
 class SchoolClassListView(RoleRequiredMixin, SingleTableView):
     table_class = SchoolClassTable
     template_name = "afterschool/people/class_list.html"
-    paginate_by = PER_PAGE
+    table_pagination = {"per_page": PER_PAGE}
 
     def has_role(self, user):
         return _may_list_students(user)
@@ -110,7 +116,7 @@ class SchoolClassListView(RoleRequiredMixin, SingleTableView):
 class RoomListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     table_class = RoomTable
     template_name = "afterschool/people/room_list.html"
-    paginate_by = PER_PAGE
+    table_pagination = {"per_page": PER_PAGE}
     filterset_class = RoomFilter
 
     def has_role(self, user):
@@ -124,7 +130,7 @@ class GuardianListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     table_class = GuardianTable
     filterset_class = GuardianFilter
     template_name = "afterschool/people/guardian_list.html"
-    paginate_by = PER_PAGE
+    table_pagination = {"per_page": PER_PAGE}
 
     def has_role(self, user):
         return user.is_school_admin
@@ -145,7 +151,7 @@ class GuardianListView(RoleRequiredMixin, SingleTableMixin, FilterView):
 class StaffListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     table_class = StaffTable
     template_name = "afterschool/people/staff_list.html"
-    paginate_by = PER_PAGE
+    table_pagination = {"per_page": PER_PAGE}
     filterset_class = StaffFilter
 
     def has_role(self, user):
@@ -174,7 +180,7 @@ def student_detail(request, pk: int):
     user = request.user
     is_admin = user.is_school_admin
     full_id = is_admin and user.has_perm("afterschool.view_id_number")
-    guardianships = student.guardianships.select_related("guardian", "guardian__user")
+    guardianships = student.guardianships.select_related("guardian")
     return render(
         request,
         "afterschool/people/student_detail.html",
