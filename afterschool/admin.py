@@ -66,11 +66,13 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
-    def save_model(self, request, obj, form, change):
-        # The role's group follows the role field (services.user_set_role).
-        super().save_model(request, obj, form, change)
-        if obj.role and ("role" in form.changed_data or not change):
-            user_set_role(user=obj, role=obj.role)
+    def save_related(self, request, form, formsets, change):
+        # The role's group follows the role field (services.user_set_role);
+        # after the form's own groups are saved, or they would overwrite it.
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if user.role and ("role" in form.changed_data or not change):
+            user_set_role(user=user, role=user.role)
 
 
 @admin.register(School)
