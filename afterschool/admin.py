@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.models import (
+    GRADE_NAMES,
     ActivationCode,
     Guardian,
     Guardianship,
@@ -30,6 +31,26 @@ from afterschool.tables import masked_student_number
 admin.site.site_header = _("课后服务 · 后台管理")
 admin.site.site_title = _("课后服务后台")
 admin.site.index_title = _("数据维护")
+
+
+class GradeFilter(admin.SimpleListFilter):
+    """年级 by name (三年级), not by the bare number."""
+
+    title = _("年级")
+    parameter_name = "grade"
+    grade_lookup = "school_class__grade"
+
+    def lookups(self, request, model_admin):
+        return sorted(GRADE_NAMES.items())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.grade_lookup: self.value()})
+        return queryset
+
+
+class ClassGradeFilter(GradeFilter):
+    grade_lookup = "grade"
 
 
 @admin.register(User)
@@ -110,7 +131,7 @@ class RoomAdmin(admin.ModelAdmin):
 @admin.register(SchoolClass)
 class SchoolClassAdmin(admin.ModelAdmin):
     list_display = ("display_name", "school", "school_year", "homeroom_teacher", "room")
-    list_filter = ("school", "school_year__start_year", "grade")
+    list_filter = ("school", "school_year__start_year", ClassGradeFilter)
     search_fields = ("school__name", "homeroom_teacher__name")
     list_select_related = ("school", "school_year", "homeroom_teacher", "room")
     autocomplete_fields = ("homeroom_teacher", "room")
@@ -136,14 +157,11 @@ class StudentAdmin(admin.ModelAdmin):
         "gender",
         "masked_id",
         "is_boarder",
-        "is_migrant_child",
-        "is_left_behind",
-        "is_disabled",
-        "is_financial_hardship",
+        "priority",
     )
     list_filter = (
         "school",
-        "school_class__grade",
+        GradeFilter,
         "gender",
         "is_boarder",
         "is_migrant_child",
@@ -164,6 +182,10 @@ class StudentAdmin(admin.ModelAdmin):
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
         return obj.masked_id_number
+
+    @admin.display(description=_("优先保障"))
+    def priority(self, obj):
+        return "、".join(obj.priority_labels) or "—"
 
 
 @admin.register(Guardian)

@@ -69,9 +69,9 @@ class TestStudentAdmin:
         for i in range(size):
             f.make_student(world.class_a, f"学生{i}")
         # 1 session, 2 user, 3 COUNT filtered, 4 COUNT all, 5 the page of
-        # students with class and school, 6 schools for the school filter,
-        # 7 SchoolClass grades for the grade filter (distinct values).
-        with django_assert_num_queries(7):
+        # students with class and school, 6 schools for the school filter
+        # (the grade filter's choices are fixed names, no query).
+        with django_assert_num_queries(6):
             response = client.get(changelist("student"))
         assert response.status_code == 200
 
@@ -111,3 +111,34 @@ class TestUserAdmin:
         names = set(user.groups.values_list("name", flat=True))
         assert names == {"班主任"}
         assert Group.objects.filter(name="教师").exists()
+
+
+class TestGradeFilter:
+    def test_student_grade_filter_uses_grade_names(self, client, root, world):
+        f.make_student(f.make_class(world.school, 5, 1), "五年级学生")
+        response = client.get(changelist("student"), {"grade": "5"})
+        assert [s.name for s in response.context["cl"].result_list] == ["五年级学生"]
+        assert "五年级" in response.content.decode()
+
+    def test_class_grade_filter(self, client, root, world):
+        five = f.make_class(world.school, 5, 1)
+        response = client.get(changelist("schoolclass"), {"grade": "5"})
+        assert list(response.context["cl"].result_list) == [five]
+
+
+class TestChangeForms:
+    @pytest.mark.parametrize("model", ["student", "guardian", "schoolclass", "user"])
+    def test_change_form_opens(self, client, root, world, model):
+        obj = {
+            "student": world.child_x,
+            "guardian": world.guardian_x,
+            "schoolclass": world.class_a,
+            "user": world.homeroom_a,
+        }[model]
+        response = client.get(reverse(f"admin:afterschool_{model}_change", args=[obj.pk]))
+        assert response.status_code == 200
+
+    def test_blank_choice_is_chinese(self, client, root, world):
+        html = client.get(reverse("admin:afterschool_student_add")).content.decode()
+        assert "- 请选择 -" in html
+        assert "Select an option" not in html
