@@ -131,3 +131,32 @@ class TestLoginLandsOnHome:
         )
         assert response.redirect_chain[-1][0] == reverse("home")
         assert world.child_x.name in response.content.decode()
+
+
+class TestContentSecurityPolicy:
+    """Pages keep to settings.SECURE_CSP: no inline styles, scripts from our
+    origin or carrying the request's nonce."""
+
+    PAGES = [
+        "home",
+        "people:student-list",
+        "people:class-list",
+        "people:room-list",
+        "people:guardian-list",
+        "people:staff-list",
+    ]
+
+    @pytest.mark.parametrize("name", PAGES)
+    def test_no_inline_style_and_no_inline_script_without_nonce(self, client, world, name):
+        f.make_room(world.school, "图书室")
+        client.force_login(world.admin)
+        response = client.get(reverse(name))
+        policy = response["Content-Security-Policy"]
+        # Django adds the nonce to the header only when a template used it.
+        assert "script-src 'self'" in policy
+        assert "style-src 'self';" in policy
+        html = response.content.decode()
+        assert not re.search(r"\sstyle=", html)
+        assert "<style" not in html
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "src=" in tag or "nonce=" in tag, tag
