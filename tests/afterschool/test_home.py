@@ -160,3 +160,28 @@ class TestContentSecurityPolicy:
         assert "<style" not in html
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag or "nonce=" in tag, tag
+
+
+class TestHomeQueryCounts:
+    @pytest.mark.parametrize("classes", [1, 6])
+    def test_homeroom_home(self, client, world, django_assert_num_queries, classes):
+        for i in range(classes - 1):
+            c = f.make_class(world.school, 4, i + 1, world.homeroom_a)
+            f.make_student(c, f"学生{i}")
+        client.force_login(world.homeroom_a)
+        # 1 session, 2 user, 3 user's school (header), 4 classes with room and
+        # student count.
+        with django_assert_num_queries(4):
+            response = client.get(reverse("home"))
+        assert len(response.context["classes"]) == classes
+
+    @pytest.mark.parametrize("children", [1, 5])
+    def test_guardian_home(self, client, world, django_assert_num_queries, children):
+        for i in range(children - 1):
+            child = f.make_student(world.class_b, f"孩子{i}")
+            f.make_guardian(child, "张伟", world.guardian_x.mobile, with_login=False)
+        client.force_login(world.guardian_x.user)
+        # 1 session, 2 user, 3 children with class and school (no staff school).
+        with django_assert_num_queries(3):
+            response = client.get(reverse("home"))
+        assert len(response.context["children"]) == children
