@@ -3,10 +3,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afterschool.views import accounts
+from afterschool.views import accounts, home
 
 urlpatterns = [
-    path("", accounts.home, name="home"),
+    path("", home.home, name="home"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("activate/", accounts.activate, name="activate"),

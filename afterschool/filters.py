@@ -1,0 +1,130 @@
+"""django-filter filter sets for the staff lists (issue 2, UI)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from afterschool.access import classes_for_user
+from afterschool.models import (
+    GRADE_NAMES,
+    Gender,
+    Guardian,
+    Role,
+    Room,
+    RoomKind,
+    SchoolClass,
+    Student,
+    User,
+)
+
+ALL = _("全部")
+YES_NO_ALL = [("", ALL), ("true", _("是")), ("false", _("否"))]
+
+PRIORITY_CHOICES = [
+    ("any", _("任一优先保障")),
+    *((f, Student._meta.get_field(f).verbose_name) for f in Student.PRIORITY_FIELDS),
+]
+
+
+def _user_classes(request):
+    # The class choices are the classes the user may see (none for outsiders).
+    if request is None:  # pragma: no cover - the views always pass the request
+        return SchoolClass.objects.none()
+    return classes_for_user(request.user).select_related(None).only("pk", "grade", "number")
+
+
+class StudentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("姓名或学籍号"),
+        method="filter_q",
+        widget=forms.TextInput(attrs={"placeholder": _("输入姓名或学籍号")}),
+    )
+    school_class = django_filters.ModelChoiceFilter(
+        label=_("班级"), queryset=_user_classes, empty_label=ALL
+    )
+    grade = django_filters.ChoiceFilter(
+        label=_("年级"),
+        field_name="school_class__grade",
+        choices=sorted(GRADE_NAMES.items()),
+        empty_label=ALL,
+    )
+    gender = django_filters.ChoiceFilter(label=_("性别"), choices=Gender.choices, empty_label=ALL)
+    is_boarder = django_filters.BooleanFilter(
+        label=_("住宿生"), widget=forms.Select(choices=YES_NO_ALL)
+    )
+    priority = django_filters.ChoiceFilter(
+        label=_("优先保障"), choices=PRIORITY_CHOICES, method="filter_priority", empty_label=ALL
+    )
+
+    class Meta:
+        model = Student
+        fields = ["q", "school_class", "grade", "gender", "is_boarder", "priority"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(student_number__icontains=value))
+
+    def filter_priority(self, queryset, name, value):
+        if value == "any":
+            return queryset.filter(
+                Q(is_migrant_child=True)
+                | Q(is_left_behind=True)
+                | Q(is_disabled=True)
+                | Q(is_financial_hardship=True)
+            )
+        if value in Student.PRIORITY_FIELDS:
+            return queryset.filter(**{value: True})
+        return queryset  # pragma: no cover - ChoiceFilter rejects other values
+
+
+class GuardianFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("姓名或手机号"),
+        method="filter_q",
+        widget=forms.TextInput(attrs={"placeholder": _("输入姓名或手机号")}),
+    )
+    activated = django_filters.BooleanFilter(
+        label=_("激活状态"),
+        method="filter_activated",
+        widget=forms.Select(choices=[("", ALL), ("true", _("已激活")), ("false", _("未激活"))]),
+    )
+
+    class Meta:
+        model = Guardian
+        fields = ["q", "activated"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(mobile__contains=value))
+
+    def filter_activated(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(activated=value)
+
+
+class RoomFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=RoomKind.choices, empty_label=ALL)
+
+    class Meta:
+        model = Room
+        fields = ["kind"]
+
+
+class StaffFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(
+        label=_("角色"),
+        choices=[(r.value, r.label) for r in Role if r != Role.GUARDIAN],
+        empty_label=ALL,
+    )
+
+    class Meta:
+        model = User
+        fields = ["role"]

@@ -1,0 +1,150 @@
+"""django-tables2 tables for the staff lists (issue 2, UI).
+
+ID numbers are masked in every column and in every export. The 全国学籍号
+schools use is "G" + the ID number, so the student number is masked the same
+way wherever it embeds the ID number; the full values appear only on the
+administrator's student detail page.
+"""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from afterschool.idnumbers import mask_id_number
+from afterschool.models import Guardian, Room, SchoolClass, Student, User
+
+YES_NO = {True: _("是"), False: _("否")}
+
+
+def masked_student_number(student: Student) -> str:
+    """The 学籍号 with an embedded ID number masked: G130925********5018."""
+    number, id_number = student.student_number, student.id_number
+    if id_number and id_number in number:
+        return number.replace(id_number, mask_id_number(id_number))
+    return number
+
+
+class StudentTable(tables.Table):
+    student_number = tables.Column(verbose_name=_("学籍号"), attrs={"td": {"class": "masked"}})
+    name = tables.LinkColumn("people:student-detail", args=[tables.A("pk")])
+    gender = tables.Column()
+    school_class = tables.Column(order_by=("school_class__grade", "school_class__number"))
+    id_number = tables.Column(
+        verbose_name=_("身份证号"), orderable=False, attrs={"td": {"class": "masked"}}
+    )
+    is_boarder = tables.BooleanColumn(yesno=(_("是"), _("否")))
+    priority = tables.Column(verbose_name=_("优先保障"), empty_values=(), orderable=False)
+
+    class Meta:
+        model = Student
+        fields = ("student_number", "name", "gender", "school_class", "id_number", "is_boarder")
+        sequence = (*fields, "priority")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("没有符合条件的学生。")
+
+    def render_student_number(self, record):
+        return masked_student_number(record)
+
+    def value_student_number(self, record):
+        return masked_student_number(record)
+
+    def render_id_number(self, record):
+        return record.masked_id_number or "—"
+
+    def value_id_number(self, record):
+        return record.masked_id_number
+
+    def value_is_boarder(self, value):
+        return str(YES_NO[bool(value)])
+
+    def render_priority(self, record):
+        labels = record.priority_labels
+        if not labels:
+            return "—"
+        return format_html_join(
+            " ", '<span class="badge text-bg-warning">{}</span>', ((label,) for label in labels)
+        )
+
+    def value_priority(self, record):
+        return "、".join(record.priority_labels)
+
+
+class SchoolClassTable(tables.Table):
+    grade = tables.Column(verbose_name=_("年级"), accessor="grade_name", order_by=("grade",))
+    display_name = tables.Column(verbose_name=_("班级"), order_by=("grade", "number"))
+    homeroom_teacher = tables.Column(order_by=("homeroom_teacher__name",))
+    room = tables.Column(order_by=("room__name",))
+    student_count = tables.Column(
+        verbose_name=_("学生人数"), attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
+    )
+    students = tables.Column(
+        verbose_name="", orderable=False, empty_values=(), exclude_from_export=True
+    )
+
+    class Meta:
+        model = SchoolClass
+        fields = ("grade", "display_name", "homeroom_teacher", "room", "student_count")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("还没有班级。")
+
+    def render_students(self, record):
+        url = reverse("people:student-list") + f"?school_class={record.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("查看学生"))
+
+
+class RoomTable(tables.Table):
+    class Meta:
+        model = Room
+        fields = ("name", "kind", "capacity")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("还没有场地。")
+
+
+class GuardianTable(tables.Table):
+    name = tables.Column()
+    mobile = tables.Column()
+    children = tables.Column(verbose_name=_("孩子"), empty_values=(), orderable=False)
+    activated = tables.BooleanColumn(verbose_name=_("已激活"), yesno=(_("已激活"), _("未激活")))
+
+    class Meta:
+        model = Guardian
+        fields = ("name", "mobile")
+        sequence = ("name", "mobile", "children", "activated")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("没有符合条件的家长。")
+
+    def render_children(self, record):
+        # ``guardianships`` is prefetched with student and class (one query).
+        return "、".join(
+            f"{g.student.name}（{g.student.school_class.display_name}）"
+            for g in record.guardianships.all()
+        )
+
+    def render_activated(self, value):
+        css = "text-bg-success" if value else "text-bg-secondary"
+        return format_html(
+            '<span class="badge {}">{}</span>', css, _("已激活") if value else _("未激活")
+        )
+
+
+class StaffTable(tables.Table):
+    name = tables.Column()
+    username = tables.Column()
+    role = tables.Column()
+    homeroom_of = tables.Column(verbose_name=_("所带班级"), empty_values=(), orderable=False)
+    mobile = tables.Column()
+    last_login = tables.DateTimeColumn(format="Y-m-d H:i")
+
+    class Meta:
+        model = User
+        fields = ("name", "username", "role", "mobile", "last_login")
+        sequence = ("name", "username", "role", "homeroom_of", "mobile", "last_login")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("还没有教职工账号。")
+
+    def render_homeroom_of(self, record):
+        # ``homeroom_classes`` is prefetched (one query).
+        return "、".join(c.display_name for c in record.homeroom_classes.all()) or "—"

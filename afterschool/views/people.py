@@ -1,0 +1,196 @@
+"""The school's people for staff: students, classes, rooms, guardians, staff.
+
+Every view scopes its rows with an access helper (afterschool/access.py):
+outsiders get 404 for a single record and 403 for a list their role may not
+use. Lists are django-tables2 tables with django-filter filters; the students
+list exports to .xlsx with ID numbers masked.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin, SingleTableView
+from django_tables2.export import ExportMixin
+
+from afterschool.access import (
+    classes_for_user,
+    get_student_for_user,
+    guardians_for_user,
+    rooms_for_user,
+    students_for_user,
+)
+from afterschool.filters import GuardianFilter, RoomFilter, StaffFilter, StudentFilter
+from afterschool.models import Guardianship, Role, SchoolClass, User
+from afterschool.tables import (
+    GuardianTable,
+    RoomTable,
+    SchoolClassTable,
+    StaffTable,
+    StudentTable,
+    masked_student_number,
+)
+from afterschool.views.home import ACTIVATED
+
+PER_PAGE = 50
+
+
+def _may_list_students(user: User) -> bool:
+    return user.is_school_admin or (user.role == Role.HOMEROOM and user.school_id is not None)
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Anonymous users go to the login page; signed-in users whose role may not
+    use this list get 403 (rows are scoped again by the access helper)."""
+
+    def has_role(self, user: User) -> bool:  # pragma: no cover - every view overrides it
+        return False
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.has_role(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+    """Students of the school (admin) or of the teacher's own classes (homeroom)."""
+
+    table_class = StudentTable
+    filterset_class = StudentFilter
+    template_name = "afterschool/people/student_list.html"
+    table_pagination = {"per_page": PER_PAGE}
+    export_formats = ("xlsx",)
+    export_name = "students"
+    dataset_kwargs = {"title": "学生名单"}
+
+    def has_role(self, user):
+        return _may_list_students(user)
+
+    def get_queryset(self):
+        return students_for_user(self.request.user)
+
+    def get_table_pagination(self, table):
+        # The export holds every row the filter keeps; no page, no COUNT.
+        if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
+            return False
+        return super().get_table_pagination(table)
+
+    def create_export(self, export_format):
+        exporter = self.export_class(
+            export_format=export_format,
+            table=self.get_table(**self.get_table_kwargs()),
+            exclude_columns=self.exclude_columns,
+            dataset_kwargs=self.get_dataset_kwargs(),
+        )
+        response = HttpResponse(exporter.export(), content_type=exporter.content_type())
+        # RFC 6266 filename* so the Chinese name survives every browser.
+        filename = f"学生名单-{timezone.localdate():%Y%m%d}.{export_format}"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+
+
+class SchoolClassListView(RoleRequiredMixin, SingleTableView):
+    table_class = SchoolClassTable
+    template_name = "afterschool/people/class_list.html"
+    table_pagination = {"per_page": PER_PAGE}
+
+    def has_role(self, user):
+        return _may_list_students(user)
+
+    def get_queryset(self):
+        return (
+            classes_for_user(self.request.user)
+            .annotate(student_count=Count("students"))
+            .order_by("grade", "number")
+        )
+
+
+class RoomListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    table_class = RoomTable
+    template_name = "afterschool/people/room_list.html"
+    table_pagination = {"per_page": PER_PAGE}
+    filterset_class = RoomFilter
+
+    def has_role(self, user):
+        return user.is_staff_member
+
+    def get_queryset(self):
+        return rooms_for_user(self.request.user)
+
+
+class GuardianListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    table_class = GuardianTable
+    filterset_class = GuardianFilter
+    template_name = "afterschool/people/guardian_list.html"
+    table_pagination = {"per_page": PER_PAGE}
+
+    def has_role(self, user):
+        return user.is_school_admin
+
+    def get_queryset(self):
+        return (
+            guardians_for_user(self.request.user)
+            .annotate(activated=ExpressionWrapper(ACTIVATED, output_field=BooleanField()))
+            .prefetch_related(
+                Prefetch(
+                    "guardianships",
+                    queryset=Guardianship.objects.select_related("student__school_class"),
+                )
+            )
+        )
+
+
+class StaffListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    table_class = StaffTable
+    template_name = "afterschool/people/staff_list.html"
+    table_pagination = {"per_page": PER_PAGE}
+    filterset_class = StaffFilter
+
+    def has_role(self, user):
+        return user.is_school_admin
+
+    def get_queryset(self):
+        return (
+            User.objects.filter(school_id=self.request.user.school_id)
+            .exclude(role=Role.GUARDIAN)
+            .prefetch_related(
+                Prefetch(
+                    "homeroom_classes",
+                    queryset=SchoolClass.objects.filter(school_id=self.request.user.school_id),
+                )
+            )
+            .order_by("role", "name")
+        )
+
+
+@login_required
+def student_detail(request, pk: int):
+    """One student: class, flags, guardians. Staff and the child's own
+    guardians only (404 to everyone else). The full ID number and mobiles are
+    shown only to the school administrator holding ``view_id_number``."""
+    student = get_student_for_user(request.user, pk)
+    user = request.user
+    is_admin = user.is_school_admin
+    full_id = is_admin and user.has_perm("afterschool.view_id_number")
+    guardianships = student.guardianships.select_related("guardian")
+    return render(
+        request,
+        "afterschool/people/student_detail.html",
+        {
+            "student": student,
+            "student_number": student.student_number if full_id else masked_student_number(student),
+            "id_number": student.id_number if full_id else student.masked_id_number,
+            "guardianships": guardianships,
+            "show_full_mobile": is_admin,
+            "show_flags": user.is_staff_member,
+            "title": _("学生信息"),
+        },
+    )
