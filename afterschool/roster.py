@@ -45,6 +45,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from afterschool.idnumbers import (
     id_number_birth_date,
     id_number_problem,
+    mask_id_number,
     normalize_id_number,
     normalize_mobile,
 )
@@ -342,6 +343,14 @@ class RosterRow:
     is_disabled: bool = False
     is_financial_hardship: bool = False
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def priority_labels(self) -> list[str]:
+        return [COLUMNS[key][0] for key in Student.PRIORITY_FIELDS if getattr(self, key)]
 
     @property
     def class_name(self) -> str:
