@@ -891,7 +891,7 @@ _CODE_LENGTH = 8
 def _code_hash(code: str) -> str:
     # A keyed HMAC, not a password hash: codes are random (about 40 bits),
     # short-lived and single-use, and a class of 45 letters must print fast.
-    return salted_hmac("afterschool.activation-code", code.upper()).hexdigest()
+    return salted_hmac("afterschool.activation-code", code.upper(), algorithm="sha256").hexdigest()
 
 
 def normalize_code(raw: str) -> str:
