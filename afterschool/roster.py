@@ -252,6 +252,15 @@ _GENDERS = {"男": Gender.MALE, "男性": Gender.MALE, "m": Gender.MALE}
 _GENDERS |= {"女": Gender.FEMALE, "女性": Gender.FEMALE, "f": Gender.FEMALE}
 
 
+def mask_student_number(number: str) -> str:
+    """Mask an ID number embedded at the end of a 学籍号 (G130925********5018);
+    other student numbers are shown as they are."""
+    tail = normalize_id_number(number[-18:]) if len(number) >= 18 else ""
+    if tail and id_number_problem(tail) is None:
+        return number[:-18] + mask_id_number(tail)
+    return number
+
+
 # ---------------------------------------------------------------------------
 # Reading files
 # ---------------------------------------------------------------------------
@@ -347,6 +356,11 @@ class RosterRow:
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def masked_student_number(self) -> str:
+        """全国学籍号 is often "G" + the ID number: mask that part the same way."""
+        return mask_student_number(self.student_number or self.raw.get("student_number", ""))
 
     @property
     def priority_labels(self) -> list[str]:

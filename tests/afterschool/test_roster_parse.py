@@ -6,6 +6,7 @@ import pytest
 
 from afterschool.roster import (
     RosterFileError,
+    mask_student_number,
     parse_class_name,
     parse_date,
     parse_flag,
@@ -178,3 +179,12 @@ class TestUnreadableFiles:
     def test_no_header(self):
         with pytest.raises(RosterFileError, match="未找到表头"):
             roster_parse(filename="a.csv", content=b"a,b,c\n1,2,3\n")
+
+
+class TestMaskStudentNumber:
+    def test_embedded_id_number_is_masked(self):
+        assert mask_student_number("G130925201606165018") == "G130925********5018"
+
+    def test_other_numbers_are_shown(self):
+        assert mask_student_number("2024001") == "2024001"
+        assert mask_student_number("G130925201606165019") == "G130925201606165019"
