@@ -354,6 +354,11 @@ class RosterRow:
     problems: list[Problem] = field(default_factory=list)
 
     @property
+    def guardian_display_name(self) -> str:
+        """The guardian's name, or "<student>家长" when the file gives none."""
+        return self.guardian_name or f"{self.name}家长"
+
+    @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
@@ -702,7 +707,7 @@ def _import(
         User(
             username=mobile,
             mobile=mobile,
-            name=row.guardian_name or f"{row.name}家长",
+            name=row.guardian_display_name,
             role=Role.GUARDIAN,
             password=make_password(None),
         )
@@ -719,6 +724,16 @@ def _import(
             ignore_conflicts=True,
         )
     summary.users_created = len(new_users)
+    # Keep the login's display name in step with the guardian's name.
+    renamed_users = []
+    for mobile, row in first_row_of_mobile.items():
+        user = users[mobile]
+        guardian_name = row.guardian_display_name
+        if user.name != guardian_name:
+            user.name = guardian_name
+            renamed_users.append(user)
+    if renamed_users:
+        User.objects.bulk_update(renamed_users, ["name"])
 
     # Guardians of this school, matched by mobile.
     guardians = {
@@ -727,7 +742,7 @@ def _import(
     new_guardians = []
     changed_guardians = []
     for mobile, row in first_row_of_mobile.items():
-        guardian_name = row.guardian_name or f"{row.name}家长"
+        guardian_name = row.guardian_display_name
         guardian = guardians.get(mobile)
         if guardian is None:
             new_guardians.append(

@@ -148,6 +148,7 @@ class TestUpdatedFile:
         import_bytes("a.csv", csv_bytes([student(1, 家长姓名="新家长", 与学生关系="父亲")]))
         guardian = Guardian.objects.get()
         assert guardian.name == "新家长"
+        assert guardian.user.name == "新家长"
         assert Guardianship.objects.get().relation == "父亲"
         assert User.objects.count() == 1
 
