@@ -152,6 +152,14 @@ class TestUpdatedFile:
         assert Guardianship.objects.get().relation == "父亲"
         assert User.objects.count() == 1
 
+    def test_without_a_guardian_name_column_the_guardian_is_named_after_the_child(self):
+        header = ["学籍号", "姓名", "性别", "班级", "手机号"]
+        row = {"学籍号": "2024001", "姓名": "李雷", "性别": "男", "班级": "三(1)班"}
+        row["手机号"] = "13800138000"
+        import_bytes("a.xlsx", xlsx_bytes([row], header=header))
+        guardian = Guardian.objects.get()
+        assert (guardian.name, guardian.user.name) == ("李雷家长", "李雷家长")
+
     def test_a_guardian_known_at_another_school_reuses_the_login(self):
         import_bytes("a.csv", csv_bytes([student(1)]), school_name="实验小学")
         import_bytes("a.csv", csv_bytes([student(1)]), school_name="第一中学")
