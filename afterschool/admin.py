@@ -18,6 +18,7 @@ from afterschool.models import (
     Guardian,
     Guardianship,
     Room,
+    RosterUpload,
     School,
     SchoolClass,
     SchoolYear,
@@ -217,6 +218,21 @@ class ActivationCodeAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     fields = ("user", "created_at", "expires_at", "used_at")
     readonly_fields = ("user", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RosterUpload)
+class RosterUploadAdmin(admin.ModelAdmin):
+    # The file's bytes hold children's ID numbers: never shown here; the
+    # upload is previewed and confirmed on the school admin's own page.
+    list_display = ("filename", "school", "start_year", "uploaded_by", "created_at", "confirmed_at")
+    list_filter = ("school", "confirmed_at")
+    search_fields = ("filename",)
+    list_select_related = ("school", "uploaded_by")
+    fields = ("filename", "school", "start_year", "uploaded_by", "created_at", "confirmed_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

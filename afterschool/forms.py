@@ -1,6 +1,8 @@
 """Forms: validate and normalise; never write (STYLE.md §4)."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +18,83 @@ class LoginForm(AuthenticationForm):
         raw = self.cleaned_data["username"].strip()
         # Guardians type their mobile in any common shape: +86 138-0013-8000.
         return normalize_mobile(raw) or raw
+
+
+class ActivationForm(forms.Form):
+    """A guardian's first login: mobile + the code from the letter + a new
+    password typed twice. Validates and normalises only; the view calls
+    ``afterschool.roster.guardian_activate``."""
+
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel"}),
+    )
+    code = forms.CharField(
+        label=_("激活码"),
+        max_length=20,
+        help_text=_("见班主任发的《致家长的一封信》"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+    new_password1 = forms.CharField(
+        label=_("设置密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_mobile(self):
+        raw = self.cleaned_data["mobile"]
+        mobile = normalize_mobile(raw)
+        if mobile is None:
+            raise forms.ValidationError(_("请输入11位中国大陆手机号。"))
+        return mobile
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if p1 and p2:
+            if p1 != p2:
+                self.add_error("new_password2", _("两次输入的密码不一致。"))
+            else:
+                try:
+                    password_validation.validate_password(p1)
+                except forms.ValidationError as exc:
+                    self.add_error("new_password1", exc)
+        return cleaned
+
+
+class RosterUploadForm(forms.Form):
+    """The admin's roster upload: a .xlsx or .csv file and the school year."""
+
+    file = forms.FileField(
+        label=_("名册文件"),
+        help_text=_("支持 .xlsx 或 .csv（UTF-8 或 GBK 编码）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    start_year = forms.IntegerField(
+        label=_("学年起始年份"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("例如 2024 表示 2024—2025 学年"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("只能上传 .xlsx 或 .csv 文件。"))
+        limit = settings.ROSTER_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("文件过大（%(size).1f MB），不能超过 %(limit).0f MB。")
+                % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024}
+            )
+        return upload

@@ -10,6 +10,7 @@ models live in ``afterschool/services.py``.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -43,6 +44,21 @@ class School(models.Model):
     county = models.CharField(_("所属区县"), max_length=100, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # The county's fee cap (seed 一.7: at most 2.3 yuan a period, at most two
+    # periods a day charged). Counties differ, so these are settings.
+    fee_cap_per_period = models.DecimalField(
+        _("每课时收费上限（元）"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2.30"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    fee_cap_periods_per_day = models.PositiveSmallIntegerField(
+        _("每天最多收费课时数"), default=2, validators=[MinValueValidator(1)]
+    )
+    fee_document = models.CharField(
+        _("收费依据文件号"), max_length=100, blank=True, help_text=_("例如：X发【2024】X号")
+    )
 
     class Meta:
         verbose_name = _("学校")
@@ -51,6 +67,11 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def fee_cap_per_day(self) -> Decimal:
+        """The most a student can be charged in one day, in yuan (2.30 × 2 = 4.60)."""
+        return self.fee_cap_per_period * self.fee_cap_periods_per_day
 
 
 class Role(models.TextChoices):
@@ -136,6 +157,20 @@ class Term(models.Model):
     name = models.CharField(_("学期名称"), max_length=50)
     first_day = models.DateField(_("开始日期"))
     last_day = models.DateField(_("结束日期"))
+    # Seed 一.2: participants arrive 13:00 and leave 18:10; the others arrive
+    # 13:55 and leave 17:20. School settings, not constants.
+    participant_arrival = models.TimeField(
+        _("参加课后服务学生到校时间"), default=datetime.time(13, 0)
+    )
+    participant_dismissal = models.TimeField(
+        _("参加课后服务学生放学时间"), default=datetime.time(18, 10)
+    )
+    nonparticipant_arrival = models.TimeField(
+        _("不参加课后服务学生到校时间"), default=datetime.time(13, 55)
+    )
+    nonparticipant_dismissal = models.TimeField(
+        _("不参加课后服务学生放学时间"), default=datetime.time(17, 20)
+    )
 
     class Meta:
         verbose_name = _("学期")
@@ -380,3 +415,34 @@ class ActivationCode(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class RosterUpload(models.Model):
+    """A roster file uploaded by a school admin, kept between preview and
+    confirm. ``confirmed_at`` is set once, when the import is written; a
+    second confirm finds it set and imports nothing."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_uploads")
+    uploaded_by = models.ForeignKey(
+        User,
+        verbose_name=_("上传人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="roster_uploads",
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField(_("文件内容"))
+    start_year = models.PositiveSmallIntegerField(
+        _("学年起始年份"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    summary = models.JSONField(_("导入结果"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名册上传")
+        verbose_name_plural = _("名册上传")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

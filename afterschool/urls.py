@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("afterschool.urls_accounts")),
     path("people/", include("afterschool.urls_people")),
+    path("roster/", include("afterschool.urls_roster")),
 ]

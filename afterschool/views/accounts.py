@@ -1,10 +1,14 @@
 """Logging in and activating a guardian account (the home page is in views/home.py)."""
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
-from afterschool.forms import LoginForm
+from afterschool.forms import ActivationForm, LoginForm
+from afterschool.roster import ActivationError, guardian_activate
 
 
 class LoginView(auth_views.LoginView):
@@ -12,6 +16,22 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@sensitive_post_parameters("code", "new_password1", "new_password2")
 def activate(request):
-    """Placeholder until the activation flow lands (roster import)."""
-    return render(request, "afterschool/activate.html", {"title": _("激活账号")})
+    """A guardian activates their login with the code from the letter,
+    sets a password, is logged in and sent home."""
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = guardian_activate(
+                mobile=form.cleaned_data["mobile"],
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["new_password1"],
+            )
+        except ActivationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("账号已激活，欢迎使用课后服务。"))
+            return redirect("home")
+    return render(request, "afterschool/activate.html", {"title": _("激活账号"), "form": form})

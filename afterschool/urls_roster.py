@@ -1,0 +1,15 @@
+"""Roster import pages for school admins (namespace ``roster``)."""
+
+from django.urls import path
+
+from afterschool.views import roster
+
+app_name = "roster"
+
+urlpatterns = [
+    path("", roster.upload, name="upload"),
+    path("<int:pk>/", roster.preview, name="preview"),
+    path("<int:pk>/confirm/", roster.confirm, name="confirm"),
+    path("letters/", roster.letters, name="letters"),
+    path("letters/<int:pk>/", roster.class_letters, name="class-letters"),
+]
