@@ -395,10 +395,22 @@ class ActivationCode(models.Model):
     """A one-time code printed on a guardian's activation letter.
 
     Only a hash is kept: the plain code exists on the printed letter alone.
-    A new letter supersedes older unused codes of the same user.
+    Reprinting a class's letters supersedes the older unused codes of that
+    class; activating with any code voids the user's other unused codes.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    # The class whose letters carried the code: a family with children in two
+    # classes gets a letter in each, and printing one class must not void the
+    # code on the other class's letter.
+    school_class = models.ForeignKey(
+        "SchoolClass",
+        verbose_name=_("班级"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activation_codes",
+    )
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

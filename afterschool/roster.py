@@ -943,7 +943,8 @@ def activation_letters_issue(
 ) -> list[LetterPage]:
     """Issue fresh one-time codes for the guardians of ``school_class``'s
     students whose login is not activated yet (unusable password), deleting
-    their older unused codes, and return one LetterPage per guardian in
+    their older unused codes from this class's letters (a sibling's letter in
+    another class keeps its code), and return one LetterPage per guardian in
     student order. Codes expire after ``days`` days; only their HMAC is
     stored. Guardians already activated get a page without a code.
     """
@@ -973,7 +974,9 @@ def activation_letters_issue(
     ]
     with transaction.atomic():
         user_ids = [page.guardian.user_id for page in pending]
-        ActivationCode.objects.filter(user_id__in=user_ids, used_at__isnull=True).delete()
+        ActivationCode.objects.filter(
+            user_id__in=user_ids, used_at__isnull=True, school_class=school_class
+        ).delete()
         codes = []
         for page in pending:
             page.code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
@@ -981,6 +984,7 @@ def activation_letters_issue(
             codes.append(
                 ActivationCode(
                     user_id=page.guardian.user_id,
+                    school_class=school_class,
                     code_hash=_code_hash(page.code),
                     created_at=now,
                     expires_at=expires_at,
@@ -1085,6 +1089,8 @@ def guardian_activate(*, mobile: str, code: str, password: str) -> User:
         # Conditional update: a double submit uses the code once only.
         if not ActivationCode.objects.filter(pk=match.pk, used_at__isnull=True).update(used_at=now):
             raise ActivationError(GENERIC_ACTIVATION_ERROR, code="invalid")
+        # The account is active now: a sibling's letter must not reset it later.
+        ActivationCode.objects.filter(user=user, used_at__isnull=True).delete()
         user.set_password(password)
         user.save(update_fields=["password"])
     return user

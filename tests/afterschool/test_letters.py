@@ -63,6 +63,25 @@ class TestIssueCodes:
             mobile=guardian.mobile, code=second[0].code, password="Qz!8long-pass"
         ).check_password("Qz!8long-pass")
 
+    def test_printing_a_siblings_class_keeps_the_code_on_the_other_letter(self):
+        # One guardian (mobile 13800000001) with a child in class 1 and in class 2.
+        rows = [
+            student(1),
+            student(2, 班级="三年级（2）班", 联系电话="13800000001", 家长姓名="家长1"),
+        ]
+        class_1 = imported_class(rows)
+        class_2 = SchoolClass.objects.get(grade=3, number=2)
+        first = activation_letters_issue(school_class=class_1)[0]
+        second = activation_letters_issue(school_class=class_2)[0]
+        assert first.guardian == second.guardian
+        assert ActivationCode.objects.filter(used_at__isnull=True).count() == 2
+        user = guardian_activate(mobile="13800000001", code=first.code, password="Qz!8long-pass")
+        assert user.check_password("Qz!8long-pass")
+        # Activated: the code on the other class's letter can no longer reset it.
+        assert ActivationCode.objects.filter(used_at__isnull=True).count() == 0
+        with pytest.raises(Exception, match="手机号或激活码不正确"):
+            guardian_activate(mobile="13800000001", code=second.code, password="Other!pass9")
+
     def test_activated_guardians_get_a_page_without_a_new_code(self):
         school_class = imported_class()
         pages = activation_letters_issue(school_class=school_class)
