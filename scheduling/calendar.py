@@ -283,7 +283,8 @@ def days_between(
                 suspended, has_service = True, False
             elif change.kind == ServiceChangeKind.ADDED and not has_service:
                 added, has_service = True, True
-                follows = change.follows_weekday
+                if change.follows_weekday is not None:
+                    follows = change.follows_weekday
                 if follows is None and day.weekday() >= 5:
                     follows = Weekday.MONDAY
         out.append(

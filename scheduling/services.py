@@ -234,7 +234,7 @@ def service_add(
     info = _day_info(school, date, _term_of(school, date))
     if info.has_service:
         raise ValidationError(_("%(date)s 本来就是课后服务日。") % {"date": date.isoformat()})
-    if date.weekday() >= 5 and follows_weekday is None:
+    if date.weekday() >= 5 and follows_weekday is None and info.follows_weekday is None:
         raise ValidationError(_("周末增加的服务日必须选择按周几的课表上课。"))
     return ServiceChange.objects.create(
         school=school,
