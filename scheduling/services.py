@@ -379,9 +379,11 @@ def rota_generate(*, term: Term) -> RotaReport:
     constraint on Session); nobody on a day or weekday they are unavailable
     (``StaffUnavailability``) or in a slot where they lead a club; periods
     balanced across staff — within each (date, period) the least-loaded free
-    person is chosen, ties going to the class's own homeroom teacher and then
-    to the lowest user id, so the result is deterministic and with everyone
-    available the loads differ by at most one period. Sessions marked
+    people take the slot, ties going to the homeroom teachers of the slot's
+    classes and then to the lowest user id; a chosen homeroom teacher then
+    supervises their own class (*product*: the homeroom teacher where the
+    balance allows). The result is deterministic, and with everyone available
+    the loads differ by at most one period. Sessions marked
     ``is_manual`` keep their supervisor and count toward the load. Sessions
     left without anyone free are reported in ``unassigned``.
 
@@ -419,17 +421,28 @@ def rota_generate(*, term: Term) -> RotaReport:
             if p.id not in busy
             and not any(u.covers(day, weekday, period) for u in unavailable.get(p.id, ()))
         ]
-        for s in group:
-            if s.is_manual and s.supervisor_id:
-                continue
-            if not free:
-                report.unassigned.append(s)
-                continue
-            homeroom_id = s.school_class.homeroom_teacher_id
-            best = min(free, key=lambda p, h=homeroom_id: (load[p.id], p.id != h, p.id))
-            free.remove(best)
-            s.supervisor_id = best.id
-            load[best.id] += 1
+        open_sessions = [s for s in group if not (s.is_manual and s.supervisor_id)]
+        homerooms = {s.school_class.homeroom_teacher_id for s in open_sessions}
+        # The least-loaded free people take this slot (balance first); among
+        # equal loads, homeroom teachers of these classes go first.
+        chosen = sorted(free, key=lambda p: (load[p.id], p.id not in homerooms, p.id))
+        chosen = chosen[: len(open_sessions)]
+        report.unassigned += open_sessions[len(chosen) :]
+        open_sessions = open_sessions[: len(chosen)]
+        # Then each chosen homeroom teacher takes their own class, the others
+        # the remaining classes in order.
+        by_id = {p.id: p for p in chosen}
+        rest: list[Session] = []
+        for s in open_sessions:
+            person = by_id.pop(s.school_class.homeroom_teacher_id, None)
+            if person is None:
+                rest.append(s)
+            else:
+                s.supervisor_id = person.id
+        for s, person in zip(rest, by_id.values(), strict=True):
+            s.supervisor_id = person.id
+        for s in open_sessions:
+            load[s.supervisor_id] += 1
             changed.append(s)
     Session.objects.bulk_update(changed, ["supervisor"], batch_size=500)
     report.assigned = len(changed)

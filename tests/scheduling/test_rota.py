@@ -91,6 +91,19 @@ class TestRotaGenerate:
             world.class_b.id: world.homeroom_b.id,
         }
 
+    def test_chosen_homeroom_teacher_takes_own_class(self, world, rooms):
+        term = short_term(world.school)
+        # Only homeroom_b and the teacher are free: class B must get homeroom_b.
+        unavailability_add(person=world.homeroom_a, date=D(2024, 9, 9))
+        unavailability_add(person=world.volunteer, date=D(2024, 9, 9))
+        sessions_generate(term=term)
+        rota_generate(term=term)
+        first = Session.objects.filter(date=D(2024, 9, 9), period=Period.NOON)
+        assert {s.school_class_id: s.supervisor_id for s in first} == {
+            world.class_a.id: world.teacher.id,
+            world.class_b.id: world.homeroom_b.id,
+        }
+
     def test_loads_balanced_within_one_period(self, world, rooms):
         term = short_term(world.school)
         sessions_generate(term=term)
