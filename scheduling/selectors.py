@@ -28,15 +28,16 @@ from scheduling.models import (
 from scheduling.services import ROTA_ROLES, term_classes
 
 
-def terms_of(school: School) -> QuerySet[Term]:
-    return Term.objects.filter(school=school).select_related("school", "schedule")
+def terms_of(school_id: int) -> QuerySet[Term]:
+    """The school's terms with the school and the term settings joined."""
+    return Term.objects.filter(school_id=school_id).select_related("school", "schedule")
 
 
-def current_term(school: School, today: datetime.date, pk: int | str | None = None) -> Term:
+def current_term(school_id: int, today: datetime.date, pk: int | str | None = None) -> Term:
     """The term ``pk`` of ``school`` if given (404 if not the school's), else the
     term containing ``today``, else the next one, else the latest. 404 when the
     school has no term. One query."""
-    terms = list(terms_of(school).order_by("first_day"))
+    terms = list(terms_of(school_id).order_by("first_day"))
     if pk not in (None, ""):
         for t in terms:
             if str(t.pk) == str(pk):

@@ -264,7 +264,7 @@ class SessionsResult:
 def term_classes(term: Term) -> QuerySet[SchoolClass]:
     """The classes a term's sessions are for: the school's classes of the
     term's school year."""
-    return SchoolClass.objects.filter(school=term.school, school_year=term.school_year)
+    return SchoolClass.objects.filter(school_id=term.school_id, school_year_id=term.school_year_id)
 
 
 @transaction.atomic

@@ -54,7 +54,7 @@ def _today() -> datetime.date:
 
 def _term(request):
     return selectors.current_term(
-        request.user.school, _today(), request.GET.get("term") or request.POST.get("term")
+        request.user.school_id, _today(), request.GET.get("term") or request.POST.get("term")
     )
 
 
@@ -111,7 +111,7 @@ def calendar_page(request):
         m = (m + datetime.timedelta(days=32)).replace(day=1)
     context = {
         "term": term,
-        "terms": selectors.terms_of(request.user.school),
+        "terms": selectors.terms_of(request.user.school_id),
         "schedule": schedule,
         "grid": grid,
         "month": datetime.date(year, month, 1),
@@ -270,7 +270,7 @@ def rota_page(request):
     staff = list(staff_form.fields["supervisor"].queryset)
     context = {
         "term": term,
-        "terms": selectors.terms_of(request.user.school),
+        "terms": selectors.terms_of(request.user.school_id),
         "monday": monday,
         "previous_week": monday - datetime.timedelta(days=7),
         "next_week": monday + datetime.timedelta(days=7),
@@ -370,7 +370,7 @@ def club_list(request):
     return render(
         request,
         "scheduling/club_list.html",
-        {"term": term, "terms": selectors.terms_of(request.user.school), "table": table},
+        {"term": term, "terms": selectors.terms_of(request.user.school_id), "table": table},
     )
 
 
@@ -410,18 +410,24 @@ def club_delete(request, pk: int):
 # ---------------------------------------------------------------- timetables
 
 
-def _timetable(request, *, school, title: str, template: str, pdf: bool, landscape=False, **which):
-    term = selectors.current_term(school, _today(), request.GET.get("term"))
+def _timetable(
+    request, *, school_id: int, title: str, template: str, pdf: bool, landscape=False, **which
+):
+    term = selectors.current_term(school_id, _today(), request.GET.get("term"))
     monday = selectors.week_start(term, request.GET.get("week"), _today())
     try:
         table = selectors.week_timetable(term=term, monday=monday, **which)
     except cal.CalendarUnknownError as exc:
+        if callable(title):
+            title = title(term)
         return render(
             request,
             "scheduling/timetable_unknown.html",
             {"title": title, "error": exc.messages[0]},
         )
-    context = {"title": title, "t": table, "school": school}
+    if callable(title):
+        title = title(term)
+    context = {"title": title, "t": table, "school": term.school}
     if pdf:
         data = render_pdf(f"scheduling/pdf/{template}.html", context, landscape=landscape)
         response = HttpResponse(data, content_type="application/pdf")
@@ -444,7 +450,7 @@ def timetable_class(request, pk: int, pdf: bool = False):
     school_class = get_class_for_user(request.user, pk)
     return _timetable(
         request,
-        school=school_class.school,
+        school_id=school_class.school_id,
         title=_("%(cls)s 课后服务课表") % {"cls": school_class},
         template="week",
         pdf=pdf,
@@ -459,7 +465,7 @@ def timetable_student(request, pk: int, pdf: bool = False):
     school_class = student.school_class
     return _timetable(
         request,
-        school=student.school,
+        school_id=student.school_id,
         title=_("%(name)s（%(cls)s）课后服务课表") % {"name": student.name, "cls": school_class},
         template="week",
         pdf=pdf,
@@ -474,7 +480,7 @@ def timetable_person(request, pk: int, pdf: bool = False):
     person = selectors.get_person_for_user(request.user, pk)
     return _timetable(
         request,
-        school=person.school,
+        school_id=person.school_id,
         title=_("%(name)s 的课后服务课表") % {"name": person},
         template="week",
         pdf=pdf,
@@ -489,7 +495,7 @@ def timetable_room(request, pk: int, pdf: bool = False):
     room = get_object_or_404(rooms_for_user(request.user), pk=pk)
     return _timetable(
         request,
-        school=room.school,
+        school_id=room.school_id,
         title=_("%(room)s 课后服务使用安排") % {"room": room},
         template="week",
         pdf=pdf,
@@ -501,11 +507,10 @@ def timetable_room(request, pk: int, pdf: bool = False):
 @staff_required
 def timetable_school(request, pdf: bool = False):
     """The whole school's week, for the 校务公开栏 (A4 landscape)."""
-    school = request.user.school
     return _timetable(
         request,
-        school=school,
-        title=_("%(school)s 课后服务安排表") % {"school": school},
+        school_id=request.user.school_id,
+        title=lambda term: _("%(school)s 课后服务安排表") % {"school": term.school},
         template="school",
         pdf=pdf,
         landscape=True,
