@@ -18,8 +18,8 @@ Public API
   with what it is (workday, make-up day, holiday, weekend, suspended, added),
   the timetable weekday it follows and the notice; the month view and the
   session generator use it.
-- ``upcoming_suspensions(school, today, days=14)``: suspension notices for
-  guardians.
+
+Guardians' suspension notices: ``scheduling.selectors.suspension_notices_for_user``.
 
 Where the days come from
 ------------------------
@@ -333,17 +333,3 @@ def service_days(term: Term) -> list[datetime.date]:
     Raises ``CalendarUnknownError`` like ``school_days``.
     """
     return [d.date for d in term_calendar(term) if d.has_service]
-
-
-def upcoming_suspensions(
-    school: School, today: datetime.date, days: int = 14
-) -> list[ServiceChange]:
-    """Suspension notices of ``school`` from ``today`` for ``days`` days, for
-    guardians' home page. One query."""
-    return list(
-        ServiceChange.objects.filter(
-            school=school,
-            kind=ServiceChangeKind.SUSPENDED,
-            date__range=(today, today + datetime.timedelta(days=days)),
-        ).order_by("date")
-    )

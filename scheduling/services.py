@@ -528,9 +528,15 @@ def unavailability_add(
     """
     if (date is None) == (weekday is None):
         raise ValidationError(_("请填写日期或每周几（二选一）。"))
-    return StaffUnavailability.objects.create(
-        person=person, date=date, weekday=weekday, period=period, reason=reason.strip()
+    # The same rule twice (a double-submitted form) is one row.
+    row, _created = StaffUnavailability.objects.get_or_create(
+        person=person,
+        date=date,
+        weekday=weekday,
+        period=period,
+        defaults={"reason": reason.strip()},
     )
+    return row
 
 
 def unavailability_delete(*, row: StaffUnavailability) -> None:
@@ -689,8 +695,9 @@ def club_save(
     if not period:
         period = schedule.featured_period
     name = name.strip()
-    # Lock the term's clubs so two admins cannot book the same room at once.
-    list(Club.objects.select_for_update().filter(term=term).values_list("pk", flat=True))
+    # Lock the term so two admins saving clubs at once are checked one after
+    # the other (the unique constraints on Club are the last line).
+    list(Term.objects.select_for_update().filter(pk=term.pk).values_list("pk", flat=True))
     _club_check(
         term=term,
         name=name,

@@ -14,7 +14,15 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from afterschool.models import RoomKind
-from scheduling.models import CalendarYear, Club, Period, ServiceChange, Session
+from scheduling.models import (
+    CalendarYear,
+    Club,
+    Period,
+    ServiceChange,
+    Session,
+    StaffUnavailability,
+    TermSchedule,
+)
 from scheduling.services import club_save, rota_generate, sessions_generate
 from tests import factories as f
 
@@ -195,6 +203,54 @@ class TestCalendarPage:
         assert list(ServiceChange.objects.values_list("date", flat=True)) == [
             datetime.date(2024, 9, 10)
         ]
+
+
+class TestSettingsAndUnavailabilityPages:
+    SETTINGS = {
+        "featured_weekday": 2,
+        "featured_period": "after",
+        "noon_start": "12:40",
+        "noon_end": "13:30",
+        "after_start": "17:00",
+        "after_end": "18:00",
+    }
+
+    def test_term_settings_saved_and_sessions_follow(self, client, world, term, rooms):
+        login(client, world.admin)
+        response = client.post(
+            reverse("scheduling:term-settings") + f"?term={term.pk}", self.SETTINGS
+        )
+        assert response.status_code == 302
+        schedule = TermSchedule.objects.get(term=term)
+        assert schedule.featured_weekday == 2 and not schedule.service_on_makeup_days
+        assert schedule.noon_start == datetime.time(12, 40)
+        sessions_generate(term=term)
+        assert not Session.objects.filter(term=term, weekday=2, period="after").exists()
+        assert Session.objects.filter(term=term, weekday=3, period="after").exists()
+        assert not Session.objects.filter(date=datetime.date(2024, 9, 14)).exists()
+
+    def test_term_settings_error_shown_on_the_form(self, client, world, term):
+        data = {**self.SETTINGS, "after_start": "13:00", "after_end": "14:00"}
+        response = login(client, world.admin).post(
+            reverse("scheduling:term-settings") + f"?term={term.pk}", data
+        )
+        assert response.status_code == 200
+        assert "下午课时必须在中午课时结束之后开始。" in response.content.decode()
+        assert not TermSchedule.objects.exists()
+
+    def test_unavailability_double_submit_is_one_row(self, client, world):
+        login(client, world.admin)
+        data = {"person": world.teacher.pk, "weekday": 0, "period": "", "reason": "接孩子"}
+        for _ in range(2):
+            assert client.post(reverse("scheduling:unavailability"), data).status_code == 302
+        assert StaffUnavailability.objects.count() == 1
+
+    def test_unavailability_needs_date_or_weekday(self, client, world):
+        response = login(client, world.admin).post(
+            reverse("scheduling:unavailability"), {"person": world.teacher.pk, "reason": "x"}
+        )
+        assert "请填写日期或每周几（二选一）。" in response.content.decode()
+        assert not StaffUnavailability.objects.exists()
 
 
 class TestClubPages:
