@@ -90,7 +90,7 @@ def calendar_page(request):
         term.school, weeks[0][0], weeks[-1][-1], schedule=schedule, strict=False
     )
     by_date = {d.date: d for d in infos}
-    grid = [[by_date[d] for d in week] for week in weeks]
+    grid = [[(by_date[d], term.contains(d) and d.month == month) for d in week] for week in weeks]
     in_month = [d for d in infos if d.date.month == month and term.contains(d.date)]
     unknown = cal.unknown_years(term.school, term.first_day, term.last_day)
     term_error = None
@@ -265,7 +265,7 @@ def rota_page(request):
     changes one by hand or regenerates the rota."""
     term = _term(request)
     monday = selectors.week_start(term, request.GET.get("week"), _today())
-    sessions = list(selectors.rota_sessions(term, monday))
+    sessions = selectors.rota_sessions(term, monday)
     staff_form = SessionAssignForm(school=term.school)
     staff = list(staff_form.fields["supervisor"].queryset)
     context = {
