@@ -26,6 +26,16 @@ class _Crispy:
     def _helper(self) -> None:
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # Django 6.1's blank choice "- Select an option -" has no Chinese
+        # translation yet; say it in Chinese here.
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label is not None:
+                    field.empty_label = _("请选择")
+            elif isinstance(field, forms.ChoiceField):
+                choices = list(field.choices)
+                if choices and choices[0][0] in ("", None) and str(choices[0][1]).startswith("-"):
+                    field.choices = [("", _("请选择"))] + choices[1:]
 
 
 class TermScheduleForm(_Crispy, forms.ModelForm):

@@ -255,6 +255,12 @@ class TestSettingsAndUnavailabilityPages:
 
 
 class TestClubPages:
+    def test_form_pages_have_no_english_blank_choice(self, client, world, term):
+        login(client, world.admin)
+        for name in ("scheduling:club-create", "scheduling:unavailability", "scheduling:calendar"):
+            page = client.get(reverse(name)).content.decode()
+            assert "Select an option" not in page and "请选择" in page, name
+
     def test_clash_is_shown_on_the_form_with_what_was_typed(self, client, world, built, rooms):
         response = login(client, world.admin).post(
             reverse("scheduling:club-create") + f"?term={built.pk}",
