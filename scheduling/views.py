@@ -411,7 +411,15 @@ def club_delete(request, pk: int):
 
 
 def _timetable(
-    request, *, school_id: int, title: str, template: str, pdf: bool, landscape=False, **which
+    request,
+    *,
+    school_id: int,
+    title,
+    template: str,
+    pdf: bool,
+    landscape=False,
+    extra: dict | None = None,
+    **which,
 ):
     term = selectors.current_term(school_id, _today(), request.GET.get("term"))
     monday = selectors.week_start(term, request.GET.get("week"), _today())
@@ -434,6 +442,7 @@ def _timetable(
         response["Content-Disposition"] = f'inline; filename="timetable-{monday:%Y%m%d}.pdf"'
         return response
     query = f"?term={term.pk}&week={monday.isoformat()}"
+    context.update(extra or {})
     context.update(
         {
             "query": query,
@@ -469,6 +478,7 @@ def timetable_student(request, pk: int, pdf: bool = False):
         title=_("%(name)s（%(cls)s）课后服务课表") % {"name": student.name, "cls": school_class},
         template="week",
         pdf=pdf,
+        extra={"notices": selectors.suspension_notices_for_user(request.user, _today())},
         school_class=school_class,
     )
 

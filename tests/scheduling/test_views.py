@@ -149,6 +149,24 @@ class TestPermissions:
         assert login(client, world.guardian_x.user).get(room_url).status_code == 403
         assert login(client, world.guardian_x.user).get(school_url).status_code == 403
 
+    def test_guardian_sees_upcoming_suspension_notice(self, client, world, built):
+        from django.utils import timezone
+
+        # The row is written directly: the page shows notices from today on,
+        # whatever the machine's date (the service's rules are tested in
+        # test_calendar).
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        ServiceChange.objects.create(
+            school=world.school, date=tomorrow, kind="suspended", notice="校园维修"
+        )
+        url = reverse("scheduling:timetable-student", args=[world.child_x.pk]) + WEEK
+        page = login(client, world.guardian_x.user).get(url).content.decode()
+        assert "暂停课后服务：校园维修" in page
+        other = login(client, world.other_guardian.user).get(
+            reverse("scheduling:timetable-student", args=[world.other_child.pk])
+        )
+        assert "校园维修" not in other.content.decode()
+
     def test_timetable_index_sends_a_guardian_to_the_child(self, client, world, built):
         response = login(client, world.guardian_x.user).get(reverse("scheduling:timetable-me"))
         assert response.status_code == 302
