@@ -292,3 +292,45 @@ def suspension_notices_for_user(
         .select_related("school")
         .order_by("date")
     )
+
+
+def club_dates(term: Term, clubs: list[Club] | None = None) -> dict[int, list[datetime.date]]:
+    """Club id → the dates the club meets in ``term``: every service day whose
+    timetable weekday is the club's weekday (a make-up Saturday following
+    Thursday counts; suspended days do not). Clubs meet in their ``period``,
+    one period (课时) per date. Queries: the term's clubs (unless given) and the
+    calendar (``scheduling.calendar.term_calendar``).
+
+    Raises ``CalendarUnknownError`` for a term in an unknown year.
+    """
+    from scheduling.calendar import term_calendar
+
+    if clubs is None:
+        clubs = list(Club.objects.filter(term=term))
+    by_weekday: dict[int, list[datetime.date]] = defaultdict(list)
+    for d in term_calendar(term):
+        if d.has_service:
+            by_weekday[d.timetable_weekday].append(d.date)
+    return {c.pk: list(by_weekday.get(c.weekday, [])) for c in clubs}
+
+
+def staff_workload(term: Term) -> dict[int, int]:
+    """User id → periods (课时) of after-school service in ``term``: basic
+    sessions supervised plus club meetings led (seed 三: 课时数计入工作量).
+    Counts scheduled periods; attendance-based adjustments belong to roll call.
+    Queries: sessions aggregate, clubs, calendar.
+    """
+    from django.db.models import Count
+
+    load: dict[int, int] = defaultdict(int)
+    for row in (
+        Session.objects.filter(term=term, supervisor__isnull=False)
+        .values("supervisor_id")
+        .annotate(n=Count("id"))
+    ):
+        load[row["supervisor_id"]] += row["n"]
+    clubs = list(Club.objects.filter(term=term))
+    for club_id, dates in club_dates(term, clubs).items():
+        teacher_id = next(c.teacher_id for c in clubs if c.pk == club_id)
+        load[teacher_id] += len(dates)
+    return dict(load)

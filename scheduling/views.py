@@ -261,17 +261,24 @@ def service_change_withdraw(request, pk: int):
 @login_required
 @school_admin_required
 def rota_page(request):
-    """The week's sessions of every class with their supervisors; the admin
-    changes one by hand or regenerates the rota."""
+    """One day's sessions of every class with their supervisors (a week of a
+    large school is too long for one page); the admin changes one by hand or
+    regenerates the rota."""
     term = _term(request)
     monday = selectors.week_start(term, request.GET.get("week"), _today())
-    sessions = selectors.rota_sessions(term, monday)
+    week_sessions = selectors.rota_sessions(term, monday)
+    dates = sorted({s.date for s in week_sessions})
+    day = request.GET.get("day", "")
+    day = next((d for d in dates if d.isoformat() == day), dates[0] if dates else None)
+    sessions = [s for s in week_sessions if s.date == day]
     staff_form = SessionAssignForm(school=term.school)
     staff = list(staff_form.fields["supervisor"].queryset)
     context = {
         "term": term,
         "terms": selectors.terms_of(request.user.school_id),
         "monday": monday,
+        "dates": dates,
+        "day": day,
         "previous_week": monday - datetime.timedelta(days=7),
         "next_week": monday + datetime.timedelta(days=7),
         "sessions": sessions,
@@ -328,7 +335,8 @@ def session_assign(request, pk: int):
     else:
         messages.error(request, _("请选择看班教师。"))
     return redirect(
-        reverse("scheduling:rota") + f"?term={session.term_id}&week={session.date.isoformat()}"
+        reverse("scheduling:rota")
+        + f"?term={session.term_id}&week={session.date.isoformat()}&day={session.date.isoformat()}"
     )
 
 

@@ -287,3 +287,50 @@ class TestRotaProperties:
                 loads = list(report.load.values())
                 assert max(loads) - min(loads) <= 1
             transaction.set_rollback(True)
+
+
+class TestWorkload:
+    def test_club_dates_follow_the_timetable_weekday(self, world, term, rooms):
+        from scheduling.selectors import club_dates
+
+        # Make 14 Sep (a make-up Saturday) follow Thursday's timetable.
+        from scheduling.services import calendar_day_set
+
+        calendar_day_set(
+            school=world.school, date=D(2024, 9, 14), kind="workday", follows_weekday=3
+        )
+        club = club_save(
+            term=term,
+            name="合唱团",
+            category="music",
+            min_grade=3,
+            max_grade=6,
+            capacity=30,
+            teacher=world.teacher,
+            room=rooms["music"],
+        )
+        dates = club_dates(term)[club.pk]
+        assert D(2024, 9, 14) in dates and D(2024, 9, 12) in dates
+        assert all(d.weekday() == 3 or d == D(2024, 9, 14) for d in dates)
+        # Thursdays of the term: 20, minus 3 Oct (National Day), plus 14 Sep.
+        assert len(dates) == 20
+
+    def test_workload_counts_sessions_and_club_meetings(self, world, term, rooms):
+        from scheduling.selectors import club_dates, staff_workload
+
+        club = club_save(
+            term=term,
+            name="合唱团",
+            category="music",
+            min_grade=3,
+            max_grade=6,
+            capacity=30,
+            teacher=world.teacher,
+            room=rooms["music"],
+        )
+        sessions_generate(term=term)
+        rota_generate(term=term)
+        load = staff_workload(term)
+        supervised = Session.objects.filter(supervisor=world.teacher).count()
+        assert load[world.teacher.id] == supervised + len(club_dates(term)[club.pk])
+        assert sum(load.values()) == Session.objects.count() + len(club_dates(term)[club.pk])

@@ -323,6 +323,14 @@ class TestClubPages:
 
 
 class TestRotaPages:
+    def test_rota_page_shows_one_day_of_the_week(self, client, world, built):
+        login(client, world.admin)
+        page = client.get(
+            reverse("scheduling:rota") + "?week=2024-09-09&day=2024-09-11"
+        ).content.decode()
+        assert "9月11日 周三" in page and "9月10日 周二</td>" not in page
+        assert "&day=2024-09-14" in page  # the make-up Saturday has its tab
+
     def test_manual_assignment_by_form(self, client, world, built):
         s = Session.objects.get(
             date=datetime.date(2024, 9, 10), period=Period.NOON, school_class=world.class_a
