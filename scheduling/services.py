@@ -92,6 +92,22 @@ def term_schedule_save(
         raise ValidationError(_("下午课时必须在中午课时结束之后开始。"))
     if featured_weekday > Weekday.FRIDAY:
         raise ValidationError(_("特色课后服务日必须是周一至周五中的一天。"))
+    # Clubs in classrooms are only free in the featured slot; moving the slot
+    # would put them on top of the classes' basic sessions.
+    clashes = [
+        _("社团 %(club)s 在 %(slot)s 使用 %(cls)s 的教室 %(room)s，该时段将有基础课程")
+        % {
+            "club": club,
+            "slot": slot_label(club.weekday, club.period),
+            "cls": owner,
+            "room": club.room,
+        }
+        for club in Club.objects.filter(term=term).select_related("room")
+        if (club.weekday, club.period) != (featured_weekday, featured_period)
+        for owner in term_classes(term).filter(room_id=club.room_id)
+    ]
+    if clashes:
+        raise ValidationError(clashes)
     schedule, _created = TermSchedule.objects.update_or_create(
         term=term,
         defaults={

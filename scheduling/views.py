@@ -116,6 +116,7 @@ def calendar_page(request):
         "grid": grid,
         "month": datetime.date(year, month, 1),
         "months": months,
+        "month_unknown": year in unknown,
         "month_school_days": sum(d.is_school_day for d in in_month),
         "month_service_days": sum(d.has_service for d in in_month),
         "term_counts": term_counts,

@@ -238,3 +238,32 @@ class TestTermSchedule:
             )
         assert "结束时间必须晚于开始时间" in exc.value.messages[0]
         assert not TermSchedule.objects.exists()
+
+    def test_moving_the_featured_day_under_a_classroom_club_is_refused(self, world, term, rooms):
+        from scheduling.services import club_save
+
+        club_save(
+            term=term,
+            name="书法社",
+            category="calligraphy",
+            min_grade=3,
+            max_grade=6,
+            capacity=30,
+            teacher=world.teacher,
+            room=rooms["a"],
+        )
+        with pytest.raises(ValidationError) as exc:
+            term_schedule_save(
+                term=term,
+                service_on_makeup_days=True,
+                featured_weekday=2,
+                featured_period="after",
+                noon_start=datetime.time(13, 0),
+                noon_end=datetime.time(13, 55),
+                after_start=datetime.time(17, 20),
+                after_end=datetime.time(18, 10),
+            )
+        assert exc.value.messages == [
+            "社团 书法社 在 周四 下午 使用 三年级（1）班 的教室 三（1）教室，该时段将有基础课程"
+        ]
+        assert not TermSchedule.objects.exists()

@@ -190,6 +190,8 @@ class TestCalendarPage:
         page = client.get(url).content.decode()
         assert 'id="unknown-years"' in page
         assert "2027年" in page and "内置日历只到2026年" in page
+        assert "2027年1月：日历未知，暂不统计上学日。" in page
+        assert "全学期：上学日" not in page
         # Timetables refuse plainly too.
         tt = client.get(
             reverse("scheduling:timetable-school") + f"?term={term.pk}&week=2027-01-04"
@@ -203,6 +205,8 @@ class TestCalendarPage:
         assert CalendarYear.objects.filter(school=world.school, year=2027).exists()
         page = client.get(url).content.decode()
         assert 'id="unknown-years"' not in page
+        # Jan 1–17 2027: 11 weekdays minus New Year's Day.
+        assert "2027年1月：上学日 10 天，课后服务日 10 天。" in page
         assert "全学期：上学日" in page
 
     def test_suspension_by_form_and_refusal_shown(self, client, world, term):
