@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("afterschool.urls_accounts")),
     path("people/", include("afterschool.urls_people")),
     path("roster/", include("afterschool.urls_roster")),
+    path("scheduling/", include("scheduling.urls")),
 ]

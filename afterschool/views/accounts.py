@@ -31,7 +31,7 @@ def activate(request):
         except ActivationError as exc:
             form.add_error(None, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="afterschool.auth.SchoolModelBackend")
             messages.success(request, _("账号已激活，欢迎使用课后服务。"))
             return redirect("home")
     return render(request, "afterschool/activate.html", {"title": _("激活账号"), "form": form})

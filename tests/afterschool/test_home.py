@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def nav_links(html: str) -> set[str]:
-    nav = html.split('id="mainnav"', 1)[1].split("</ul>", 1)[0]
+    nav = html.split('id="mainnav"', 1)[1].split('class="navbar-text', 1)[0]
     return set(re.findall(r'href="([^"]+)"', nav))
 
 
@@ -77,11 +77,11 @@ class TestHomeroomHome:
 
 class TestTeacherAndVolunteerHome:
     @pytest.mark.parametrize("persona", ["teacher", "volunteer"])
-    def test_says_sessions_come_with_scheduling(self, client, world, persona):
+    def test_links_to_own_timetable(self, client, world, persona):
         client.force_login(getattr(world, persona))
         response = client.get(reverse("home"))
         html = response.content.decode()
-        assert "排课功能尚未上线" in html
+        assert reverse("scheduling:timetable-me") in html
         links = nav_links(html)
         assert reverse("people:room-list") in links
         assert reverse("people:student-list") not in links
@@ -98,7 +98,7 @@ class TestGuardianHome:
         assert "三年级（2）班" in html
         assert world.school.name in html
         assert world.child_y.name not in html
-        assert nav_links(html) == {reverse("home")}
+        assert nav_links(html) == {reverse("home"), reverse("scheduling:timetable-me")}
 
     def test_guardian_without_children_is_told_whom_to_ask(self, client, db):
         user = f.make_user(None, "guardian", username="13900000077")
@@ -169,9 +169,8 @@ class TestHomeQueryCounts:
             c = f.make_class(world.school, 4, i + 1, world.homeroom_a)
             f.make_student(c, f"学生{i}")
         client.force_login(world.homeroom_a)
-        # 1 session, 2 user, 3 user's school (header), 4 classes with room and
-        # student count.
-        with django_assert_num_queries(4):
+        # 1 session, 2 user with school, 3 classes with room and student count.
+        with django_assert_num_queries(3):
             response = client.get(reverse("home"))
         assert len(response.context["classes"]) == classes
 

@@ -41,9 +41,9 @@ class TestClassList:
             c.save(update_fields=["room"])
             f.make_student(c, f"学生{i}")
         client.force_login(world.admin)
-        # 1 session, 2 user, 3 COUNT classes, 4 user's school (navbar),
-        # 5 the page of classes with teacher, room and student count (annotated).
-        with django_assert_num_queries(5):
+        # 1 session, 2 user with school, 3 COUNT classes,
+        # 4 the page of classes with teacher, room and student count (annotated).
+        with django_assert_num_queries(4):
             response = client.get(reverse("people:class-list"))
         assert len(rows_of(response)) == min(size + 2, 50)
 
@@ -63,8 +63,8 @@ class TestRoomList:
         for _ in range(size):
             f.make_room(world.school)
         client.force_login(world.teacher)
-        # 1 session, 2 user, 3 COUNT rooms, 4 user's school (navbar), 5 the page of rooms.
-        with django_assert_num_queries(5):
+        # 1 session, 2 user with school, 3 COUNT rooms, 4 the page of rooms.
+        with django_assert_num_queries(4):
             response = client.get(reverse("people:room-list"))
         assert len(rows_of(response)) == min(size, 50)
 
@@ -95,10 +95,10 @@ class TestGuardianList:
             child = f.make_student(world.class_a, f"学生{i}")
             f.make_guardian(child, f"家长{i}", with_login=i % 2 == 0)
         client.force_login(world.admin)
-        # 1 session, 2 user, 3 COUNT guardians, 4 user's school (navbar),
-        # 5 the page of guardians with "activated" annotated,
-        # 6 their guardianships with student and class (prefetch).
-        with django_assert_num_queries(6):
+        # 1 session, 2 user with school, 3 COUNT guardians,
+        # 4 the page of guardians with "activated" annotated,
+        # 5 their guardianships with student and class (prefetch).
+        with django_assert_num_queries(5):
             response = client.get(reverse("people:guardian-list"))
         assert len(rows_of(response)) == min(size + 2, 50)
 
@@ -131,8 +131,8 @@ class TestStaffList:
                 world.school, 1 + i % 9, 3 + i // 9, f.make_user(world.school, Role.HOMEROOM)
             )
         client.force_login(world.admin)
-        # 1 session, 2 user, 3 COUNT staff, 4 user's school (navbar),
-        # 5 the page of staff, 6 their homeroom classes (prefetch).
-        with django_assert_num_queries(6):
+        # 1 session, 2 user with school, 3 COUNT staff,
+        # 4 the page of staff, 5 their homeroom classes (prefetch).
+        with django_assert_num_queries(5):
             response = client.get(reverse("people:staff-list"))
         assert len(rows_of(response)) == min(size + 5, 50)

@@ -183,9 +183,9 @@ class TestQueryCounts:
         for i in range(extra):
             f.make_student(world.class_a, f"学生{i}", is_disabled=i % 3 == 0)
         client.force_login(world.admin)
-        # 1 session, 2 user, 3 COUNT students (paginator), 4 user's school (navbar),
-        # 5 classes for the filter's choices, 6 the page of students with class and school.
-        with django_assert_num_queries(6):
+        # 1 session, 2 user with school, 3 COUNT students (paginator),
+        # 4 classes for the filter's choices, 5 the page of students with class and school.
+        with django_assert_num_queries(5):
             response = client.get(reverse(LIST))
         assert len(rows_of(response)) == min(extra + 2, 50)
 
@@ -204,9 +204,9 @@ class TestQueryCounts:
         for i in range(guardians - 1):
             f.make_guardian(world.child_x, f"家长{i}", with_login=False)
         client.force_login(world.admin)
-        # 1 session, 2 user, 3 student with class and school, 4 user's own
-        # permissions and 5 its groups' permissions (view_id_number), 6 user's
-        # school (navbar), 7 guardianships with their guardian.
-        with django_assert_num_queries(7):
+        # 1 session, 2 user with school, 3 student with class and school,
+        # 4 user's own permissions and 5 its groups' permissions
+        # (view_id_number), 6 guardianships with their guardian.
+        with django_assert_num_queries(6):
             response = client.get(reverse("people:student-detail", args=[world.child_x.pk]))
         assert len(response.context["guardianships"]) == guardians

@@ -200,7 +200,7 @@ class TestLetters:
             f.make_student(f.make_class(world.school, 4, n + 1), f"学生{n}")
         login(client, world.admin)
         # session; user; school years (list); selected year; classes with
-        # counts (one aggregate query); the user's school for the page header.
-        with django_assert_num_queries(6):
+        # counts (one aggregate query). The user's school comes with the user.
+        with django_assert_num_queries(5):
             response = client.get(reverse("roster:letters"))
         assert len(response.context["classes"]) == 2 + extra_classes

@@ -1,0 +1,336 @@
+"""Scheduling reads: terms, timetables, rota pages, clubs and notices.
+
+Each function returns data with its joins applied, in a fixed number of
+queries whatever the size (tests pin the counts).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from afterschool.access import students_for_user
+from afterschool.models import Role, Room, School, SchoolClass, Term, User
+from scheduling.calendar import DayInfo, days_between, term_schedule
+from scheduling.models import (
+    PERIOD_ORDER,
+    Club,
+    Period,
+    ServiceChange,
+    ServiceChangeKind,
+    Session,
+    StaffUnavailability,
+    TermSchedule,
+)
+from scheduling.services import ROTA_ROLES, term_classes
+
+
+def terms_of(school_id: int) -> QuerySet[Term]:
+    """The school's terms with the school and the term settings joined."""
+    return Term.objects.filter(school_id=school_id).select_related("school", "schedule")
+
+
+def current_term(school_id: int, today: datetime.date, pk: int | str | None = None) -> Term:
+    """The term ``pk`` of ``school`` if given (404 if not the school's), else the
+    term containing ``today``, else the next one, else the latest. 404 when the
+    school has no term. One query."""
+    terms = list(terms_of(school_id).order_by("first_day"))
+    if pk not in (None, ""):
+        for t in terms:
+            if str(t.pk) == str(pk):
+                return t
+        raise Http404
+    if not terms:
+        raise Http404
+    for t in terms:
+        if t.first_day <= today <= t.last_day:
+            return t
+    upcoming = [t for t in terms if t.first_day > today]
+    return upcoming[0] if upcoming else terms[-1]
+
+
+def week_start(term: Term, value: str | None, today: datetime.date) -> datetime.date:
+    """The Monday of the week to show: ``value`` (an ISO date) if valid, else
+    today's week, clamped into the term."""
+    day = None
+    if value:
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            day = None
+    if day is None:
+        day = today
+    day = min(max(day, term.first_day), term.last_day)
+    return day - datetime.timedelta(days=day.weekday())
+
+
+@dataclass
+class Entry:
+    """One booking in a timetable cell."""
+
+    kind: str  # "basic" or "club"
+    title: str
+    room: str
+    person: str
+    school_class: str = ""
+
+
+@dataclass
+class WeekTimetable:
+    """A week of one class / person / room / the school.
+
+    ``days``: the week's dates with service or a suspension notice (DayInfo);
+    ``periods``: (value, label, start, end); ``cells[(date, period)]``: entries;
+    ``rows`` (school view only): classes, with ``grid[(class_id, date, period)]``.
+    """
+
+    term: Term
+    schedule: TermSchedule
+    monday: datetime.date
+    days: list[DayInfo]
+    periods: list[tuple[str, str, datetime.time, datetime.time]]
+    cells: dict[tuple, list[Entry]] = field(default_factory=dict)
+    rows: list[SchoolClass] = field(default_factory=list)
+    grid: dict[tuple, Entry] = field(default_factory=dict)
+    clubs: list[Club] = field(default_factory=list)
+
+    @property
+    def previous_week(self) -> datetime.date | None:
+        prev = self.monday - datetime.timedelta(days=7)
+        return prev if prev + datetime.timedelta(days=6) >= self.term.first_day else None
+
+    @property
+    def next_week(self) -> datetime.date:
+        nxt = self.monday + datetime.timedelta(days=7)
+        return nxt if nxt <= self.term.last_day else None
+
+    @property
+    def sunday(self) -> datetime.date:
+        return self.monday + datetime.timedelta(days=6)
+
+    @property
+    def period_rows(self) -> list[tuple[tuple, list[tuple[DayInfo, list[Entry]]]]]:
+        """For templates: per period, the entries of each shown day."""
+        return [
+            (p, [(d, self.cells.get((d.date, p[0]), [])) for d in self.days]) for p in self.periods
+        ]
+
+    @property
+    def columns(self) -> list[tuple[DayInfo, tuple]]:
+        """For the school grid: (day, period) columns of service days."""
+        return [(d, p) for d in self.days if d.has_service for p in self.periods]
+
+    @property
+    def class_rows(self) -> list[tuple[SchoolClass, list[Entry | None]]]:
+        """For the school grid: per class, its entry in each column."""
+        return [
+            (c, [self.grid.get((c.id, d.date, p[0])) for d, p in self.columns]) for c in self.rows
+        ]
+
+
+def week_timetable(
+    *,
+    term: Term,
+    monday: datetime.date,
+    school_class: SchoolClass | None = None,
+    person: User | None = None,
+    room: Room | None = None,
+    whole_school: bool = False,
+) -> WeekTimetable:
+    """The week from ``monday`` of ``term`` for one class, person or room, or
+    the whole school. Shows service days of the week (Monday–Friday plus
+    make-up days with service) and suspended days with their notice.
+
+    Raises ``CalendarUnknownError`` for a week in an unknown year.
+    Queries: term settings (unless loaded), the school's calendar rows and
+    service changes, sessions, clubs, and for the school view the classes.
+    """
+    schedule = term_schedule(term)
+    sunday = monday + datetime.timedelta(days=6)
+    first, last = max(monday, term.first_day), min(sunday, term.last_day)
+    days = [
+        d
+        for d in days_between(term.school, first, last, schedule=schedule)
+        if d.has_service or d.suspended
+    ]
+    periods = [
+        (p.value, p.label, *schedule.period_times(p.value))
+        for p in (Period.NOON, Period.AFTER_SCHOOL)
+    ]
+    table = WeekTimetable(term=term, schedule=schedule, monday=monday, days=days, periods=periods)
+    sessions = Session.objects.filter(term=term, date__range=(first, last)).select_related(
+        "school_class", "room", "supervisor"
+    )
+    clubs = Club.objects.filter(term=term).select_related("room", "teacher")
+    if school_class is not None:
+        sessions = sessions.filter(school_class=school_class)
+        clubs = clubs.filter(min_grade__lte=school_class.grade, max_grade__gte=school_class.grade)
+    if person is not None:
+        sessions = sessions.filter(supervisor=person)
+        clubs = clubs.filter(teacher=person)
+    if room is not None:
+        sessions = sessions.filter(room=room)
+        clubs = clubs.filter(room=room)
+    cells: dict[tuple, list[Entry]] = defaultdict(list)
+    for s in sessions:
+        entry = Entry(
+            kind="basic",
+            title=str(s.school_class),
+            room=str(s.room or ""),
+            person=str(s.supervisor or ""),
+            school_class=str(s.school_class),
+        )
+        cells[(s.date, s.period)].append(entry)
+        if whole_school:
+            table.grid[(s.school_class_id, s.date, s.period)] = entry
+    table.clubs = list(clubs.order_by("weekday", "period", "name"))
+    for d in days:
+        if not d.has_service:
+            continue
+        for club in table.clubs:
+            if club.weekday == d.timetable_weekday:
+                cells[(d.date, club.period)].append(
+                    Entry(
+                        kind="club", title=club.name, room=str(club.room), person=str(club.teacher)
+                    )
+                )
+    table.cells = dict(cells)
+    if whole_school:
+        table.rows = list(term_classes(term).select_related("room", "homeroom_teacher"))
+    return table
+
+
+# ---------------------------------------------------------------- access
+
+
+def staff_for_user(user: User) -> QuerySet[User]:
+    """Staff whose timetable ``user`` may see: the whole school's staff for an
+    admin, themselves for other staff, nobody for others."""
+    if not user.is_authenticated or not user.is_staff_member:
+        return User.objects.none()
+    qs = User.objects.filter(school_id=user.school_id, role__in=[Role.ADMIN, *ROTA_ROLES])
+    if user.is_school_admin:
+        return qs
+    return qs.filter(pk=user.pk)
+
+
+def get_person_for_user(user: User, pk: int) -> User:
+    try:
+        return staff_for_user(user).get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+def get_club_for_admin(user: User, pk: int) -> Club:
+    try:
+        return Club.objects.select_related("term", "room", "teacher").get(
+            pk=pk, school_id=user.school_id
+        )
+    except Club.DoesNotExist:
+        raise Http404 from None
+
+
+def clubs_of(term: Term) -> QuerySet[Club]:
+    return Club.objects.filter(term=term).select_related("room", "teacher")
+
+
+def rota_sessions(term: Term, monday: datetime.date) -> list[Session]:
+    """The week's sessions of ``term`` with class, room and supervisor, by date,
+    noon before after-school, then class. One query."""
+    sessions = Session.objects.filter(
+        term=term, date__range=(monday, monday + datetime.timedelta(days=6))
+    ).select_related("school_class", "room", "supervisor")
+    return sorted(
+        sessions,
+        key=lambda s: (
+            s.date,
+            PERIOD_ORDER[s.period],
+            s.school_class.grade,
+            s.school_class.number,
+        ),
+    )
+
+
+def rota_load(term: Term) -> list[tuple[User, int]]:
+    """(person, periods supervised in the term) for the rota staff, busiest first
+    — the workload figure (课时数计入工作量, seed 三). Two queries."""
+    from django.db.models import Count
+
+    staff = list(
+        User.objects.filter(school=term.school, role__in=ROTA_ROLES, is_active=True).annotate(
+            periods=Count("supervised_sessions", filter=Q(supervised_sessions__term=term))
+        )
+    )
+    return sorted(((p, p.periods) for p in staff), key=lambda x: (-x[1], x[0].pk))
+
+
+def unavailabilities_of(school: School) -> QuerySet[StaffUnavailability]:
+    return StaffUnavailability.objects.filter(person__school=school).select_related("person")
+
+
+def suspension_notices_for_user(
+    user: User, today: datetime.date, days: int = 14
+) -> list[ServiceChange]:
+    """Upcoming suspension notices for a guardian's (or staff member's) schools,
+    for the home page. Two queries for a guardian, one for staff."""
+    if not user.is_authenticated:
+        return []
+    if user.school_id:
+        schools = [user.school_id]
+    else:
+        schools = list(students_for_user(user).values_list("school_id", flat=True).distinct())
+    return list(
+        ServiceChange.objects.filter(
+            school_id__in=schools,
+            kind=ServiceChangeKind.SUSPENDED,
+            date__range=(today, today + datetime.timedelta(days=days)),
+        )
+        .select_related("school")
+        .order_by("date")
+    )
+
+
+def club_dates(term: Term, clubs: list[Club] | None = None) -> dict[int, list[datetime.date]]:
+    """Club id → the dates the club meets in ``term``: every service day whose
+    timetable weekday is the club's weekday (a make-up Saturday following
+    Thursday counts; suspended days do not). Clubs meet in their ``period``,
+    one period (课时) per date. Queries: the term's clubs (unless given) and the
+    calendar (``scheduling.calendar.term_calendar``).
+
+    Raises ``CalendarUnknownError`` for a term in an unknown year.
+    """
+    from scheduling.calendar import term_calendar
+
+    if clubs is None:
+        clubs = list(Club.objects.filter(term=term))
+    by_weekday: dict[int, list[datetime.date]] = defaultdict(list)
+    for d in term_calendar(term):
+        if d.has_service:
+            by_weekday[d.timetable_weekday].append(d.date)
+    return {c.pk: list(by_weekday.get(c.weekday, [])) for c in clubs}
+
+
+def staff_workload(term: Term) -> dict[int, int]:
+    """User id → periods (课时) of after-school service in ``term``: basic
+    sessions supervised plus club meetings led (seed 三: 课时数计入工作量).
+    Counts scheduled periods; attendance-based adjustments belong to roll call.
+    Queries: sessions aggregate, clubs, calendar.
+    """
+    from django.db.models import Count
+
+    load: dict[int, int] = defaultdict(int)
+    for row in (
+        Session.objects.filter(term=term, supervisor__isnull=False)
+        .values("supervisor_id")
+        .annotate(n=Count("id"))
+    ):
+        load[row["supervisor_id"]] += row["n"]
+    clubs = list(Club.objects.filter(term=term))
+    for club_id, dates in club_dates(term, clubs).items():
+        teacher_id = next(c.teacher_id for c in clubs if c.pk == club_id)
+        load[teacher_id] += len(dates)
+    return dict(load)

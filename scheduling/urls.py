@@ -1,0 +1,66 @@
+from django.urls import path
+
+from scheduling import views
+
+app_name = "scheduling"
+
+urlpatterns = [
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/settings/", views.term_settings, name="term-settings"),
+    path("calendar/day/", views.calendar_day_set, name="calendar-day-set"),
+    path("calendar/day/delete/", views.calendar_day_delete, name="calendar-day-delete"),
+    path("calendar/year/", views.calendar_year_mark, name="calendar-year-mark"),
+    path("calendar/suspend/", views.service_suspend, name="service-suspend"),
+    path("calendar/add/", views.service_add, name="service-add"),
+    path(
+        "calendar/change/<int:pk>/withdraw/",
+        views.service_change_withdraw,
+        name="service-change-withdraw",
+    ),
+    path("rota/", views.rota_page, name="rota"),
+    path("rota/generate/", views.rota_generate, name="rota-generate"),
+    path("rota/session/<int:pk>/", views.session_assign, name="session-assign"),
+    path("rota/unavailability/", views.unavailability_page, name="unavailability"),
+    path(
+        "rota/unavailability/<int:pk>/delete/",
+        views.unavailability_delete,
+        name="unavailability-delete",
+    ),
+    path("clubs/", views.club_list, name="club-list"),
+    path("clubs/new/", views.club_edit, name="club-create"),
+    path("clubs/<int:pk>/", views.club_edit, name="club-edit"),
+    path("clubs/<int:pk>/delete/", views.club_delete, name="club-delete"),
+    path("timetable/", views.timetable_me, name="timetable-me"),
+    path("timetable/class/<int:pk>/", views.timetable_class, name="timetable-class"),
+    path(
+        "timetable/class/<int:pk>/pdf/",
+        views.timetable_class,
+        {"pdf": True},
+        name="timetable-class-pdf",
+    ),
+    path("timetable/student/<int:pk>/", views.timetable_student, name="timetable-student"),
+    path(
+        "timetable/student/<int:pk>/pdf/",
+        views.timetable_student,
+        {"pdf": True},
+        name="timetable-student-pdf",
+    ),
+    path("timetable/person/<int:pk>/", views.timetable_person, name="timetable-person"),
+    path(
+        "timetable/person/<int:pk>/pdf/",
+        views.timetable_person,
+        {"pdf": True},
+        name="timetable-person-pdf",
+    ),
+    path("timetable/room/<int:pk>/", views.timetable_room, name="timetable-room"),
+    path(
+        "timetable/room/<int:pk>/pdf/",
+        views.timetable_room,
+        {"pdf": True},
+        name="timetable-room-pdf",
+    ),
+    path("timetable/school/", views.timetable_school, name="timetable-school"),
+    path(
+        "timetable/school/pdf/", views.timetable_school, {"pdf": True}, name="timetable-school-pdf"
+    ),
+]
