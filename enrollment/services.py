@@ -123,7 +123,12 @@ def _refusal(frm: str, to: str) -> ValidationError:
 
 @transaction.atomic
 def application_transition(
-    *, application: Application, to: str, by: User, reason: str = ""
+    *,
+    application: Application,
+    to: str,
+    by: User,
+    reason: str = "",
+    only_from: Iterable[str] | None = None,
 ) -> Application:
     """Move ``application`` to status ``to`` on behalf of ``by``.
 
@@ -134,11 +139,16 @@ def application_transition(
     from, to, reason). Re-applying after withdrawal (withdrawn → draft) also
     needs the term's ``allow_reapply_after_withdrawal``.
 
+    ``only_from`` narrows the starting statuses for a named action (checked
+    on the locked row, so a stale instance cannot slip through).
+
     Raises ``ValidationError`` with a Chinese message and writes nothing when
     the move is not allowed. Returns the saved application (a fresh instance).
     """
     locked = Application.objects.select_for_update().select_related("term").get(pk=application.pk)
     frm = locked.status
+    if only_from is not None and frm not in set(only_from):
+        raise _refusal(frm, to)
     allowed_roles = TRANSITIONS.get((frm, to))
     if allowed_roles is None or _role_of(by) not in allowed_roles:
         raise _refusal(frm, to)
@@ -354,6 +364,9 @@ def application_save_draft(
         )
     for name, value in _clean_data(data).items():
         setattr(app, name, value)
+    if app.status == S.RETURNED:
+        # A returned application was complete once; it stays complete.
+        _check_complete(app)
     app.updated_at = timezone.now()
     app.save()
     return app
@@ -423,9 +436,13 @@ def school_return_application(*, application: Application, by: User, reason: str
     """The school returns one application of a class submission (seed 一.5
     (4)); the rest of the class list stays. Raises ``ValidationError`` unless
     the application is submitted to the school and ``by`` is an admin."""
-    if application.status != S.SUBMITTED_TO_SCHOOL:
-        raise ValidationError(_("只能退回已上报学校的申请。"))
-    return application_transition(application=application, to=S.RETURNED, by=by, reason=reason)
+    return application_transition(
+        application=application,
+        to=S.RETURNED,
+        by=by,
+        reason=reason,
+        only_from={S.SUBMITTED_TO_SCHOOL},
+    )
 
 
 def application_approve_homeroom(*, application: Application, by: User) -> Application:
