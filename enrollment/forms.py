@@ -45,7 +45,21 @@ class PaperSurveyForm(SurveyAnswerForm):
 
 class ApplicationForm(_Crispy, forms.ModelForm):
     """课后服务申请书. ``reason`` is never pre-filled: an empty box for the
-    family's own words. Mobiles are normalised (+86, dashes, spaces)."""
+    family's own words. Mobiles are normalised (+86, dashes, spaces), so
+    their boxes accept more than 11 characters before cleaning."""
+
+    pickup_mobile = forms.CharField(
+        label=_("接送人手机号"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    emergency_mobile = forms.CharField(
+        label=_("紧急联系电话"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
 
     class Meta:
         model = Application
@@ -56,8 +70,6 @@ class ApplicationForm(_Crispy, forms.ModelForm):
                 attrs={"rows": 3, "placeholder": _("请用自己的话写明为什么申请课后服务")}
             ),
             "waiver_reason": forms.Textarea(attrs={"rows": 2}),
-            "pickup_mobile": forms.TextInput(attrs={"inputmode": "tel"}),
-            "emergency_mobile": forms.TextInput(attrs={"inputmode": "tel"}),
         }
         help_texts = {
             "goes_home_alone": _("勾选后无需填写接送人；服务结束后学校统一组织学生离校。"),
