@@ -5,15 +5,27 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Application
+from enrollment.models import Application, Status
+
+
+class SelectColumn(tables.CheckBoxColumn):
+    """Tick boxes for bulk approval, on rows still waiting for review only;
+    the header is a word (a select-all box would need script)."""
+
+    @property
+    def header(self):
+        return _("选择")
+
+    def render(self, value, bound_column, record):
+        if record.status != Status.SUBMITTED:
+            return ""
+        return super().render(value, bound_column, record)
 
 
 class ApplicationReviewTable(tables.Table):
     """班主任审核: one row per submitted application of the class."""
 
-    select = tables.CheckBoxColumn(
-        accessor="pk", attrs={"th__input": {"aria-label": _("全选")}}, orderable=False
-    )
+    select = SelectColumn(accessor="pk", orderable=False)
     student = tables.Column(
         verbose_name=_("学生"),
         accessor="student__name",

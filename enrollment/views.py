@@ -122,7 +122,6 @@ def family(request: HttpRequest) -> HttpResponse:
                 "opt_out": opt_outs.get(child.pk),
                 "survey": survey,
                 "response": responses.get(child.pk),
-                "can_withdraw": bool(app and app.status in WITHDRAWABLE),
             }
         )
     return render(request, "enrollment/family.html", {"cards": cards})
