@@ -15,6 +15,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from enrollment.models import Application, WaiverStatus
 from enrollment.selectors import school_fee_cap, term_times
@@ -70,28 +71,28 @@ DEFAULT_BODY = """{{ school_name }}课后服务协议书
 
 # Placeholders an admin can use, with what they mean (shown in the editor).
 PLACEHOLDERS = {
-    "school_name": "学校名称",
-    "term_name": "学期名称",
-    "term_first_day": "学期开始日期",
-    "term_last_day": "学期结束日期",
-    "student_name": "学生姓名",
-    "grade_name": "年级",
-    "class_name": "班级",
-    "guardian_name": "家长姓名",
-    "participant_arrival": "参加课后服务学生到校时间",
-    "participant_dismissal": "参加课后服务学生放学时间",
-    "nonparticipant_arrival": "不参加学生到校时间",
-    "nonparticipant_dismissal": "不参加学生放学时间",
-    "parts": "申请的服务项目",
-    "fee_per_period": "每课时收费上限（元）",
-    "periods_per_day": "每天收费课时数",
-    "fee_per_day": "每天收费上限（元）",
-    "fee_document": "收费依据文件",
-    "waiver": "费用减免情况",
-    "is_boarder": "是否住宿生",
-    "pickup": "接送安排",
-    "signature": "家长签名",
-    "signed_date": "签署日期",
+    "school_name": _l("学校名称"),
+    "term_name": _l("学期名称"),
+    "term_first_day": _l("学期开始日期"),
+    "term_last_day": _l("学期结束日期"),
+    "student_name": _l("学生姓名"),
+    "grade_name": _l("年级"),
+    "class_name": _l("班级"),
+    "guardian_name": _l("家长姓名"),
+    "participant_arrival": _l("参加课后服务学生到校时间"),
+    "participant_dismissal": _l("参加课后服务学生放学时间"),
+    "nonparticipant_arrival": _l("不参加学生到校时间"),
+    "nonparticipant_dismissal": _l("不参加学生放学时间"),
+    "parts": _l("申请的服务项目"),
+    "fee_per_period": _l("每课时收费上限（元）"),
+    "periods_per_day": _l("每天收费课时数"),
+    "fee_per_day": _l("每天收费上限（元）"),
+    "fee_document": _l("收费依据文件"),
+    "waiver": _l("费用减免情况"),
+    "is_boarder": _l("是否住宿生"),
+    "pickup": _l("接送安排"),
+    "signature": _l("家长签名"),
+    "signed_date": _l("签署日期"),
 }
 
 ALLOWED_TAGS = {"if", "elif", "else", "endif", "for", "empty", "endfor", "comment", "endcomment"}
