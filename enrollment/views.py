@@ -40,6 +40,7 @@ from enrollment.forms import (
 from enrollment.models import (
     Agreement,
     Application,
+    EnrollmentSettings,
     OptOut,
     Status,
     Survey,
@@ -79,8 +80,9 @@ def _client_ip(request: HttpRequest) -> str | None:
 @login_required
 def family(request: HttpRequest) -> HttpResponse:
     """家长首页: each child with its own survey / application / opt-out /
-    agreement actions (siblings each get their own card). Six queries
-    whatever the number of children (plus one per school for its term)."""
+    agreement actions (siblings each get their own card). The same number
+    of queries whatever the number of children (plus one per school for its
+    term)."""
     if request.user.role != Role.GUARDIAN:
         raise PermissionDenied
     children = list(students_for_user(request.user).order_by("name"))
@@ -102,6 +104,11 @@ def family(request: HttpRequest) -> HttpResponse:
         )
     }
     surveys = {s.term_id: s for s in Survey.objects.filter(term_id__in=term_ids)}
+    reapply_terms = set(
+        EnrollmentSettings.objects.filter(
+            term_id__in=term_ids, allow_reapply_after_withdrawal=True
+        ).values_list("term_id", flat=True)
+    )
     responses = {
         r.student_id: r
         for r in SurveyResponse.objects.filter(
@@ -122,6 +129,7 @@ def family(request: HttpRequest) -> HttpResponse:
                 "opt_out": opt_outs.get(child.pk),
                 "survey": survey,
                 "response": responses.get(child.pk),
+                "can_reapply": bool(term and term.pk in reapply_terms),
             }
         )
     return render(request, "enrollment/family.html", {"cards": cards})
@@ -175,6 +183,13 @@ def _application_form_page(request, *, child, term, paper: bool, cancel_url: str
     opt_out = OptOut.objects.filter(student=child, term=term, revoked_at__isnull=True).first()
     if app and app.status not in {Status.DRAFT, Status.RETURNED, Status.WITHDRAWN}:
         messages.info(request, _("申请已提交，不能再修改。"))
+        return redirect("enrollment:application-detail", pk=app.pk)
+    if (
+        app
+        and app.status == Status.WITHDRAWN
+        and not selectors.enrollment_settings_for(term).allow_reapply_after_withdrawal
+    ):
+        messages.info(request, _("本学期已退出课后服务，按学校规定本学期不能再次申请。"))
         return redirect("enrollment:application-detail", pk=app.pk)
     # Reason is never pre-filled from anything but the family's own draft.
     form = ApplicationForm(request.POST or None, instance=app)

@@ -82,8 +82,8 @@ class TestGuardianPages:
         login(client, world.guardian_x.user)
         url = reverse("enrollment:family")
         # session, user, children, term of the school, applications (+agreement,
-        # waiver joined), opt-outs, surveys, survey responses
-        with django_assert_num_queries(8):
+        # waiver joined), opt-outs, surveys, re-apply settings, survey responses
+        with django_assert_num_queries(9):
             client.get(url)
         for i in range(3):
             kid = f.make_student(world.class_b, f"张{i}")
@@ -91,7 +91,7 @@ class TestGuardianPages:
             services.application_submit(
                 student=kid, term=term, data=complete_data(), by=world.guardian_x.user
             )
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             response = client.get(url)
         assert response.text.count('class="card mb-3"') == 4
 
@@ -146,6 +146,13 @@ class TestGuardianPages:
         client.post(url, {"action": "submit", **form_post(pickup_mobile="+86 139-0000-0001")})
         assert Application.objects.get().pickup_mobile == "13900000001"
 
+    def test_bad_mobile_is_refused_in_chinese(self, client, world, term):
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        response = client.post(url, {"action": "submit", **form_post(pickup_mobile="12345")})
+        assert "请输入11位中国大陆手机号。" in response.text
+        assert not Application.objects.exists()
+
     def test_opt_out_declaration_and_revoke(self, client, world, term):
         login(client, world.guardian_x.user)
         url = reverse("enrollment:opt-out", args=[world.child_x.pk])
@@ -185,6 +192,20 @@ class TestGuardianPages:
         detail = client.get(reverse("enrollment:agreement-detail", args=[app.pk])).text
         assert "在线签署" in detail and "张小明" in detail
 
+    def test_withdrawn_family_offered_reapply_only_when_the_term_allows(
+        self, client, world, term, to_status
+    ):
+        to_status(Status.WITHDRAWN)
+        login(client, world.guardian_x.user)
+        edit = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        assert "重新申请" not in client.get(reverse("enrollment:family")).text
+        assert client.get(edit).status_code == 302
+
+        services.enrollment_settings_save(term=term, allow_reapply=True, by=world.admin)
+
+        assert "重新申请" in client.get(reverse("enrollment:family")).text
+        assert client.get(edit).status_code == 200
+
     def test_withdraw_in_writing(self, client, world, term, to_status):
         app = to_status(Status.APPROVED)
         login(client, world.guardian_x.user)
@@ -196,6 +217,25 @@ class TestGuardianPages:
 
 
 class TestApplicationDetail:
+    def test_query_count_does_not_grow_with_history(
+        self, client, world, term, to_status, django_assert_num_queries
+    ):
+        app = to_status(Status.SUBMITTED)
+        login(client, world.homeroom_a)
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        # session, user, application (student, class, school, term, waiver,
+        # submission joined), agreement, events (user joined)
+        with django_assert_num_queries(5):
+            client.get(url)
+        for _ in range(5):
+            services.application_return(application=app, by=world.homeroom_a, reason="再改改")
+            services.application_submit(
+                student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
+            )
+        with django_assert_num_queries(5):
+            html = client.get(url).text
+        assert html.count("再改改") == 5
+
     def test_timeline_shows_every_step(self, client, world, term, to_status):
         app = to_status(Status.APPROVED)
         html = (
