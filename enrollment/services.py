@@ -7,8 +7,9 @@ join; 二.3 for 终止资格. Every status change of an application goes through
 writes an ``ApplicationEvent``. Errors are ``ValidationError`` with a Chinese
 message the views show on the form.
 
-These functions check the *role* of ``by`` (who may make a move at all); the
-views check *which* rows a user may touch through ``enrollment/access.py``.
+These functions check the *role* of ``by`` (who may make a move at all) and
+that ``by`` belongs to the student (school, class or family); the views also
+scope which rows a user may see through ``enrollment/access.py``.
 """
 
 from __future__ import annotations
@@ -109,6 +110,23 @@ def _role_of(user: User) -> str:
     return user.role if user.school_id or user.role == Role.GUARDIAN else ""
 
 
+def _acts_for(user: User, student: Student) -> bool:
+    """Whether ``user`` may act on ``student``'s application at all: an admin
+    of the student's school, the homeroom teacher of the student's class, or
+    a guardian of the student. (Views scope rows with the access helpers;
+    this keeps the rule true for any caller.)"""
+    if user.role == Role.ADMIN:
+        return user.school_id == student.school_id
+    if user.role == Role.HOMEROOM:
+        return (
+            user.school_id == student.school_id
+            and student.school_class.homeroom_teacher_id == user.pk
+        )
+    if user.role == Role.GUARDIAN:
+        return Guardian.objects.filter(user=user, guardianships__student=student).exists()
+    return True  # other roles are refused by the transitions table
+
+
 def _refusal(frm: str, to: str) -> ValidationError:
     if (frm, to) in REFUSALS:
         return ValidationError(str(REFUSALS[frm, to]), code="transition")
@@ -145,8 +163,14 @@ def application_transition(
     Raises ``ValidationError`` with a Chinese message and writes nothing when
     the move is not allowed. Returns the saved application (a fresh instance).
     """
-    locked = Application.objects.select_for_update().select_related("term").get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("term", "student__school_class")
+        .get(pk=application.pk)
+    )
     frm = locked.status
+    if not _acts_for(by, locked.student):
+        raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     if only_from is not None and frm not in set(only_from):
         raise _refusal(frm, to)
     allowed_roles = TRANSITIONS.get((frm, to))
@@ -304,6 +328,8 @@ def _lock_or_create(
     insert race gets the winner's row (unique constraint + get_or_create)."""
     if student.school_id != term.school_id:
         raise ValidationError(_("该学生不属于本学期的学校。"))
+    if not _acts_for(by, student) or by.role not in FAMILY_OR_STAFF:
+        raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     app, created = Application.objects.get_or_create(
         student=student, term=term, defaults={"created_by": by, "on_paper": on_paper}
     )

@@ -111,6 +111,14 @@ class TestApplicationSubmit:
         assert exc.value.messages == ["申请已提交（已提交，待班主任审核），不能再修改。"]
         assert Application.objects.get().reason == "父母下班晚，无人接送。"
 
+    def test_teacher_of_another_class_cannot_start_a_draft(self, world, term):
+        with pytest.raises(ValidationError) as exc:
+            services.application_save_draft(
+                student=world.child_x, term=term, data=complete_data(), by=world.homeroom_b
+            )
+        assert exc.value.messages == ["您无权处理该学生的申请。"]
+        assert not Application.objects.exists()
+
     def test_paper_application_by_homeroom_teacher(self, world, term):
         app = services.application_submit(
             student=world.child_x,

@@ -145,6 +145,24 @@ class TestRefusedTransitions:
         assert exc.value.messages == ["申请状态为“草稿”，不能变为“学校已批准”。"]
 
 
+class TestScope:
+    @pytest.mark.parametrize("persona_name", ["homeroom_b", "other_admin", "guardian_y"])
+    def test_staff_or_family_of_another_student_is_refused(
+        self, world, term, to_status, persona_name
+    ):
+        app = to_status(Status.SUBMITTED)
+        before = snapshot(app)
+        user = getattr(world, persona_name)
+        user = getattr(user, "user", user)
+        to = Status.WITHDRAWN if persona_name == "guardian_y" else Status.APPROVED_BY_HOMEROOM
+
+        with pytest.raises(ValidationError) as exc:
+            services.application_transition(application=app, to=to, by=user, reason="x")
+
+        assert exc.value.messages == ["您无权处理该学生的申请。"]
+        assert snapshot(app) == before
+
+
 class TestReasons:
     @pytest.mark.parametrize(
         ("frm", "to", "role", "message"),
