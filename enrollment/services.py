@@ -270,6 +270,8 @@ def survey_answer(
         raise ValidationError(_("意向调查已结束，不能再修改回执。"))
     if student.school_id != survey.school_id:
         raise ValidationError(_("该学生不属于本次调查的学校。"))
+    if not _acts_for(by, student) or by.role not in FAMILY_OR_STAFF:
+        raise ValidationError(_("您无权处理该学生的回执。"), code="scope")
     answer = SurveyAnswer(answer)
     parts = {
         "wants_noon": wants_noon,
@@ -651,6 +653,8 @@ def opt_out_declare(*, student: Student, term: Term, by: User, on_paper: bool = 
     """
     if student.school_id != term.school_id:
         raise ValidationError(_("该学生不属于本学期的学校。"))
+    if not _acts_for(by, student) or by.role not in FAMILY_OR_STAFF:
+        raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     # Lock the student row so two declarations in parallel make one.
     Student.objects.select_for_update().get(pk=student.pk)
     existing = _active_opt_out(student, term)
@@ -677,6 +681,8 @@ def opt_out_revoke(*, opt_out: OptOut, by: User) -> OptOut:
     already revoked."""
     if opt_out.revoked_at is not None:
         raise ValidationError(_("该放弃声明已撤回。"))
+    if not _acts_for(by, opt_out.student) or by.role not in FAMILY_OR_STAFF:
+        raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     opt_out.revoked_at = timezone.now()
     opt_out.revoked_by = by
     opt_out.save(update_fields=["revoked_at", "revoked_by"])

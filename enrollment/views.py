@@ -242,8 +242,12 @@ def opt_out(request: HttpRequest, student_pk: int) -> HttpResponse:
         if request.POST.get("action") == "revoke":
             if active is None:
                 raise Http404
-            services.opt_out_revoke(opt_out=active, by=request.user)
-            messages.success(request, _("已撤回放弃声明，可以重新申请。"))
+            try:
+                services.opt_out_revoke(opt_out=active, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("已撤回放弃声明，可以重新申请。"))
             return redirect("enrollment:family")
         try:
             services.opt_out_declare(student=child, term=term, by=request.user)

@@ -300,6 +300,12 @@ class TestOptOut:
         )
         assert app.status == Status.SUBMITTED
 
+    def test_another_family_cannot_opt_out_for_the_child(self, world, term):
+        with pytest.raises(ValidationError) as exc:
+            services.opt_out_declare(student=world.child_x, term=term, by=world.guardian_y.user)
+        assert exc.value.messages == ["您无权处理该学生的申请。"]
+        assert not OptOut.objects.exists()
+
     def test_cannot_opt_out_over_a_submitted_application(self, world, term, to_status):
         to_status(Status.SUBMITTED)
         with pytest.raises(ValidationError) as exc:
