@@ -9,4 +9,5 @@ urlpatterns = [
     path("people/", include("afterschool.urls_people")),
     path("roster/", include("afterschool.urls_roster")),
     path("scheduling/", include("scheduling.urls")),
+    path("enrollment/", include("enrollment.urls")),
 ]

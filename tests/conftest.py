@@ -10,6 +10,26 @@ import pytest
 from afterschool.models import Role
 from tests import factories as f
 
+# Browser tests use pytest-playwright's fixtures (``browser``, ``page``) with
+# Debian's Chromium: Playwright's own browser download does not work here.
+# One Playwright instance for the whole run: a test that started its own
+# sync_playwright() beside these fixtures would fail inside their event loop.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 
 

@@ -110,36 +110,20 @@ class TestActivateView:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 class TestActivateOnAPhone:
-    def test_guardian_activates_on_a_375px_screen(self, live_server, letter):
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
-            try:
-                page = browser.new_page(viewport={"width": 375, "height": 740})
-                page.goto(live_server.url + URL)
-                # Nothing wider than the phone: no sideways scrolling.
-                assert page.evaluate("document.documentElement.scrollWidth") <= 375
-                page.get_by_label("手机号").fill("138 0000 0001")
-                page.get_by_label("激活码").fill(letter.code)
-                page.get_by_label("设置密码").fill(PASSWORD)
-                page.get_by_label("再次输入密码").fill(PASSWORD)
-                button = page.get_by_role("button", name="激活并登录")
-                box = button.bounding_box()
-                assert box["x"] >= 0 and box["x"] + box["width"] <= 375
-                button.click()
-                page.wait_for_url(live_server.url + reverse("home"))
-                assert "账号已激活" in page.content()
-            finally:
-                browser.close()
+    def test_guardian_activates_on_a_375px_screen(self, live_server, letter, browser):
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        page.goto(live_server.url + URL)
+        # Nothing wider than the phone: no sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.get_by_label("手机号").fill("138 0000 0001")
+        page.get_by_label("激活码").fill(letter.code)
+        page.get_by_label("设置密码").fill(PASSWORD)
+        page.get_by_label("再次输入密码").fill(PASSWORD)
+        button = page.get_by_role("button", name="激活并登录")
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+        button.click()
+        page.wait_for_url(live_server.url + reverse("home"))
+        assert "账号已激活" in page.content()
+        page.close()
         assert user().check_password(PASSWORD)

@@ -98,7 +98,11 @@ class TestGuardianHome:
         assert "三年级（2）班" in html
         assert world.school.name in html
         assert world.child_y.name not in html
-        assert nav_links(html) == {reverse("home"), reverse("scheduling:timetable-me")}
+        assert nav_links(html) == {
+            reverse("home"),
+            reverse("enrollment:family"),
+            reverse("scheduling:timetable-me"),
+        }
 
     def test_guardian_without_children_is_told_whom_to_ask(self, client, db):
         user = f.make_user(None, "guardian", username="13900000077")

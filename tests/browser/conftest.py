@@ -1,29 +1,13 @@
 """Playwright set-up for the browser journeys: Debian's Chromium, headless.
 
-pytest-playwright's ``browser_type_launch_args`` is overridden so no browser is
-downloaded; ``live_server`` serves the app (settings_test allows Django's
-sync ORM beside Playwright's sync API in one thread).
+Debian's Chromium is set for every browser test in tests/conftest.py;
+``live_server`` serves the app (settings_test allows Django's sync ORM beside
+Playwright's sync API in one thread).
 """
 
 from __future__ import annotations
 
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
 
 @pytest.fixture
 def console_errors(page):

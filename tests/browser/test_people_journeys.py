@@ -22,6 +22,8 @@ class TestAdminStudentsJourney:
         self, page, live_server, world, console_errors, tmp_path
     ):
         log_in(page, live_server.url, "admin_a", PASSWORD)
+        # The admin's people pages sit under one menu of the navbar.
+        page.get_by_role("button", name="学校与人员").click()
         page.get_by_role("link", name="学生", exact=True).click()
         page.wait_for_url("**/people/students/")
         assert page.get_by_role("cell", name=world.child_y.name).is_visible()

@@ -1,0 +1,43 @@
+"""django-filter filter sets for the staff tables."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Application, Status
+
+YES_NO = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+
+STUDENT_PRIORITY_Q = (
+    Q(student__is_migrant_child=True)
+    | Q(student__is_left_behind=True)
+    | Q(student__is_disabled=True)
+    | Q(student__is_financial_hardship=True)
+)
+
+
+class ApplicationReviewFilter(django_filters.FilterSet):
+    """Filters of the class review table (班主任审核)."""
+
+    name = django_filters.CharFilter(
+        label=_("学生姓名"), field_name="student__name", lookup_expr="icontains"
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=Status.choices, empty_label=_("全部")
+    )
+    waiver_requested = django_filters.BooleanFilter(label=_("申请减免"), widget=YES_NO)
+    priority = django_filters.BooleanFilter(
+        label=_("优先保障群体"), method="filter_priority", widget=YES_NO
+    )
+
+    class Meta:
+        model = Application
+        fields = ["name", "status", "waiver_requested", "priority"]
+
+    def filter_priority(self, queryset, name, value):
+        return (
+            queryset.filter(STUDENT_PRIORITY_Q) if value else queryset.exclude(STUDENT_PRIORITY_Q)
+        )

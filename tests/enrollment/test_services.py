@@ -1,0 +1,471 @@
+"""The named enrollment services: submit (idempotent), drafts, class
+submission, school approval, waivers, opt-out, survey, agreements."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from enrollment import selectors, services
+from enrollment.models import (
+    Agreement,
+    AgreementTemplate,
+    Application,
+    ApplicationEvent,
+    ClassSubmission,
+    OptOut,
+    Status,
+    SurveyAnswer,
+    SurveyResponse,
+    WaiverRequest,
+    WaiverStatus,
+)
+from tests import factories as f
+from tests.enrollment.conftest import complete_data
+
+
+class TestApplicationSubmit:
+    def test_double_submit_leaves_one_application_and_one_event(self, world, term):
+        by = world.guardian_x.user
+        first = services.application_submit(
+            student=world.child_x, term=term, data=complete_data(), by=by
+        )
+        second = services.application_submit(
+            student=world.child_x, term=term, data=complete_data(reason="另一个标签页"), by=by
+        )
+
+        assert first.pk == second.pk
+        assert Application.objects.filter(student=world.child_x, term=term).count() == 1
+        assert ApplicationEvent.objects.filter(application=first).count() == 1
+        second.refresh_from_db()
+        assert second.reason == "父母下班晚，无人接送。"
+
+    def test_incomplete_form_is_refused_per_field_and_writes_nothing(self, world, term):
+        with pytest.raises(ValidationError) as exc:
+            services.application_submit(
+                student=world.child_x,
+                term=term,
+                data=complete_data(
+                    reason="", pickup_name="", wants_noon=False, wants_after_school=False
+                ),
+                by=world.guardian_x.user,
+            )
+
+        assert exc.value.message_dict["reason"] == ["请用自己的话写明申请理由。"]
+        assert exc.value.message_dict["pickup_name"] == ["请填写接送人，或选择孩子自行回家。"]
+        assert exc.value.message_dict["wants_after_school"] == ["请至少选择一个服务时段。"]
+        assert not Application.objects.exists()
+
+    def test_going_home_alone_needs_no_pickup(self, world, term):
+        app = services.application_submit(
+            student=world.child_x,
+            term=term,
+            data=complete_data(goes_home_alone=True, pickup_name="张伟"),
+            by=world.guardian_x.user,
+        )
+        assert app.goes_home_alone and app.pickup_name == ""
+
+    def test_draft_saves_incomplete_form_then_submits(self, world, term):
+        by = world.guardian_x.user
+        draft = services.application_save_draft(
+            student=world.child_x, term=term, data={"wants_noon": True, "reason": ""}, by=by
+        )
+        assert draft.status == Status.DRAFT and draft.reason == ""
+        assert not draft.events.exists()
+
+        app = services.application_submit(
+            student=world.child_x, term=term, data=complete_data(), by=by
+        )
+        assert app.pk == draft.pk and app.status == Status.SUBMITTED
+        assert app.submitted_at is not None
+
+    def test_returned_application_can_be_resubmitted(self, world, term, to_status):
+        app = to_status(Status.RETURNED)
+        again = services.application_submit(
+            student=world.child_x,
+            term=term,
+            data=complete_data(health_notes="无过敏史"),
+            by=world.guardian_x.user,
+        )
+        assert again.pk == app.pk and again.status == Status.SUBMITTED
+        assert again.health_notes == "无过敏史"
+
+    def test_returned_draft_save_cannot_empty_required_fields(self, world, term, to_status):
+        to_status(Status.RETURNED)
+        with pytest.raises(ValidationError) as exc:
+            services.application_save_draft(
+                student=world.child_x, term=term, data={"reason": ""}, by=world.guardian_x.user
+            )
+        assert exc.value.message_dict["reason"] == ["请用自己的话写明申请理由。"]
+        assert Application.objects.get().reason == "父母下班晚，无人接送。"
+
+    def test_submitted_application_cannot_be_saved_as_draft(self, world, term, to_status):
+        to_status(Status.SUBMITTED)
+        with pytest.raises(ValidationError) as exc:
+            services.application_save_draft(
+                student=world.child_x, term=term, data={"reason": "改"}, by=world.guardian_x.user
+            )
+        assert exc.value.messages == ["申请已提交（已提交，待班主任审核），不能再修改。"]
+        assert Application.objects.get().reason == "父母下班晚，无人接送。"
+
+    def test_teacher_of_another_class_cannot_start_a_draft(self, world, term):
+        with pytest.raises(ValidationError) as exc:
+            services.application_save_draft(
+                student=world.child_x, term=term, data=complete_data(), by=world.homeroom_b
+            )
+        assert exc.value.messages == ["您无权处理该学生的申请。"]
+        assert not Application.objects.exists()
+
+    def test_paper_application_by_homeroom_teacher(self, world, term):
+        app = services.application_submit(
+            student=world.child_x,
+            term=term,
+            data=complete_data(),
+            by=world.homeroom_a,
+            on_paper=True,
+        )
+        assert app.on_paper and app.status == Status.SUBMITTED
+        assert app.events.get().by == world.homeroom_a
+
+    def test_waiver_request_created_with_the_application(self, world, term):
+        app = services.application_submit(
+            student=world.child_x,
+            term=term,
+            data=complete_data(waiver_requested=True, waiver_reason="低保户"),
+            by=world.guardian_x.user,
+        )
+        assert app.waiver.reason == "低保户" and app.waiver.status == WaiverStatus.PENDING
+
+    def test_waiver_without_reason_is_refused(self, world, term):
+        with pytest.raises(ValidationError) as exc:
+            services.application_submit(
+                student=world.child_x,
+                term=term,
+                data=complete_data(waiver_requested=True),
+                by=world.guardian_x.user,
+            )
+        assert exc.value.message_dict["waiver_reason"] == ["申请减免须说明家庭经济困难情况。"]
+        assert not WaiverRequest.objects.exists() and not Application.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+class TestConcurrentSubmit:
+    def test_two_threads_submitting_at_once_leave_one_application(self, world):
+        if connection.vendor != "postgresql":
+            pytest.skip("SQLite serialises writers with a file lock; row locks need PostgreSQL")
+        term = f.make_term(world.school)
+        barrier = threading.Barrier(2)
+        results, errors = [], []
+
+        def submit():
+            try:
+                barrier.wait()
+                results.append(
+                    services.application_submit(
+                        student=world.child_x,
+                        term=term,
+                        data=complete_data(),
+                        by=world.guardian_x.user,
+                    ).pk
+                )
+            except Exception as exc:  # the test reports it below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+        assert errors == []
+        assert len(set(results)) == 1
+        assert Application.objects.filter(student=world.child_x, term=term).count() == 1
+        assert ApplicationEvent.objects.filter(to_status=Status.SUBMITTED).count() == 1
+
+
+class TestClassSubmission:
+    def test_submit_freezes_class_list_for_the_school(self, world, term, to_status):
+        app = to_status(Status.APPROVED_BY_HOMEROOM)
+        submission = services.class_submit_to_school(
+            school_class=world.class_a, term=term, by=world.homeroom_a
+        )
+        app.refresh_from_db()
+        assert submission.frozen and app.class_submission == submission
+        assert app.status == Status.SUBMITTED_TO_SCHOOL
+
+    def test_refused_while_applications_wait_for_review(self, world, term, to_status):
+        to_status(Status.SUBMITTED)
+        with pytest.raises(ValidationError) as exc:
+            services.class_submit_to_school(
+                school_class=world.class_a, term=term, by=world.homeroom_a
+            )
+        assert exc.value.messages == ["还有1份申请待审核（张小明），请先审核或退回后再上报。"]
+        assert not ClassSubmission.objects.exists()
+
+    def test_homeroom_of_another_class_cannot_submit(self, world, term, to_status):
+        to_status(Status.APPROVED_BY_HOMEROOM)
+        with pytest.raises(ValidationError) as exc:
+            services.class_submit_to_school(
+                school_class=world.class_a, term=term, by=world.homeroom_b
+            )
+        assert exc.value.messages == ["只有本班班主任或学校管理员可以上报班级名单。"]
+        assert not ClassSubmission.objects.exists()
+
+    def test_school_approves_all_and_returns_one(self, world, term, to_status):
+        second = f.make_student(world.class_a, "王小二")
+        f.make_guardian(second, "王大", "13900000011")
+        a = to_status(Status.APPROVED_BY_HOMEROOM)
+        b = to_status(Status.APPROVED_BY_HOMEROOM, student=second)
+        submission = services.class_submit_to_school(
+            school_class=world.class_a, term=term, by=world.homeroom_a
+        )
+        services.school_return_application(application=b, by=world.admin, reason="缺少紧急联系人")
+
+        n = services.school_approve_class(submission=submission, by=world.admin)
+
+        a.refresh_from_db(), b.refresh_from_db(), submission.refresh_from_db()
+        assert n == 1
+        assert (a.status, b.status) == (Status.APPROVED, Status.RETURNED)
+        assert b.class_submission is None and submission.approved_by == world.admin
+
+    def test_bulk_approve_is_all_or_nothing(self, world, term, to_status):
+        second = f.make_student(world.class_a, "王小二")
+        f.make_guardian(second, "王大", "13900000011")
+        a = to_status(Status.SUBMITTED)
+        b = to_status(Status.APPROVED_BY_HOMEROOM, student=second)
+
+        with pytest.raises(ValidationError) as exc:
+            services.applications_bulk_approve(applications=[a, b], by=world.homeroom_a)
+
+        assert exc.value.messages[0].startswith("王小二：")
+        a.refresh_from_db()
+        assert a.status == Status.SUBMITTED
+
+
+class TestWaiver:
+    def test_approved_waiver_is_what_billing_reads(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        assert selectors.approved_waiver_for(student=world.child_x, term=term) is None
+
+        services.waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
+
+        waiver = selectors.approved_waiver_for(student=world.child_x, term=term)
+        assert waiver.application == app and waiver.decided_by == world.admin
+
+    def test_decline_needs_a_reason(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        with pytest.raises(ValidationError) as exc:
+            services.waiver_decide(waiver=app.waiver, approve=False, by=world.admin)
+        assert exc.value.messages == ["不予减免时必须填写理由。"]
+        assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
+
+    def test_other_school_admin_cannot_decide(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        with pytest.raises(ValidationError):
+            services.waiver_decide(waiver=app.waiver, approve=True, by=world.other_admin)
+        assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
+
+
+class TestOptOut:
+    def test_declaration_records_who_when_and_dismissal_time(self, world, term):
+        opt = services.opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
+        assert opt.declared_by == world.guardian_x.user
+        assert "17:20" in opt.statement and "张小明" in opt.statement
+        assert "13:55" in opt.statement
+
+    def test_second_declaration_returns_the_first(self, world, term):
+        by = world.guardian_x.user
+        a = services.opt_out_declare(student=world.child_x, term=term, by=by)
+        b = services.opt_out_declare(student=world.child_x, term=term, by=by)
+        assert a.pk == b.pk and OptOut.objects.count() == 1
+
+    def test_opted_out_family_cannot_submit_until_revoked(self, world, term):
+        by = world.guardian_x.user
+        opt = services.opt_out_declare(student=world.child_x, term=term, by=by)
+        with pytest.raises(ValidationError) as exc:
+            services.application_submit(
+                student=world.child_x, term=term, data=complete_data(), by=by
+            )
+        assert exc.value.messages == ["已提交放弃申请声明，如需申请请先撤回放弃声明。"]
+        assert not Application.objects.exists()
+
+        services.opt_out_revoke(opt_out=opt, by=by)
+        app = services.application_submit(
+            student=world.child_x, term=term, data=complete_data(), by=by
+        )
+        assert app.status == Status.SUBMITTED
+
+    def test_another_family_cannot_opt_out_for_the_child(self, world, term):
+        with pytest.raises(ValidationError) as exc:
+            services.opt_out_declare(student=world.child_x, term=term, by=world.guardian_y.user)
+        assert exc.value.messages == ["您无权处理该学生的申请。"]
+        assert not OptOut.objects.exists()
+
+    def test_cannot_opt_out_over_a_submitted_application(self, world, term, to_status):
+        to_status(Status.SUBMITTED)
+        with pytest.raises(ValidationError) as exc:
+            services.opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
+        assert exc.value.messages == [
+            "已有课后服务申请（已提交，待班主任审核），请先退出申请再声明放弃。"
+        ]
+        assert not OptOut.objects.exists()
+
+
+class TestSurvey:
+    def test_answer_is_one_per_student_and_editable_until_closed(self, world, term):
+        survey = services.survey_open(term=term, by=world.admin)
+        by = world.guardian_x.user
+        services.survey_answer(
+            survey=survey, student=world.child_x, answer="join", wants_noon=True, by=by
+        )
+        services.survey_answer(
+            survey=survey, student=world.child_x, answer="decline", wants_noon=True, by=by
+        )
+        response = SurveyResponse.objects.get()
+        assert response.answer == SurveyAnswer.DECLINE and not response.wants_noon
+
+        services.survey_close(survey=survey, by=world.admin)
+        with pytest.raises(ValidationError) as exc:
+            services.survey_answer(
+                survey=survey, student=world.child_x, answer="join", wants_noon=True, by=by
+            )
+        assert exc.value.messages == ["意向调查已结束，不能再修改回执。"]
+        assert SurveyResponse.objects.get().answer == SurveyAnswer.DECLINE
+
+    def test_figures_per_class_grade_and_priority(self, world, term):
+        survey = services.survey_open(term=term, by=world.admin)
+        world.child_y.is_left_behind = True
+        world.child_y.save()
+        extra = f.make_student(world.class_a, "李四", is_migrant_child=True)
+        services.survey_answer(
+            survey=survey,
+            student=world.child_x,
+            answer="join",
+            wants_noon=True,
+            by=world.homeroom_a,
+        )
+        services.survey_answer(
+            survey=survey, student=world.child_y, answer="decline", by=world.homeroom_b
+        )
+        assert extra.pk
+
+        grades, total = selectors.survey_figures(survey)
+
+        (grade3,) = grades
+        class_a, class_b = grade3.classes
+        assert (class_a.students, class_a.joining, class_a.no_answer) == (2, 1, 1)
+        assert (class_a.priority, class_a.priority_no_answer) == (1, 1)
+        assert (class_b.declining, class_b.priority_declining) == (1, 1)
+        assert (total.students, total.joining, total.declining, total.no_answer) == (3, 1, 1, 1)
+        assert total.priority == 2
+
+
+class TestAgreement:
+    def test_signing_freezes_text_version_time_and_ip(self, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        agreement = services.agreement_sign(
+            application=app,
+            by=world.guardian_x.user,
+            signed_name=" 张 伟 ",
+            consent=True,
+            ip="10.0.0.7",
+        )
+        assert agreement.template_version == 1 and agreement.ip == "10.0.0.7"
+        assert agreement.signed_name == "张伟" and agreement.signed_at is not None
+        assert "2.30元/课时/生" in agreement.text and "4.60元/天/生" in agreement.text
+        assert "三年级（1）班学生张小明的家长（监护人）张伟" in agreement.text
+        assert "18:10" in agreement.text and "17:20" in agreement.text
+
+    def test_template_edit_never_changes_a_signed_agreement(self, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        frozen = agreement.text
+        current = services.agreement_template_current(school=world.school)
+
+        new = services.agreement_template_save(
+            school=world.school, body=current.body + "\n七、补充条款：新增内容。", by=world.admin
+        )
+
+        agreement.refresh_from_db()
+        assert new.version == 2
+        assert agreement.text == frozen and "补充条款" not in agreement.text
+        assert agreement.template_version == 1
+        assert AgreementTemplate.objects.get(version=1).body == current.body
+
+    def test_name_must_match_and_consent_ticked(self, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        with pytest.raises(ValidationError) as exc:
+            services.agreement_sign(
+                application=app,
+                by=world.guardian_x.user,
+                signed_name="张三",
+                consent=False,
+                ip=None,
+            )
+        assert exc.value.message_dict == {
+            "signed_name": ["签名须与学校登记的家长姓名一致，请输入您的完整姓名。"],
+            "consent": ["请阅读协议并勾选同意。"],
+        }
+        assert not Agreement.objects.exists()
+
+    def test_not_before_school_approval(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED_TO_SCHOOL)
+        with pytest.raises(ValidationError) as exc:
+            services.agreement_sign(
+                application=app,
+                by=world.guardian_x.user,
+                signed_name="张伟",
+                consent=True,
+                ip=None,
+            )
+        assert exc.value.messages == ["学校批准申请后才能签署协议书。"]
+        assert not Agreement.objects.exists()
+
+    def test_another_guardian_cannot_sign(self, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        with pytest.raises(ValidationError) as exc:
+            services.agreement_sign(
+                application=app,
+                by=world.guardian_y.user,
+                signed_name="刘芳",
+                consent=True,
+                ip=None,
+            )
+        assert exc.value.messages == ["只有该学生的家长可以签署协议书。"]
+        assert not Agreement.objects.exists()
+
+    def test_paper_agreement_marked_received(self, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        agreement = services.agreement_mark_paper_received(application=app, by=world.homeroom_a)
+        assert agreement.paper_received_by == world.homeroom_a
+        assert not agreement.is_signed_online and "张小明" in agreement.text
+
+    def test_waiver_appears_in_agreement(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        services.waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
+        services.application_approve_homeroom(application=app, by=world.homeroom_a)
+        sub = services.class_submit_to_school(
+            school_class=world.class_a, term=term, by=world.homeroom_a
+        )
+        services.school_approve_class(submission=sub, by=world.admin)
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        assert "经学校审核，免收课后服务费" in agreement.text
+
+    def test_template_with_include_tag_is_refused(self, world):
+        with pytest.raises(ValidationError) as exc:
+            services.agreement_template_save(
+                school=world.school, body='{% include "base.html" %}', by=world.admin
+            )
+        assert exc.value.messages == [
+            "协议模板中不能使用“include”标签，只能使用 if、for 和 comment。"
+        ]
+        assert not AgreementTemplate.objects.exists()

@@ -1,0 +1,444 @@
+"""Enrollment pages for each role: they render, forms re-show errors, the
+actions go through, and list pages make the same number of queries at 5 and
+50 applications."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from afterschool.models import Guardianship
+from enrollment import services
+from enrollment.models import (
+    Agreement,
+    AgreementTemplate,
+    Application,
+    OptOut,
+    Status,
+    SurveyResponse,
+    WaiverStatus,
+)
+from tests import factories as f
+from tests.enrollment.conftest import complete_data
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def add_child(guardian, student):
+    """A sibling: the same guardian (and login) for a second child."""
+    Guardianship.objects.create(student=student, guardian=guardian, relation="父亲")
+
+
+def form_post(**overrides):
+    """The application form as the browser posts it (checkboxes: 'on' or absent)."""
+    data = complete_data(**overrides)
+    return {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+
+
+def fill_class(school_class, term, n, *, status=Status.SUBMITTED, admin=None):
+    """``n`` students in the class with paper applications in ``status``,
+    every third asking for a waiver and every fourth in a priority group."""
+    teacher = school_class.homeroom_teacher
+    apps = []
+    for i in range(n):
+        student = f.make_student(school_class, f"学生{i:02d}", is_left_behind=(i % 4 == 0))
+        data = complete_data()
+        if i % 3 == 0:
+            data.update(waiver_requested=True, waiver_reason="家庭困难")
+        app = services.application_submit(
+            student=student, term=term, data=data, by=teacher, on_paper=True
+        )
+        if status != Status.SUBMITTED:
+            app = services.application_approve_homeroom(application=app, by=teacher)
+        apps.append(app)
+    if status in {Status.SUBMITTED_TO_SCHOOL, Status.APPROVED}:
+        sub = services.class_submit_to_school(school_class=school_class, term=term, by=teacher)
+        if status == Status.APPROVED:
+            services.school_approve_class(submission=sub, by=admin)
+    return apps
+
+
+class TestGuardianPages:
+    def test_family_page_shows_each_child_with_own_action(self, client, world, term):
+        sibling = f.make_student(world.class_b, "张小丽", gender="F")
+        add_child(world.guardian_x, sibling)
+        services.application_submit(
+            student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
+        )
+        html = login(client, world.guardian_x.user).get(reverse("enrollment:family")).text
+
+        assert "张小明" in html and "张小丽" in html
+        assert reverse("enrollment:application-edit", args=[sibling.pk]) in html
+        assert reverse("enrollment:opt-out", args=[sibling.pk]) in html
+        assert "已提交，待班主任审核" in html
+
+    def test_family_page_query_count_does_not_grow_with_children(
+        self, client, world, term, django_assert_num_queries
+    ):
+        services.survey_open(term=term, by=world.admin)
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:family")
+        # session, user, children, term of the school, applications (+agreement,
+        # waiver joined), opt-outs, surveys, re-apply settings, survey responses
+        with django_assert_num_queries(9):
+            client.get(url)
+        for i in range(3):
+            kid = f.make_student(world.class_b, f"张{i}")
+            add_child(world.guardian_x, kid)
+            services.application_submit(
+                student=kid, term=term, data=complete_data(), by=world.guardian_x.user
+            )
+        with django_assert_num_queries(9):
+            response = client.get(url)
+        assert response.text.count('class="card mb-3"') == 4
+
+    def test_application_form_has_empty_reason_and_saves_draft(self, client, world, term):
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        page = client.get(url).text
+        assert 'name="reason"' in page and "父母下班晚" not in page
+
+        response = client.post(url, {"action": "save", "wants_noon": "on", "reason": ""})
+
+        assert response.status_code == 302
+        app = Application.objects.get()
+        assert app.status == Status.DRAFT and app.wants_noon
+
+    def test_submit_with_missing_fields_reshows_the_form_with_errors(self, client, world, term):
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+
+        response = client.post(
+            url, {"action": "submit", **form_post(reason="", health_notes="花生过敏")}
+        )
+
+        assert response.status_code == 200
+        assert "请用自己的话写明申请理由。" in response.text
+        assert "花生过敏" in response.text  # what the user typed is kept
+        assert not Application.objects.exists()
+
+    def test_submit_twice_leaves_one_application(self, client, world, term):
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        first = client.post(url, {"action": "submit", **form_post()})
+        second = client.post(url, {"action": "submit", **form_post()})
+        app = Application.objects.get()
+        assert first.status_code == second.status_code == 302
+        assert app.status == Status.SUBMITTED and app.events.count() == 1
+
+    def test_returned_application_shows_reason_and_resubmits(self, client, world, term, to_status):
+        to_status(Status.RETURNED)
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        assert "请补充健康状况" in client.get(url).text
+
+        client.post(url, {"action": "submit", **form_post(health_notes="身体健康")})
+
+        app = Application.objects.get()
+        assert app.status == Status.SUBMITTED and app.health_notes == "身体健康"
+
+    def test_mobile_is_normalised(self, client, world, term):
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        client.post(url, {"action": "submit", **form_post(pickup_mobile="+86 139-0000-0001")})
+        assert Application.objects.get().pickup_mobile == "13900000001"
+
+    def test_bad_mobile_is_refused_in_chinese(self, client, world, term):
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        response = client.post(url, {"action": "submit", **form_post(pickup_mobile="12345")})
+        assert "请输入11位中国大陆手机号。" in response.text
+        assert not Application.objects.exists()
+
+    def test_opt_out_declaration_and_revoke(self, client, world, term):
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:opt-out", args=[world.child_x.pk])
+        assert "17:20" in client.get(url).text
+
+        client.post(url, {"action": "declare"})
+        opt = OptOut.objects.get()
+        assert opt.declared_by == world.guardian_x.user and opt.revoked_at is None
+
+        client.post(url, {"action": "revoke"})
+        opt.refresh_from_db()
+        assert opt.revoked_at is not None
+
+    def test_survey_answer(self, client, world, term):
+        services.survey_open(term=term, by=world.admin)
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:survey-answer", args=[world.child_x.pk])
+        client.post(url, {"answer": "join", "wants_after_school": "on"})
+        response = SurveyResponse.objects.get()
+        assert response.answer == "join" and response.wants_after_school
+        assert not response.on_paper
+
+    def test_sign_agreement_page_and_signing(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:agreement-sign", args=[app.pk])
+        page = client.get(url).text
+        assert "甲方：实验小学" in page and "4.60" in page
+
+        bad = client.post(url, {"signed_name": "张三", "consent": "on"})
+        assert "签名须与学校登记的家长姓名一致" in bad.text
+        assert not Agreement.objects.exists()
+
+        client.post(url, {"signed_name": "张伟", "consent": "on"}, REMOTE_ADDR="10.1.2.3")
+        agreement = Agreement.objects.get()
+        assert agreement.ip == "10.1.2.3" and agreement.signed_name == "张伟"
+        detail = client.get(reverse("enrollment:agreement-detail", args=[app.pk])).text
+        assert "在线签署" in detail and "张小明" in detail
+
+    def test_withdrawn_family_offered_reapply_only_when_the_term_allows(
+        self, client, world, term, to_status
+    ):
+        to_status(Status.WITHDRAWN)
+        login(client, world.guardian_x.user)
+        edit = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        assert "重新申请" not in client.get(reverse("enrollment:family")).text
+        assert client.get(edit).status_code == 302
+
+        services.enrollment_settings_save(term=term, allow_reapply=True, by=world.admin)
+
+        assert "重新申请" in client.get(reverse("enrollment:family")).text
+        assert client.get(edit).status_code == 200
+
+    def test_withdraw_in_writing(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        login(client, world.guardian_x.user)
+        url = reverse("enrollment:application-withdraw", args=[app.pk])
+        assert "退出说明" in client.post(url, {"reason": ""}).text
+        client.post(url, {"reason": "家里老人可以接送"})
+        app.refresh_from_db()
+        assert app.status == Status.WITHDRAWN and app.last_reason == "家里老人可以接送"
+
+
+class TestApplicationDetail:
+    def test_query_count_does_not_grow_with_history(
+        self, client, world, term, to_status, django_assert_num_queries
+    ):
+        app = to_status(Status.SUBMITTED)
+        login(client, world.homeroom_a)
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        # session, user, application (student, class, school, term, waiver,
+        # submission joined), agreement, events (user joined)
+        with django_assert_num_queries(5):
+            client.get(url)
+        for _ in range(5):
+            services.application_return(application=app, by=world.homeroom_a, reason="再改改")
+            services.application_submit(
+                student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
+            )
+        with django_assert_num_queries(5):
+            html = client.get(url).text
+        assert html.count("再改改") == 5
+
+    def test_timeline_shows_every_step(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        html = (
+            login(client, world.guardian_x.user)
+            .get(reverse("enrollment:application-detail", args=[app.pk]))
+            .text
+        )
+        for label in ["已提交，待班主任审核", "班主任已审核", "已上报学校", "学校已批准"]:
+            assert label in html
+        assert "李老师" in html and "王校长" in html
+        assert reverse("enrollment:agreement-sign", args=[app.pk]) in html
+
+
+class TestHomeroomPages:
+    def test_review_table_shows_status_badges_waiver_and_filters(self, client, world, term):
+        fill_class(world.class_a, term, 3)
+        login(client, world.homeroom_a)
+        url = reverse("enrollment:class-review", args=[world.class_a.pk])
+        html = client.get(url).text
+        assert "学生00" in html and "留守儿童" in html and "张小明" in html  # missing list
+        filtered = client.get(url, {"waiver_requested": "true"}).text
+        assert "学生00" in filtered and "学生01" not in filtered
+        by_name = client.get(url, {"sort": "-student"}).text
+        assert by_name.index("学生02") < by_name.index("学生00")
+
+    def test_review_page_query_count_same_at_5_and_50(
+        self, client, world, term, django_assert_num_queries
+    ):
+        login(client, world.homeroom_a)
+        url = reverse("enrollment:class-review", args=[world.class_a.pk])
+        # session, user, class (access), term, applications (student, class,
+        # school, term, waiver, submission joined), students without an
+        # application, their opt-outs (prefetch), the class submission
+        fill_class(world.class_a, term, 5)
+        with django_assert_num_queries(8):
+            client.get(url)
+        fill_class(world.class_a, term, 45)
+        with django_assert_num_queries(8):
+            response = client.get(url)
+        assert response.text.count('name="select"') == 50
+
+    def test_bulk_approve_and_submit_class(self, client, world, term):
+        apps = fill_class(world.class_a, term, 3)
+        login(client, world.homeroom_a)
+        client.post(
+            reverse("enrollment:class-bulk-approve", args=[world.class_a.pk]),
+            {"select": [a.pk for a in apps]},
+        )
+        assert set(Application.objects.values_list("status", flat=True)) == {
+            Status.APPROVED_BY_HOMEROOM
+        }
+        client.post(reverse("enrollment:class-submit", args=[world.class_a.pk]))
+        assert set(Application.objects.values_list("status", flat=True)) == {
+            Status.SUBMITTED_TO_SCHOOL
+        }
+
+    def test_return_with_reason(self, client, world, term, to_status):
+        app = to_status(Status.SUBMITTED)
+        login(client, world.homeroom_a)
+        url = reverse("enrollment:application-return", args=[app.pk])
+        assert "理由" in client.post(url, {"reason": ""}).text
+        client.post(url, {"reason": "请填写紧急联系人"})
+        app.refresh_from_db()
+        assert app.status == Status.RETURNED and app.last_reason == "请填写紧急联系人"
+
+    def test_return_after_class_submission_shows_the_rule(self, client, world, term, to_status):
+        app = to_status(Status.SUBMITTED_TO_SCHOOL)
+        login(client, world.homeroom_a)
+        response = client.post(
+            reverse("enrollment:application-return", args=[app.pk]), {"reason": "补材料"}
+        )
+        assert response.status_code == 200
+        assert "已提交学校审核的申请不能退回给家长，请由学校退回。" in response.text
+        app.refresh_from_db()
+        assert app.status == Status.SUBMITTED_TO_SCHOOL
+
+    def test_paper_application_entry(self, client, world, term):
+        login(client, world.homeroom_a)
+        url = reverse("enrollment:paper-application", args=[world.class_a.pk, world.child_x.pk])
+        assert "代家长录入纸质申请" in client.get(url).text
+        client.post(url, {"action": "submit", **form_post()})
+        app = Application.objects.get()
+        assert app.on_paper and app.status == Status.SUBMITTED
+
+    def test_survey_answers_and_paper_answer(self, client, world, term, django_assert_num_queries):
+        survey = services.survey_open(term=term, by=world.admin)
+        login(client, world.homeroom_a)
+        url = reverse("enrollment:class-survey", args=[world.class_a.pk])
+        client.post(url, {"student": world.child_x.pk, "answer": "decline"})
+        response = SurveyResponse.objects.get(survey=survey)
+        assert response.on_paper and response.recorded_by == world.homeroom_a
+
+        # session, user, class, term, survey, students, their responses
+        # (prefetch, recorder joined), students for the form's choices
+        with django_assert_num_queries(8):
+            client.get(url)
+        for i in range(45):
+            kid = f.make_student(world.class_a, f"学生{i:02d}")
+            services.survey_answer(
+                survey=survey, student=kid, answer="join", wants_noon=True, by=world.homeroom_a
+            )
+        with django_assert_num_queries(8):
+            html = client.get(url).text
+        assert "参加 45 人，不参加 1 人" in html
+
+
+class TestAdminPages:
+    def test_open_survey_and_figures(self, client, world, term, django_assert_num_queries):
+        login(client, world.admin)
+        client.post(reverse("enrollment:survey-open"))
+        survey = term.survey
+        url = reverse("enrollment:survey-figures", args=[survey.pk])
+        # session, user, survey (access), figures (one aggregate query)
+        with django_assert_num_queries(4):
+            client.get(url)
+        for i in range(50):
+            kid = f.make_student(world.class_b, f"学生{i:02d}", is_migrant_child=i % 2 == 0)
+            services.survey_answer(
+                survey=survey, student=kid, answer="join", wants_noon=True, by=world.homeroom_b
+            )
+        with django_assert_num_queries(4):
+            html = client.get(url).text
+        assert "三年级（2）班" in html and "50 (25)" in html
+
+    def test_submission_page_query_count_and_approve_all(
+        self, client, world, term, django_assert_num_queries
+    ):
+        fill_class(world.class_a, term, 5, status=Status.SUBMITTED_TO_SCHOOL)
+        submission = world.class_a.submissions.get()
+        login(client, world.admin)
+        url = reverse("enrollment:submission-detail", args=[submission.pk])
+        # session, user, submission (class, term joined), applications (joined)
+        with django_assert_num_queries(4):
+            client.get(url)
+        fill_class(world.class_a, term, 45, status=Status.SUBMITTED_TO_SCHOOL)
+        with django_assert_num_queries(4):
+            client.get(url)
+        client.post(reverse("enrollment:submission-approve", args=[submission.pk]))
+        assert Application.objects.filter(status=Status.APPROVED).count() == 50
+
+    def test_submissions_list(self, client, world, term):
+        fill_class(world.class_a, term, 2, status=Status.SUBMITTED_TO_SCHOOL)
+        html = login(client, world.admin).get(reverse("enrollment:submissions")).text
+        assert "三年级（1）班" in html and "李老师" in html
+
+    def test_waiver_list_query_count_and_decision(
+        self, client, world, term, django_assert_num_queries
+    ):
+        login(client, world.admin)
+        url = reverse("enrollment:waivers")
+        fill_class(world.class_a, term, 15)  # 5 waivers
+        # session, user, term, waiver requests (application, student, class joined)
+        with django_assert_num_queries(4):
+            client.get(url)
+        fill_class(world.class_b, term, 135)  # 45 more
+        with django_assert_num_queries(4):
+            html = client.get(url).text
+        assert html.count("家庭困难") == 50
+        waiver = Application.objects.filter(waiver_requested=True).first().waiver
+        decide = reverse("enrollment:waiver-decide", args=[waiver.pk])
+        assert "不予减免时必须填写理由。" in client.post(decide, {"decision": "decline"}).text
+        client.post(decide, {"decision": "approve"})
+        waiver.refresh_from_db()
+        assert waiver.status == WaiverStatus.APPROVED
+
+    def test_terminate(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        login(client, world.admin)
+        client.post(
+            reverse("enrollment:application-terminate", args=[app.pk]), {"reason": "多次擅自离校"}
+        )
+        app.refresh_from_db()
+        assert app.status == Status.TERMINATED
+
+    def test_template_editor_preview_and_new_version(self, client, world, term, to_status):
+        to_status(Status.SUBMITTED)
+        login(client, world.admin)
+        url = reverse("enrollment:agreement-template")
+        page = client.get(url).text
+        assert "张小明" in page  # preview with a sample application
+        body = AgreementTemplate.objects.get().body
+        preview = client.post(url, {"action": "preview", "body": body + "\n预览新增"}).text
+        assert "预览新增" in preview and AgreementTemplate.objects.count() == 1
+        bad = client.post(url, {"action": "save", "body": "{% if %}"}).text
+        assert "协议模板格式有误" in bad and AgreementTemplate.objects.count() == 1
+        client.post(url, {"action": "save", "body": body + "\n新条款"})
+        assert AgreementTemplate.objects.count() == 2
+
+    def test_enrollment_setting_saved(self, client, world, term):
+        login(client, world.admin)
+        client.post(reverse("enrollment:surveys"), {"allow_reapply": "on"})
+        assert term.enrollment_settings.allow_reapply_after_withdrawal
+
+    def test_paper_agreement(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        login(client, world.homeroom_a)
+        client.post(reverse("enrollment:agreement-paper", args=[app.pk]))
+        assert Agreement.objects.get().paper_received_by == world.homeroom_a
+
+
+@pytest.mark.parametrize(
+    "name", ["enrollment:surveys", "enrollment:submissions", "enrollment:waivers"]
+)
+def test_admin_pages_without_term_explain(client, world, name):
+    html = login(client, world.admin).get(reverse(name)).text
+    assert "尚未设置学期" in html
