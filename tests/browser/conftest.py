@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+
 @pytest.fixture
 def console_errors(page):
     """Console errors and CSP violations seen by ``page`` during the test."""
