@@ -1,8 +1,24 @@
-"""``python manage.py load_demo``: build or refresh the demo school and print its logins."""
+"""``python manage.py load_demo``: build or refresh the demo school and print its logins.
+
+The command lives in ``billing``, the top layer, because it composes every
+app's demo builder in the order data flows (DESIGN.md): the school and its
+people (afterschool.demo), then each later app adds its ``<app>/demo.py``
+step here. Each step is idempotent; the whole load is one transaction.
+"""
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from afterschool.demo import load_demo
+from afterschool.demo import DemoSchool
+from afterschool.demo import load_demo as load_school
+
+
+def load_demo() -> DemoSchool:
+    """Every app's demo data, in the order the work flows; one transaction."""
+    with transaction.atomic():
+        demo = load_school()
+        # Later apps add their steps here, e.g. enrollment.demo.build(demo).
+    return demo
 
 
 class Command(BaseCommand):
