@@ -7,8 +7,10 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
@@ -49,6 +51,15 @@ def run_manage(*args: str, env: dict[str, str], timeout: int = 300) -> subproces
         text=True,
         timeout=timeout,
     )
+
+
+def database_url(name: str) -> str:
+    """A postgresql:// URL for database ``name`` on the test database's server."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 @pytest.fixture

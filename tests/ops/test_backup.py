@@ -8,7 +8,6 @@ import os
 import subprocess
 import time
 import uuid
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.db import connection
 
 from afterschool.models import Guardian, School, SchoolClass, Student, User
 from tests import factories as f
-from tests.ops.conftest import ROOT, production_env, run_python
+from tests.ops.conftest import ROOT, database_url, production_env, run_python
 
 pytestmark = [
     pytest.mark.skipif(
@@ -25,14 +24,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),  # pg_dump only sees committed rows
 ]
-
-
-def database_url(name: str) -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 def run_script(*args: str, **env: str) -> subprocess.CompletedProcess:
