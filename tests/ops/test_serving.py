@@ -177,6 +177,20 @@ class TestGunicorn:
         assert "mobile=" not in text
         assert "%E5%BC%A0" not in text
 
+    def test_no_control_socket_unless_asked_for(self, gunicorn):
+        _, log = gunicorn
+        assert "Booting worker" in log.read_text()
+        assert "Control socket" not in log.read_text()
+
+    def test_access_log_blanks_a_mobile_in_the_path(self, gunicorn):
+        base, log = gunicorn
+        status, _, _ = fetch(f"{base}/guardians/13800138000/", {"Host": HOST})
+        assert status == 301  # to HTTPS, as any page over plain HTTP
+        time.sleep(0.3)
+        text = log.read_text()
+        assert '"GET /guardians/<mobile>/ HTTP/1.1" 301' in text
+        assert "13800138000" not in text
+
 
 @pytest.fixture(scope="module")
 def nginx(gunicorn, tmp_path_factory):
