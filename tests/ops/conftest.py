@@ -65,3 +65,88 @@ def database_url(name: str) -> str:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def samples(world):
+    """One object of every kind a URL can name, all of school A / class A /
+    child X (``world``), each in a state where its owner can open its pages:
+    the autumn-2024 term with sessions, a rota and a club; the survey open;
+    child X's application approved by the school, with a fee waiver asked and
+    the agreement signed; a roster upload waiting for confirmation; a
+    suspended day; a staff member's unavailability.
+
+    Keys are what tests/ops/urlwalk.py's URL_SAMPLES / KWARG_SAMPLES name."""
+    import datetime
+
+    from afterschool.models import RosterUpload, RoomKind
+    from enrollment import services as enrollment
+    from enrollment.models import Status
+    from scheduling import services as scheduling
+    from scheduling.models import ServiceChange, Session
+    from tests import factories as f
+    from tests.afterschool.rosterfiles import csv_bytes, student
+    from tests.enrollment.conftest import drive
+
+    term = f.make_term(world.school, 2024)
+    room = f.make_room(world.school, "三（1）教室", RoomKind.CLASSROOM, 50)
+    world.class_a.room = room
+    world.class_a.save(update_fields=["room"])
+    world.class_b.room = f.make_room(world.school, "三（2）教室", RoomKind.CLASSROOM, 50)
+    world.class_b.save(update_fields=["room"])
+    music = f.make_room(world.school, "音乐室", RoomKind.MUSIC, 40)
+    scheduling.sessions_generate(term=term)
+    scheduling.rota_generate(term=term)
+    club = scheduling.club_save(
+        term=term,
+        name="合唱团",
+        category="music",
+        min_grade=3,
+        max_grade=6,
+        capacity=30,
+        teacher=world.teacher,
+        room=music,
+    )
+    survey = enrollment.survey_open(term=term, by=world.admin)
+    app = drive(
+        world.child_x,
+        term,
+        Status.APPROVED,
+        homeroom=world.homeroom_a,
+        admin=world.admin,
+        waiver_requested=True,
+        waiver_reason="低保户",
+    )
+    enrollment.agreement_sign(
+        application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+    )
+    upload = RosterUpload.objects.create(
+        school=world.school,
+        uploaded_by=world.admin,
+        filename="名册.csv",
+        content=csv_bytes([student(1), student(2)]),
+        start_year=2024,
+    )
+    change = ServiceChange.objects.create(
+        school=world.school, date=datetime.date(2024, 9, 10), kind="suspended", notice="停电"
+    )
+    unavailability = scheduling.unavailability_add(
+        person=world.teacher, weekday=0, reason="带孩子"
+    )
+    return {
+        "term": term,
+        "child": world.child_x,
+        "class": world.class_a,
+        "application": app,
+        "survey": survey,
+        "submission": app.class_submission,
+        "waiver": app.waiver,
+        "agreement": app.agreement,
+        "roster_upload": upload,
+        "service_change": change,
+        "session": Session.objects.filter(term=term, school_class=world.class_a).first(),
+        "unavailability": unavailability,
+        "club": club,
+        "person": world.homeroom_a,
+        "room": room,
+    }
