@@ -1,8 +1,11 @@
 """Back-office (superuser) views of enrollment rows. School staff work in
 the enrollment pages; status changes go through the services, so the status
-and the frozen agreement text are read-only here."""
+and the frozen agreement text are read-only here. Rows with an audit trail
+(issue 6) have a "历史" (history) button listing every version with who
+changed what and when (django-simple-history's SimpleHistoryAdmin)."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from enrollment.models import (
     Agreement,
@@ -29,7 +32,7 @@ class ApplicationEventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SimpleHistoryAdmin):
     list_display = ("student", "term", "status", "waiver_requested", "on_paper", "submitted_at")
     list_filter = ("status", "term__school", "waiver_requested", "on_paper")
     search_fields = ("student__name", "student__student_number")
@@ -40,7 +43,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(SimpleHistoryAdmin):
     list_display = (
         "application",
         "template_version",
@@ -64,7 +67,7 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementTemplate)
-class AgreementTemplateAdmin(admin.ModelAdmin):
+class AgreementTemplateAdmin(SimpleHistoryAdmin):
     list_display = ("school", "version", "created_by", "created_at")
     list_filter = ("school",)
 
@@ -87,19 +90,19 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClassSubmission)
-class ClassSubmissionAdmin(admin.ModelAdmin):
+class ClassSubmissionAdmin(SimpleHistoryAdmin):
     list_display = ("school_class", "term", "submitted_by", "submitted_at", "approved_at")
 
 
 @admin.register(WaiverRequest)
-class WaiverRequestAdmin(admin.ModelAdmin):
+class WaiverRequestAdmin(SimpleHistoryAdmin):
     list_display = ("application", "status", "decided_by", "decided_at")
     list_filter = ("status",)
     raw_id_fields = ("application",)
 
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
+class OptOutAdmin(SimpleHistoryAdmin):
     list_display = ("student", "term", "declared_by", "declared_at", "on_paper", "revoked_at")
     raw_id_fields = ("student",)
     readonly_fields = ("statement",)

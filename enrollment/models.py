@@ -9,6 +9,12 @@ Every row belongs to a school: ``Survey`` and ``AgreementTemplate`` carry it, th
 others reach it through their term, student or class; the access helpers in
 ``enrollment/access.py`` scope by it. Status changes go through
 ``enrollment.services.application_transition`` only.
+
+Audit (issue 6): applications, agreements, waiver requests, agreement
+templates, opt-outs and class submissions keep every version of their row
+with who changed it and when (django-simple-history, ``<row>.history``). The
+user is the request's (HistoryRequestMiddleware) or, in the services, the
+``by`` of the call (``_history_user``).
 """
 
 from __future__ import annotations
@@ -17,8 +23,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from afterschool.models import MOBILE_VALIDATOR, School, SchoolClass, Student, Term, User
+
+
+def audit_history(verbose_name) -> HistoricalRecords:
+    """Every version of a row, with who changed it, when and why (issue 6,
+    Audit). The reason is free text (a return or decline reason can be long)."""
+    return HistoricalRecords(
+        verbose_name=verbose_name,
+        verbose_name_plural=verbose_name,
+        history_change_reason_field=models.TextField(null=True),
+    )
 
 
 class EnrollmentSettings(models.Model):
@@ -163,6 +180,8 @@ class ClassSubmission(models.Model):
     )
     approved_at = models.DateTimeField(_("学校审核时间"), null=True, blank=True)
 
+    history = audit_history(_("班级上报变更记录"))
+
     class Meta:
         verbose_name = _("班级上报")
         verbose_name_plural = _("班级上报")
@@ -229,6 +248,8 @@ class Application(PartsMixin):
         related_name="applications",
         verbose_name=_("班级上报"),
     )
+
+    history = audit_history(_("课后服务申请变更记录"))
 
     class Meta:
         verbose_name = _("课后服务申请")
@@ -314,6 +335,8 @@ class WaiverRequest(models.Model):
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
 
+    history = audit_history(_("减免申请变更记录"))
+
     class Meta:
         verbose_name = _("减免申请")
         verbose_name_plural = _("减免申请")
@@ -354,6 +377,8 @@ class OptOut(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    history = audit_history(_("放弃申请变更记录"))
+
     class Meta:
         verbose_name = _("放弃申请")
         verbose_name_plural = _("放弃申请")
@@ -382,6 +407,8 @@ class AgreementTemplate(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    history = audit_history(_("协议书模板变更记录"))
 
     class Meta:
         verbose_name = _("协议书模板")
@@ -423,6 +450,8 @@ class Agreement(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     paper_received_at = models.DateTimeField(_("纸质协议收回时间"), null=True, blank=True)
+
+    history = audit_history(_("课后服务协议变更记录"))
 
     class Meta:
         verbose_name = _("课后服务协议")

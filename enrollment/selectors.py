@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from afterschool.models import GRADE_NAMES, School, SchoolClass, Student, Term
 from enrollment.models import (
+    Agreement,
     Application,
     ApplicationEvent,
     ClassSubmission,
@@ -304,3 +305,79 @@ def waivers_for_school(*, school_id: int, term: Term) -> QuerySet[WaiverRequest]
         )
         .order_by("status", "application__student__school_class__grade", "created_at")
     )
+
+
+@dataclass
+class ChangeRow:
+    """One saved version of an application, its waiver or its agreement, as
+    shown in the admin's 变更记录: who, when, which record, what changed
+    (field label, old, new) and why."""
+
+    at: datetime.datetime
+    who: str
+    record: str
+    kind: str
+    changes: list[tuple[str, str, str]]
+    reason: str
+
+
+# Book-keeping columns every save touches; listing them would drown the rest.
+_HISTORY_NOISE = {"updated_at"}
+
+
+def _display(model_field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def application_change_history(application: Application) -> list[ChangeRow]:
+    """Every saved version of ``application``, its waiver request and its
+    agreement (django-simple-history, issue 6 Audit), newest first, each
+    with the fields that changed against the version before it
+    (``diff_against``). Three queries (one per kind of record, user joined)
+    whatever the number of versions."""
+    kinds = [
+        (Application, Application.history.filter(id=application.pk)),
+        (WaiverRequest, WaiverRequest.history.filter(application_id=application.pk)),
+        (Agreement, Agreement.history.filter(application_id=application.pk)),
+    ]
+    labels = {"+": "新建", "~": "修改", "-": "删除"}
+    rows: list[ChangeRow] = []
+    for model, records in kinds:
+        versions = list(records.select_related("history_user").order_by("history_date", "pk"))
+        previous = {}
+        for version in versions:
+            before = previous.get(version.id)
+            changes = []
+            if before is not None:
+                delta = version.diff_against(before, excluded_fields=_HISTORY_NOISE)
+                for change in sorted(delta.changes, key=lambda c: c.field):
+                    field_ = model._meta.get_field(change.field)
+                    changes.append(
+                        (
+                            str(field_.verbose_name),
+                            _display(field_, change.old),
+                            _display(field_, change.new),
+                        )
+                    )
+            previous[version.id] = version
+            user = version.history_user
+            rows.append(
+                ChangeRow(
+                    at=version.history_date,
+                    who=(user.name or user.username) if user else "—",
+                    record=str(model._meta.verbose_name),
+                    kind=labels.get(version.history_type, version.history_type),
+                    changes=changes,
+                    reason=version.history_change_reason or "",
+                )
+            )
+    rows.sort(key=lambda row: row.at, reverse=True)
+    return rows

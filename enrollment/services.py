@@ -127,6 +127,17 @@ def _acts_for(user: User, student: Student) -> bool:
     return True  # other roles are refused by the transitions table
 
 
+def _audited(instance, by: User, reason: str = ""):
+    """Mark ``instance`` so that its next save is recorded in its history
+    (django-simple-history, issue 6 Audit) as made by ``by``, with ``reason``.
+    Inside a request the middleware knows the user too; this also covers
+    services called from commands, tasks and tests."""
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    return instance
+
+
 def _refusal(frm: str, to: str) -> ValidationError:
     if (frm, to) in REFUSALS:
         return ValidationError(str(REFUSALS[frm, to]), code="transition")
@@ -198,6 +209,8 @@ def application_transition(
         # homeroom review and a new submission.
         locked.class_submission = None
         fields.append("class_submission")
+    move = f"{_status_label(frm)} → {_status_label(to)}"
+    _audited(locked, by, f"{move}：{reason}" if reason else move)
     locked.save(update_fields=fields)
     ApplicationEvent.objects.create(
         application=locked, from_status=frm, to_status=to, by=by, at=now, reason=reason
@@ -396,7 +409,7 @@ def application_save_draft(
         # A returned application was complete once; it stays complete.
         _check_complete(app)
     app.updated_at = timezone.now()
-    app.save()
+    _audited(app, by).save()
     return app
 
 
@@ -429,7 +442,7 @@ def application_submit(
         app.on_paper = True
     _check_complete(app)
     app.updated_at = timezone.now()
-    app.save()
+    _audited(app, by).save()
     app = application_transition(application=app, to=S.SUBMITTED, by=by)
     _waiver_sync(app)
     return app
@@ -539,7 +552,7 @@ def class_submit_to_school(*, school_class: SchoolClass, term: Term, by: User) -
         submission.approved_at = None
         submission.approved_by = None
         submission.frozen = True
-        submission.save()
+        _audited(submission, by).save()
     for app in ready:
         app = application_transition(application=app, to=S.SUBMITTED_TO_SCHOOL, by=by)
         Application.objects.filter(pk=app.pk).update(class_submission=submission)
@@ -567,7 +580,7 @@ def school_approve_class(*, submission: ClassSubmission, by: User) -> int:
         application_transition(application=app, to=S.APPROVED, by=by)
     submission.approved_at = timezone.now()
     submission.approved_by = by
-    submission.save(update_fields=["approved_at", "approved_by"])
+    _audited(submission, by).save(update_fields=["approved_at", "approved_by"])
     return len(apps)
 
 
@@ -613,7 +626,7 @@ def waiver_decide(
     waiver.decision_reason = reason
     waiver.decided_by = by
     waiver.decided_at = timezone.now()
-    waiver.save()
+    _audited(waiver, by, reason).save()
     return waiver
 
 
@@ -666,13 +679,15 @@ def opt_out_declare(*, student: Student, term: Term, by: User, on_paper: bool = 
             _("已有课后服务申请（%(status)s），请先退出申请再声明放弃。")
             % {"status": app.get_status_display()}
         )
-    return OptOut.objects.create(
+    opt_out = OptOut(
         student=student,
         term=term,
         declared_by=by,
         statement=opt_out_statement(student=student, term=term),
         on_paper=on_paper,
     )
+    _audited(opt_out, by).save()
+    return opt_out
 
 
 def opt_out_revoke(*, opt_out: OptOut, by: User) -> OptOut:
@@ -685,7 +700,7 @@ def opt_out_revoke(*, opt_out: OptOut, by: User) -> OptOut:
         raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     opt_out.revoked_at = timezone.now()
     opt_out.revoked_by = by
-    opt_out.save(update_fields=["revoked_at", "revoked_by"])
+    _audited(opt_out, by).save(update_fields=["revoked_at", "revoked_by"])
     return opt_out
 
 
@@ -718,9 +733,11 @@ def agreement_template_save(*, school: School, body: str, by: User) -> Agreement
     current = agreement_template_current(school=school)
     if current.body == body:
         raise ValidationError(_("协议内容没有变化，未保存新版本。"))
-    return AgreementTemplate.objects.create(
+    template = AgreementTemplate(
         school=school, version=current.version + 1, body=body, created_by=by
     )
+    _audited(template, by).save()
+    return template
 
 
 def _normalise_name(name: str) -> str:
@@ -781,7 +798,7 @@ def agreement_sign(
             signed_on=today or timezone.localdate(now),
         ),
     )
-    return Agreement.objects.create(
+    agreement = Agreement(
         application=app,
         template=template,
         template_version=template.version,
@@ -792,6 +809,8 @@ def agreement_sign(
         signed_at=now,
         ip=ip,
     )
+    _audited(agreement, by).save()
+    return agreement
 
 
 @transaction.atomic
@@ -823,7 +842,7 @@ def agreement_mark_paper_received(*, application: Application, by: User) -> Agre
             application=app, guardian_name=guardian.name if guardian else "________"
         ),
     )
-    return Agreement.objects.create(
+    agreement = Agreement(
         application=app,
         template=template,
         template_version=template.version,
@@ -831,6 +850,8 @@ def agreement_mark_paper_received(*, application: Application, by: User) -> Agre
         paper_received_by=by,
         paper_received_at=now,
     )
+    _audited(agreement, by).save()
+    return agreement
 
 
 def enrollment_settings_save(*, term: Term, allow_reapply: bool, by: User) -> EnrollmentSettings:

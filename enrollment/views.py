@@ -353,7 +353,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One application with its history timeline and the actions the user's
-    role may take in its status."""
+    role may take in its status; for the school admin also the 变更记录
+    (every saved version with who changed which field, from the audit trail)."""
     app = access.get_application_for_user(request.user, pk)
     role = request.user.role
     agreement = Agreement.objects.filter(application=app).first()
@@ -373,6 +374,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": app.status in WITHDRAWABLE,
             "can_sign": role == Role.GUARDIAN and app.status == Status.APPROVED and not agreement,
             "can_paper_agreement": staff and app.status == Status.APPROVED and not agreement,
+            # 变更记录 (audit trail, issue 6): the school admin only.
+            "change_history": (
+                selectors.application_change_history(app) if role == Role.ADMIN else None
+            ),
         },
     )
 

@@ -79,7 +79,7 @@ def samples(world):
     Keys are what tests/ops/urlwalk.py's URL_SAMPLES / KWARG_SAMPLES name."""
     import datetime
 
-    from afterschool.models import RosterUpload, RoomKind
+    from afterschool.models import RoomKind, RosterUpload
     from enrollment import services as enrollment
     from enrollment.models import Status
     from scheduling import services as scheduling
@@ -130,9 +130,7 @@ def samples(world):
     change = ServiceChange.objects.create(
         school=world.school, date=datetime.date(2024, 9, 10), kind="suspended", notice="停电"
     )
-    unavailability = scheduling.unavailability_add(
-        person=world.teacher, weekday=0, reason="带孩子"
-    )
+    unavailability = scheduling.unavailability_add(person=world.teacher, weekday=0, reason="带孩子")
     return {
         "term": term,
         "child": world.child_x,

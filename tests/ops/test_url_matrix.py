@@ -43,9 +43,7 @@ OWNERS = ("admin", "homeroom_a", "guardian_x", "teacher")
 # Pages that answer 200 to a persona outside school A / class A / child X
 # because they show that persona only their own rows. Each entry says why.
 SHARED: dict[str, dict[str, str]] = {
-    "home": {
-        p: "everyone's own home page" for p in ("guardian_y", "homeroom_b", "teacher", "other_admin")
-    },
+    "home": dict.fromkeys(WRONG_PERSONAS, "everyone's own home page"),
     "enrollment:family": {"guardian_y": "a guardian's own children"},
     "enrollment:class-list": {
         "homeroom_b": "the classes the teacher leads",
