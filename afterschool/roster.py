@@ -275,8 +275,19 @@ ALLOWED_EXTENSIONS = (".xlsx", ".csv")
 
 def _decode_csv(content: bytes) -> str:
     """UTF-8 (BOM or not) if it decodes as such, else GB18030 (a superset of GBK)."""
+    if b"\x00" in content:
+        # Text files have no NUL bytes; a program or image renamed to .csv does.
+        raise RosterFileError(
+            "文件不是文本格式的 CSV（可能是改了扩展名的其他文件），"
+            "请在 Excel 中另存为 UTF-8 或 GBK 编码的 CSV 文件"
+        )
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
+        try:
+            return content[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise RosterFileError(
+                "文件以 UTF-8 标记开头，但内容不是 UTF-8 文本，请重新另存为 CSV 文件"
+            ) from None
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -293,7 +304,12 @@ def read_table(*, filename: str, content: bytes) -> list[list[Any]]:
     ext = PurePath(filename).suffix.lower()
     if ext == ".csv":
         text = _decode_csv(content)
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        try:
+            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        except csv.Error as exc:  # a cell over the csv module's size limit, a bad quote
+            raise RosterFileError(
+                "无法读取该 CSV 文件，请在 Excel 中重新另存为 CSV 后再上传"
+            ) from exc
     if ext == ".xlsx":
         from openpyxl import load_workbook
 
@@ -304,6 +320,8 @@ def read_table(*, filename: str, content: bytes) -> list[list[Any]]:
         try:
             sheet = workbook.worksheets[0]
             return [list(row) for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # a sheet that opens but cannot be read through
+            raise RosterFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏") from exc
         finally:
             workbook.close()
     raise RosterFileError("只能导入 .xlsx 或 .csv 文件")
@@ -863,8 +881,10 @@ def get_roster_upload_for_user(user: User, pk: int) -> RosterUpload:
 def roster_upload_create(
     *, school: School, by: User, filename: str, content: bytes, start_year: int
 ) -> RosterUpload:
-    """Keep an uploaded file for preview; checks the extension and the size
-    limit ``settings.ROSTER_UPLOAD_MAX_BYTES`` (raises ValidationError)."""
+    """Keep an uploaded file for preview; checks the extension, the size
+    limit ``settings.ROSTER_UPLOAD_MAX_BYTES`` and that the content can be
+    read as such a file (raises ValidationError with the reason; nothing is
+    written then)."""
     if PurePath(filename).suffix.lower() not in ALLOWED_EXTENSIONS:
         raise ValidationError("只能上传 .xlsx 或 .csv 文件", code="extension")
     limit = settings.ROSTER_UPLOAD_MAX_BYTES
@@ -874,6 +894,14 @@ def roster_upload_create(
             f"文件过大（{size_mb:.1f} MB），不能超过 {limit_mb:.0f} MB",
             code="size",
         )
+    try:
+        # A file renamed from .exe or .txt, a damaged one, or one without the
+        # roster's header row is refused here with the reason, instead of
+        # being kept for a preview that cannot work. Faults in rows are for
+        # the preview to show.
+        roster_parse(filename=filename, content=content)
+    except RosterFileError as exc:
+        raise ValidationError(str(exc), code="unreadable") from None
     return RosterUpload.objects.create(
         school=school,
         uploaded_by=by,

@@ -1,0 +1,237 @@
+"""Fuzzing with hypothesis (issue 6, Tests): whatever a school uploads as a
+roster, and whatever a browser POSTs as an application form, the answer is
+a page (a summary, problem lines, a form with errors, a redirect), never a
+500 or an unhandled exception. The test client re-raises a view's exception,
+so a 500 fails the example with its traceback.
+
+Example counts are modest so CI stays fast; hypothesis keeps the failing
+examples it finds in .hypothesis/ and replays them first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from afterschool.models import RosterUpload, School, Student
+from afterschool.roster import (
+    ParsedRoster,
+    RosterFileError,
+    RosterInvalid,
+    roster_import,
+    roster_parse,
+)
+from enrollment.forms import ApplicationForm
+from tests.afterschool.rosterfiles import HEADER, csv_bytes, student
+
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# ------------------------------------------------------------------ cells
+
+texts = st.text(max_size=40) | st.text(alphabet="0123456789Xx-+ ", max_size=25)
+formulas = st.sampled_from(["=1+1", "=SUM(A1:A3)", '=HYPERLINK("http://x","y")', "=1/0", "@x"])
+numbers = (
+    st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3).map(float)
+)
+dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))
+# A plausible value for a column now and then, so rows get past the first check.
+plausible = st.sampled_from(
+    [
+        "张三",
+        "男",
+        "女",
+        "三年级（1）班",
+        "3年级2班",
+        "是",
+        "否",
+        "母亲",
+        "13800138000",
+        "2016-05-01",
+    ]
+)
+cells = st.none() | texts | numbers | dates | st.booleans() | formulas | plausible
+rows = st.lists(st.lists(cells, max_size=len(HEADER) + 2), max_size=8)
+headers = st.sampled_from([HEADER, HEADER[:8], HEADER[::-1], ["姓名", "班级"], []]) | st.lists(
+    texts, max_size=6
+)
+
+
+def xlsx(header: list, body: list[list]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in [header, *body]:
+        sheet.append([_xlsx_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(value):
+    # openpyxl refuses control characters and numbers Excel cannot hold;
+    # such a cell cannot be in a real .xlsx file either.
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch >= " " or ch in "\t\n")[:32767]
+    if isinstance(value, int) and abs(value) > 10**15:
+        return float(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def csv_text(header: list, body: list[list]) -> str:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in [header, *body]:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
+encodings = st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "latin-1", "big5"])
+
+
+def check_parse_and_import(school: School, filename: str, content: bytes) -> None:
+    """The contract: a ParsedRoster (rows and/or problem lines) or a
+    RosterFileError with a message; a valid roster's dry run gives a summary
+    or RosterInvalid with problem lines."""
+    try:
+        roster = roster_parse(filename=filename, content=content)
+    except RosterFileError as exc:
+        assert str(exc)
+        return
+    assert isinstance(roster, ParsedRoster)
+    for problem in roster.problems:
+        assert str(problem)
+    if not roster.is_valid:
+        assert roster.problems
+        return
+    try:
+        summary = roster_import(roster=roster, start_year=2024, school=school, dry_run=True)
+    except RosterInvalid as exc:
+        assert exc.problems and all(str(p) for p in exc.problems)
+    else:
+        assert summary.lines()
+
+
+@pytest.fixture
+def school(db):
+    return School.objects.create(name="模糊测试小学")
+
+
+class TestRosterParseAndImport:
+    @FUZZ
+    @given(header=headers, body=rows)
+    def test_generated_xlsx_cells(self, school, header, body):
+        check_parse_and_import(school, "名册.xlsx", xlsx(header, body))
+
+    @FUZZ
+    @given(header=headers, body=rows, encoding=encodings)
+    def test_generated_csv_in_any_encoding(self, school, header, body, encoding):
+        text = csv_text(header, body)
+        check_parse_and_import(school, "名册.csv", text.encode(encoding, errors="replace"))
+
+    @FUZZ
+    @given(
+        overrides=st.dictionaries(st.sampled_from(HEADER), cells, max_size=6),
+        n=st.integers(1, 3),
+    )
+    def test_valid_rows_with_some_cells_replaced(self, school, overrides, n):
+        body = [student(i) for i in range(1, n + 1)]
+        body[0] = {**body[0], **overrides}
+        check_parse_and_import(school, "名册.csv", csv_bytes(body))
+        assert not Student.objects.exists()  # dry runs write nothing
+
+    @FUZZ
+    @given(
+        content=st.binary(max_size=2048)
+        | st.binary(max_size=64).map(lambda b: b"PK\x03\x04" + b)
+        | st.binary(max_size=64).map(lambda b: b"\xef\xbb\xbf" + b)
+        | st.binary(max_size=64).map(lambda b: b"MZ\x90\x00" + b),
+        filename=st.sampled_from(["名册.xlsx", "名册.csv", "名册.XLSX"]),
+    )
+    def test_random_bytes(self, school, content, filename):
+        check_parse_and_import(school, filename, content)
+
+
+class TestRosterUploadView:
+    @FUZZ
+    @given(
+        content=st.binary(max_size=1024)
+        | st.builds(csv_text, headers, rows).map(lambda t: t.encode("gb18030", "replace"))
+        | st.builds(xlsx, headers, rows),
+        filename=st.sampled_from(["名册.xlsx", "名册.csv", "名册.exe", "名册.txt", "名册"]),
+        start_year=st.sampled_from(["2024", "", "x", "-1", "99999999999999999999", "２０２４"]),
+    )
+    def test_upload_preview_and_confirm_never_fail(
+        self, client, world, content, filename, start_year
+    ):
+        client.force_login(world.admin)
+        with transaction.atomic():
+            response = client.post(
+                reverse("roster:upload"),
+                {"file": SimpleUploadedFile(filename, content), "start_year": start_year},
+            )
+            assert response.status_code in (200, 302)
+            if response.status_code == 200:
+                assert not RosterUpload.objects.exists()
+                assert 'class="invalid-feedback' in response.content.decode() or (
+                    "alert-danger" in response.content.decode()
+                )
+            else:
+                preview = client.get(response.url)
+                assert preview.status_code == 200
+                confirm = client.post(response.url + "confirm/")
+                assert confirm.status_code == 302
+            transaction.set_rollback(True)
+
+
+# ------------------------------------------------------------------ application form
+
+FORM_FIELDS = list(ApplicationForm.base_fields)
+form_values = (
+    st.text(max_size=60)
+    | st.text(max_size=5000)
+    | st.sampled_from(["on", "off", "true", "1", "0", "", "13800138000", "+86 138-0013-8000"])
+    | st.integers(min_value=-(10**20), max_value=10**20).map(str)
+    | formulas
+)
+
+
+class TestApplicationForm:
+    @FUZZ
+    @given(
+        data=st.dictionaries(
+            st.sampled_from([*FORM_FIELDS, "action", "student", "status", "term"]),
+            form_values | st.lists(form_values, max_size=3),
+            max_size=len(FORM_FIELDS) + 2,
+        ),
+        action=st.sampled_from(["save", "submit", "", "approve"]),
+    )
+    def test_guardian_post_shows_errors_or_redirects(self, client, world, data, action):
+        from tests import factories as f
+
+        f.make_term(world.school)
+        client.force_login(world.guardian_x.user)
+        url = reverse("enrollment:application-edit", args=[world.child_x.pk])
+        with transaction.atomic():
+            response = client.post(url, {**data, "action": data.get("action", action)})
+            assert response.status_code in (200, 302)
+            if response.status_code == 200:
+                assert response.context["form"].errors or response.context["form"].is_bound
+            transaction.set_rollback(True)
