@@ -55,7 +55,7 @@ def export_urls(route, url: str) -> list[str]:
 
 
 def full_ids_shown(text: str, id_numbers: set[str]) -> set[str]:
-    return {m for m in ID_PATTERN.findall(text)} | {i for i in id_numbers if i in text}
+    return set(ID_PATTERN.findall(text)) | {i for i in id_numbers if i in text}
 
 
 @pytest.fixture
