@@ -555,7 +555,8 @@ def class_submit_to_school(*, school_class: SchoolClass, term: Term, by: User) -
         _audited(submission, by).save()
     for app in ready:
         app = application_transition(application=app, to=S.SUBMITTED_TO_SCHOOL, by=by)
-        Application.objects.filter(pk=app.pk).update(class_submission=submission)
+        app.class_submission = submission
+        _audited(app, by).save(update_fields=["class_submission"])
     return submission
 
 

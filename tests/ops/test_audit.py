@@ -68,13 +68,17 @@ class TestServicesRecordWhoChangedWhat:
         app = to_status(Status.APPROVED)
         versions = list(Application.history.filter(id=app.pk).order_by("history_date", "pk"))
         statuses = [v.status for v in versions]
-        # created as a draft, form saved, then one version per status move
-        assert statuses[-4:] == [
+        # created as a draft, form saved, then one version per status move,
+        # and one when the application joins the class's submission
+        assert statuses[-5:] == [
             Status.SUBMITTED,
             Status.APPROVED_BY_HOMEROOM,
             Status.SUBMITTED_TO_SCHOOL,
+            Status.SUBMITTED_TO_SCHOOL,
             Status.APPROVED,
         ]
+        assert versions[-3].class_submission_id is None
+        assert versions[-2].class_submission_id == app.class_submission_id
         assert versions[-1].history_user == world.admin
         assert versions[-2].history_user == world.homeroom_a
 
