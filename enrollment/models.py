@@ -23,19 +23,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from afterschool.audit import audit_history
 from afterschool.models import MOBILE_VALIDATOR, School, SchoolClass, Student, Term, User
-
-
-def audit_history(verbose_name) -> HistoricalRecords:
-    """Every version of a row, with who changed it, when and why (issue 6,
-    Audit). The reason is free text (a return or decline reason can be long)."""
-    return HistoricalRecords(
-        verbose_name=verbose_name,
-        verbose_name_plural=verbose_name,
-        history_change_reason_field=models.TextField(null=True),
-    )
 
 
 class EnrollmentSettings(models.Model):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from afterschool.audit import audited
 from afterschool.models import Guardian, Role, School, SchoolClass, Student, Term, User
 from enrollment.agreements import (
     DEFAULT_BODY,
@@ -127,17 +128,6 @@ def _acts_for(user: User, student: Student) -> bool:
     return True  # other roles are refused by the transitions table
 
 
-def _audited(instance, by: User, reason: str = ""):
-    """Mark ``instance`` so that its next save is recorded in its history
-    (django-simple-history, issue 6 Audit) as made by ``by``, with ``reason``.
-    Inside a request the middleware knows the user too; this also covers
-    services called from commands, tasks and tests."""
-    instance._history_user = by
-    if reason:
-        instance._change_reason = reason
-    return instance
-
-
 def _refusal(frm: str, to: str) -> ValidationError:
     if (frm, to) in REFUSALS:
         return ValidationError(str(REFUSALS[frm, to]), code="transition")
@@ -210,7 +200,7 @@ def application_transition(
         locked.class_submission = None
         fields.append("class_submission")
     move = f"{_status_label(frm)} → {_status_label(to)}"
-    _audited(locked, by, f"{move}：{reason}" if reason else move)
+    audited(locked, by, f"{move}：{reason}" if reason else move)
     locked.save(update_fields=fields)
     ApplicationEvent.objects.create(
         application=locked, from_status=frm, to_status=to, by=by, at=now, reason=reason
@@ -409,7 +399,7 @@ def application_save_draft(
         # A returned application was complete once; it stays complete.
         _check_complete(app)
     app.updated_at = timezone.now()
-    _audited(app, by).save()
+    audited(app, by).save()
     return app
 
 
@@ -442,7 +432,7 @@ def application_submit(
         app.on_paper = True
     _check_complete(app)
     app.updated_at = timezone.now()
-    _audited(app, by).save()
+    audited(app, by).save()
     app = application_transition(application=app, to=S.SUBMITTED, by=by)
     _waiver_sync(app)
     return app
@@ -552,11 +542,11 @@ def class_submit_to_school(*, school_class: SchoolClass, term: Term, by: User) -
         submission.approved_at = None
         submission.approved_by = None
         submission.frozen = True
-        _audited(submission, by).save()
+        audited(submission, by).save()
     for app in ready:
         app = application_transition(application=app, to=S.SUBMITTED_TO_SCHOOL, by=by)
         app.class_submission = submission
-        _audited(app, by).save(update_fields=["class_submission"])
+        audited(app, by).save(update_fields=["class_submission"])
     return submission
 
 
@@ -581,7 +571,7 @@ def school_approve_class(*, submission: ClassSubmission, by: User) -> int:
         application_transition(application=app, to=S.APPROVED, by=by)
     submission.approved_at = timezone.now()
     submission.approved_by = by
-    _audited(submission, by).save(update_fields=["approved_at", "approved_by"])
+    audited(submission, by).save(update_fields=["approved_at", "approved_by"])
     return len(apps)
 
 
@@ -627,7 +617,7 @@ def waiver_decide(
     waiver.decision_reason = reason
     waiver.decided_by = by
     waiver.decided_at = timezone.now()
-    _audited(waiver, by, reason).save()
+    audited(waiver, by, reason).save()
     return waiver
 
 
@@ -687,7 +677,7 @@ def opt_out_declare(*, student: Student, term: Term, by: User, on_paper: bool = 
         statement=opt_out_statement(student=student, term=term),
         on_paper=on_paper,
     )
-    _audited(opt_out, by).save()
+    audited(opt_out, by).save()
     return opt_out
 
 
@@ -701,7 +691,7 @@ def opt_out_revoke(*, opt_out: OptOut, by: User) -> OptOut:
         raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     opt_out.revoked_at = timezone.now()
     opt_out.revoked_by = by
-    _audited(opt_out, by).save(update_fields=["revoked_at", "revoked_by"])
+    audited(opt_out, by).save(update_fields=["revoked_at", "revoked_by"])
     return opt_out
 
 
@@ -737,7 +727,7 @@ def agreement_template_save(*, school: School, body: str, by: User) -> Agreement
     template = AgreementTemplate(
         school=school, version=current.version + 1, body=body, created_by=by
     )
-    _audited(template, by).save()
+    audited(template, by).save()
     return template
 
 
@@ -810,7 +800,7 @@ def agreement_sign(
         signed_at=now,
         ip=ip,
     )
-    _audited(agreement, by).save()
+    audited(agreement, by).save()
     return agreement
 
 
@@ -851,7 +841,7 @@ def agreement_mark_paper_received(*, application: Application, by: User) -> Agre
         paper_received_by=by,
         paper_received_at=now,
     )
-    _audited(agreement, by).save()
+    audited(agreement, by).save()
     return agreement
 
 
