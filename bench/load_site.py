@@ -355,7 +355,7 @@ def plan_users(people: list[Person], users: int, admins: int) -> list[Person]:
 # ------------------------------------------------------------------ run
 
 
-def run_load(port, plan, password, duration, login_deadline, at_once, think=(1.0, 3.0), seed=1):
+def run_load(port, plan, password, duration, login_deadline, at_once, pause=(1.0, 3.0), seed=1):
     """Log everyone in, ``at_once`` logins at a time, then run each person's
     rounds for ``duration`` seconds.
 
@@ -396,14 +396,19 @@ def run_load(port, plan, password, duration, login_deadline, at_once, think=(1.0
         person, b = plan[i], browsers[i]
 
         def think() -> None:
-            time.sleep(rng.uniform(*think))
+            time.sleep(rng.uniform(*pause))
 
-        time.sleep(rng.uniform(0, think[1]))
+        time.sleep(rng.uniform(0, pause[1]))
         n = 0
-        while time.monotonic() < stop_at:
-            ROUNDS[person.role](b, person, n, writes, think)
-            n += 1
-        rounds[person.role] += n
+        try:
+            while time.monotonic() < stop_at:
+                ROUNDS[person.role](b, person, n, writes, think)
+                n += 1
+        except Exception as exc:  # a bug in the bench must not pass as a quiet run
+            stats.error(f"{person.role} round", exc)
+            raise
+        finally:
+            rounds[person.role] += n
 
     load_stats_before = {k: len(v) for k, v in stats.times.items()}
     workers = [threading.Thread(target=browse, args=(i,)) for i in range(len(plan)) if browsers[i]]
@@ -529,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
             args.duration,
             args.login_deadline,
             workers,
-            think=tuple(float(x) for x in args.think.split(",")),
+            pause=tuple(float(x) for x in args.think.split(",")),
         )
         logins = stats.times["login (POST)"]  # all from the login phase
         print(
@@ -556,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(base.items()))
         )
         print("\n".join(report(stats, base, before, load_s)))
-        return 1 if five or lost or locked else 0
+        return 1 if five or lost or locked or stats.errors or not total else 0
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
