@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.models import GRADE_NAMES, Room, School, SchoolClass, Term
@@ -534,7 +535,7 @@ class Attendance(models.Model):
         blank=True,
         related_name="+",
     )
-    marked_at = models.DateTimeField(_("点名时间"), auto_now=True)
+    marked_at = models.DateTimeField(_("点名时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("考勤")
