@@ -66,7 +66,7 @@ class TestGuardianAsks:
         assert "已提交张小明的请假（09月13日至09月18日 整天请假），请等待班主任审批。" in html
         leave = LeaveRequest.objects.get()
         assert (leave.student, leave.status) == (world.child_x, LeaveStatus.REQUESTED)
-        assert 'data-leave="%d"' % leave.pk in html and "回老家探亲" in html
+        assert f'data-leave="{leave.pk}"' in html and "回老家探亲" in html
 
     def test_refusal_reshows_the_form_with_the_message(self, client, world, term, enrolled):
         client.force_login(world.guardian_x.user)
