@@ -132,7 +132,12 @@ def absences(request):
     return render(
         request,
         "scheduling/attendance/absences.html",
-        {"day": day, "absences": selectors.unexcused_absences_for_user(request.user, day)},
+        {
+            "day": day,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "absences": selectors.unexcused_absences_for_user(request.user, day),
+        },
     )
 
 

@@ -25,6 +25,11 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from afterschool.demo import (
+    SIBLINGS_GUARDIAN_MOBILE,
+    SINGLE_CHILD_CLASS,
+    SINGLE_CHILD_GUARDIAN_MOBILE,
+)
 from afterschool.models import Student
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
@@ -108,8 +113,8 @@ def _replace(existing, wanted: list, fields: tuple[str, ...]) -> None:
 
 
 def _leave_plan(apps: list[Application], guardian_user: dict[int, int]) -> list[LeaveRequest]:
-    """Leave requests in every state for the first enrolled students with a
-    guardian login (deterministic: applications in student-id order)."""
+    """Leave requests in every state for the first of ``apps`` (in the given,
+    deterministic order) whose guardian has a login."""
     d = datetime.date
     plans = [
         # (kind, first, last, periods, status, reason, decision reason)
@@ -167,18 +172,30 @@ def build_attendance(demo) -> None:
         .order_by("student_id")
     )
     year, month = ROLL_MONTH
-    guardian_user = {}
-    for sid, uid in (
+    guardian_user: dict[int, int] = {}
+    shown: set[int] = set()  # children of the printed demo guardians
+    for sid, uid, mobile in (
         Student.guardians.through.objects.filter(
             student_id__in=[a.student_id for a in apps], guardian__user__isnull=False
         )
         .order_by("student_id", "guardian_id")
-        .values_list("student_id", "guardian__user_id")
+        .values_list("student_id", "guardian__user_id", "guardian__mobile")
     ):
         guardian_user.setdefault(sid, uid)
+        if mobile in (SIBLINGS_GUARDIAN_MOBILE, SINGLE_CHILD_GUARDIAN_MOBILE):
+            shown.add(sid)
+    # The printed logins see leave first: their children, then class 三（2）.
+    ordered = sorted(
+        apps,
+        key=lambda a: (
+            a.student_id not in shown,
+            (a.student.school_class.grade, a.student.school_class.number) != SINGLE_CHILD_CLASS,
+            a.student_id,
+        ),
+    )
     _replace(
         LeaveRequest.objects.filter(term=term),
-        _leave_plan(apps, guardian_user),
+        _leave_plan(ordered, guardian_user),
         LEAVE_FIELDS,
     )
     leaves = list(LeaveRequest.objects.filter(term=term, status=LeaveStatus.APPROVED))

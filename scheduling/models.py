@@ -478,10 +478,9 @@ class LeaveRequest(models.Model):
 
     @property
     def span_display(self) -> str:
-        if self.first_day == self.last_day:
-            days = f"{self.first_day:%m月%d日}"
-        else:
-            days = f"{self.first_day:%m月%d日}至{self.last_day:%m月%d日}"
+        first = f"{self.first_day.month}月{self.first_day.day}日"
+        last = f"{self.last_day.month}月{self.last_day.day}日"
+        days = first if self.first_day == self.last_day else f"{first}至{last}"
         if self.kind == LeaveKind.DAYS:
             return f"{days} {LeaveKind.DAYS.label}"
         return f"{days} {self.get_periods_display()}"

@@ -107,7 +107,7 @@ class TestLeaveRequest:
                 last_day=D(2024, 9, 6),
             )
         assert exc.value.messages == [
-            "与已有的请假（09月03日至09月05日 整天请假，待班主任审批）时间重叠，请勿重复申请。"
+            "与已有的请假（9月3日至9月5日 整天请假，待班主任审批）时间重叠，请勿重复申请。"
         ]
         assert LeaveRequest.objects.count() == 1
 

@@ -63,7 +63,7 @@ class TestGuardianAsks:
             reverse("scheduling:leave-create"), form(student=world.child_x.pk), follow=True
         )
         html = r.content.decode()
-        assert "已提交张小明的请假（09月13日至09月18日 整天请假），请等待班主任审批。" in html
+        assert "已提交张小明的请假（9月13日至9月18日 整天请假），请等待班主任审批。" in html
         leave = LeaveRequest.objects.get()
         assert (leave.student, leave.status) == (world.child_x, LeaveStatus.REQUESTED)
         assert f'data-leave="{leave.pk}"' in html and "回老家探亲" in html
