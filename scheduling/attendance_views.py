@@ -92,8 +92,15 @@ def roll(request, pk: int):
     session = selectors.get_session_for_roll(request.user, pk)
     if request.method == "POST":
         form = RollMarkForm(request.POST)
+        tapped = bool(request.POST.get("student") or request.POST.get("status"))
+        if not form.is_valid() or (
+            tapped and not (form.cleaned_data["student"] and form.cleaned_data["status"])
+        ):
+            # A tap that does not say who and what: save nothing.
+            messages.error(request, _("请选择到、缺勤、请假或迟到。"))
+            return redirect("scheduling:roll", pk=session.pk)
         marks = {}
-        if form.is_valid() and form.cleaned_data["student"] and form.cleaned_data["status"]:
+        if tapped:
             marks = {form.cleaned_data["student"]: form.cleaned_data["status"]}
         error = ""
         try:

@@ -200,6 +200,15 @@ class TestRollPage:
         assert "点名已保存。" in r.content.decode()
         assert len(marks_in_db(session)) == 3
 
+    @pytest.mark.parametrize(
+        "data", [{"student": "x", "status": "absent"}, {"status": "gone"}, {"student": "1"}]
+    )
+    def test_a_garbled_tap_saves_nothing(self, client, world, session, on_roll, data):
+        client.force_login(world.teacher)
+        r = client.post(reverse("scheduling:roll", args=[session.pk]), data, follow=True)
+        assert "请选择到、缺勤、请假或迟到。" in r.content.decode()
+        assert Attendance.objects.count() == 0
+
     def test_refusal_is_shown_not_raised(self, client, world, session, on_roll, monkeypatch):
         monkeypatch.setattr("scheduling.attendance_views._today", lambda: D(2024, 9, 2))
         client.force_login(world.teacher)
