@@ -25,6 +25,7 @@ from scheduling.calendar import days_between, term_schedule
 from scheduling.models import (
     Attendance,
     AttendanceStatus,
+    Club,
     Dismissal,
     LeaveKind,
     LeavePeriods,
@@ -374,6 +375,61 @@ def roll_call_save(
         students=students,
         date=session.date,
         period=session.period,
+        marks=marks or {},
+        by=by,
+        now=now,
+    )
+
+
+def may_take_club_roll(user: User, club: Club) -> bool:
+    """Who may take a club meeting's roll: its teacher or the school's admin."""
+    if not user.is_authenticated or user.school_id != club.school_id:
+        return False
+    return club.teacher_id == user.pk or user.is_school_admin
+
+
+@transaction.atomic
+def club_roll_save(
+    *,
+    club: Club,
+    date: datetime.date,
+    roster: list[Student],
+    by: User,
+    marks: dict[int, str] | None = None,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Attendance]:
+    """Take or correct the roll of ``club``'s meeting on ``date`` (特色课程),
+    the same way as ``roll_call_save``: ``roster`` (the club's allocated
+    students, from the club allocation) present by default, approved leave
+    pre-marked, ``marks`` for the exceptions. Rows are keyed (club, date,
+    student). Serialised per club (row lock).
+
+    Raises ``ValidationError``: the actor is not the club's teacher or the
+    admin, ``date`` is in the future or not one of the club's meeting days
+    (its weekday on a service day), a mark for a student not on the roster.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    club = Club.objects.select_for_update().select_related("term").get(pk=club.pk)
+    if not may_take_club_roll(by, club):
+        raise ValidationError(_("只有社团指导教师或学校管理员可以点名。"))
+    if date > today:
+        raise ValidationError(_("%(day)s的课时还没到，不能提前点名。") % {"day": _day(date)})
+    info = days_between(
+        club.term.school, date, date, schedule=term_schedule(club.term), strict=False
+    )
+    if not (club.term.first_day <= date <= club.term.last_day) or not (
+        info and info[0].timetable_weekday == club.weekday
+    ):
+        raise ValidationError(
+            _("%(club)s在%(day)s没有活动。") % {"club": club.name, "day": _day(date)}
+        )
+    return _roll_save(
+        keys={"club": club},
+        students=roster,
+        date=date,
+        period=club.period,
         marks=marks or {},
         by=by,
         now=now,
