@@ -253,6 +253,14 @@ def allocations_by_student(run: AllocationRun | None, student_ids: list[int]) ->
     return out
 
 
+def waiting_list_of(report: RunReport, club: Club) -> list[Allocation]:
+    """The waiting list of ``club`` in a report already built."""
+    for line in report.clubs:
+        if line.club.pk == club.pk:
+            return line.waiting
+    return []
+
+
 def group_by_class(rows: list[Allocation]) -> dict[str, list[Allocation]]:
     grouped: dict[str, list[Allocation]] = defaultdict(list)
     for a in rows:
