@@ -54,7 +54,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    load_backend,
+)
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -172,7 +177,11 @@ def seed_data(rng: random.Random):
         opens_at=now - datetime.timedelta(minutes=1),
         closes_at=now + datetime.timedelta(hours=2),
     )
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that loads users from a session (the first one only
+    # throttles logins).
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
     rows = []
     for user, student in zip(users, students, strict=True):
         session = SessionStore()
