@@ -552,10 +552,11 @@ class Allocation(models.Model):
         ordering = ["run_id", "student_id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "student"], name="one_allocation_per_run"),
+            # A placed row keeps its rank; its club becomes NULL only if the
+            # school deletes the club afterwards (shown as cancelled).
             models.CheckConstraint(
-                condition=(Q(state="placed") & Q(club__isnull=False) & Q(rank__isnull=False))
-                | ~Q(state="placed"),
-                name="placed_has_club",
+                condition=(Q(state="placed") & Q(rank__isnull=False)) | ~Q(state="placed"),
+                name="placed_has_rank",
             ),
         ]
         indexes = [models.Index(fields=["run", "club", "state"])]

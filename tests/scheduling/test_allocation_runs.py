@@ -248,3 +248,18 @@ class TestPages:
         run.refresh_from_db()
         assert run.published_at is None
         assert AllocationChange.objects.count() == 0
+
+
+class TestClubDeletedAfterPublishing:
+    def test_deleting_a_club_keeps_the_row_and_tells_the_guardian(self, client, world, term):
+        club = make_club(term, name="足球")
+        enroll(world.child_x, term)
+        choose(world.child_x, term, [club])
+        run = choice.allocation_run(term=term, seed=1, by=None)
+        choice.allocation_publish(run=run)
+        club.delete()
+        entry = Allocation.objects.get(run=run, student=world.child_x)
+        assert entry.club is None and entry.state == AllocationState.PLACED
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("scheduling:club-choose", args=[world.child_x.pk])).content
+        assert "孩子分配到的社团已被学校取消" in html.decode()

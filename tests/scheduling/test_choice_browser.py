@@ -47,6 +47,7 @@ def test_guardian_ranks_clubs_on_a_phone(browser, live_server, world):
     expect(page.locator("select[name=rank1]")).to_have_value(str(football.pk))
     expect(page.locator("select[name=rank2]")).to_have_value(str(choir.pk))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    assert list(
-        ClubChoice.objects.order_by("rank").values_list("club__name", flat=True)
-    ) == ["足球社", "合唱团"]
+    assert list(ClubChoice.objects.order_by("rank").values_list("club__name", flat=True)) == [
+        "足球社",
+        "合唱团",
+    ]
