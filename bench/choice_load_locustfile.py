@@ -16,6 +16,7 @@ from locust import HttpUser, constant, task
 with open(os.environ["CHOICE_LOAD_ROWS"], newline="") as fh:
     ROWS = list(csv.reader(fh))
 NEXT = itertools.count()
+ACCEPTED = open(os.environ["CHOICE_LOAD_ACCEPTED"], "a", buffering=1)  # noqa: SIM115
 
 
 class Guardian(HttpUser):
@@ -52,4 +53,6 @@ class Guardian(HttpUser):
         ) as r:
             if r.status_code != 302:
                 r.failure(f"POST {r.status_code}")
+            else:
+                ACCEPTED.write(f"{student}\n")
         self.row = None
