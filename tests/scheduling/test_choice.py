@@ -414,3 +414,35 @@ class TestConcurrentSubmissions:
             t.join()
         assert errors == []
         assert ClubChoice.objects.filter(term=term).count() == 3 * len(children)
+
+
+class TestAdminListQueries:
+    @pytest.mark.parametrize("grades", [1, 6])
+    def test_windows_page(self, client, world, term, django_assert_num_queries, grades):
+        now = timezone.now()
+        for g in range(1, grades + 1):
+            ChoiceWindow.objects.create(
+                term=term,
+                scope=WindowScope.GRADE,
+                grade=g,
+                opens_at=now,
+                closes_at=now + datetime.timedelta(days=1),
+            )
+        client.force_login(world.admin)
+        # 1 session, 2 user+school, 3 terms, 4 windows with class, 5 classes
+        # for the form's select.
+        with django_assert_num_queries(5):
+            response = client.get(reverse("scheduling:choice-windows"))
+        assert len(response.context["windows"]) == grades
+
+    @pytest.mark.parametrize("runs", [1, 5])
+    def test_allocation_page(self, client, world, term, django_assert_num_queries, runs):
+        make_club(term, name="足球")
+        for seed in range(runs):
+            choice.allocation_run(term=term, seed=seed, by=world.admin)
+        client.force_login(world.admin)
+        # 1 session, 2 user+school, 3 terms, 4 runs with their author,
+        # 5 published run.
+        with django_assert_num_queries(5):
+            response = client.get(reverse("scheduling:allocation"))
+        assert len(response.context["runs"]) == runs
