@@ -103,6 +103,7 @@ class TestGuardianHome:
             reverse("enrollment:family"),
             reverse("scheduling:timetable-me"),
             reverse("scheduling:leave-list"),
+            reverse("scheduling:club-choose-index"),
         }
 
     def test_guardian_without_children_is_told_whom_to_ask(self, client, db):
