@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.models import GRADE_NAMES, Room, School, SchoolClass, Term
@@ -371,3 +372,458 @@ class Club(models.Model):
         if self.min_grade == self.max_grade:
             return GRADE_NAMES[self.min_grade]
         return f"{GRADE_NAMES[self.min_grade]}至{GRADE_NAMES[self.max_grade]}"
+
+
+# ---------------------------------------------------------------- leave, roll call, dismissal
+
+
+class LeaveKind(models.TextChoices):
+    DAYS = "days", _("整天请假")
+    PERIODS = "periods", _("按课时请假")
+
+
+class LeavePeriods(models.TextChoices):
+    """Which periods a single-period leave covers on each of its days."""
+
+    NOON = "noon", _("中午")
+    AFTER_SCHOOL = "after", _("下午")
+    BOTH = "both", _("中午和下午")
+
+
+LEAVE_PERIODS_COVER: dict[str, tuple[str, ...]] = {
+    LeavePeriods.NOON: (Period.NOON,),
+    LeavePeriods.AFTER_SCHOOL: (Period.AFTER_SCHOOL,),
+    LeavePeriods.BOTH: (Period.NOON, Period.AFTER_SCHOOL),
+}
+
+
+class LeaveStatus(models.TextChoices):
+    REQUESTED = "requested", _("待班主任审批")
+    APPROVED = "approved", _("已批准")
+    DECLINED = "declined", _("未批准")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class LeaveRequest(models.Model):
+    """A guardian's leave request (请假, seed 二.3: 有事有病必须履行请假手续)
+    for one student: whole days, or some periods on each day, from
+    ``first_day`` to ``last_day`` (inclusive; only service days count).
+
+    Decided by the class's homeroom teacher; approved leave marks the roll
+    "on leave" and is what billing reads (``selectors.approved_leave_periods``).
+    """
+
+    student = models.ForeignKey(
+        "afterschool.Student",
+        verbose_name=_("学生"),
+        on_delete=models.CASCADE,
+        related_name="leave_requests",
+    )
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="leave_requests")
+    kind = models.CharField(_("请假方式"), max_length=10, choices=LeaveKind.choices)
+    first_day = models.DateField(_("开始日期"))
+    last_day = models.DateField(_("结束日期"))
+    periods = models.CharField(_("课时"), max_length=10, choices=LeavePeriods.choices, blank=True)
+    reason = models.CharField(_("请假事由"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_reason = models.CharField(_("审批意见"), max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("请假")
+        verbose_name_plural = _("请假")
+        ordering = ["-first_day", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="leave_days_in_order"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=LeaveKind.DAYS) & Q(periods=""))
+                | (Q(kind=LeaveKind.PERIODS) & Q(periods__in=LeavePeriods.values)),
+                name="leave_periods_match_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LeaveStatus.values), name="leave_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["term", "status", "first_day"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.first_day:%Y-%m-%d}–{self.last_day:%Y-%m-%d}"
+
+    @property
+    def covered_periods(self) -> tuple[str, ...]:
+        """The periods this leave covers on each of its days."""
+        if self.kind == LeaveKind.DAYS:
+            return (Period.NOON, Period.AFTER_SCHOOL)
+        return LEAVE_PERIODS_COVER[self.periods]
+
+    @property
+    def span_display(self) -> str:
+        first = f"{self.first_day.month}月{self.first_day.day}日"
+        last = f"{self.last_day.month}月{self.last_day.day}日"
+        days = first if self.first_day == self.last_day else f"{first}至{last}"
+        if self.kind == LeaveKind.DAYS:
+            return f"{days} {LeaveKind.DAYS.label}"
+        return f"{days} {self.get_periods_display()}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("到")
+    ABSENT = "absent", _("缺勤")
+    LEAVE = "leave", _("请假")
+    LATE = "late", _("迟到")
+
+
+class Attendance(models.Model):
+    """One student's mark in one roll: a basic ``session`` (基础课程) or a
+    ``club`` meeting on ``date`` (特色课程) — exactly one of the two.
+
+    ``date`` and ``period`` are copied from the session (or the club's
+    meeting) so the day's absences are one indexed query.
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="attendances"
+    )
+    club = models.ForeignKey(
+        Club, on_delete=models.CASCADE, null=True, blank=True, related_name="attendances"
+    )
+    date = models.DateField(_("日期"))
+    period = models.CharField(_("课时"), max_length=10, choices=Period.choices)
+    student = models.ForeignKey(
+        "afterschool.Student",
+        verbose_name=_("学生"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    status = models.CharField(
+        _("出勤"), max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
+    )
+    leave = models.ForeignKey(
+        LeaveRequest,
+        verbose_name=_("请假单"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("点名人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("点名时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("考勤")
+        verbose_name_plural = _("考勤")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(session__isnull=False) & Q(club__isnull=True))
+                | (Q(session__isnull=True) & Q(club__isnull=False)),
+                name="attendance_session_xor_club",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "student"],
+                condition=Q(session__isnull=False),
+                name="attendance_once_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["club", "date", "student"],
+                condition=Q(club__isnull=False),
+                name="attendance_once_per_club_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AttendanceStatus.values), name="attendance_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.student} {self.get_status_display()}"
+
+
+class Dismissal(models.Model):
+    """How one student left on one day after the last period (离校, seed 一.5
+    (6): 服务结束后由学校统一组织学生安全离校): collected by a named adult or
+    alone (only if the application allows it). Boarders stay and get none."""
+
+    student = models.ForeignKey(
+        "afterschool.Student",
+        verbose_name=_("学生"),
+        on_delete=models.CASCADE,
+        related_name="dismissals",
+    )
+    date = models.DateField(_("日期"))
+    left_at = models.DateTimeField(_("离校时间"))
+    alone = models.BooleanField(_("自行回家"), default=False)
+    collected_by = models.CharField(_("接送人"), max_length=50, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("离校登记")
+        verbose_name_plural = _("离校登记")
+        ordering = ["date", "left_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "date"], name="one_dismissal_per_day"),
+            models.CheckConstraint(
+                condition=Q(alone=True, collected_by="") | (Q(alone=False) & ~Q(collected_by="")),
+                name="dismissal_alone_or_collected",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.student}"
+
+
+# ---------------------------------------------------------------- club choice
+
+
+class WindowScope(models.TextChoices):
+    SCHOOL = "school", _("全校")
+    GRADE = "grade", _("年级")
+    CLASS = "class", _("班级")
+
+
+class ChoiceWindow(models.Model):
+    """A selection window (选课时间) of a term for the whole school, one grade
+    or one class. A student's window is the most specific one: their class's,
+    else their grade's, else the school's — so a class can open later or
+    earlier than the rest without anyone being told late (issue 4)."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="choice_windows")
+    scope = models.CharField(_("范围"), max_length=10, choices=WindowScope.choices)
+    grade = models.PositiveSmallIntegerField(
+        _("年级"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("班级"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="choice_windows",
+    )
+    opens_at = models.DateTimeField(_("开始时间"))
+    closes_at = models.DateTimeField(_("结束时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("选课时间")
+        verbose_name_plural = _("选课时间")
+        ordering = ["opens_at", "scope", "grade"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="window_in_order"
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="school") & Q(grade__isnull=True) & Q(school_class__isnull=True))
+                | (Q(scope="grade") & Q(grade__isnull=False) & Q(school_class__isnull=True))
+                | (Q(scope="class") & Q(grade__isnull=True) & Q(school_class__isnull=False)),
+                name="window_scope_fields",
+            ),
+            models.UniqueConstraint(
+                fields=["term"], condition=Q(scope="school"), name="one_school_window_per_term"
+            ),
+            models.UniqueConstraint(
+                fields=["term", "grade"],
+                condition=Q(scope="grade"),
+                name="one_grade_window_per_term",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "school_class"],
+                condition=Q(scope="class"),
+                name="one_class_window_per_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == WindowScope.GRADE:
+            return GRADE_NAMES[self.grade]
+        if self.scope == WindowScope.CLASS:
+            return str(self.school_class)
+        return str(WindowScope.SCHOOL.label)
+
+
+class ClubChoice(models.Model):
+    """One ranked choice (志愿) of a student for a club in a term; rank 1 is the
+    first choice. ``club_name`` keeps the name if the club is later deleted
+    (the choice is then kept and shown to the guardian as no longer valid,
+    never dropped silently)."""
+
+    student = models.ForeignKey(
+        "afterschool.Student", on_delete=models.CASCADE, related_name="club_choices"
+    )
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="club_choices")
+    club = models.ForeignKey(
+        Club, on_delete=models.SET_NULL, null=True, blank=True, related_name="choices"
+    )
+    club_name = models.CharField(_("社团名称"), max_length=50)
+    rank = models.PositiveSmallIntegerField(
+        _("志愿"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("社团志愿")
+        verbose_name_plural = _("社团志愿")
+        ordering = ["student_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "term", "rank"], name="one_choice_per_rank"),
+            models.UniqueConstraint(fields=["student", "term", "club"], name="club_chosen_once"),
+            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=3), name="choice_rank_1_3"),
+        ]
+        indexes = [models.Index(fields=["term", "club"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.rank} {self.club_name}"
+
+
+class AllocationRun(models.Model):
+    """One run of the allocation (社团分配) with its seed and figures; guardians
+    see a run's result once it is published (the latest published run of the
+    term counts)."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="allocation_runs")
+    seed = models.BigIntegerField(_("随机种子"))
+    objective = models.TextField(_("目标"))
+    tie_range = models.PositiveIntegerField(_("随机扰动范围"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("分配时间"), default=timezone.now)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    students = models.PositiveIntegerField(_("参与分配人数"), default=0)
+    no_choice = models.PositiveIntegerField(_("未填志愿人数"), default=0)
+    got_first = models.PositiveIntegerField(_("第一志愿"), default=0)
+    got_second = models.PositiveIntegerField(_("第二志愿"), default=0)
+    got_third = models.PositiveIntegerField(_("第三志愿"), default=0)
+    got_none = models.PositiveIntegerField(_("未分配"), default=0)
+    priority_students = models.PositiveIntegerField(_("优先保障学生"), default=0)
+    priority_placed = models.PositiveIntegerField(_("优先保障学生已分配"), default=0)
+    total_score = models.PositiveIntegerField(_("满意度总分"), default=0)
+    seconds = models.FloatField(_("求解用时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("社团分配")
+        verbose_name_plural = _("社团分配")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.term} #{self.pk} seed={self.seed}"
+
+
+class AllocationState(models.TextChoices):
+    PLACED = "placed", _("已分配")
+    UNPLACED = "unplaced", _("未分配（候补）")
+    WITHDRAWN = "withdrawn", _("已退出")
+
+
+class Allocation(models.Model):
+    """One student's result in a run: the club and the rank it was (1..3), or
+    none. ``choices`` snapshots the ranked club ids the run saw, for the
+    waiting lists and the audit."""
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="allocations")
+    student = models.ForeignKey(
+        "afterschool.Student", on_delete=models.CASCADE, related_name="club_allocations"
+    )
+    club = models.ForeignKey(
+        Club, on_delete=models.SET_NULL, null=True, blank=True, related_name="allocations"
+    )
+    rank = models.PositiveSmallIntegerField(_("所得志愿"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=AllocationState.choices)
+    is_priority = models.BooleanField(_("优先保障"), default=False)
+    choices = models.JSONField(_("志愿"), default=list)
+    tie_order = models.PositiveIntegerField(_("随机顺序"), default=0)
+    from_waiting_list = models.BooleanField(_("候补递补"), default=False)
+
+    class Meta:
+        verbose_name = _("社团分配结果")
+        verbose_name_plural = _("社团分配结果")
+        ordering = ["run_id", "student_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "student"], name="one_allocation_per_run"),
+            # A placed row keeps its rank; its club becomes NULL only if the
+            # school deletes the club afterwards (shown as cancelled).
+            models.CheckConstraint(
+                condition=(Q(state="placed") & Q(rank__isnull=False)) | ~Q(state="placed"),
+                name="placed_has_rank",
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "club", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.club or '-'}"
+
+
+class AllocationChangeKind(models.TextChoices):
+    WITHDRAWN = "withdrawn", _("退出社团")
+    MOVED = "moved", _("调整社团")
+    FILLED = "filled", _("候补递补")
+
+
+class AllocationChange(models.Model):
+    """A change after the run: a withdrawal, a move, or a seat filled from the
+    waiting list — the record that lets the result be audited."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("类型"), max_length=10, choices=AllocationChangeKind.choices)
+    from_club = models.ForeignKey(
+        Club, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to_club = models.ForeignKey(
+        Club, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("社团分配变更")
+        verbose_name_plural = _("社团分配变更")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.allocation} {self.get_kind_display()}"

@@ -11,6 +11,8 @@ from django.db import transaction
 
 from afterschool.demo import DemoSchool
 from afterschool.demo import load_demo as load_school
+from scheduling import demo as scheduling_demo
+from scheduling import demo_clubs
 
 
 def load_demo() -> DemoSchool:
@@ -18,6 +20,8 @@ def load_demo() -> DemoSchool:
     with transaction.atomic():
         demo = load_school()
         # Later apps add their steps here, e.g. enrollment.demo.build(demo).
+        scheduling_demo.build(demo)  # after enrollment's step: reads approved applications
+        demo_clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)
     return demo
 
 
