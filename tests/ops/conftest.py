@@ -74,16 +74,28 @@ def samples(world):
     the autumn-2024 term with sessions, a rota and a club; the survey open;
     child X's application approved by the school, with a fee waiver asked and
     the agreement signed; a roster upload waiting for confirmation; a
-    suspended day; a staff member's unavailability.
+    suspended day; a staff member's unavailability; child X's leave request
+    (waiting), dismissal on 3 Sep, club choice and allocation in an open
+    choice window.
 
     Keys are what tests/ops/urlwalk.py's URL_SAMPLES / KWARG_SAMPLES name."""
     import datetime
 
-    from afterschool.models import RoomKind, RosterUpload
+    from django.utils import timezone
+
+    from afterschool.models import Role, RoomKind, RosterUpload
     from enrollment import services as enrollment
     from enrollment.models import Status
+    from scheduling import attendance, choice
     from scheduling import services as scheduling
-    from scheduling.models import ServiceChange, Session
+    from scheduling.models import (
+        Allocation,
+        ClubChoice,
+        LeaveKind,
+        ServiceChange,
+        Session,
+        WindowScope,
+    )
     from tests import factories as f
     from tests.afterschool.rosterfiles import csv_bytes, student
     from tests.enrollment.conftest import drive
@@ -104,7 +116,8 @@ def samples(world):
         min_grade=3,
         max_grade=6,
         capacity=30,
-        teacher=world.teacher,
+        # Its own teacher: the `teacher` persona must stay outside class A.
+        teacher=f.make_user(world.school, Role.TEACHER, "club_teacher", name="合唱老师"),
         room=music,
     )
     survey = enrollment.survey_open(term=term, by=world.admin)
@@ -116,6 +129,7 @@ def samples(world):
         admin=world.admin,
         waiver_requested=True,
         waiver_reason="低保户",
+        wants_featured_day=True,
     )
     enrollment.agreement_sign(
         application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
@@ -131,8 +145,42 @@ def samples(world):
         school=world.school, date=datetime.date(2024, 9, 10), kind="suspended", notice="停电"
     )
     unavailability = scheduling.unavailability_add(person=world.teacher, weekday=0, reason="带孩子")
+    # Each class's sessions supervised by its own homeroom teacher, so
+    # nobody else of the school takes class A's roll or dismissal.
+    for cls in (world.class_a, world.class_b):
+        Session.objects.filter(term=term, school_class=cls).update(supervisor=cls.homeroom_teacher)
+    tuesday, monday = datetime.date(2024, 9, 3), datetime.date(2024, 9, 2)
+    leave = attendance.leave_request(
+        student=world.child_x,
+        term=term,
+        kind=LeaveKind.DAYS,
+        first_day=datetime.date(2024, 9, 4),
+        last_day=datetime.date(2024, 9, 4),
+        reason="看牙",
+        by=world.guardian_x.user,
+        today=monday,
+    )
+    dismissal = attendance.dismissal_record(
+        student=world.child_x, term=term, date=tuesday, by=world.homeroom_a, today=tuesday
+    )
+    window = choice.choice_window_save(
+        term=term,
+        scope=WindowScope.SCHOOL,
+        opens_at=timezone.now() - datetime.timedelta(days=1),
+        closes_at=timezone.now() + datetime.timedelta(days=7),
+        by=world.admin,
+    )
+    ClubChoice.objects.create(
+        student=world.child_x, term=term, club=club, club_name=club.name, rank=1
+    )
+    run = choice.allocation_run(term=term, seed=1, by=world.admin)
     return {
         "term": term,
+        "leave": leave,
+        "dismissal": dismissal,
+        "choice_window": window,
+        "allocation_run": run,
+        "allocation": Allocation.objects.get(run=run, student=world.child_x),
         "child": world.child_x,
         "class": world.class_a,
         "application": app,

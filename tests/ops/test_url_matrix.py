@@ -93,6 +93,34 @@ SHARED: dict[str, dict[str, str]] = {
         "homeroom_b": "a room's week, for all the school's staff (posted on the door)",
         "teacher": "a room's week, for all the school's staff (posted on the door)",
     },
+    "scheduling:roll-index": {
+        "homeroom_b": "the sessions whose roll the person takes",
+        "teacher": "the sessions whose roll the person takes",
+        "other_admin": "the sessions of the admin's own school",
+    },
+    "scheduling:absences": {
+        "guardian_y": "absences of the guardian's own children",
+        "homeroom_b": "absences of the teacher's own class",
+        "other_admin": "absences in the admin's own school",
+    },
+    "scheduling:leave-list": {
+        "guardian_y": "the guardian's own children's leave",
+        "homeroom_b": "leave of the teacher's own class",
+        "other_admin": "leave in the admin's own school",
+    },
+    "scheduling:leave-create": {"guardian_y": "a form for the guardian's own children"},
+    "scheduling:dismissal-index": {
+        "homeroom_b": "the classes the person dismisses",
+        "teacher": "the classes the person dismisses (none)",
+        "other_admin": "the classes of the admin's own school",
+    },
+    "scheduling:club-choose-index": {
+        "guardian_y": "sent on to the guardian's own child's club choice",
+    },
+    "scheduling:club-rosters": {
+        "homeroom_b": "the clubs the person leads (none)",
+        "teacher": "the clubs the person leads (none)",
+    },
 }
 
 REFUSED = {403, 404, 405}

@@ -116,6 +116,20 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "enrollment:submission-detail": {"pk": "submission"},
     "enrollment:submission-approve": {"pk": "submission"},
     "enrollment:waiver-decide": {"pk": "waiver"},
+    "scheduling:roll": {"pk": "session"},
+    "scheduling:leave-decide": {"pk": "leave"},
+    "scheduling:leave-cancel": {"pk": "leave"},
+    "scheduling:dismissal-class": {"pk": "class"},
+    "scheduling:dismissal-undo": {"pk": "dismissal"},
+    "scheduling:club-choose": {"pk": "child"},
+    "scheduling:choice-window-edit": {"pk": "choice_window"},
+    "scheduling:choice-window-delete": {"pk": "choice_window"},
+    "scheduling:allocation-run": {"pk": "allocation_run"},
+    "scheduling:allocation-publish": {"pk": "allocation_run"},
+    "scheduling:allocation-withdraw": {"pk": "allocation"},
+    "scheduling:allocation-move": {"pk": "allocation"},
+    "scheduling:club-roster": {"pk": "club"},
+    "scheduling:club-roster-pdf": {"pk": "club"},
 }
 
 
