@@ -18,7 +18,11 @@ from afterschool.models import Role, Room, School, SchoolClass, Term, User
 from scheduling.calendar import DayInfo, days_between, term_schedule
 from scheduling.models import (
     PERIOD_ORDER,
+    Attendance,
+    AttendanceStatus,
     Club,
+    LeaveRequest,
+    LeaveStatus,
     Period,
     ServiceChange,
     ServiceChangeKind,
@@ -334,3 +338,80 @@ def staff_workload(term: Term) -> dict[int, int]:
         teacher_id = next(c.teacher_id for c in clubs if c.pk == club_id)
         load[teacher_id] += len(dates)
     return dict(load)
+
+
+# ---------------------------------------------------------------- leave, absences (billing reads)
+
+
+def _range_in_term(
+    term: Term, start: datetime.date | None, end: datetime.date | None
+) -> tuple[datetime.date, datetime.date]:
+    return max(start or term.first_day, term.first_day), min(end or term.last_day, term.last_day)
+
+
+def approved_leave_periods(
+    *,
+    term: Term,
+    student_ids: list[int] | set[int] | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[int, set[tuple[datetime.date, str]]]:
+    """Student id → the (date, period) pairs covered by approved leave on the
+    term's service days between ``start`` and ``end`` (inclusive, clamped to
+    the term; default the whole term). ``period`` is ``Period.NOON`` or
+    ``Period.AFTER_SCHOOL`` — whole-day leave covers both; which of them the
+    student is enrolled (and charged) for is the caller's business. Students
+    without approved leave are absent from the dict.
+
+    Queries: the approved leave rows, and the calendar for the range
+    (``days_between``: at most three). Days in a year the calendar does not
+    know count as no service.
+    """
+    first, last = _range_in_term(term, start, end)
+    out: dict[int, set[tuple[datetime.date, str]]] = defaultdict(set)
+    if first > last:
+        return {}
+    rows = LeaveRequest.objects.filter(
+        term=term, status=LeaveStatus.APPROVED, first_day__lte=last, last_day__gte=first
+    )
+    if student_ids is not None:
+        rows = rows.filter(student_id__in=list(student_ids))
+    rows = list(rows)
+    if not rows:
+        return {}
+    service = [
+        d.date
+        for d in days_between(term.school, first, last, schedule=term_schedule(term), strict=False)
+        if d.has_service
+    ]
+    for leave in rows:
+        for day in service:
+            if leave.first_day <= day <= leave.last_day:
+                out[leave.student_id].update((day, p) for p in leave.covered_periods)
+    return dict(out)
+
+
+def attendance_absences(
+    *,
+    term: Term,
+    student_ids: list[int] | set[int] | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[int, set[tuple[datetime.date, str]]]:
+    """Student id → the (date, period) pairs where a roll of ``term`` marked
+    the student absent without leave (``AttendanceStatus.ABSENT``), between
+    ``start`` and ``end`` inclusive (clamped to the term). Basic sessions and
+    club meetings both count. One query.
+    """
+    first, last = _range_in_term(term, start, end)
+    rows = Attendance.objects.filter(
+        Q(session__term=term) | Q(club__term=term),
+        status=AttendanceStatus.ABSENT,
+        date__range=(first, last),
+    )
+    if student_ids is not None:
+        rows = rows.filter(student_id__in=list(student_ids))
+    out: dict[int, set[tuple[datetime.date, str]]] = defaultdict(set)
+    for sid, day, period in rows.values_list("student_id", "date", "period"):
+        out[sid].add((day, period))
+    return dict(out)

@@ -745,3 +745,11 @@ def club_save(
 
 def club_delete(*, club: Club) -> None:
     club.delete()
+
+
+# ---------------------------------------------------------------- leave, roll call, dismissal
+# The rules live in scheduling/attendance.py; re-exported here so callers use
+# ``services.<entity>_<action>`` like every other rule.
+from scheduling.attendance import leave_cancel as leave_cancel  # noqa: E402
+from scheduling.attendance import leave_decide as leave_decide  # noqa: E402
+from scheduling.attendance import leave_request as leave_request  # noqa: E402
