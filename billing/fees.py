@@ -427,8 +427,9 @@ def compute_month(ctx: TermContext, month: datetime.date) -> dict[int, StudentBi
 
 def compute_prepay(ctx: TermContext, month: datetime.date) -> dict[int, StudentBill]:
     """Student id → the term's prepayment for students enrolled in ``month``
-    (prepay mode): ``prepay_days`` (at most the service days left in the term
-    from the student's first day) × the day's periods × the rate, e.g. 100 ×
+    (prepay mode): ``prepay_days`` (the admin's estimate, e.g. 100, whatever
+    the calendar says; a student joining after the term started prepays at
+    most the service days left) × the day's periods × the rate, e.g. 100 ×
     2 × 2.30 = 460.00 yuan, less waivers."""
     policy = ctx.policy
     first = max(month, ctx.term.first_day)
@@ -438,8 +439,10 @@ def compute_prepay(ctx: TermContext, month: datetime.date) -> dict[int, StudentB
         start = enrolment.windows[0][0]
         if not (first <= start <= last):
             continue
-        left = len(ctx.service_dates(start, ctx.term.last_day))
-        days = min(policy.prepay_days, left)
+        days = policy.prepay_days
+        if start > ctx.term.first_day:
+            # A late joiner prepays at most the service days left.
+            days = min(days, len(ctx.service_dates(start, ctx.term.last_day)))
         per_day = nominal_periods(ctx, enrolment.application)
         unit = policy.rate_per_period * per_day
         lines = [
@@ -453,7 +456,9 @@ def compute_prepay(ctx: TermContext, month: datetime.date) -> dict[int, StudentB
             )
         ]
         lines.extend(_waiver_lines(ctx, enrolment, [(None, lines[0].amount)], month=None))
-        bills[sid] = StudentBill(enrolment=enrolment, lines=lines, days=days, periods=days * per_day)
+        bills[sid] = StudentBill(
+            enrolment=enrolment, lines=lines, days=days, periods=days * per_day
+        )
     return bills
 
 
@@ -502,11 +507,11 @@ def compute_settlement(
             )
         ]
         remaining = refund_periods
-        for kind, count, label in (
-            (LineKind.SUSPENDED, suspended, _("暂停服务退费")),
-            (LineKind.LEAVE, leave, _("请假及不收费缺勤退费")),
-            (LineKind.NOT_ENROLLED, after, _("退出后未服务退费")),
-            (LineKind.HOLIDAY, None, _("节假日多于预估、服务天数不足退费")),
+        for count, label in (
+            (suspended, _("暂停服务退费")),
+            (leave, _("请假及不收费缺勤退费")),
+            (after, _("退出后未服务退费")),
+            (None, _("节假日多于预估、服务天数不足退费")),
         ):
             n = remaining if count is None else min(count, remaining)
             if n <= 0:
@@ -538,6 +543,8 @@ def compute_settlement(
         bill = StudentBill(enrolment=enrolment, lines=lines, periods=served)
         if bill.total < 0:
             how = SettlementMode(policy.settlement_mode).label
-            lines.append(Line(kind=LineKind.REFUND, description=_("结算结果：%(how)s") % {"how": how}))
+            lines.append(
+                Line(kind=LineKind.REFUND, description=_("结算结果：%(how)s") % {"how": how})
+            )
         bills[sid] = bill
     return bills

@@ -255,9 +255,7 @@ class FeeStatement(models.Model):
             models.UniqueConstraint(
                 fields=["student", "term", "month", "kind"], name="one_statement_per_month"
             ),
-            models.CheckConstraint(
-                condition=Q(month__day=1), name="statement_month_is_first_day"
-            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="statement_month_is_first_day"),
         ]
         indexes = [models.Index(fields=["school", "month"])]
 

@@ -343,7 +343,9 @@ def statements_generate(
     """
     month = fees.month_start(month)
     if month > term.last_day or fees.month_end(month) < term.first_day:
-        raise ValidationError(_("%(m)s 不在%(term)s内。") % {"m": f"{month:%Y年%m月}", "term": term})
+        raise ValidationError(
+            _("%(m)s 不在%(term)s内。") % {"m": f"{month:%Y年%m月}", "term": term}
+        )
     policy = policy or fee_policy_for(term)
     waivers_sync_from_enrollment(term=term)
     if policy.mode == BillingMode.PREPAY:
@@ -351,9 +353,7 @@ def statements_generate(
         bills = fees.compute_prepay(ctx, month)
         kind = StatementKind.PREPAY
     else:
-        ctx = fees.load_context(
-            term=term, policy=policy, first=month, last=fees.month_end(month)
-        )
+        ctx = fees.load_context(term=term, policy=policy, first=month, last=fees.month_end(month))
         bills = fees.compute_month(ctx, month)
         kind = StatementKind.MONTHLY
     return _write_statements(term=term, month=month, kind=kind, bills=bills)
@@ -415,7 +415,9 @@ def payment_record(
         errors["amount"] = [_("金额最多保留两位小数（到分）。")]
     if not receipt_number:
         errors["receipt_number"] = [_("请填写收据号。")]
-    elif Payment.objects.filter(school_id=statement.school_id, receipt_number=receipt_number).exists():
+    elif Payment.objects.filter(
+        school_id=statement.school_id, receipt_number=receipt_number
+    ).exists():
         errors["receipt_number"] = [
             _("收据号 %(n)s 已登记过，请勿重复登记。") % {"n": receipt_number}
         ]
