@@ -266,6 +266,14 @@ class FeeStatement(models.Model):
     def month_label(self) -> str:
         return f"{self.month.year}年{self.month.month}月"
 
+    @property
+    def balance(self) -> Decimal:
+        """Owed (> 0) or credit (< 0); needs ``paid`` annotated
+        (``billing.selectors.with_paid``)."""
+        from billing.money import to_fen
+
+        return to_fen(self.total - self.paid)
+
 
 class LineKind(models.TextChoices):
     CHARGE = "charge", _("收费")

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from afterschool.demo import DemoSchool
 from afterschool.demo import load_demo as load_school
+from billing import demo as billing_demo
 
 
 def load_demo() -> DemoSchool:
@@ -18,6 +19,7 @@ def load_demo() -> DemoSchool:
     with transaction.atomic():
         demo = load_school()
         # Later apps add their steps here, e.g. enrollment.demo.build(demo).
+        billing_demo.build(demo)  # last: bills what the other steps enrolled
     return demo
 
 
