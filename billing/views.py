@@ -113,7 +113,7 @@ def statements(request):
     _staff_for_billing(request.user)
     term = _term(request)
     month = _month(request, term)
-    classes = classes_for_user(request.user).filter(school_year=term.school_year)
+    classes = classes_for_user(request.user).filter(school_year_id=term.school_year_id)
     school_class = None
     if request.GET.get("class"):
         school_class = get_class_for_user(request.user, request.GET["class"])
@@ -255,7 +255,9 @@ def waivers(request):
     """Waivers of the term: full ones from approved requests, partial ones
     the admin adds where the county allows."""
     term = _term(request)
-    students = students_for_user(request.user).filter(school_class__school_year=term.school_year)
+    students = students_for_user(request.user).filter(
+        school_class__school_year_id=term.school_year_id
+    )
     form = WaiverForm(students=students)
     if request.method == "POST":
         form = WaiverForm(request.POST, students=students)
@@ -306,7 +308,7 @@ def fee_sheet(request):
     if request.GET.get("class"):
         school_class = get_class_for_user(request.user, request.GET["class"])
     elif not request.user.is_school_admin:
-        own = list(classes_for_user(request.user).filter(school_year=term.school_year)[:1])
+        own = list(classes_for_user(request.user).filter(school_year_id=term.school_year_id)[:1])
         if not own:
             raise Http404
         school_class = own[0]
@@ -328,7 +330,7 @@ def fee_sheet(request):
             "months": term_months(term),
             "whole_term": whole_term,
             "school_class": school_class,
-            "classes": classes_for_user(request.user).filter(school_year=term.school_year),
+            "classes": classes_for_user(request.user).filter(school_year_id=term.school_year_id),
         },
     )
 
