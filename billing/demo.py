@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from afterschool.demo import DemoSchool
 from billing import services
-from billing.models import FeeStatement, Payment, PaymentMethod, StatementKind
+from afterschool.models import Term
+from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
 
 FEE_DOCUMENT = "X教发【2024】X号"  # the seed's county document
 MONTHS = [datetime.date(2024, m, 1) for m in (9, 10, 11, 12)]
@@ -34,16 +35,15 @@ def build(demo: DemoSchool) -> None:
     if not school.fee_document:
         school.fee_document = FEE_DOCUMENT
         school.save(update_fields=["fee_document"])
-    services.fee_policy_save(
-        term=term,
-        data={
-            "rate_per_period": Decimal("2.30"),
-            "periods_per_day": 2,
-            "workload_rate_per_period": Decimal("30.00"),
-        },
-        by=demo.staff.get("admin"),
-    )
-    term.refresh_from_db()
+    wanted = {
+        "rate_per_period": Decimal("2.30"),
+        "periods_per_day": 2,
+        "workload_rate_per_period": Decimal("30.00"),
+    }
+    current = FeePolicy.objects.filter(term=term).first()
+    if current is None or any(getattr(current, k) != v for k, v in wanted.items()):
+        services.fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
+    term = Term.objects.select_related("school").get(pk=term.pk)
     for month in MONTHS:
         services.statements_generate(term=term, month=month)
     _payments(demo)

@@ -8,6 +8,7 @@ views show on the form.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -212,6 +213,7 @@ class GenerationResult:
 
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     adjusted: int = 0
     removed: int = 0
 
@@ -236,17 +238,27 @@ def _fee_lines(statement: FeeStatement, lines: list[fees.Line], start: int = 0) 
     ]
 
 
+def _signature(lines) -> list[tuple]:
+    return [
+        (ln.kind, ln.date, ln.description[:200], ln.quantity, ln.unit_price, ln.amount)
+        for ln in lines
+    ]
+
+
 def _write_statements(
     *, term: Term, month: datetime.date, kind: str, bills: dict[int, fees.StudentBill]
 ) -> GenerationResult:
     """Make the stored statements of (term, month, kind) match ``bills``.
 
-    Unpaid statements are rewritten (their lines replaced); a paid statement
-    is never rewritten: when its amount changed, an adjustment line (credit
-    or debit) is added, so the recorded payment and what was paid for stay
-    as they were. Unpaid statements of students no longer billed are
-    removed. Fixed queries: existing statements (with whether paid), delete
-    unpaid lines, remove, insert statements, update statements, insert lines.
+    An unpaid statement whose lines changed is rewritten (its lines
+    replaced); one that did not change is not touched, so a second run
+    writes nothing. A paid statement is never rewritten: when its amount
+    changed, an adjustment line (credit or debit) is added, so the recorded
+    payment and what was paid for stay as they were. Unpaid statements of
+    students no longer billed are removed. Fixed queries whatever the number
+    of students: existing statements (with whether paid), their lines, and
+    at most one each of remove, delete changed lines, insert statements,
+    update statements, insert lines.
     """
     result = GenerationResult()
     now = timezone.now()
@@ -256,14 +268,20 @@ def _write_statements(
             paid=Exists(Payment.objects.filter(statement=OuterRef("pk")))
         )
     }
+    stored: dict[int, list[tuple]] = defaultdict(list)
+    if any(not s.paid for s in existing.values()):
+        for row in (
+            FeeLine.objects.filter(
+                statement__term=term, statement__month=month, statement__kind=kind
+            )
+            .order_by("statement_id", "position", "pk")
+            .values_list(
+                "statement_id", "kind", "date", "description", "quantity", "unit_price", "amount"
+            )
+        ):
+            stored[row[0]].append(row[1:])
     stale = [s.pk for sid, s in existing.items() if sid not in bills and not s.paid]
-    if stale:
-        FeeStatement.objects.filter(pk__in=stale).delete()
-        result.removed = len(stale)
-    FeeLine.objects.filter(
-        statement__term=term, statement__month=month, statement__kind=kind
-    ).exclude(statement__payments__isnull=False).delete()
-    new, to_update, line_rows = [], [], []
+    new, changed, to_update, line_rows = [], [], [], []
     for sid, bill in bills.items():
         student = bill.enrolment.student
         statement = existing.get(sid)
@@ -300,12 +318,27 @@ def _write_statements(
                 to_update.append(statement)
                 result.adjusted += 1
             continue
+        same = (
+            _signature(bill.lines) == stored.get(statement.pk, [])
+            and (statement.days, statement.periods, statement.total)
+            == (bill.days, bill.periods, bill.total)
+            and statement.school_class_id == student.school_class_id
+        )
+        if same:
+            result.unchanged += 1
+            continue
         statement.days, statement.periods, statement.total = bill.days, bill.periods, bill.total
         statement.school_class_id = student.school_class_id
         statement.generated_at = now
         to_update.append(statement)
+        changed.append(statement.pk)
         line_rows.extend(_fee_lines(statement, bill.lines))
         result.updated += 1
+    if stale:
+        FeeStatement.objects.filter(pk__in=stale).delete()
+        result.removed = len(stale)
+    if changed:
+        FeeLine.objects.filter(statement_id__in=changed).delete()
     if new:
         FeeStatement.objects.bulk_create([s for s, _b in new])
         for statement, bill in new:

@@ -238,8 +238,18 @@ class TestRecompute:
             )
         )
         assert before == after
-        assert (second.created, second.updated, second.adjusted) == (0, 2, 0)
+        assert (second.created, second.updated, second.unchanged, second.adjusted) == (0, 0, 2, 0)
         assert FeeStatement.objects.count() == 2
+
+    def test_unpaid_statement_rewritten_when_leave_is_approved_later(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
+        result = services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (result.updated, s.total) == (1, Decimal("92.00"))
+        assert lines_total(s) == s.total
+        assert FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE).count() == 20
 
     def test_payment_kept_across_recompute_and_no_adjustment_when_unchanged(self, world, term):
         enrol(world.child_x, term, by=world.admin)
