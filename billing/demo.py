@@ -17,8 +17,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from afterschool.demo import DemoSchool
-from billing import services
 from afterschool.models import Term
+from billing import services
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
 
 FEE_DOCUMENT = "X教发【2024】X号"  # the seed's county document
