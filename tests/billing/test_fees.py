@@ -348,6 +348,28 @@ class TestPrepaySettlement:
         assert any("请假" in d and a == Decimal("-13.80") for d, a in refunds.items())
         assert FeeLine.objects.filter(statement=s, description__contains="退还家长").exists()
 
+    def test_waived_prepayment_settles_to_zero_and_credit_mode_says_so(self, world, term):
+        services.fee_policy_save(
+            term=term,
+            data={"mode": BillingMode.PREPAY, "settlement_mode": "credit"},
+            by=world.admin,
+        )
+        enrol(world.child_x, term, by=world.admin, waiver=True)
+        enrol(world.child_y, term, by=world.admin, withdrawn_on=D(2024, 12, 2))
+        services.statements_generate(term=term, month=SEPT)
+        assert FeeStatement.objects.get(student=world.child_x, kind="prepay").total == 0
+        services.settlement_generate(term=term)
+        x = FeeStatement.objects.get(student=world.child_x, kind="settlement")
+        assert x.total == Decimal("0.00") == lines_total(x)
+        y = FeeStatement.objects.get(student=world.child_y, kind="settlement")
+        # Served 2 Sep – 29 Nov: the rest of the 100 prepaid days comes back,
+        # the days after withdrawal itemised, as a credit for next term.
+        assert y.total < 0 and y.total == lines_total(y)
+        assert FeeLine.objects.filter(statement=y, description__contains="退出后未服务").exists()
+        assert FeeLine.objects.filter(statement=y, description__contains="抵下学期费用").exists()
+        again = services.settlement_generate(term=term)
+        assert (again.created, again.updated, again.adjusted) == (0, 0, 0)
+
     def test_settlement_refused_outside_prepay_mode(self, world, term):
         from django.core.exceptions import ValidationError
 
