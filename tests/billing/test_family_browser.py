@@ -9,10 +9,18 @@ import pytest
 from billing import services
 from billing.models import FeeStatement
 from tests.billing.conftest import SEPT, enrol
-from tests.browser.conftest import console_errors, log_in  # noqa: F401 (fixture)
+from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def console_errors(page):
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
 
 
 class TestGuardianFeesOnPhone:
