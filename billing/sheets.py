@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from afterschool.pdf import render_pdf
+from afterschool.pdf import join_pdfs, render_pdf
 from billing.money import ROUNDING_RULE
 from billing.selectors import FeeSheet, SheetRow, WorkloadRow
 
@@ -107,10 +108,7 @@ def sheet_xlsx(sheet: FeeSheet) -> bytes:
     return out.getvalue()
 
 
-def sheet_pdf(sheet: FeeSheet) -> bytes:
-    """A4 landscape with Noto CJK fonts, the fee standard and its document in
-    the header, totals, signature lines for the homeroom teacher and the
-    finance officer."""
+def _class_pdf(sheet: FeeSheet) -> bytes:
     return render_pdf(
         "billing/pdf/fee_sheet.html",
         {
@@ -121,6 +119,51 @@ def sheet_pdf(sheet: FeeSheet) -> bytes:
         },
         landscape=True,
     )
+
+
+def class_sheets(sheet: FeeSheet) -> list[FeeSheet]:
+    """The school's sheet split by class (rows are ordered by class), each
+    with its own title; totals are sums of their rows."""
+    parts: dict[str, list[SheetRow]] = {}
+    for r in sheet.rows:
+        parts.setdefault(r.class_name, []).append(r)
+    return [
+        replace(sheet, title=f"{sheet.school.name}{name}课后服务收费明细表", rows=rows)
+        for name, rows in parts.items()
+    ]
+
+
+def sheet_pdf(sheet: FeeSheet) -> bytes:
+    """A4 landscape with Noto CJK fonts, the fee standard and its document in
+    the header, totals, signature lines for the homeroom teacher and the
+    finance officer.
+
+    A school's sheet prints class by class — each class on its own pages
+    with its subtotal and the homeroom teacher's signature line — then a
+    summary page (one line per class, the school's total = the sum of the
+    classes = the sum of every student row) signed by the finance officer.
+    Each class renders as its own document joined with pypdf: WeasyPrint's
+    time grows faster than linearly with one long table.
+    """
+    if sheet.school_class is not None:
+        return _class_pdf(sheet)
+    parts = class_sheets(sheet)
+    summary = [
+        [i, part.rows[0].class_name, len(part.rows), *_values("", part.totals)[4:]]
+        for i, part in enumerate(parts, 1)
+    ]
+    t = sheet.totals
+    summary_pdf = render_pdf(
+        "billing/pdf/fee_summary.html",
+        {
+            "sheet": sheet,
+            "rows": summary,
+            "total": ["", _("全校合计"), len(sheet.rows), *_values("", t)[4:]],
+            "rounding_rule": ROUNDING_RULE,
+        },
+        landscape=True,
+    )
+    return join_pdfs([*(_class_pdf(part) for part in parts), summary_pdf])
 
 
 def render_sheet(sheet: FeeSheet, fmt: str) -> bytes:

@@ -100,13 +100,26 @@ class TestFeeSheet:
         assert "课后服务收费明细表" in text
         assert "X教发【2024】X号" in text
         assert "班主任（签字）" in text and "财务人员（签字）" in text
-        lines = [ln for ln in text.splitlines() if ln.startswith("合计")]
-        assert lines and "144.90" in lines[0] and "96.60" in lines[0]
-        assert "96.60" in text and "48.30" in text
+        # Class by class, each with its subtotal, then the school's summary:
+        # the school total = the sum of the class subtotals = the sum of rows.
+        subtotals = [ln.split() for ln in text.splitlines() if ln.startswith("合计")]
+        assert [row[5] for row in subtotals] == ["96.60", "48.30"]  # 应缴 per class
+        school = next(ln.split() for ln in text.splitlines() if ln.startswith("全校合计"))
+        assert school[1:] == ["2", "42", "63", "144.90", "0.00", "144.90", "96.60", "48.30"]
+        assert sum(Decimal(row[5]) for row in subtotals) == Decimal(school[6])
+        assert "三年级（1）班课后服务收费明细表" in text and "（汇总）" in text
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
         assert "CJK" in fonts
         cjk = [ln for ln in fonts.splitlines() if "CJK" in ln]
         assert all(" yes " in ln for ln in cjk)  # embedded
+
+    def test_class_pdf_is_one_table_with_its_total(self, world, billed):
+        sheet = fee_sheet(term=billed, month=SEPT, school_class=world.class_a)
+        with pdfplumber.open(io.BytesIO(sheet_pdf(sheet))) as pdf:
+            text = "\n".join(p.extract_text() for p in pdf.pages)
+        total = next(ln.split() for ln in text.splitlines() if ln.startswith("合计"))
+        assert total[1:] == ["21", "42", "96.60", "0.00", "96.60", "96.60", "0.00"]
+        assert "汇总" not in text and "刘小红" not in text
 
 
 @pytest.mark.django_db
