@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from afterschool.pdf import join_pdfs, render_pdf
+from afterschool.pdf import render_pdf
 from billing.money import ROUNDING_RULE
 from billing.selectors import FeeSheet, SheetRow, WorkloadRow
 
@@ -138,32 +138,32 @@ def sheet_pdf(sheet: FeeSheet) -> bytes:
     the header, totals, signature lines for the homeroom teacher and the
     finance officer.
 
-    A school's sheet prints class by class — each class on its own pages
+    A school's sheet prints class by class — each class from a new page
     with its subtotal and the homeroom teacher's signature line — then a
-    summary page (one line per class, the school's total = the sum of the
+    summary page (one line per class; the school's total = the sum of the
     classes = the sum of every student row) signed by the finance officer.
-    Each class renders as its own document joined with pypdf: WeasyPrint's
-    time grows faster than linearly with one long table.
+    One document, so the CJK font subset is embedded once.
     """
     if sheet.school_class is not None:
         return _class_pdf(sheet)
     parts = class_sheets(sheet)
+    sections = [(part, sheet_table(part)) for part in parts]
     summary = [
         [i, part.rows[0].class_name, len(part.rows), *_values("", part.totals)[4:]]
         for i, part in enumerate(parts, 1)
     ]
-    t = sheet.totals
-    summary_pdf = render_pdf(
-        "billing/pdf/fee_summary.html",
+    return render_pdf(
+        "billing/pdf/fee_sheet_school.html",
         {
             "sheet": sheet,
-            "rows": summary,
-            "total": ["", _("全校合计"), len(sheet.rows), *_values("", t)[4:]],
+            "headers": sheet_headers(),
+            "sections": sections,
+            "summary": summary,
+            "total": ["", _("全校合计"), len(sheet.rows), *_values("", sheet.totals)[4:]],
             "rounding_rule": ROUNDING_RULE,
         },
         landscape=True,
     )
-    return join_pdfs([*(_class_pdf(part) for part in parts), summary_pdf])
 
 
 def render_sheet(sheet: FeeSheet, fmt: str) -> bytes:
