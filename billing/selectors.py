@@ -29,6 +29,7 @@ from billing.models import (
     StatementKind,
 )
 from billing.money import ZERO, line_amount, to_fen
+from enrollment.models import WaiverRequest, WaiverStatus
 from scheduling.models import Attendance, Club, Session
 from scheduling.selectors import club_dates
 
@@ -348,6 +349,15 @@ def workload(*, term: Term, month: datetime.date) -> list[WorkloadRow]:
         )
         for p in people
     ]
+
+
+def approved_requests_without_waiver(term: Term) -> QuerySet[WaiverRequest]:
+    """Approved enrollment waiver requests (seed 一.7 免收) that have not yet
+    become a billing waiver: the next statements run creates them
+    (``billing.services.waivers_sync_from_enrollment``). One query."""
+    return WaiverRequest.objects.filter(
+        application__term=term, status=WaiverStatus.APPROVED, fee_waiver__isnull=True
+    ).select_related("application__student__school_class")
 
 
 def months_with_statements(term: Term) -> list[datetime.date]:

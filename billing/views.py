@@ -279,7 +279,6 @@ def waivers(request):
             else:
                 messages.success(request, _("减免已登记；重新核算账单后生效。"))
                 return redirect(reverse("billing:waivers") + f"?term={term.pk}")
-    services.waivers_sync_from_enrollment(term=term)
     rows = (
         Waiver.objects.filter(term=term)
         .select_related("student", "student__school_class", "created_by")
@@ -288,7 +287,13 @@ def waivers(request):
     return render(
         request,
         "billing/waivers.html",
-        {"term": term, "rows": rows, "form": form, "policy": selectors.fee_policy_of(term)},
+        {
+            "term": term,
+            "rows": rows,
+            "pending": selectors.approved_requests_without_waiver(term),
+            "form": form,
+            "policy": selectors.fee_policy_of(term),
+        },
     )
 
 

@@ -296,3 +296,17 @@ class TestGenerationQueries:
         # statements, insert lines; again: read the stored lines, nothing
         # changed so nothing written; savepoint and release.
         assert small == big == (16, 15)
+
+
+@pytest.mark.django_db
+class TestWaiverPage:
+    def test_approved_request_listed_as_pending_until_the_next_run(self, client, world, term):
+        enrol(world.child_x, term, by=world.admin, waiver=True)
+        client.force_login(world.admin)
+        body = client.get(reverse("billing:waivers")).content.decode()
+        assert "张小明" in body and "下次核算账单时生效" in body
+        assert not Waiver.objects.exists()  # a GET writes nothing
+        services.statements_generate(term=term, month=SEPT)
+        body = client.get(reverse("billing:waivers")).content.decode()
+        assert "减免申请（已批准）" in body and "下次核算账单时生效" not in body
+        assert Waiver.objects.get().kind == "full"
