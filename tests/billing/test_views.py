@@ -115,13 +115,17 @@ class TestPermissions:
             assert client.post(url, data).status_code == 403
         assert not Payment.objects.exists()
 
-    def test_generate_is_admin_only_and_post_only(self, client, world, billed, term):
-        url = reverse("billing:statements-generate")
-        client.force_login(world.homeroom_a)
-        assert client.post(url, {"term": term.pk, "month": "2024-10"}).status_code == 403
+    @pytest.mark.parametrize("name", ["billing:statements-generate", "billing:settlement-generate"])
+    def test_runs_are_admin_only_and_post_only(self, client, world, billed, term, name):
+        url = reverse(name)
+        for user in (world.homeroom_a, world.teacher, world.guardian_x.user):
+            client.force_login(user)
+            assert client.post(url, {"term": term.pk, "month": "2024-10"}).status_code == 403
+        client.force_login(world.other_admin)
+        assert client.post(url, {"term": term.pk, "month": "2024-10"}).status_code == 404
         client.force_login(world.admin)
         assert client.get(url).status_code == 405
-        assert not FeeStatement.objects.filter(month__month=10).exists()
+        assert not FeeStatement.objects.filter(month__month__gte=10).exists()
 
 
 @pytest.mark.django_db
