@@ -102,6 +102,7 @@ class TestGuardianHome:
             reverse("home"),
             reverse("enrollment:family"),
             reverse("scheduling:timetable-me"),
+            reverse("billing:family"),
         }
 
     def test_guardian_without_children_is_told_whom_to_ask(self, client, db):
