@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.models import GRADE_NAMES, Room, School, SchoolClass, Term
@@ -477,10 +478,9 @@ class LeaveRequest(models.Model):
 
     @property
     def span_display(self) -> str:
-        if self.first_day == self.last_day:
-            days = f"{self.first_day:%m月%d日}"
-        else:
-            days = f"{self.first_day:%m月%d日}至{self.last_day:%m月%d日}"
+        first = f"{self.first_day.month}月{self.first_day.day}日"
+        last = f"{self.last_day.month}月{self.last_day.day}日"
+        days = first if self.first_day == self.last_day else f"{first}至{last}"
         if self.kind == LeaveKind.DAYS:
             return f"{days} {LeaveKind.DAYS.label}"
         return f"{days} {self.get_periods_display()}"
@@ -534,7 +534,7 @@ class Attendance(models.Model):
         blank=True,
         related_name="+",
     )
-    marked_at = models.DateTimeField(_("点名时间"), auto_now=True)
+    marked_at = models.DateTimeField(_("点名时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("考勤")

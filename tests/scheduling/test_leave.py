@@ -19,6 +19,7 @@ from scheduling.models import (
     Period,
     Session,
 )
+from tests import factories as f
 
 D = datetime.date
 TODAY = D(2024, 9, 2)  # Monday, first day of the autumn term
@@ -107,7 +108,7 @@ class TestLeaveRequest:
                 last_day=D(2024, 9, 6),
             )
         assert exc.value.messages == [
-            "与已有的请假（09月03日至09月05日 整天请假，待班主任审批）时间重叠，请勿重复申请。"
+            "与已有的请假（9月3日至9月5日 整天请假，待班主任审批）时间重叠，请勿重复申请。"
         ]
         assert LeaveRequest.objects.count() == 1
 
@@ -265,6 +266,22 @@ class TestApprovedLeavePeriods:
         )
         assert got == {world.child_x.pk: {(D(2024, 9, 14), "noon"), (D(2024, 9, 14), "after")}}
         assert selectors.approved_leave_periods(term=term, student_ids=[world.child_y.pk]) == {}
+
+    def test_two_queries_plus_the_calendar(self, world, term, enroll, django_assert_num_queries):
+        from afterschool.models import Term
+
+        for i in range(5):
+            s = f.make_student(world.class_a, f"学生{i}")
+            f.make_guardian(s, "家长", f"1380000{i:04d}")
+            enroll(s, term)
+            leave = ask(world, term, student=s, by=s.guardians.first().user)
+            services.leave_decide(leave=leave, by=world.homeroom_a, approve=True)
+        fresh = Term.objects.select_related("school", "schedule").get(pk=term.pk)
+        # 1 approved leave rows, 2 the school's calendar rows, 3 its service
+        # changes (2024 is known to chinesecalendar: no entered-years query).
+        with django_assert_num_queries(3):
+            got = selectors.approved_leave_periods(term=fresh)
+        assert len(got) == 5
 
     def test_declined_and_cancelled_leave_do_not_count(self, world, term, enrolled_x):
         a = ask(world, term)

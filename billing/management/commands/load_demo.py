@@ -12,6 +12,7 @@ from django.db import transaction
 from afterschool.demo import DemoSchool
 from afterschool.demo import load_demo as load_school
 from billing import demo as billing_demo
+from scheduling import demo as scheduling_demo
 
 
 def load_demo() -> DemoSchool:
@@ -19,6 +20,7 @@ def load_demo() -> DemoSchool:
     with transaction.atomic():
         demo = load_school()
         # Later apps add their steps here, e.g. enrollment.demo.build(demo).
+        scheduling_demo.build(demo)  # after enrollment's step: reads approved applications
         billing_demo.build(demo)  # last: bills what the other steps enrolled
     return demo
 
