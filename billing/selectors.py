@@ -268,23 +268,6 @@ def arrears_by_class(*, term: Term, classes: QuerySet[SchoolClass]) -> list[Clas
     return out
 
 
-def student_balance(*, student_id: int) -> Decimal:
-    """Everything billed to a student minus everything paid (refunds added
-    back), across terms: > 0 owed, < 0 a credit carried forward. Two queries."""
-    billed = FeeStatement.objects.filter(student_id=student_id).aggregate(
-        s=Coalesce(Sum("total"), Value(ZERO), output_field=MONEY)
-    )["s"]
-    paid = ZERO
-    for kind, s in (
-        Payment.objects.filter(student_id=student_id)
-        .values_list("kind")
-        .annotate(s=Sum("amount"))
-        .order_by()
-    ):
-        paid += to_fen(s) if kind == PaymentKind.PAYMENT else -to_fen(s)
-    return to_fen(billed) - paid
-
-
 @dataclass
 class WorkloadRow:
     """One person's after-school periods in a month (课时数计入工作量)."""

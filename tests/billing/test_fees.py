@@ -408,3 +408,135 @@ class TestFeePolicyCap:
             by=world.admin,
         )
         assert p.rate_per_day == Decimal("4.60")
+
+
+@pytest.mark.django_db
+class TestSuspensionAndRemoval:
+    def test_suspended_day_listed_with_its_notice_and_not_charged(self, world, term):
+        from scheduling.models import ServiceChange, ServiceChangeKind
+
+        ServiceChange.objects.create(
+            school=world.school,
+            date=D(2024, 9, 10),
+            kind=ServiceChangeKind.SUSPENDED,
+            notice="教师节活动",
+        )
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert s.total == Decimal("92.00")
+        line = FeeLine.objects.get(statement=s, kind=LineKind.SUSPENDED)
+        assert line.amount == 0 and "教师节活动" in line.description
+
+    def test_unpaid_statement_removed_when_no_longer_enrolled(self, world, term):
+        from enrollment.models import ApplicationEvent, Status
+        from tests.billing.conftest import at
+
+        app = enrol(world.child_x, term, by=world.admin)
+        october = D(2024, 10, 1)
+        services.statements_generate(term=term, month=october)
+        assert FeeStatement.objects.filter(month=october).exists()
+        ApplicationEvent.objects.create(
+            application=app,
+            from_status=Status.APPROVED,
+            to_status=Status.WITHDRAWN,
+            by=world.admin,
+            at=at(D(2024, 9, 30)),
+        )
+        result = services.statements_generate(term=term, month=october)
+        assert result.removed == 1
+        assert not FeeStatement.objects.filter(month=october).exists()
+
+
+@pytest.mark.django_db
+class TestServiceErrors:
+    def test_waiver_values_checked_and_nothing_saved(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Waiver
+
+        services.fee_policy_save(term=term, data={"allow_partial_waiver": True}, by=world.admin)
+        cases = [
+            ({"kind": WaiverKind.AMOUNT}, "amount", "大于 0 的每月减免金额"),
+            ({"kind": WaiverKind.PERCENT, "percent": Decimal("120")}, "percent", "0 到 100"),
+            (
+                {"kind": WaiverKind.FULL, "effective_from": D(2025, 3, 1)},
+                "effective_from",
+                "本学期内",
+            ),
+            ({"kind": WaiverKind.FULL, "student": world.other_child}, "student", "不属于本校"),
+        ]
+        for extra, field, text in cases:
+            args = {
+                "student": world.child_x,
+                "term": term,
+                "effective_from": D(2024, 9, 2),
+                "by": world.admin,
+                **extra,
+            }
+            with pytest.raises(ValidationError) as exc:
+                services.waiver_create(**args)
+            assert text in exc.value.message_dict[field][0]
+        assert not Waiver.objects.exists()
+
+    def test_same_waiver_twice_refused(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        args = {
+            "student": world.child_x,
+            "term": term,
+            "kind": WaiverKind.FULL,
+            "effective_from": D(2024, 9, 2),
+            "by": world.admin,
+        }
+        services.waiver_create(**args)
+        with pytest.raises(ValidationError, match="已有相同方式的减免"):
+            services.waiver_create(**args)
+
+    def test_payment_values_checked_and_nothing_saved(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Payment
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        for amount, receipt, field, text in [
+            (Decimal("0"), "R1", "amount", "大于 0"),
+            (Decimal("1.234"), "R1", "amount", "两位小数"),
+            (Decimal("10"), "  ", "receipt_number", "请填写收据号"),
+        ]:
+            with pytest.raises(ValidationError) as exc:
+                services.payment_record(
+                    statement=s,
+                    amount=amount,
+                    method="cash",
+                    receipt_number=receipt,
+                    by=world.admin,
+                )
+            assert text in exc.value.message_dict[field][0]
+        assert not Payment.objects.exists()
+
+    def test_refund_recorded_and_counted_against_paid(self, world, term):
+        from billing.selectors import fee_sheet
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        services.payment_record(
+            statement=s,
+            amount=Decimal("100.00"),
+            method="cash",
+            receipt_number="P1",
+            by=world.admin,
+        )
+        services.payment_record(
+            statement=s,
+            amount=Decimal("3.40"),
+            method="cash",
+            receipt_number="P2",
+            by=world.admin,
+            kind="refund",
+        )
+        row = fee_sheet(term=term, month=SEPT).rows[0]
+        assert (row.paid, row.balance) == (Decimal("96.60"), Decimal("0.00"))
