@@ -287,15 +287,18 @@ class WorkloadRow:
         return line_amount(self.periods, self.rate)
 
 
-def workload(*, term: Term, month: datetime.date) -> list[WorkloadRow]:
+def workload(
+    *, term: Term, month: datetime.date, policy: FeePolicy | None = None
+) -> list[WorkloadRow]:
     """Per person, for ``month`` of ``term``: basic sessions supervised (the
     rota), of which rolls were taken (attendance marked), and club meetings
     led (each meeting date of the person's clubs; seed 三: 课时数计入工作量),
     with the subsidy at ``FeePolicy.workload_rate_per_period`` yuan per
     period, rounded half up on the row. Queries: sessions, rolls, clubs,
-    calendar (≤ 4), policy, people."""
+    calendar (≤ 4), people, and the policy unless given."""
     first, last = month_start(month), month_end(month)
-    policy = fee_policy_of(term)
+    if policy is None:
+        policy = fee_policy_of(term)
     rate = policy.workload_rate_per_period if policy else ZERO
     supervised = dict(
         Session.objects.filter(term=term, date__range=(first, last), supervisor__isnull=False)

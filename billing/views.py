@@ -350,7 +350,7 @@ def workload(request):
     the subsidy (课时数计入工作量, 绩效考核); ``?format=pdf`` prints it."""
     term = _term(request)
     month = _month(request, term)
-    policy = selectors.fee_policy_of(term) or services.fee_policy_for(term)
+    policy = services.fee_policy_for(term)
     form = WorkloadRateForm(initial={"workload_rate_per_period": policy.workload_rate_per_period})
     if request.method == "POST":
         form = WorkloadRateForm(request.POST)
@@ -364,7 +364,7 @@ def workload(request):
                 return redirect(
                     reverse("billing:workload") + f"?term={term.pk}&month={month:%Y-%m}"
                 )
-    rows = selectors.workload(term=term, month=month)
+    rows = selectors.workload(term=term, month=month, policy=policy)
     label = f"{term} · {month.year}年{month.month}月"
     if request.GET.get("format") == "pdf":
         title = f"{term.school.name}课后服务教师工作量统计表"

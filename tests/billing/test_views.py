@@ -314,3 +314,44 @@ class TestWaiverPage:
         body = client.get(reverse("billing:waivers")).content.decode()
         assert "减免申请（已批准）" in body and "下次核算账单时生效" not in body
         assert Waiver.objects.get().kind == "full"
+
+
+@pytest.mark.django_db
+class TestMoreQueryCounts:
+    @pytest.mark.parametrize("extra", [0, 15])
+    def test_waiver_page(self, client, world, term, extra, django_assert_num_queries):
+        enrol(world.child_x, term, by=world.admin, waiver=True)
+        for i in range(extra):
+            s = f.make_student(world.class_b, f"学生{i}")
+            f.make_guardian(s, f"家长{i}", f"136{i:08d}")
+            services.waiver_create(
+                student=s, term=term, kind="full", effective_from=term.first_day, by=world.admin
+            )
+        client.force_login(world.admin)
+        # session, user+school, terms, waivers with students and classes,
+        # approved requests not yet waivers, policy, students for the form.
+        with django_assert_num_queries(7):
+            r = client.get(reverse("billing:waivers"))
+        assert r.content.decode().count("全额免收") >= 1 + extra
+
+    @pytest.mark.parametrize("teachers", [1, 6])
+    def test_workload_page(self, client, world, term, teachers, django_assert_num_queries):
+        from afterschool.models import Role
+        from scheduling.models import Period, Session
+
+        people = [f.make_user(world.school, Role.TEACHER, f"t{i}") for i in range(teachers)]
+        for i, p in enumerate(people):
+            Session.objects.create(
+                term=term,
+                date=SEPT.replace(day=2 + i),
+                weekday=(i % 5),
+                period=Period.NOON,
+                school_class=world.class_a,
+                supervisor=p,
+            )
+        client.force_login(world.admin)
+        # session, user+school, terms, policy, sessions per person, rolls per
+        # person, clubs, people.
+        with django_assert_num_queries(8):
+            r = client.get(reverse("billing:workload") + "?month=2024-09")
+        assert r.status_code == 200
