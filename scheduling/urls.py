@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import attendance_views, views
+from scheduling import attendance_views, choice_views, views
 
 app_name = "scheduling"
 
@@ -74,4 +74,30 @@ urlpatterns = [
     path("dismissal/", attendance_views.dismissal_index, name="dismissal-index"),
     path("dismissal/class/<int:pk>/", attendance_views.dismissal_class, name="dismissal-class"),
     path("dismissal/<int:pk>/undo/", attendance_views.dismissal_undo, name="dismissal-undo"),
+    # Club choice, allocation and rosters (scheduling/choice_views.py).
+    path("clubs/choose/", choice_views.choose_index, name="club-choose-index"),
+    path("clubs/choose/<int:pk>/", choice_views.choose, name="club-choose"),
+    path("clubs/windows/", choice_views.windows, name="choice-windows"),
+    path("clubs/windows/<int:pk>/", choice_views.windows, name="choice-window-edit"),
+    path("clubs/windows/<int:pk>/delete/", choice_views.window_delete, name="choice-window-delete"),
+    path("clubs/allocation/", choice_views.allocation, name="allocation"),
+    path("clubs/allocation/<int:pk>/", choice_views.allocation_run, name="allocation-run"),
+    path(
+        "clubs/allocation/<int:pk>/publish/",
+        choice_views.allocation_publish,
+        name="allocation-publish",
+    ),
+    path(
+        "clubs/allocation/entry/<int:pk>/withdraw/",
+        choice_views.allocation_withdraw,
+        name="allocation-withdraw",
+    ),
+    path(
+        "clubs/allocation/entry/<int:pk>/move/",
+        choice_views.allocation_move,
+        name="allocation-move",
+    ),
+    path("clubs/rosters/", choice_views.rosters, name="club-rosters"),
+    path("clubs/<int:pk>/roster/", choice_views.roster, name="club-roster"),
+    path("clubs/<int:pk>/roster/pdf/", choice_views.roster, {"pdf": True}, name="club-roster-pdf"),
 ]

@@ -103,6 +103,7 @@ class TestGuardianHome:
             reverse("enrollment:family"),
             reverse("scheduling:timetable-me"),
             reverse("scheduling:leave-list"),
+            reverse("scheduling:club-choose-index"),
             reverse("billing:family"),
         }
 

@@ -1,0 +1,449 @@
+"""Club choice and allocation rules that write (issue 4 "Club choice and
+allocation"): selection windows, a guardian's ranked choices, allocation runs,
+publishing, and changes afterwards filled from the waiting list.
+
+Keyword-only, typed; a refused rule raises ``ValidationError`` with Chinese
+messages and writes nothing. Who may choose: a student enrolled in the term's
+featured day — an application the school approved (enrollment ``Status.
+APPROVED``) that asks for the featured day (``wants_featured_day``; seed 一.2
+特色课后服务日 is a part families choose).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from afterschool.models import GRADE_NAMES, SchoolClass, Student, Term, User
+from enrollment.models import Application, Status
+from scheduling.allocation import MAX_RANKS, RANK_SCORE, Applicant, allocate
+from scheduling.models import (
+    Allocation,
+    AllocationChange,
+    AllocationChangeKind,
+    AllocationRun,
+    AllocationState,
+    ChoiceWindow,
+    Club,
+    ClubChoice,
+    WindowScope,
+)
+
+OBJECTIVE = gettext_lazy(
+    "按志愿分配，不按填报先后：①在名额内尽可能多地分配学生，并优先保障"
+    "优先保障群体（进城务工人员随迁子女、留守儿童、残疾儿童、家庭经济困难）的学生；"
+    "②优先保障群体的学生尽量得到更靠前的志愿；③全体满意度最高"
+    "（第一志愿3分、第二志愿2分、第三志愿1分）；④仍相同时按随机种子决定。"
+    "以最小费用流（OR-Tools）求得最优解。"
+)
+
+
+def enrolled_applications(term: Term) -> QuerySet[Application]:
+    """Approved applications of ``term`` that include the featured day."""
+    return Application.objects.filter(term=term, status=Status.APPROVED, wants_featured_day=True)
+
+
+def _when(value: datetime.datetime) -> str:
+    return date_format(timezone.localtime(value), "Y年n月j日 H:i")
+
+
+# ---------------------------------------------------------------- windows
+
+
+@dataclass
+class WindowStatus:
+    """Whether a student's selection window is open at ``now``; ``message`` is
+    the Chinese sentence to show when it is not."""
+
+    window: ChoiceWindow | None
+    is_open: bool
+    message: str
+
+
+def window_for(
+    *, student: Student, term: Term, windows: list[ChoiceWindow] | None = None
+) -> ChoiceWindow | None:
+    """The window that applies to ``student``: their class's, else their
+    grade's, else the school's, else ``None``. ``windows``: the term's windows
+    if already loaded (saves a query per student)."""
+    if windows is None:
+        windows = list(ChoiceWindow.objects.filter(term=term))
+    by_scope: dict[str, ChoiceWindow] = {}
+    for w in windows:
+        if w.scope == WindowScope.CLASS and w.school_class_id == student.school_class_id:
+            by_scope["class"] = w
+        elif w.scope == WindowScope.GRADE and w.grade == student.school_class.grade:
+            by_scope["grade"] = w
+        elif w.scope == WindowScope.SCHOOL:
+            by_scope["school"] = w
+    return by_scope.get("class") or by_scope.get("grade") or by_scope.get("school")
+
+
+def window_status(
+    window: ChoiceWindow | None, now: datetime.datetime | None = None
+) -> WindowStatus:
+    """Open, not yet open (says when it opens) or closed (says when it closed)."""
+    now = now or timezone.now()
+    if window is None:
+        return WindowStatus(None, False, _("学校尚未安排本学期的社团选课时间。"))
+    if now < window.opens_at:
+        return WindowStatus(
+            window,
+            False,
+            _("社团选课尚未开始，将于 %(at)s 开放（截止 %(end)s）。")
+            % {"at": _when(window.opens_at), "end": _when(window.closes_at)},
+        )
+    if now >= window.closes_at:
+        return WindowStatus(
+            window, False, _("社团选课已于 %(at)s 结束。") % {"at": _when(window.closes_at)}
+        )
+    return WindowStatus(
+        window, True, _("社团选课开放中，截止 %(at)s。") % {"at": _when(window.closes_at)}
+    )
+
+
+@transaction.atomic
+def choice_window_save(
+    *,
+    term: Term,
+    scope: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    by: User,
+    grade: int | None = None,
+    school_class: SchoolClass | None = None,
+    window: ChoiceWindow | None = None,
+) -> ChoiceWindow:
+    """Create (``window=None``) or change a selection window of ``term``.
+
+    ``scope``: ``WindowScope`` — school (no grade/class), grade (``grade``
+    1–9), class (``school_class`` of the term's school). Raises
+    ``ValidationError`` when the end is not after the start, the class is
+    another school's, or that scope already has a window this term.
+    """
+    errors: list[str] = []
+    if closes_at <= opens_at:
+        errors.append(_("结束时间必须晚于开始时间。"))
+    if scope == WindowScope.GRADE:
+        if not grade or not 1 <= grade <= 9:
+            errors.append(_("请选择年级。"))
+        school_class = None
+    elif scope == WindowScope.CLASS:
+        if school_class is None or school_class.school_id != term.school_id:
+            errors.append(_("请选择本校的班级。"))
+        grade = None
+    else:
+        scope, grade, school_class = WindowScope.SCHOOL, None, None
+    if errors:
+        raise ValidationError(errors)
+    same = ChoiceWindow.objects.filter(term=term, scope=scope)
+    if scope == WindowScope.GRADE:
+        same = same.filter(grade=grade)
+    elif scope == WindowScope.CLASS:
+        same = same.filter(school_class=school_class)
+    if window is not None and window.pk:
+        same = same.exclude(pk=window.pk)
+    if same.exists():
+        target = (
+            GRADE_NAMES[grade]
+            if scope == WindowScope.GRADE
+            else str(school_class)
+            if scope == WindowScope.CLASS
+            else _("全校")
+        )
+        raise ValidationError(
+            _("%(target)s 本学期已有选课时间，请修改原有设置。") % {"target": target}
+        )
+    if window is None:
+        window = ChoiceWindow(term=term, created_by=by)
+    window.scope = scope
+    window.grade = grade
+    window.school_class = school_class
+    window.opens_at = opens_at
+    window.closes_at = closes_at
+    window.save()
+    return window
+
+
+def choice_window_delete(*, window: ChoiceWindow) -> None:
+    window.delete()
+
+
+# ---------------------------------------------------------------- choices
+
+
+@transaction.atomic
+def club_choices_save(
+    *,
+    student: Student,
+    term: Term,
+    club_ids: list[int | None],
+    by: User,
+    now: datetime.datetime | None = None,
+) -> list[ClubChoice]:
+    """Replace ``student``'s ranked choices for ``term`` with ``club_ids``
+    (first choice first; ``None`` for an empty rank; all empty clears them).
+
+    Rules (issue 4): only inside the student's selection window; only an
+    enrolled student (approved application with the featured day); at most 3
+    ranks, filled from the first without gaps; no club twice; each club of
+    this term and open to the student's grade. Raises ``ValidationError`` with
+    Chinese messages; nothing is written then.
+
+    Concurrency: the student's application row is locked (``SELECT … FOR
+    UPDATE``) before the old choices are deleted and the new ones inserted, so
+    two submissions at once run one after the other: the later one wins whole,
+    nothing is lost or duplicated (and the unique constraints back it up).
+    """
+    application = enrolled_applications(term).select_for_update().filter(student=student).first()
+    if application is None:
+        raise ValidationError(
+            _("%(name)s 尚未获批参加本学期特色课后服务日，不能选社团。") % {"name": student.name}
+        )
+    status = window_status(window_for(student=student, term=term), now)
+    if not status.is_open:
+        raise ValidationError(status.message)
+    if len(club_ids) > MAX_RANKS:
+        raise ValidationError(_("最多填报 %(n)s 个志愿。") % {"n": MAX_RANKS})
+    chosen = list(club_ids)
+    while chosen and chosen[-1] in (None, ""):
+        chosen.pop()
+    errors: list[str] = []
+    if any(c in (None, "") for c in chosen):
+        errors.append(_("请按顺序填写志愿：前一个志愿为空时不能填写后面的志愿。"))
+    ids = [int(c) for c in chosen if c not in (None, "")]
+    if len(set(ids)) != len(ids):
+        errors.append(_("同一个社团不能重复填报。"))
+    clubs = {c.pk: c for c in Club.objects.filter(pk__in=ids, term=term)}
+    grade = student.school_class.grade
+    for cid in ids:
+        club = clubs.get(cid)
+        if club is None:
+            errors.append(_("所选社团不属于本学期。"))
+        elif not club.is_open_to_grade(grade):
+            errors.append(
+                _("%(club)s 只面向%(grades)s，%(name)s 所在年级不能选。")
+                % {"club": club.name, "grades": club.grades_display, "name": student.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    ClubChoice.objects.filter(student=student, term=term).delete()
+    rows = [
+        ClubChoice(
+            student=student,
+            term=term,
+            club=clubs[cid],
+            club_name=clubs[cid].name,
+            rank=rank,
+            chosen_by=by,
+        )
+        for rank, cid in enumerate(ids, start=1)
+    ]
+    try:
+        with transaction.atomic():
+            ClubChoice.objects.bulk_create(rows)
+    except IntegrityError as exc:  # pragma: no cover - the lock above prevents it
+        raise ValidationError(_("志愿保存冲突，请刷新后重试。")) from exc
+    return rows
+
+
+def choice_is_valid(choice: ClubChoice, grade: int) -> bool:
+    """A choice still counts: its club exists and is open to ``grade``."""
+    return choice.club is not None and choice.club.is_open_to_grade(grade)
+
+
+# ---------------------------------------------------------------- allocation
+
+
+@transaction.atomic
+def allocation_run(*, term: Term, seed: int, by: User | None) -> AllocationRun:
+    """Allocate the term's clubs from the enrolled students' valid choices and
+    store the run (seed, objective, figures) with one ``Allocation`` per
+    student who has a valid choice. Optimal for ``OBJECTIVE`` (see
+    ``scheduling.allocation``); re-running with the same seed on the same
+    choices gives the same result. Choices whose club was deleted or no longer
+    takes the student's grade are left out (and shown to the guardian).
+
+    Raises ``ValidationError`` when the term has no clubs.
+    """
+    list(Term.objects.select_for_update().filter(pk=term.pk).values_list("pk", flat=True))
+    clubs = {c.pk: c for c in Club.objects.filter(term=term)}
+    if not clubs:
+        raise ValidationError(_("本学期还没有社团，无法分配。"))
+    apps = list(enrolled_applications(term).select_related("student__school_class"))
+    students = {a.student_id: a.student for a in apps}
+    by_student: dict[int, list[ClubChoice]] = defaultdict(list)
+    for ch in ClubChoice.objects.filter(term=term, student_id__in=students).order_by(
+        "student_id", "rank"
+    ):
+        by_student[ch.student_id].append(ch)
+    applicants: list[Applicant] = []
+    for sid, student in students.items():
+        grade = student.school_class.grade
+        valid = [
+            ch.club_id
+            for ch in by_student.get(sid, [])
+            if ch.club_id in clubs and clubs[ch.club_id].is_open_to_grade(grade)
+        ]
+        if valid:
+            applicants.append(Applicant(sid, student.is_priority, tuple(valid[:MAX_RANKS])))
+    outcome = allocate(applicants, {pk: c.capacity for pk, c in clubs.items()}, seed=seed)
+    counts = outcome.rank_counts()
+    priority = [a for a in applicants if a.priority]
+    run = AllocationRun.objects.create(
+        term=term,
+        seed=seed,
+        objective=str(OBJECTIVE),
+        tie_range=outcome.tie_range,
+        created_by=by,
+        students=len(applicants),
+        no_choice=len(students) - len(applicants),
+        got_first=counts[1],
+        got_second=counts[2],
+        got_third=counts[3],
+        got_none=len(applicants) - len(outcome.placed),
+        priority_students=len(priority),
+        priority_placed=sum(1 for a in priority if a.id in outcome.placed),
+        total_score=sum(RANK_SCORE[r] for _c, r in outcome.placed.values()),
+        seconds=outcome.seconds,
+    )
+    rows = []
+    for a in applicants:
+        got = outcome.placed.get(a.id)
+        # The waiting-list order among equal ranks: this student's seeded
+        # draw for their first choice (higher first), then id.
+        tie = outcome.tie_values[(a.id, a.choices[0])]
+        rows.append(
+            Allocation(
+                run=run,
+                student_id=a.id,
+                club_id=got[0] if got else None,
+                rank=got[1] if got else None,
+                state=AllocationState.PLACED if got else AllocationState.UNPLACED,
+                is_priority=a.priority,
+                choices=list(a.choices),
+                tie_order=tie,
+            )
+        )
+    Allocation.objects.bulk_create(rows, batch_size=1000)
+    return run
+
+
+@transaction.atomic
+def allocation_publish(*, run: AllocationRun) -> AllocationRun:
+    """Publish ``run``: guardians see their child's club from it (the term's
+    latest published run counts)."""
+    run.published_at = timezone.now()
+    run.save(update_fields=["published_at"])
+    return run
+
+
+def _lock_run(run: AllocationRun) -> None:
+    list(AllocationRun.objects.select_for_update().filter(pk=run.pk).values_list("pk", flat=True))
+
+
+def _seats_taken(run: AllocationRun, club: Club) -> int:
+    return Allocation.objects.filter(run=run, club=club, state=AllocationState.PLACED).count()
+
+
+def waiting_list(run: AllocationRun, club: Club) -> list[Allocation]:
+    """Unplaced students of ``run`` who ranked ``club`` (and whose grade it
+    still takes), ordered by the rank they gave it, priority group first,
+    then the run's seeded order."""
+    waiting = []
+    for a in Allocation.objects.filter(run=run, state=AllocationState.UNPLACED).select_related(
+        "student__school_class"
+    ):
+        if club.pk in a.choices and club.is_open_to_grade(a.student.school_class.grade):
+            waiting.append(a)
+    waiting.sort(key=lambda a: (a.choices.index(club.pk), not a.is_priority, -a.tie_order, a.pk))
+    return waiting
+
+
+def _fill_seat(run: AllocationRun, club: Club, by: User | None) -> Allocation | None:
+    """Give a free seat of ``club`` to the first on its waiting list; recorded."""
+    if _seats_taken(run, club) >= club.capacity:
+        return None
+    waiting = waiting_list(run, club)
+    if not waiting:
+        return None
+    nxt = waiting[0]
+    nxt.club = club
+    nxt.rank = nxt.choices.index(club.pk) + 1
+    nxt.state = AllocationState.PLACED
+    nxt.from_waiting_list = True
+    nxt.save(update_fields=["club", "rank", "state", "from_waiting_list"])
+    AllocationChange.objects.create(
+        allocation=nxt, kind=AllocationChangeKind.FILLED, to_club=club, by=by
+    )
+    return nxt
+
+
+@transaction.atomic
+def allocation_withdraw(
+    *, allocation: Allocation, by: User | None, note: str = ""
+) -> Allocation | None:
+    """``allocation``'s student leaves their club; the freed seat goes to the
+    first student on that club's waiting list. Returns the allocation that got
+    the seat, or ``None``. Raises ``ValidationError`` if not placed."""
+    _lock_run(allocation.run)
+    allocation.refresh_from_db()
+    if allocation.state != AllocationState.PLACED:
+        raise ValidationError(_("该学生当前没有分配社团。"))
+    club = allocation.club
+    allocation.state = AllocationState.WITHDRAWN
+    allocation.save(update_fields=["state"])
+    AllocationChange.objects.create(
+        allocation=allocation, kind=AllocationChangeKind.WITHDRAWN, from_club=club, by=by, note=note
+    )
+    return _fill_seat(allocation.run, club, by)
+
+
+@transaction.atomic
+def allocation_move(
+    *, allocation: Allocation, club: Club, by: User | None, note: str = ""
+) -> Allocation | None:
+    """Move ``allocation``'s student to ``club`` (a club of the run's term
+    with a free seat and open to their grade); the seat they leave goes to the
+    first on that club's waiting list. Returns who got the freed seat, or
+    ``None``. Raises ``ValidationError`` (nothing written) when the club is
+    full, of another term or not for the grade."""
+    run = allocation.run
+    _lock_run(run)
+    allocation.refresh_from_db()
+    student = allocation.student
+    if club.term_id != run.term_id:
+        raise ValidationError(_("所选社团不属于本学期。"))
+    if allocation.club_id == club.pk and allocation.state == AllocationState.PLACED:
+        raise ValidationError(_("该学生已在 %(club)s。") % {"club": club.name})
+    if not club.is_open_to_grade(student.school_class.grade):
+        raise ValidationError(
+            _("%(club)s 只面向%(grades)s。") % {"club": club.name, "grades": club.grades_display}
+        )
+    if _seats_taken(run, club) >= club.capacity:
+        raise ValidationError(
+            _("%(club)s 已满（%(cap)s 人）。") % {"club": club.name, "cap": club.capacity}
+        )
+    old = allocation.club if allocation.state == AllocationState.PLACED else None
+    allocation.club = club
+    allocation.rank = allocation.choices.index(club.pk) + 1 if club.pk in allocation.choices else 0
+    allocation.state = AllocationState.PLACED
+    allocation.save(update_fields=["club", "rank", "state"])
+    AllocationChange.objects.create(
+        allocation=allocation,
+        kind=AllocationChangeKind.MOVED,
+        from_club=old,
+        to_club=club,
+        by=by,
+        note=note,
+    )
+    return _fill_seat(run, old, by) if old is not None else None

@@ -1,0 +1,287 @@
+"""Club choice pages (guardian), selection windows and allocation (admin),
+club rosters (admin and the club's teacher), on screen and as PDF.
+
+Thin views: access helper → form → one service call → redirect with a message.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from afterschool.access import get_student_for_user, school_admin_required, students_for_user
+from afterschool.models import Role
+from afterschool.pdf import render_pdf
+from scheduling import choice, selectors
+from scheduling import choice_selectors as cs
+from scheduling.choice_forms import (
+    AllocationMoveForm,
+    AllocationRunForm,
+    ChoiceWindowForm,
+    ClubChoiceForm,
+)
+from scheduling.models import ChoiceWindow
+from scheduling.views import _show_errors, _term, _today
+
+# ---------------------------------------------------------------- guardian
+
+
+def _choosing_student(user, pk: int):
+    """The child ``pk`` for their guardian or their school's admin (on a
+    family's behalf); 404 for everyone else, homeroom teachers included."""
+    if user.role not in (Role.GUARDIAN, Role.ADMIN):
+        raise Http404
+    return get_student_for_user(user, pk)
+
+
+@login_required
+def choose_index(request):
+    """A guardian's children, each with a link to rank clubs."""
+    if request.user.role != Role.GUARDIAN:
+        raise Http404
+    children = list(students_for_user(request.user))
+    if len(children) == 1:
+        return redirect("scheduling:club-choose", pk=children[0].pk)
+    return render(request, "scheduling/clubs/choose_index.html", {"children": children})
+
+
+@login_required
+def choose(request, pk: int):
+    """Rank up to three clubs for one child inside the selection window."""
+    student = _choosing_student(request.user, pk)
+    term = selectors.current_term(student.school_id, _today(), request.GET.get("term"))
+    page = cs.choice_page(student=student, term=term)
+    initial = [r.club.pk for r in page.choices if r.valid and r.club is not None]
+    form = ClubChoiceForm(request.POST or None, clubs=page.clubs, initial_ids=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = choice.club_choices_save(
+                student=student, term=term, club_ids=form.club_ids(), by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if saved:
+                messages.success(
+                    request,
+                    _("已保存 %(name)s 的社团志愿：%(list)s。")
+                    % {"name": student.name, "list": "、".join(c.club_name for c in saved)},
+                )
+            else:
+                messages.success(
+                    request, _("已清空 %(name)s 的社团志愿。") % {"name": student.name}
+                )
+            return redirect(
+                reverse("scheduling:club-choose", args=[student.pk]) + f"?term={term.pk}"
+            )
+    return render(request, "scheduling/clubs/choose.html", {"page": page, "form": form})
+
+
+# ---------------------------------------------------------------- windows
+
+
+@login_required
+@school_admin_required
+def windows(request, pk: int | None = None):
+    """List the term's selection windows; add or change one."""
+    window = None
+    if pk is not None:
+        window = get_object_or_404(
+            ChoiceWindow.objects.select_related("term"),
+            pk=pk,
+            term__school_id=request.user.school_id,
+        )
+        term = window.term
+    else:
+        term = _term(request)
+    initial = {}
+    if window is not None:
+        initial = {
+            "scope": window.scope,
+            "grade": window.grade,
+            "school_class": window.school_class_id,
+            "opens_at": timezone.localtime(window.opens_at),
+            "closes_at": timezone.localtime(window.closes_at),
+        }
+    form = ChoiceWindowForm(request.POST or None, term=term, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            choice.choice_window_save(
+                term=term, by=request.user, window=window, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("选课时间已保存。"))
+            return redirect(reverse("scheduling:choice-windows") + f"?term={term.pk}")
+    return render(
+        request,
+        "scheduling/clubs/windows.html",
+        {
+            "term": term,
+            "terms": selectors.terms_of(request.user.school_id),
+            "windows": cs.windows_of(term),
+            "form": form,
+            "window": window,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@school_admin_required
+@require_POST
+def window_delete(request, pk: int):
+    window = get_object_or_404(ChoiceWindow, pk=pk, term__school_id=request.user.school_id)
+    term_id = window.term_id
+    choice.choice_window_delete(window=window)
+    messages.success(request, _("选课时间已删除。"))
+    return redirect(reverse("scheduling:choice-windows") + f"?term={term_id}")
+
+
+# ---------------------------------------------------------------- allocation
+
+
+@login_required
+@school_admin_required
+def allocation(request):
+    """Run the allocation with a seed (POST) and list the term's runs."""
+    term = _term(request)
+    form = AllocationRunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = choice.allocation_run(term=term, seed=form.cleaned_data["seed"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("分配完成（随机种子 %(seed)s）。") % {"seed": run.seed})
+            return redirect("scheduling:allocation-run", pk=run.pk)
+    return render(
+        request,
+        "scheduling/clubs/allocation.html",
+        {
+            "term": term,
+            "terms": selectors.terms_of(request.user.school_id),
+            "runs": cs.runs_of(term),
+            "published": cs.published_run(term),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@school_admin_required
+def allocation_run(request, pk: int):
+    """The report of one run: figures, clubs with waiting lists, who got none."""
+    run = cs.get_run_for_admin(request.user, pk)
+    report = cs.run_report(run)
+    return render(
+        request,
+        "scheduling/clubs/run.html",
+        {
+            "run": run,
+            "report": report,
+            "published": cs.published_run(run.term),
+            "clubs": [line.club for line in report.clubs],
+        },
+    )
+
+
+@login_required
+@school_admin_required
+@require_POST
+def allocation_publish(request, pk: int):
+    run = cs.get_run_for_admin(request.user, pk)
+    choice.allocation_publish(run=run)
+    messages.success(request, _("分配结果已发布，家长可以看到孩子的社团。"))
+    return redirect("scheduling:allocation-run", pk=run.pk)
+
+
+@login_required
+@school_admin_required
+@require_POST
+def allocation_withdraw(request, pk: int):
+    entry = cs.get_allocation_for_admin(request.user, pk)
+    try:
+        filled = choice.allocation_withdraw(allocation=entry, by=request.user)
+    except ValidationError as exc:
+        _show_errors(request, exc)
+    else:
+        msg = _("%(name)s 已退出社团。") % {"name": entry.student.name}
+        if filled is not None:
+            msg += _("空出的名额已由候补的 %(next)s 递补。") % {"next": filled.student.name}
+        messages.success(request, msg)
+    return redirect("scheduling:allocation-run", pk=entry.run_id)
+
+
+@login_required
+@school_admin_required
+@require_POST
+def allocation_move(request, pk: int):
+    entry = cs.get_allocation_for_admin(request.user, pk)
+    form = AllocationMoveForm(request.POST, term=entry.run.term)
+    if not form.is_valid():
+        messages.error(request, _("请选择要调整到的社团。"))
+        return redirect("scheduling:allocation-run", pk=entry.run_id)
+    try:
+        filled = choice.allocation_move(
+            allocation=entry, club=form.cleaned_data["club"], by=request.user
+        )
+    except ValidationError as exc:
+        _show_errors(request, exc)
+    else:
+        msg = _("%(name)s 已调整到 %(club)s。") % {
+            "name": entry.student.name,
+            "club": form.cleaned_data["club"].name,
+        }
+        if filled is not None:
+            msg += _("空出的名额已由候补的 %(next)s 递补。") % {"next": filled.student.name}
+        messages.success(request, msg)
+    return redirect("scheduling:allocation-run", pk=entry.run_id)
+
+
+# ---------------------------------------------------------------- rosters
+
+
+@login_required
+def rosters(request):
+    """Clubs whose roster the user may print: all (admin) or their own."""
+    if not request.user.is_staff_member:
+        raise PermissionDenied
+    term = _term(request)
+    clubs = list(cs.roster_clubs_for_user(request.user, term))
+    run = cs.published_run(term)
+    counts = cs.roster_counts(run)
+    for c in clubs:
+        c.placed = counts.get(c.pk, 0)
+    return render(
+        request,
+        "scheduling/clubs/rosters.html",
+        {
+            "term": term,
+            "clubs": clubs,
+            "run": run,
+            "terms": selectors.terms_of(request.user.school_id),
+        },
+    )
+
+
+@login_required
+def roster(request, pk: int, pdf: bool = False):
+    """One club's roster (名单) from the published allocation."""
+    club = cs.get_club_for_roster(request.user, pk)
+    run, rows = cs.club_roster(club)
+    context = {"club": club, "run": run, "rows": rows, "school": club.term.school}
+    if pdf:
+        data = render_pdf("scheduling/clubs/pdf/roster.html", context)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="club-roster-{club.pk}.pdf"'
+        return response
+    return render(request, "scheduling/clubs/roster.html", context)
