@@ -11,4 +11,5 @@ urlpatterns = [
     path("roster/", include("afterschool.urls_roster")),
     path("scheduling/", include("scheduling.urls")),
     path("enrollment/", include("enrollment.urls")),
+    path("billing/", include("billing.urls")),
 ]

@@ -1,1 +1,371 @@
-"""Models of the billing app (filled by its own issue)."""
+"""Billing: fee policy under the county's cap, waivers, statements, payments.
+
+Shape of the data (DESIGN.md "sessions attended or enrolled − leave − waivers
+─► fee statements ─► payments ─► fee sheets"):
+
+- ``FeePolicy`` (one per Term): the rate per period and billed periods per
+  day (each under the school's cap, ``School.fee_cap_*`` with
+  ``School.fee_document``), the billing mode and its settings, which absences
+  are charged, whether partial waivers are allowed, and the per-period
+  workload subsidy for teachers.
+- ``Waiver``: 免收 (full) or a partial reduction (yuan per month, or a
+  percentage) of one student's fee in a term from a date. A full waiver is
+  created from enrollment's approved ``WaiverRequest``.
+- ``FeeStatement`` + ``FeeLine``: one statement per student per month (or
+  the term's prepayment / settlement), itemised to the day: each charged
+  service day with its periods, each day not charged with its reason, each
+  waiver or adjustment. ``total`` is always the sum of the lines.
+- ``Payment``: money received (or refunded) against a statement; never
+  touched by a recompute.
+
+Money is ``Decimal`` yuan with two places. THE rounding rule: an amount is
+rounded to the fen once, on its line, half up (``ROUND_HALF_UP``: 0.005 →
+0.01); totals are sums of rounded lines and are never rounded again
+(``billing.money.line_amount``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from afterschool.models import School, SchoolClass, Student, Term
+
+ZERO = Decimal("0.00")
+
+
+class BillingMode(models.TextChoices):
+    PER_PERIOD = "per_period", _("按实际服务课时收费")
+    PREPAY = "prepay", _("学期预收，期末结算")
+    MONTHLY = "monthly", _("按月定额收费（分档）")
+
+
+class SettlementMode(models.TextChoices):
+    REFUND = "refund", _("退还家长")
+    CREDIT = "credit", _("抵下学期费用")
+
+
+class FeePolicy(models.Model):
+    """The fee standard of one term (seed 一.7; DESIGN.md "Fee regimes").
+
+    The rate and the billed periods per day must stay under the school's cap;
+    ``billing.services.fee_policy_save`` refuses anything above it, naming the
+    cap and its document.
+    """
+
+    term = models.OneToOneField(
+        Term, on_delete=models.CASCADE, related_name="fee_policy", verbose_name=_("学期")
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_policies")
+    rate_per_period = models.DecimalField(
+        _("每课时收费（元）"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2.30"),
+        validators=[MinValueValidator(ZERO)],
+    )
+    periods_per_day = models.PositiveSmallIntegerField(
+        _("每天收费课时数"), default=2, validators=[MinValueValidator(1)]
+    )
+    mode = models.CharField(
+        _("收费方式"), max_length=20, choices=BillingMode.choices, default=BillingMode.PER_PERIOD
+    )
+    # Which absences are charged (default: approved leave not charged,
+    # unexcused absence charged). Suspended days have no service and are
+    # never charged.
+    charge_approved_leave = models.BooleanField(_("请假（已批准）照常收费"), default=False)
+    charge_unexcused_absence = models.BooleanField(_("无故缺勤照常收费"), default=True)
+    # Semester prepay with settlement.
+    prepay_days = models.PositiveSmallIntegerField(
+        _("预收天数"), default=100, validators=[MinValueValidator(1)]
+    )
+    settlement_mode = models.CharField(
+        _("期末结算退费方式"),
+        max_length=10,
+        choices=SettlementMode.choices,
+        default=SettlementMode.REFUND,
+    )
+    # Monthly flat with tiers.
+    monthly_amount = models.DecimalField(
+        _("每月收费（元）"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("150.00"),
+        validators=[MinValueValidator(ZERO)],
+    )
+    monthly_reduced_amount = models.DecimalField(
+        _("服务天数不足时每月收费（元）"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("75.00"),
+        validators=[MinValueValidator(ZERO)],
+    )
+    monthly_threshold_days = models.PositiveSmallIntegerField(
+        _("当月服务天数少于（天）按减档收费"), default=10
+    )
+    allow_partial_waiver = models.BooleanField(_("县里允许部分减免"), default=False)
+    workload_rate_per_period = models.DecimalField(
+        _("教师每课时补助（元）"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(ZERO)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("收费标准")
+        verbose_name_plural = _("收费标准")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate_per_period__gte=0), name="fee_rate_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=BillingMode.values), name="fee_policy_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_reduced_amount__lte=models.F("monthly_amount")),
+                name="fee_policy_reduced_not_above_full",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self._meta.verbose_name}"
+
+    @property
+    def rate_per_day(self) -> Decimal:
+        """Yuan for a full day (2.30 × 2 = 4.60)."""
+        return self.rate_per_period * self.periods_per_day
+
+
+class WaiverKind(models.TextChoices):
+    FULL = "full", _("全额免收")
+    AMOUNT = "amount", _("每月减免金额")
+    PERCENT = "percent", _("按比例减免")
+
+
+class Waiver(models.Model):
+    """A fee waiver of one student in one term, from ``effective_from``.
+
+    ``request`` links a full waiver to the approved enrollment request it
+    came from (seed 一.7: 对家庭困难子女免收). A partial waiver (amount per
+    month, or a percentage) needs ``FeePolicy.allow_partial_waiver``.
+    """
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="fee_waivers", verbose_name=_("学生")
+    )
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_waivers")
+    kind = models.CharField(_("减免方式"), max_length=10, choices=WaiverKind.choices)
+    amount = models.DecimalField(
+        _("每月减免金额（元）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    percent = models.DecimalField(
+        _("减免比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+    effective_from = models.DateField(_("生效日期"))
+    reason = models.CharField(_("减免理由"), max_length=200, blank=True)
+    request = models.OneToOneField(
+        "enrollment.WaiverRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fee_waiver",
+        verbose_name=_("减免申请"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("费用减免")
+        verbose_name_plural = _("费用减免")
+        ordering = ["effective_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=WaiverKind.FULL)
+                | Q(kind=WaiverKind.AMOUNT, amount__gt=0)
+                | Q(kind=WaiverKind.PERCENT, percent__gt=0, percent__lte=100),
+                name="waiver_kind_has_value",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "term", "effective_from", "kind"], name="unique_waiver_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.get_kind_display()} {self.effective_from:%Y-%m-%d}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == WaiverKind.PERCENT:
+            return f"{self.get_kind_display()} {self.percent.normalize():f}%"
+        if self.kind == WaiverKind.AMOUNT:
+            return f"{self.get_kind_display()} {self.amount} 元"
+        return str(self.get_kind_display())
+
+
+class StatementKind(models.TextChoices):
+    MONTHLY = "monthly", _("月度账单")
+    PREPAY = "prepay", _("学期预收")
+    SETTLEMENT = "settlement", _("期末结算")
+
+
+class FeeStatement(models.Model):
+    """One student's bill for one month (or the term's prepayment or
+    settlement, dated on the month it is issued). ``total`` = sum of lines."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_statements")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_statements")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="fee_statements", verbose_name=_("学生")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="fee_statements", verbose_name=_("班级")
+    )
+    month = models.DateField(_("月份"), help_text=_("该月1日"))
+    kind = models.CharField(
+        _("类型"), max_length=12, choices=StatementKind.choices, default=StatementKind.MONTHLY
+    )
+    days = models.PositiveSmallIntegerField(_("收费天数"), default=0)
+    periods = models.PositiveIntegerField(_("收费课时数"), default=0)
+    total = models.DecimalField(_("应缴金额（元）"), max_digits=10, decimal_places=2, default=ZERO)
+    generated_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("收费账单")
+        verbose_name_plural = _("收费账单")
+        ordering = ["month", "school_class__grade", "school_class__number", "student__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "term", "month", "kind"], name="one_statement_per_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="statement_month_is_first_day"),
+        ]
+        indexes = [models.Index(fields=["school", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.month:%Y年%m月} {self.get_kind_display()}"
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月"
+
+    @property
+    def balance(self) -> Decimal:
+        """Owed (> 0) or credit (< 0); needs ``paid`` annotated
+        (``billing.selectors.with_paid``)."""
+        from billing.money import to_fen
+
+        return to_fen(self.total - self.paid)
+
+
+class LineKind(models.TextChoices):
+    CHARGE = "charge", _("收费")
+    HOLIDAY = "holiday", _("节假日（不收费）")
+    SUSPENDED = "suspended", _("暂停服务（不收费）")
+    LEAVE = "leave", _("请假")
+    ABSENCE = "absence", _("缺勤")
+    NOT_ENROLLED = "not_enrolled", _("未在读（不收费）")
+    WAIVER = "waiver", _("减免")
+    PREPAY = "prepay", _("预收")
+    REFUND = "refund", _("结算退费")
+    ADJUSTMENT = "adjustment", _("调整")
+
+
+class FeeLine(models.Model):
+    """One line of a statement. ``amount`` = ``quantity`` × ``unit_price``
+    rounded half up to the fen (negative for deductions); lines that only
+    explain why a day is not charged have amount 0.00."""
+
+    statement = models.ForeignKey(FeeStatement, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("类型"), max_length=12, choices=LineKind.choices)
+    date = models.DateField(_("日期"), null=True, blank=True)
+    description = models.CharField(_("摘要"), max_length=200)
+    quantity = models.DecimalField(_("数量"), max_digits=8, decimal_places=2, default=ZERO)
+    unit_price = models.DecimalField(_("单价（元）"), max_digits=8, decimal_places=2, default=ZERO)
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2, default=ZERO)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("账单明细")
+        verbose_name_plural = _("账单明细")
+        ordering = ["statement", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.amount}"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("现金")
+    WECHAT = "wechat", _("微信")
+    ALIPAY = "alipay", _("支付宝")
+    BANK = "bank", _("银行转账")
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", _("缴费")
+    REFUND = "refund", _("退费")
+
+
+class Payment(models.Model):
+    """Money received for a statement (or refunded). ``amount`` is always
+    positive; ``kind`` says which way it went. Recomputing a statement never
+    touches payments. The receipt number is unique in the school, so a
+    double-submitted form records one payment."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_payments")
+    statement = models.ForeignKey(
+        FeeStatement, on_delete=models.PROTECT, related_name="payments", verbose_name=_("账单")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="fee_payments", verbose_name=_("学生")
+    )
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=PaymentKind.choices, default=PaymentKind.PAYMENT
+    )
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
+    method = models.CharField(_("缴费方式"), max_length=10, choices=PaymentMethod.choices)
+    receipt_number = models.CharField(_("收据号"), max_length=50)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("缴费记录")
+        verbose_name_plural = _("缴费记录")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["school", "receipt_number"], name="unique_receipt_per_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} {self.amount}"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return self.amount if self.kind == PaymentKind.PAYMENT else -self.amount

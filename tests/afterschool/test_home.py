@@ -104,6 +104,7 @@ class TestGuardianHome:
             reverse("scheduling:timetable-me"),
             reverse("scheduling:leave-list"),
             reverse("scheduling:club-choose-index"),
+            reverse("billing:family"),
         }
 
     def test_guardian_without_children_is_told_whom_to_ask(self, client, db):

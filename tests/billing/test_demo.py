@@ -1,0 +1,121 @@
+"""Billing's demo step (billing/demo.py) on the demo school.
+
+The enrollment demo step is built in parallel; here two classes' students are
+enrolled the way it records them (approved applications dated before the
+term), then ``load_demo`` runs. Loaded once for the module, rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from afterschool import demo as school_demo
+from afterschool.models import School, Student, User
+from billing import demo as billing_demo
+from billing.models import FeeLine, FeePolicy, FeeStatement, Payment
+from billing.selectors import fee_sheet
+from billing.sheets import sheet_pdf
+from enrollment.models import Application, ApplicationEvent, Status
+
+
+def _enrol_two_classes() -> int:
+    school = School.objects.get(name=school_demo.SCHOOL_NAME)
+    term = school.terms.get(name=school_demo.TERM_NAME)
+    admin = User.objects.get(username="admin")
+    students = list(
+        Student.objects.filter(school=school, school_class__grade=3, school_class__number__lte=2)
+    )
+    apps = Application.objects.bulk_create(
+        Application(
+            student=s,
+            term=term,
+            status=Status.APPROVED,
+            wants_noon=i % 4 != 0,
+            wants_after_school=True,
+            goes_home_alone=True,
+            reason="父母下班晚",
+            created_by=admin,
+        )
+        for i, s in enumerate(students)
+    )
+    approved_at = timezone.make_aware(datetime.datetime(2024, 8, 30, 10))
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application=a,
+            from_status=Status.SUBMITTED_TO_SCHOOL,
+            to_status=Status.APPROVED,
+            by=admin,
+            at=approved_at,
+        )
+        for a in apps
+    )
+    return len(apps)
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        enrolled = _enrol_two_classes()
+        call_command("load_demo", stdout=io.StringIO())
+        yield enrolled
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def school(loaded, db):
+    return School.objects.get(name=school_demo.SCHOOL_NAME)
+
+
+class TestBillingDemo:
+    def test_policy_per_period_with_the_seed_document(self, school):
+        policy = FeePolicy.objects.get(school=school)
+        assert (policy.rate_per_period, policy.periods_per_day, policy.mode) == (
+            Decimal("2.30"),
+            2,
+            "per_period",
+        )
+        assert school.fee_document == billing_demo.FEE_DOCUMENT
+
+    def test_statements_september_to_december_for_every_enrolled_student(self, school, loaded):
+        months = FeeStatement.objects.filter(school=school).values_list("month", flat=True)
+        assert sorted({m.month for m in months}) == [9, 10, 11, 12]
+        assert FeeStatement.objects.filter(school=school, month__month=9).count() == loaded
+        s = FeeStatement.objects.filter(school=school, month__month=9, periods=42).first()
+        assert s.total == Decimal("96.60")
+        assert sum(FeeLine.objects.filter(statement=s).values_list("amount", flat=True)) == s.total
+
+    def test_most_of_september_paid_fewer_later(self, school, loaded):
+        paid = {
+            m: Payment.objects.filter(school=school, statement__month__month=m).count()
+            for m in (9, 10, 11, 12)
+        }
+        assert paid[9] > loaded * 0.7
+        assert paid[9] > paid[10] > paid[11] > paid[12] > 0
+
+    def test_fee_sheet_prints(self, school):
+        term = school.terms.get()
+        sheet = fee_sheet(term=term, month=datetime.date(2024, 9, 1))
+        assert len(sheet.rows) > 80
+        assert sheet_pdf(sheet)[:4] == b"%PDF"
+
+    def test_second_run_writes_nothing(self, school):
+        before = (FeeStatement.objects.count(), FeeLine.objects.count(), Payment.objects.count())
+        with CaptureQueriesContext(connection) as queries:
+            call_command("load_demo", stdout=io.StringIO())
+        writes = [
+            q["sql"][:80]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        ]
+        assert writes == []
+        after = (FeeStatement.objects.count(), FeeLine.objects.count(), Payment.objects.count())
+        assert after == before

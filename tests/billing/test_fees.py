@@ -1,0 +1,542 @@
+"""The fee arithmetic to the fen (issue 5 "Tests (exact values)").
+
+Autumn 2024 from Mon 2 Sep: September has 21 service days — 2–6, 9–13,
+Sat 14 (make-up day), 18–20, 23–27, Sun 29 (make-up day) and 30; 16–17 Sep
+are the Mid-autumn holiday."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from billing import services
+from billing.models import BillingMode, FeeLine, FeePolicy, FeeStatement, LineKind, WaiverKind
+from billing.money import line_amount, percent_of, to_fen
+from tests.billing.conftest import SEPT, D, approve_leave, enrol
+
+
+def statement_of(student, month=SEPT):
+    return FeeStatement.objects.get(student=student, month=month)
+
+
+def lines_total(statement):
+    return sum(FeeLine.objects.filter(statement=statement).values_list("amount", flat=True))
+
+
+class TestMoney:
+    def test_seventeen_times_four_fifteen_is_exact(self):
+        # The float fault DESIGN.md warns of printed 70.49.
+        assert line_amount(17, Decimal("4.15")) == Decimal("70.55")
+
+    def test_rounding_is_half_up_at_the_fen(self):
+        assert to_fen(Decimal("0.005")) == Decimal("0.01")
+        assert to_fen(Decimal("-0.005")) == Decimal("-0.01")
+        assert percent_of(Decimal("96.60"), Decimal("33.33")) == Decimal("32.20")
+
+    def test_floats_are_refused(self):
+        with pytest.raises(TypeError):
+            to_fen(4.15)
+
+
+@pytest.mark.django_db
+class TestPerPeriodSeptember:
+    def test_both_periods_every_service_day(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.total, s.days, s.periods) == (Decimal("96.60"), 21, 42)
+        charged = FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE)
+        assert charged.count() == 21
+        assert {ln.date for ln in charged} >= {D(2024, 9, 14), D(2024, 9, 29)}
+        assert lines_total(s) == s.total
+        holidays = FeeLine.objects.filter(statement=s, kind=LineKind.HOLIDAY)
+        assert [ln.date for ln in holidays] == [D(2024, 9, 16), D(2024, 9, 17)]
+        assert all(ln.amount == 0 for ln in holidays)
+        assert "中秋节" in holidays[0].description
+
+    def test_after_school_period_only(self, world, term):
+        enrol(world.child_x, term, by=world.admin, noon=False)
+        services.statements_generate(term=term, month=SEPT)
+        assert statement_of(world.child_x).total == Decimal("48.30")
+
+    def test_three_whole_days_of_approved_leave_are_not_charged(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 11), homeroom=world.homeroom_a)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert s.total == Decimal("82.80")
+        leave = FeeLine.objects.filter(statement=s, kind=LineKind.LEAVE)
+        assert [ln.date for ln in leave] == [D(2024, 9, 9), D(2024, 9, 10), D(2024, 9, 11)]
+        assert all("请假" in ln.description and ln.amount == 0 for ln in leave)
+
+    def test_leave_charged_when_the_policy_says_so(self, world, term):
+        services.fee_policy_save(term=term, data={"charge_approved_leave": True}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 11), homeroom=world.homeroom_a)
+        services.statements_generate(term=term, month=SEPT)
+        assert statement_of(world.child_x).total == Decimal("96.60")
+
+    def test_enrolled_from_sixteenth_charges_only_days_enrolled(self, world, term):
+        enrol(world.child_x, term, by=world.admin, on=D(2024, 9, 16))
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.total, s.days) == (Decimal("46.00"), 10)
+        not_enrolled = FeeLine.objects.get(statement=s, kind=LineKind.NOT_ENROLLED)
+        assert not_enrolled.quantity == 11 and not_enrolled.amount == 0
+
+    def test_withdrawal_mid_month_stops_charging_from_that_day(self, world, term):
+        enrol(world.child_x, term, by=world.admin, withdrawn_on=D(2024, 9, 9))
+        services.statements_generate(term=term, month=SEPT)
+        # Withdrawn on Mon 9 Sep: charged 2–6 Sep only (5 days × 4.60).
+        assert statement_of(world.child_x).total == Decimal("23.00")
+        services.statements_generate(term=term, month=D(2024, 10, 1))
+        assert not FeeStatement.objects.filter(month=D(2024, 10, 1)).exists()
+
+    def test_approved_full_waiver_is_zero(self, world, term):
+        enrol(world.child_x, term, by=world.admin, waiver=True)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert s.total == Decimal("0.00")
+        waiver = FeeLine.objects.get(statement=s, kind=LineKind.WAIVER)
+        assert waiver.amount == Decimal("-96.60")
+        assert "全额免收" in waiver.description
+
+    def test_unexcused_absence_charged_by_default_not_when_set_off(self, world, term):
+        from scheduling.models import Attendance, AttendanceStatus, Period, Session
+
+        enrol(world.child_x, term, by=world.admin)
+        session = Session.objects.create(
+            term=term,
+            date=D(2024, 9, 3),
+            weekday=1,
+            period=Period.AFTER_SCHOOL,
+            school_class=world.class_a,
+        )
+        Attendance.objects.create(
+            session=session,
+            date=session.date,
+            period=session.period,
+            student=world.child_x,
+            status=AttendanceStatus.ABSENT,
+        )
+        services.statements_generate(term=term, month=SEPT)
+        assert statement_of(world.child_x).total == Decimal("96.60")
+        services.fee_policy_save(
+            term=term, data={"charge_unexcused_absence": False}, by=world.admin
+        )
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert s.total == Decimal("94.30")
+        assert FeeLine.objects.filter(statement=s, kind=LineKind.ABSENCE).count() == 1
+
+    def test_featured_day_only_charges_the_featured_period(self, world, term):
+        # Default featured day: Thursday; September 2024 has 4 Thursdays
+        # (5, 12, 19, 26) and no make-up day follows Thursday.
+        enrol(world.child_x, term, by=world.admin, noon=False, after=False, featured=True)
+        services.statements_generate(term=term, month=SEPT)
+        assert statement_of(world.child_x).total == Decimal("9.20")
+
+
+@pytest.mark.django_db
+class TestWaivers:
+    def enable_partial(self, world, term):
+        services.fee_policy_save(term=term, data={"allow_partial_waiver": True}, by=world.admin)
+
+    def test_percentage_waiver_from_a_date(self, world, term):
+        self.enable_partial(world, term)
+        enrol(world.child_x, term, by=world.admin)
+        services.waiver_create(
+            student=world.child_x,
+            term=term,
+            kind=WaiverKind.PERCENT,
+            percent=Decimal("50"),
+            effective_from=D(2024, 9, 18),
+            by=world.admin,
+        )
+        services.statements_generate(term=term, month=SEPT)
+        # 10 days from 18 Sep × 4.60 = 46.00, half of it off.
+        assert statement_of(world.child_x).total == Decimal("73.60")
+
+    def test_amount_waiver_per_month(self, world, term):
+        self.enable_partial(world, term)
+        enrol(world.child_x, term, by=world.admin)
+        services.waiver_create(
+            student=world.child_x,
+            term=term,
+            kind=WaiverKind.AMOUNT,
+            amount=Decimal("30"),
+            effective_from=D(2024, 9, 2),
+            by=world.admin,
+        )
+        services.statements_generate(term=term, month=SEPT)
+        assert statement_of(world.child_x).total == Decimal("66.60")
+
+    def test_partial_waiver_refused_unless_the_county_allows(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Waiver
+
+        with pytest.raises(ValidationError) as exc:
+            services.waiver_create(
+                student=world.child_x,
+                term=term,
+                kind=WaiverKind.PERCENT,
+                percent=Decimal("50"),
+                effective_from=D(2024, 9, 2),
+                by=world.admin,
+            )
+        assert "不允许部分减免" in str(exc.value)
+        assert not Waiver.objects.exists()
+
+    def test_waiver_after_a_paid_statement_makes_a_credit(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        services.payment_record(
+            statement=s,
+            amount=Decimal("96.60"),
+            method="cash",
+            receipt_number="R001",
+            by=world.admin,
+        )
+        original = list(FeeLine.objects.filter(statement=s).values_list("pk", "amount"))
+        services.waiver_create(
+            student=world.child_x,
+            term=term,
+            kind=WaiverKind.FULL,
+            effective_from=D(2024, 9, 18),
+            by=world.admin,
+        )
+        services.statements_generate(term=term, month=SEPT)
+        s.refresh_from_db()
+        # The paid lines stay as they were; one adjustment line credits 46.00.
+        kept = FeeLine.objects.filter(statement=s).exclude(kind=LineKind.ADJUSTMENT)
+        assert list(kept.values_list("pk", "amount")) == original
+        adjustment = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
+        assert adjustment.amount == Decimal("-46.00")
+        assert "结余" in adjustment.description
+        assert s.total == Decimal("50.60") == lines_total(s)
+        assert s.payments.get().amount == Decimal("96.60")
+
+
+@pytest.mark.django_db
+class TestRecompute:
+    def test_recompute_is_idempotent(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        enrol(world.child_y, term, by=world.admin, noon=False)
+        services.statements_generate(term=term, month=SEPT)
+        before = list(
+            FeeLine.objects.order_by("statement__student", "position").values_list(
+                "statement_id", "kind", "date", "description", "amount"
+            )
+        )
+        second = services.statements_generate(term=term, month=SEPT)
+        after = list(
+            FeeLine.objects.order_by("statement__student", "position").values_list(
+                "statement_id", "kind", "date", "description", "amount"
+            )
+        )
+        assert before == after
+        assert (second.created, second.updated, second.unchanged, second.adjusted) == (0, 0, 2, 0)
+        assert FeeStatement.objects.count() == 2
+
+    def test_unpaid_statement_rewritten_when_leave_is_approved_later(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
+        result = services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (result.updated, s.total) == (1, Decimal("92.00"))
+        assert lines_total(s) == s.total
+        assert FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE).count() == 20
+
+    def test_payment_kept_across_recompute_and_no_adjustment_when_unchanged(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        p = services.payment_record(
+            statement=s,
+            amount=Decimal("50.00"),
+            method="wechat",
+            receipt_number="R9",
+            by=world.admin,
+        )
+        services.statements_generate(term=term, month=SEPT)
+        services.statements_generate(term=term, month=SEPT)
+        s.refresh_from_db()
+        assert s.payments.get() == p
+        assert not FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).exists()
+        assert s.total == Decimal("96.60")
+
+    def test_paid_statement_recomputed_twice_gets_one_adjustment(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        services.payment_record(
+            statement=s,
+            amount=Decimal("96.60"),
+            method="cash",
+            receipt_number="R1",
+            by=world.admin,
+        )
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
+        services.statements_generate(term=term, month=SEPT)
+        services.statements_generate(term=term, month=SEPT)
+        adj = FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT)
+        assert list(adj.values_list("amount", flat=True)) == [Decimal("-4.60")]
+
+    def test_month_outside_the_term_is_refused(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError):
+            services.statements_generate(term=term, month=D(2024, 7, 1))
+
+
+@pytest.mark.django_db
+class TestMonthlyTiers:
+    def test_full_and_reduced_month(self, world, term):
+        services.fee_policy_save(
+            term=term,
+            data={
+                "mode": BillingMode.MONTHLY,
+                "monthly_amount": Decimal("150.00"),
+                "monthly_reduced_amount": Decimal("75.00"),
+                "monthly_threshold_days": 10,
+            },
+            by=world.admin,
+        )
+        enrol(world.child_x, term, by=world.admin)
+        enrol(world.child_y, term, by=world.admin, on=D(2024, 9, 23))  # 7 service days
+        services.statements_generate(term=term, month=SEPT)
+        assert statement_of(world.child_x).total == Decimal("150.00")
+        y = statement_of(world.child_y)
+        assert (y.total, y.days) == (Decimal("75.00"), 7)
+        assert "减档" in FeeLine.objects.get(statement=y, kind=LineKind.CHARGE).description
+
+
+@pytest.mark.django_db
+class TestPrepaySettlement:
+    def test_prepay_then_settlement_refunds_days_not_served(self, world, term):
+        from scheduling.calendar import service_days
+        from scheduling.models import ServiceChange, ServiceChangeKind
+
+        services.fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        prepay = FeeStatement.objects.get(student=world.child_x, kind="prepay")
+        assert prepay.total == Decimal("460.00")
+        ServiceChange.objects.create(
+            school=world.school,
+            date=D(2024, 10, 10),
+            kind=ServiceChangeKind.SUSPENDED,
+            notice="停电",
+        )
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 11), homeroom=world.homeroom_a)
+        days = len(service_days(term))
+        services.settlement_generate(term=term)
+        s = FeeStatement.objects.get(student=world.child_x, kind="settlement")
+        served_periods = (days - 3) * 2
+        assert s.total == -(Decimal("460.00") - served_periods * Decimal("2.30"))
+        assert s.total == lines_total(s)
+        refunds = dict(
+            FeeLine.objects.filter(statement=s, kind=LineKind.REFUND, amount__lt=0).values_list(
+                "description", "amount"
+            )
+        )
+        assert any("暂停服务" in d and a == Decimal("-4.60") for d, a in refunds.items())
+        assert any("请假" in d and a == Decimal("-13.80") for d, a in refunds.items())
+        assert FeeLine.objects.filter(statement=s, description__contains="退还家长").exists()
+
+    def test_waived_prepayment_settles_to_zero_and_credit_mode_says_so(self, world, term):
+        services.fee_policy_save(
+            term=term,
+            data={"mode": BillingMode.PREPAY, "settlement_mode": "credit"},
+            by=world.admin,
+        )
+        enrol(world.child_x, term, by=world.admin, waiver=True)
+        enrol(world.child_y, term, by=world.admin, withdrawn_on=D(2024, 12, 2))
+        services.statements_generate(term=term, month=SEPT)
+        assert FeeStatement.objects.get(student=world.child_x, kind="prepay").total == 0
+        services.settlement_generate(term=term)
+        x = FeeStatement.objects.get(student=world.child_x, kind="settlement")
+        assert x.total == Decimal("0.00") == lines_total(x)
+        y = FeeStatement.objects.get(student=world.child_y, kind="settlement")
+        # Served 2 Sep – 29 Nov: the rest of the 100 prepaid days comes back,
+        # the days after withdrawal itemised, as a credit for next term.
+        assert y.total < 0 and y.total == lines_total(y)
+        assert FeeLine.objects.filter(statement=y, description__contains="退出后未服务").exists()
+        assert FeeLine.objects.filter(statement=y, description__contains="抵下学期费用").exists()
+        again = services.settlement_generate(term=term)
+        assert (again.created, again.updated, again.adjusted) == (0, 0, 0)
+
+    def test_settlement_refused_outside_prepay_mode(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError):
+            services.settlement_generate(term=term)
+
+
+@pytest.mark.django_db
+class TestFeePolicyCap:
+    def test_rate_above_cap_refused_with_the_document(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        world.school.fee_document = "X发【2024】7号"
+        world.school.save()
+        with pytest.raises(ValidationError) as exc:
+            services.fee_policy_save(
+                term=term, data={"rate_per_period": Decimal("2.31")}, by=world.admin
+            )
+        assert exc.value.message_dict["rate_per_period"] == [
+            "每课时收费不得超过 2.30 元（X发【2024】7号）。"
+        ]
+        assert not FeePolicy.objects.exists()
+
+    def test_periods_above_cap_refused(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError) as exc:
+            services.fee_policy_save(term=term, data={"periods_per_day": 3}, by=world.admin)
+        assert "每天收费课时数不得超过 2 课时" in exc.value.message_dict["periods_per_day"][0]
+        assert not FeePolicy.objects.exists()
+
+    def test_within_cap_saved(self, world, term):
+        p = services.fee_policy_save(
+            term=term,
+            data={"rate_per_period": Decimal("2.30"), "periods_per_day": 2},
+            by=world.admin,
+        )
+        assert p.rate_per_day == Decimal("4.60")
+
+
+@pytest.mark.django_db
+class TestSuspensionAndRemoval:
+    def test_suspended_day_listed_with_its_notice_and_not_charged(self, world, term):
+        from scheduling.models import ServiceChange, ServiceChangeKind
+
+        ServiceChange.objects.create(
+            school=world.school,
+            date=D(2024, 9, 10),
+            kind=ServiceChangeKind.SUSPENDED,
+            notice="教师节活动",
+        )
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert s.total == Decimal("92.00")
+        line = FeeLine.objects.get(statement=s, kind=LineKind.SUSPENDED)
+        assert line.amount == 0 and "教师节活动" in line.description
+
+    def test_unpaid_statement_removed_when_no_longer_enrolled(self, world, term):
+        from enrollment.models import ApplicationEvent, Status
+        from tests.billing.conftest import at
+
+        app = enrol(world.child_x, term, by=world.admin)
+        october = D(2024, 10, 1)
+        services.statements_generate(term=term, month=october)
+        assert FeeStatement.objects.filter(month=october).exists()
+        ApplicationEvent.objects.create(
+            application=app,
+            from_status=Status.APPROVED,
+            to_status=Status.WITHDRAWN,
+            by=world.admin,
+            at=at(D(2024, 9, 30)),
+        )
+        result = services.statements_generate(term=term, month=october)
+        assert result.removed == 1
+        assert not FeeStatement.objects.filter(month=october).exists()
+
+
+@pytest.mark.django_db
+class TestServiceErrors:
+    def test_waiver_values_checked_and_nothing_saved(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Waiver
+
+        services.fee_policy_save(term=term, data={"allow_partial_waiver": True}, by=world.admin)
+        cases = [
+            ({"kind": WaiverKind.AMOUNT}, "amount", "大于 0 的每月减免金额"),
+            ({"kind": WaiverKind.PERCENT, "percent": Decimal("120")}, "percent", "0 到 100"),
+            (
+                {"kind": WaiverKind.FULL, "effective_from": D(2025, 3, 1)},
+                "effective_from",
+                "本学期内",
+            ),
+            ({"kind": WaiverKind.FULL, "student": world.other_child}, "student", "不属于本校"),
+        ]
+        for extra, field, text in cases:
+            args = {
+                "student": world.child_x,
+                "term": term,
+                "effective_from": D(2024, 9, 2),
+                "by": world.admin,
+                **extra,
+            }
+            with pytest.raises(ValidationError) as exc:
+                services.waiver_create(**args)
+            assert text in exc.value.message_dict[field][0]
+        assert not Waiver.objects.exists()
+
+    def test_same_waiver_twice_refused(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        args = {
+            "student": world.child_x,
+            "term": term,
+            "kind": WaiverKind.FULL,
+            "effective_from": D(2024, 9, 2),
+            "by": world.admin,
+        }
+        services.waiver_create(**args)
+        with pytest.raises(ValidationError, match="已有相同方式的减免"):
+            services.waiver_create(**args)
+
+    def test_payment_values_checked_and_nothing_saved(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Payment
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        for amount, receipt, field, text in [
+            (Decimal("0"), "R1", "amount", "大于 0"),
+            (Decimal("1.234"), "R1", "amount", "两位小数"),
+            (Decimal("10"), "  ", "receipt_number", "请填写收据号"),
+        ]:
+            with pytest.raises(ValidationError) as exc:
+                services.payment_record(
+                    statement=s,
+                    amount=amount,
+                    method="cash",
+                    receipt_number=receipt,
+                    by=world.admin,
+                )
+            assert text in exc.value.message_dict[field][0]
+        assert not Payment.objects.exists()
+
+    def test_refund_recorded_and_counted_against_paid(self, world, term):
+        from billing.selectors import fee_sheet
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        services.payment_record(
+            statement=s,
+            amount=Decimal("100.00"),
+            method="cash",
+            receipt_number="P1",
+            by=world.admin,
+        )
+        services.payment_record(
+            statement=s,
+            amount=Decimal("3.40"),
+            method="cash",
+            receipt_number="P2",
+            by=world.admin,
+            kind="refund",
+        )
+        row = fee_sheet(term=term, month=SEPT).rows[0]
+        assert (row.paid, row.balance) == (Decimal("96.60"), Decimal("0.00"))

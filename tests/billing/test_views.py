@@ -1,0 +1,357 @@
+"""Billing pages through HTTP: who sees what (every URL, every persona),
+forms that show service errors, query counts at two sizes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from billing import services
+from billing.models import FeePolicy, FeeStatement, Payment, Waiver
+from tests import factories as f
+from tests.billing.conftest import SEPT, enrol
+
+
+@pytest.fixture
+def billed(world, term, other_term):
+    enrol(world.child_x, term, by=world.admin)
+    enrol(world.child_y, term, by=world.admin, noon=False)
+    enrol(world.other_child, other_term, by=world.other_admin)
+    services.statements_generate(term=term, month=SEPT)
+    services.statements_generate(term=other_term, month=SEPT)
+    return term
+
+
+def st(student):
+    return FeeStatement.objects.get(student=student, month=SEPT)
+
+
+def get(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+ADMIN_ONLY = ["billing:policy", "billing:waivers", "billing:workload"]
+
+
+@pytest.mark.django_db
+class TestPermissions:
+    @pytest.mark.parametrize("name", ADMIN_ONLY)
+    def test_admin_pages_refuse_everyone_else(self, client, world, billed, name):
+        url = reverse(name)
+        for user in (world.homeroom_a, world.teacher, world.volunteer, world.guardian_x.user):
+            assert get(client, user, url).status_code == 403, user
+        assert get(client, world.admin, url).status_code == 200
+
+    def test_anonymous_sent_to_login(self, client, world, billed):
+        for name in [*ADMIN_ONLY, "billing:statements", "billing:family", "billing:fee-sheet"]:
+            r = client.get(reverse(name))
+            assert r.status_code == 302 and "/login" in r["Location"]
+        r = client.get(reverse("billing:statement-detail", args=[st(world.child_x).pk]))
+        assert r.status_code == 302
+
+    def test_statement_detail_by_persona(self, client, world, billed):
+        x = reverse("billing:statement-detail", args=[st(world.child_x).pk])
+        allowed = (world.admin, world.homeroom_a, world.guardian_x.user)
+        refused = (
+            world.homeroom_b,
+            world.guardian_y.user,
+            world.teacher,
+            world.volunteer,
+            world.other_admin,
+            world.other_guardian.user,
+        )
+        for user in allowed:
+            r = get(client, user, x)
+            assert r.status_code == 200, user
+            assert "96.60" in r.content.decode()
+        for user in refused:
+            assert get(client, user, x).status_code == 404, user
+
+    def test_guardian_sees_only_own_statements(self, client, world, billed):
+        body = get(client, world.guardian_x.user, reverse("billing:family")).content.decode()
+        assert "张小明" in body and "96.60" in body
+        assert "刘小红" not in body and "陈小军" not in body
+
+    def test_family_page_only_for_guardians(self, client, world, billed):
+        assert get(client, world.admin, reverse("billing:family")).status_code == 403
+
+    def test_homeroom_sees_only_own_class(self, client, world, billed):
+        body = get(client, world.homeroom_a, reverse("billing:statements")).content.decode()
+        assert "张小明" in body and "刘小红" not in body
+        r = get(
+            client, world.homeroom_a, reverse("billing:statements") + f"?class={world.class_b.pk}"
+        )
+        assert r.status_code == 404
+        sheet = get(client, world.homeroom_a, reverse("billing:fee-sheet")).content.decode()
+        assert "张小明" in sheet and "刘小红" not in sheet
+        r = get(
+            client, world.homeroom_a, reverse("billing:fee-sheet") + f"?class={world.class_b.pk}"
+        )
+        assert r.status_code == 404
+
+    def test_teachers_and_guardians_refused_statement_lists(self, client, world, billed):
+        for name in ("billing:statements", "billing:fee-sheet"):
+            for user in (world.teacher, world.volunteer, world.guardian_x.user):
+                assert get(client, user, reverse(name)).status_code == 403
+
+    def test_other_school_admin_gets_404_for_this_school(self, client, world, billed, term):
+        client.force_login(world.other_admin)
+        assert client.get(reverse("billing:statements") + f"?term={term.pk}").status_code == 404
+        assert client.get(reverse("billing:fee-sheet") + f"?term={term.pk}").status_code == 404
+        assert client.get(reverse("billing:policy") + f"?term={term.pk}").status_code == 404
+        body = client.get(reverse("billing:statements")).content.decode()
+        assert "陈小军" in body and "张小明" not in body
+        r = client.get(reverse("billing:fee-sheet") + f"?class={world.class_a.pk}")
+        assert r.status_code == 404
+
+    def test_only_admin_records_payments(self, client, world, billed):
+        url = reverse("billing:statement-detail", args=[st(world.child_x).pk])
+        data = {"kind": "payment", "amount": "10.00", "method": "cash", "receipt_number": "Z1"}
+        for user in (world.homeroom_a, world.guardian_x.user):
+            client.force_login(user)
+            assert client.post(url, data).status_code == 403
+        assert not Payment.objects.exists()
+
+    @pytest.mark.parametrize("name", ["billing:statements-generate", "billing:settlement-generate"])
+    def test_runs_are_admin_only_and_post_only(self, client, world, billed, term, name):
+        url = reverse(name)
+        for user in (world.homeroom_a, world.teacher, world.guardian_x.user):
+            client.force_login(user)
+            assert client.post(url, {"term": term.pk, "month": "2024-10"}).status_code == 403
+        client.force_login(world.other_admin)
+        assert client.post(url, {"term": term.pk, "month": "2024-10"}).status_code == 404
+        client.force_login(world.admin)
+        assert client.get(url).status_code == 405
+        assert not FeeStatement.objects.filter(month__month__gte=10).exists()
+
+
+@pytest.mark.django_db
+class TestForms:
+    def test_policy_above_cap_shows_cap_and_document_and_saves_nothing(self, client, world, term):
+        world.school.fee_document = "X教发【2024】X号"
+        world.school.save()
+        client.force_login(world.admin)
+        data = {
+            "rate_per_period": "2.31",
+            "periods_per_day": "2",
+            "mode": "per_period",
+            "charge_unexcused_absence": "on",
+            "prepay_days": "100",
+            "settlement_mode": "refund",
+            "monthly_amount": "150.00",
+            "monthly_reduced_amount": "75.00",
+            "monthly_threshold_days": "10",
+            "workload_rate_per_period": "0",
+        }
+        r = client.post(reverse("billing:policy"), data)
+        body = r.content.decode()
+        assert r.status_code == 200
+        assert "每课时收费不得超过 2.30 元（X教发【2024】X号）" in body
+        assert 'value="2.31"' in body  # what the user typed is shown again
+        assert not FeePolicy.objects.exists()
+        data["rate_per_period"] = "2.00"
+        r = client.post(reverse("billing:policy"), data)
+        assert r.status_code == 302
+        assert FeePolicy.objects.get().rate_per_period == Decimal("2.00")
+
+    def test_payment_recorded_once_with_double_submit(self, client, world, billed):
+        client.force_login(world.admin)
+        url = reverse("billing:statement-detail", args=[st(world.child_x).pk])
+        data = {"kind": "payment", "amount": "96.60", "method": "wechat", "receipt_number": "W-1"}
+        assert client.post(url, data).status_code == 302
+        r = client.post(url, data)
+        assert r.status_code == 200
+        assert "收据号 W-1 已登记过" in r.content.decode()
+        assert Payment.objects.count() == 1
+        body = client.get(url).content.decode()
+        assert "W-1" in body and "已缴" in body
+
+    def test_generate_button(self, client, world, billed, term):
+        client.force_login(world.admin)
+        r = client.post(
+            reverse("billing:statements-generate"),
+            {"term": term.pk, "month": "2024-10"},
+            follow=True,
+        )
+        assert "已核算 2024年10月" in r.content.decode()
+        assert FeeStatement.objects.filter(month__month=10, school=world.school).count() == 2
+
+    def test_waiver_form_partial_refused_then_full_saved(self, client, world, billed, term):
+        client.force_login(world.admin)
+        data = {
+            "student": world.child_x.pk,
+            "kind": "percent",
+            "percent": "50",
+            "effective_from": "2024-09-02",
+            "reason": "单亲",
+        }
+        r = client.post(reverse("billing:waivers"), data)
+        assert "不允许部分减免" in r.content.decode()
+        assert not Waiver.objects.exists()
+        data.update(kind="full", percent="")
+        assert client.post(reverse("billing:waivers"), data).status_code == 302
+        assert Waiver.objects.get().kind == "full"
+
+    def test_waiver_form_refuses_other_schools_student(self, client, world, billed):
+        client.force_login(world.admin)
+        data = {"student": world.other_child.pk, "kind": "full", "effective_from": "2024-09-02"}
+        r = client.post(reverse("billing:waivers"), data)
+        assert r.status_code == 200 and not Waiver.objects.exists()
+
+    def test_fee_sheet_downloads(self, client, world, billed):
+        client.force_login(world.admin)
+        base = reverse("billing:fee-sheet") + "?month=2024-09&format="
+        assert client.get(base + "pdf")["Content-Type"] == "application/pdf"
+        assert client.get(base + "xlsx").content[:2] == b"PK"
+        assert "144.90" in client.get(base + "csv").content.decode("utf-8-sig")
+
+    def test_settlement_button_refused_outside_prepay(self, client, world, billed, term):
+        client.force_login(world.admin)
+        r = client.post(reverse("billing:settlement-generate"), {"term": term.pk}, follow=True)
+        assert "只有“学期预收，期末结算”方式需要期末结算" in r.content.decode()
+
+
+def add_students(world, term, n, start=0):
+    """``n`` more enrolled students in class A, each with a guardian."""
+    for i in range(start, start + n):
+        s = f.make_student(world.class_a, f"学生{i}")
+        f.make_guardian(s, f"家长{i}", f"137{i:08d}")
+        enrol(s, term, by=world.admin)
+
+
+@pytest.mark.django_db
+class TestQueryCounts:
+    @pytest.mark.parametrize("extra", [0, 20])
+    def test_statement_list(self, client, world, billed, term, extra, django_assert_num_queries):
+        add_students(world, term, extra)
+        services.statements_generate(term=term, month=SEPT)
+        client.force_login(world.admin)
+        url = reverse("billing:statements") + "?month=2024-09"
+        client.get(url)
+        # session, user+school, terms, policy, arrears (statements summed per
+        # student, payments summed per student, classes), statements with paid.
+        with django_assert_num_queries(8):
+            r = client.get(url)
+        assert r.content.decode().count("billing/statements/") >= 2 + extra
+
+    @pytest.mark.parametrize("extra", [0, 20])
+    def test_fee_sheet_page(self, client, world, billed, term, extra, django_assert_num_queries):
+        add_students(world, term, extra)
+        services.statements_generate(term=term, month=SEPT)
+        client.force_login(world.admin)
+        url = reverse("billing:fee-sheet") + "?month=2024-09"
+        # session, user+school, terms, policy, statements per student, lines
+        # per student, payments per student, classes for the filter.
+        with django_assert_num_queries(8):
+            r = client.get(url)
+        assert r.status_code == 200
+
+    @pytest.mark.parametrize("extra", [0, 20])
+    def test_statement_detail(self, client, world, billed, term, extra, django_assert_num_queries):
+        # A statement's lines grow with the month, not with the school.
+        add_students(world, term, extra)
+        client.force_login(world.guardian_x.user)
+        url = reverse("billing:statement-detail", args=[st(world.child_x).pk])
+        # session, user+school, statement, paid sum, lines, payments.
+        with django_assert_num_queries(6):
+            client.get(url)
+
+    @pytest.mark.parametrize("extra", [0, 20])
+    def test_family(self, client, world, billed, term, extra, django_assert_num_queries):
+        add_students(world, term, extra)
+        client.force_login(world.guardian_x.user)
+        # session, user+school, children, statements with paid.
+        with django_assert_num_queries(4):
+            client.get(reverse("billing:family"))
+
+
+@pytest.mark.django_db
+class TestGenerationQueries:
+    """Statement generation for a whole school reads and writes in bulk: the
+    same number of queries for 5 and for 50 students."""
+
+    def count(self, world, term, n, start=0):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        add_students(world, term, n, start)
+        # A fresh term object each time: nothing cached on it.
+        one, two = (type(term).objects.get(pk=term.pk) for _ in range(2))
+        with CaptureQueriesContext(connection) as first:
+            services.statements_generate(term=one, month=SEPT)
+        with CaptureQueriesContext(connection) as again:
+            services.statements_generate(term=two, month=SEPT)
+        return len(first.captured_queries), len(again.captured_queries)
+
+    def test_same_count_for_5_and_50_students(self, world, term):
+        small = self.count(world, term, 5)
+        FeeStatement.objects.all().delete()
+        from enrollment.models import Application
+
+        Application.objects.all().delete()
+        big = self.count(world, term, 45, start=100)
+        assert FeeStatement.objects.count() == 45
+        # Reads: policy, waiver requests to sync, school, term settings,
+        # calendar rows, service changes, waivers, applications, approval
+        # events, leave, absences, existing statements; first run: insert
+        # statements, insert lines; again: read the stored lines, nothing
+        # changed so nothing written; savepoint and release.
+        assert small == big == (16, 15)
+
+
+@pytest.mark.django_db
+class TestWaiverPage:
+    def test_approved_request_listed_as_pending_until_the_next_run(self, client, world, term):
+        enrol(world.child_x, term, by=world.admin, waiver=True)
+        client.force_login(world.admin)
+        body = client.get(reverse("billing:waivers")).content.decode()
+        assert "张小明" in body and "下次核算账单时生效" in body
+        assert not Waiver.objects.exists()  # a GET writes nothing
+        services.statements_generate(term=term, month=SEPT)
+        body = client.get(reverse("billing:waivers")).content.decode()
+        assert "减免申请（已批准）" in body and "下次核算账单时生效" not in body
+        assert Waiver.objects.get().kind == "full"
+
+
+@pytest.mark.django_db
+class TestMoreQueryCounts:
+    @pytest.mark.parametrize("extra", [0, 15])
+    def test_waiver_page(self, client, world, term, extra, django_assert_num_queries):
+        enrol(world.child_x, term, by=world.admin, waiver=True)
+        for i in range(extra):
+            s = f.make_student(world.class_b, f"学生{i}")
+            f.make_guardian(s, f"家长{i}", f"136{i:08d}")
+            services.waiver_create(
+                student=s, term=term, kind="full", effective_from=term.first_day, by=world.admin
+            )
+        client.force_login(world.admin)
+        # session, user+school, terms, waivers with students and classes,
+        # approved requests not yet waivers, policy, students for the form.
+        with django_assert_num_queries(7):
+            r = client.get(reverse("billing:waivers"))
+        assert r.content.decode().count("全额免收") >= 1 + extra
+
+    @pytest.mark.parametrize("teachers", [1, 6])
+    def test_workload_page(self, client, world, term, teachers, django_assert_num_queries):
+        from afterschool.models import Role
+        from scheduling.models import Period, Session
+
+        people = [f.make_user(world.school, Role.TEACHER, f"t{i}") for i in range(teachers)]
+        for i, p in enumerate(people):
+            Session.objects.create(
+                term=term,
+                date=SEPT.replace(day=2 + i),
+                weekday=(i % 5),
+                period=Period.NOON,
+                school_class=world.class_a,
+                supervisor=p,
+            )
+        client.force_login(world.admin)
+        # session, user+school, terms, policy, sessions per person, rolls per
+        # person, clubs, people.
+        with django_assert_num_queries(8):
+            r = client.get(reverse("billing:workload") + "?month=2024-09")
+        assert r.status_code == 200
