@@ -76,7 +76,7 @@ def samples(world):
     the agreement signed; a roster upload waiting for confirmation; a
     suspended day; a staff member's unavailability; child X's leave request
     (waiting), dismissal on 3 Sep, club choice and allocation in an open
-    choice window.
+    choice window; its September fee statement.
 
     Keys are what tests/ops/urlwalk.py's URL_SAMPLES / KWARG_SAMPLES name."""
     import datetime
@@ -84,8 +84,10 @@ def samples(world):
     from django.utils import timezone
 
     from afterschool.models import Role, RoomKind, RosterUpload
+    from billing import services as billing
+    from billing.models import FeeStatement
     from enrollment import services as enrollment
-    from enrollment.models import Status
+    from enrollment.models import ApplicationEvent, Status
     from scheduling import attendance, choice
     from scheduling import services as scheduling
     from scheduling.models import (
@@ -174,6 +176,11 @@ def samples(world):
         student=world.child_x, term=term, club=club, club_name=club.name, rank=1
     )
     run = choice.allocation_run(term=term, seed=1, by=world.admin)
+    # Approved before the term began, so September is billed.
+    ApplicationEvent.objects.filter(application=app, to_status=Status.APPROVED).update(
+        at=timezone.make_aware(datetime.datetime(2024, 8, 30, 9))
+    )
+    billing.statements_generate(term=term, month=datetime.date(2024, 9, 1))
     return {
         "term": term,
         "leave": leave,
@@ -181,6 +188,7 @@ def samples(world):
         "choice_window": window,
         "allocation_run": run,
         "allocation": Allocation.objects.get(run=run, student=world.child_x),
+        "statement": FeeStatement.objects.get(student=world.child_x, term=term),
         "child": world.child_x,
         "class": world.class_a,
         "application": app,

@@ -121,6 +121,9 @@ SHARED: dict[str, dict[str, str]] = {
         "homeroom_b": "the clubs the person leads (none)",
         "teacher": "the clubs the person leads (none)",
     },
+    "billing:statements": {"homeroom_b": "the statements of the teacher's own class"},
+    "billing:family": {"guardian_y": "the guardian's own children's statements"},
+    "billing:fee-sheet": {"homeroom_b": "the fee sheet of the teacher's own class"},
 }
 
 REFUSED = {403, 404, 405}
@@ -243,7 +246,7 @@ def test_the_walk_finds_the_apps_urls():
 def test_a_url_without_a_sample_fails_with_a_clear_message(samples):
     from tests.ops.urlwalk import MissingSample
 
-    route = Route("billing:statement-detail", "/billing/statements/<int:pk>/", ("pk",), None)
+    route = Route("newapp:thing-detail", "/newapp/things/<int:pk>/", ("pk",), None)
     with pytest.raises(MissingSample, match="add a sample for kwarg 'pk' of URL"):
         url_for(route, samples)
 

@@ -130,6 +130,7 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "scheduling:allocation-move": {"pk": "allocation"},
     "scheduling:club-roster": {"pk": "club"},
     "scheduling:club-roster-pdf": {"pk": "club"},
+    "billing:statement-detail": {"pk": "statement"},
 }
 
 
