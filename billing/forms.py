@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from afterschool.tables import masked_student_number
 from billing.models import FeePolicy, PaymentKind, PaymentMethod, Waiver, WaiverKind
 from billing.services import POLICY_FIELDS
 
@@ -43,7 +44,7 @@ class WaiverForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students
         self.fields["student"].label_from_instance = lambda s: (
-            f"{s.school_class.display_name} {s.name}（{s.student_number}）"
+            f"{s.school_class.display_name} {s.name}（{masked_student_number(s)}）"
         )
         self.fields["kind"].initial = WaiverKind.FULL
 

@@ -17,6 +17,7 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from afterschool.idnumbers import mask_id_number
 from afterschool.models import GRADE_NAMES, Role, School, SchoolClass, Term, User
 from billing.fees import month_end, month_start
 from billing.models import (
@@ -144,6 +145,13 @@ class FeeSheet:
         return f"收费标准：每课时 {rate} 元，每天最多 {periods} 课时{doc}"
 
 
+def _masked_number(number: str, id_number: str) -> str:
+    """A 学籍号 ("G" + ID number) with the ID number masked."""
+    if id_number and id_number in number:
+        return number.replace(id_number, mask_id_number(id_number))
+    return number
+
+
 def fee_sheet(
     *, term: Term, month: datetime.date | None = None, school_class: SchoolClass | None = None
 ) -> FeeSheet:
@@ -174,6 +182,7 @@ def fee_sheet(
         "student_id",
         "student__name",
         "student__student_number",
+        "student__id_number",
         "school_class__grade",
         "school_class__number",
     ).order_by("school_class__grade", "school_class__number", "student__student_number")
@@ -183,7 +192,8 @@ def fee_sheet(
     ):
         rows[r["student_id"]] = SheetRow(
             class_name=f"{GRADE_NAMES[r['school_class__grade']]}（{r['school_class__number']}）班",
-            student_number=r["student__student_number"],
+            # The 学籍号 embeds the ID number: masked, as on every list (issue 6).
+            student_number=_masked_number(r["student__student_number"], r["student__id_number"]),
             name=r["student__name"],
             days=r["days_sum"] or 0,
             periods=r["periods_sum"] or 0,

@@ -22,6 +22,21 @@ ROUTES = private_routes()
 FULL_ID_PAGE = "people:student-detail"
 # Exports reached by POST (a GET only lists what to print).
 POST_EXPORTS = {"roster:class-letters"}
+# Query strings that fill a page with the sample data (September 2024, the
+# sample term) or ask for an export, per URL.
+QUERIES = {
+    "billing:fee-sheet": [
+        "?month=2024-09",
+        "?month=term",
+        *(f"?month=2024-09&format={fmt}" for fmt in ("pdf", "xlsx", "csv")),
+    ],
+    "billing:statements": ["?month=2024-09"],
+    "billing:workload": ["?month=2024-09"],
+    "scheduling:roll-index": ["?date=2024-09-03"],
+    "scheduling:absences": ["?date=2024-09-03"],
+    "scheduling:dismissal-index": ["?date=2024-09-03"],
+    "scheduling:dismissal-class": ["?date=2024-09-03"],
+}
 # A full 18-character ID number, also inside a 学籍号 ("G" + ID number).
 ID_PATTERN = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
 PERSONAS = ("admin", "homeroom_a", "guardian_x")
@@ -36,6 +51,8 @@ def response_text(response) -> str:
     content_type = response.get("Content-Type", "")
     if content_type.startswith("application/pdf"):
         return pdf_text(response.content)
+    if content_type.startswith("text/csv"):
+        return response.content.decode("utf-8-sig", errors="replace")
     if "spreadsheetml" in content_type:
         book = load_workbook(io.BytesIO(response.content), read_only=True)
         return "\n".join(
@@ -77,6 +94,7 @@ def test_full_id_number_only_on_the_admins_student_detail(world, samples, more_s
         for route in ROUTES:
             url = url_for(route, samples)
             urls = [("get", url), *(("get", u) for u in export_urls(route, url))]
+            urls += [("get", url + query) for query in QUERIES.get(route.name, [])]
             if route.name in POST_EXPORTS:
                 urls.append(("post", url))
             for method, target in urls:
