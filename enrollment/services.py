@@ -973,13 +973,17 @@ def print_job_run(*, job_id: int) -> PrintJob:
             finished_at=timezone.now(),
         )
         raise
-    PrintJob.objects.filter(pk=job.pk).update(
-        status=PrintJobStatus.DONE,
-        pdf=data,
-        size=len(data),
-        pages=pages,
-        done=len(apps),
-        finished_at=timezone.now(),
-    )
-    job.refresh_from_db()
+    finished = {
+        "status": PrintJobStatus.DONE,
+        "pdf": data,
+        "size": len(data),
+        "pages": pages,
+        "total": len(apps),
+        "done": len(apps),
+        "started_at": now,
+        "finished_at": timezone.now(),
+    }
+    PrintJob.objects.filter(pk=job.pk).update(**finished)
+    for name, value in finished.items():
+        setattr(job, name, value)
     return job
