@@ -11,13 +11,15 @@ from django.db import transaction
 
 from afterschool.demo import DemoSchool
 from afterschool.demo import load_demo as load_school
+from enrollment import demo as enrollment_demo
 
 
 def load_demo() -> DemoSchool:
     """Every app's demo data, in the order the work flows; one transaction."""
     with transaction.atomic():
         demo = load_school()
-        # Later apps add their steps here, e.g. enrollment.demo.build(demo).
+        enrollment_demo.build(demo)
+        # Later apps add their steps here.
     return demo
 
 
