@@ -5,9 +5,9 @@ Noto CJK fonts embedded, text selectable):
   frozen ``Agreement.text`` and the signature record; an approved application
   not yet signed prints the school's current template with blank signature
   lines, for signing on paper;
-- all agreements of a class or a grade as one PDF, rendered a few at a time
-  and joined with pypdf (``AGREEMENTS_PER_PART``), so memory stays flat
-  however big the batch;
+- all agreements of a class or a grade as one PDF, rendered in parts of
+  ``AGREEMENTS_PER_PART`` and joined with pypdf, so a part's memory does not
+  grow with the batch;
 - the blank 课后服务申请书 and 放弃申请 forms for families who apply on paper.
 
 Only reads here; the print jobs that store a batch are in ``services``.
@@ -29,12 +29,15 @@ from enrollment.models import Agreement, AgreementTemplate, Application
 from enrollment.selectors import school_fee_cap, term_times
 
 # How many agreements go into one WeasyPrint document before the parts are
-# joined. Every WeasyPrint document embeds its own subset of the CJK fonts
-# (about 0.27 MB even for two pages), so one document per agreement makes a
-# 1,000-agreement PDF of about 270 MB; 20 per part keeps the file near
-# 15 MB while the memory of one part stays small and constant
-# (BENCHMARKS.md, "1,000 agreements as one PDF").
-AGREEMENTS_PER_PART = 20
+# joined with pypdf. Every WeasyPrint document embeds its own subset of the
+# CJK fonts (about 0.3 MB even for one page) and pays for subsetting them,
+# and pypdf keeps every part's objects until the file is written; so one
+# document per agreement is the slowest and largest way (200 agreements:
+# 16× the time and 2.6× the memory of one document, a 73 MB file), while
+# parts of 100 print 1,000 agreements in the time of one WeasyPrint
+# document with under half its memory (BENCHMARKS.md, "1,000 agreements as
+# one PDF"). Memory per part is bounded by this number, not by the batch.
+AGREEMENTS_PER_PART = 100
 
 _HEADING_RE = re.compile(r"^[一二三四五六七八九十]+、")
 
