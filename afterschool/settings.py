@@ -6,6 +6,7 @@ secure settings and refuses to start without the secrets (STYLE.md §12).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,13 +34,22 @@ def env_list(name: str, default: str = "") -> list[str]:
 PRODUCTION = env("DJANGO_ENV") == "production"
 
 if PRODUCTION:
+    # Secrets come from the environment only; a missing one stops the start
+    # with a message naming it, instead of running with a development default.
+    _missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not env(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production needs these environment variables: "
+            + ", ".join(_missing)
+            + " (see deploy/afterschool.env.example)."
+        )
     SECRET_KEY = env("SECRET_KEY")
     if len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("SECRET_KEY must be set (50+ characters) in production.")
+        raise ImproperlyConfigured("SECRET_KEY must be 50+ random characters in production.")
     DEBUG = False
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+        raise ImproperlyConfigured("ALLOWED_HOSTS must name at least one host in production.")
 else:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production-0123456789")
     DEBUG = env_bool("DEBUG", True)
@@ -58,6 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "django_tasks_db",
+    "axes",
     "afterschool",
     "enrollment",
     "scheduling",
@@ -75,6 +86,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Refuses oversized bodies before anything reads them; innermost, so the
+    # refusal page still gets the security headers above.
+    "afterschool.middleware.RequestSizeLimitMiddleware",
+    # django-axes wants to be last: it turns a lockout into our login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -111,7 +127,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "afterschool.User"
-AUTHENTICATION_BACKENDS = ["afterschool.auth.SchoolModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # Counts failed logins and refuses a locked account before the password is checked.
+    "afterschool.throttle.LoginThrottleBackend",
+    # ModelBackend that loads the user's school with the user (one query a page).
+    "afterschool.auth.SchoolModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -131,7 +152,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -146,9 +167,14 @@ MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
 # Roster files are a few hundred KB; anything far larger is a mistake or an attack.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# Whole request body: the largest upload plus room for the multipart framing
+# and the form's other fields. RequestSizeLimitMiddleware refuses anything
+# larger (413, Chinese page) before it is read; nginx's client_max_body_size
+# in deploy/nginx/afterschool.conf is the same 6 MB.
+REQUEST_BODY_MAX_BYTES = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_UPLOAD_MAX_BYTES
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -170,7 +196,32 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: htmx sends the token from the page
+# (hx-headers='{"X-CSRFToken": "{{ csrf_token }}"}').
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "django.views.csrf.csrf_failure"  # renders templates/403_csrf.html
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Login throttling (django-axes): 5 wrong passwords lock the account, whatever
+# the address they come from, for 15 minutes. Guardians log in with a mobile
+# typed in any shape, so the attempts are counted under the normalised login.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address in the lockout key too. We lock the account
+# only: a school's staff room, or a housing estate's families, share one
+# public address, and five typos there must not lock everyone out. Guessing
+# many accounts from one address is slowed at the edge instead (nginx
+# limit_req on the login URLs, deploy/nginx/afterschool.conf).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "afterschool.throttle.attempt_username"
+AXES_LOCKOUT_CALLABLE = "afterschool.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# The lock ends 15 minutes after the fifth failure, as the message says; trying
+# again meanwhile (even with the right password) does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -181,17 +232,31 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+    # The load balancer probes plain HTTP on the app port.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # __Host- cookies: HTTPS only, this exact host, path /; a sibling
+    # subdomain cannot plant or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # Personal data (names, ID numbers, mobiles) never goes to logs: errors log
-# the exception only, and request bodies are never logged.
+# the exception only, request bodies are never logged, and every record that
+# reaches the console passes a filter that blanks ID numbers and mobiles
+# (afterschool/logging.py). Django's own loggers hand their records to the
+# root handler instead of their defaults (no e-mailed error reports, which
+# would carry request data).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub_personal_data": {"()": "afterschool.logging.ScrubPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
         "weasyprint": {"level": "WARNING"},
+        # Lockouts are warnings; axes' per-attempt chatter is not needed.
+        "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }

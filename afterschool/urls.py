@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("afterschool.urls_ops")),
     path("admin/", admin.site.urls),
     path("", include("afterschool.urls_accounts")),
     path("people/", include("afterschool.urls_people")),
