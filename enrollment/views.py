@@ -879,7 +879,7 @@ def agreements_print(request: HttpRequest) -> HttpResponse:
     """打印协议书: per class (a homeroom teacher's own, an admin's whole
     school by grade) the approved applications and signed agreements, with
     buttons to print a class or (admin) a grade as one PDF; the user's
-    recent print jobs; the blank paper forms. Five queries whatever the
+    recent print jobs; the blank paper forms. Six queries whatever the
     school's size."""
     _print_roles(request)
     term = _staff_term(request)
