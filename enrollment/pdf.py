@@ -15,6 +15,7 @@ Only reads here; the print jobs that store a batch are in ``services``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -113,17 +114,6 @@ def agreement_pdf(application: Application, *, template: AgreementTemplate) -> b
     return _render_agreements([page], school=application.student.school)
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def agreements_pdf(
     applications: Iterable[Application],
     *,
@@ -136,7 +126,8 @@ def agreements_pdf(
     starting on a new page.
 
     Rendered ``per_part`` at a time into separate WeasyPrint documents and
-    joined with pypdf, so memory does not grow with the batch.
+    joined with pypdf, so what WeasyPrint holds does not grow with the batch
+    (only the joined file does).
     ``on_progress(n)`` is called after each part with the number done so far.
     Raises ``ValueError`` when there is nothing to print.
     """
@@ -145,7 +136,7 @@ def agreements_pdf(
 
     def parts() -> Iterator[bytes]:
         nonlocal done
-        for chunk in _chunks(applications, per_part):
+        for chunk in itertools.batched(applications, per_part):
             pages = [agreement_page(app, template=template) for app in chunk]
             data = _render_agreements(pages, school=school)
             done += len(chunk)
