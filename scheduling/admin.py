@@ -1,9 +1,12 @@
 from django.contrib import admin
 
 from scheduling.models import (
+    Attendance,
     CalendarDay,
     CalendarYear,
     Club,
+    Dismissal,
+    LeaveRequest,
     ServiceChange,
     Session,
     StaffUnavailability,
@@ -50,3 +53,25 @@ class StaffUnavailabilityAdmin(admin.ModelAdmin):
 class ClubAdmin(admin.ModelAdmin):
     list_display = ["name", "term", "category", "capacity", "teacher", "room", "weekday", "period"]
     list_filter = ["term", "category"]
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(admin.ModelAdmin):
+    list_display = ["student", "first_day", "last_day", "kind", "periods", "status", "decided_by"]
+    list_filter = ["status", "kind", "term"]
+    raw_id_fields = ["student", "requested_by", "decided_by"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["date", "period", "student", "status", "marked_by"]
+    list_filter = ["status", "period"]
+    raw_id_fields = ["session", "club", "student", "leave", "marked_by"]
+    date_hierarchy = "date"
+
+
+@admin.register(Dismissal)
+class DismissalAdmin(admin.ModelAdmin):
+    list_display = ["date", "student", "left_at", "alone", "collected_by", "recorded_by"]
+    raw_id_fields = ["student", "recorded_by"]
+    date_hierarchy = "date"

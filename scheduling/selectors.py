@@ -15,10 +15,18 @@ from django.http import Http404
 
 from afterschool.access import students_for_user
 from afterschool.models import Role, Room, School, SchoolClass, Term, User
+from enrollment.models import Application
+from enrollment.models import Status as ApplicationStatus
+from scheduling.attendance import approved_leave_on, is_featured_after_school, roll_students
 from scheduling.calendar import DayInfo, days_between, term_schedule
 from scheduling.models import (
     PERIOD_ORDER,
+    Attendance,
+    AttendanceStatus,
     Club,
+    Dismissal,
+    LeaveRequest,
+    LeaveStatus,
     Period,
     ServiceChange,
     ServiceChangeKind,
@@ -334,3 +342,345 @@ def staff_workload(term: Term) -> dict[int, int]:
         teacher_id = next(c.teacher_id for c in clubs if c.pk == club_id)
         load[teacher_id] += len(dates)
     return dict(load)
+
+
+# ---------------------------------------------------------------- leave, absences (billing reads)
+
+
+def _range_in_term(
+    term: Term, start: datetime.date | None, end: datetime.date | None
+) -> tuple[datetime.date, datetime.date]:
+    return max(start or term.first_day, term.first_day), min(end or term.last_day, term.last_day)
+
+
+def approved_leave_periods(
+    *,
+    term: Term,
+    student_ids: list[int] | set[int] | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[int, set[tuple[datetime.date, str]]]:
+    """Student id → the (date, period) pairs covered by approved leave on the
+    term's service days between ``start`` and ``end`` (inclusive, clamped to
+    the term; default the whole term). ``period`` is ``Period.NOON`` or
+    ``Period.AFTER_SCHOOL`` — whole-day leave covers both; which of them the
+    student is enrolled (and charged) for is the caller's business. Students
+    without approved leave are absent from the dict.
+
+    Queries: the approved leave rows, and the calendar for the range
+    (``days_between``: at most three). Days in a year the calendar does not
+    know count as no service.
+    """
+    first, last = _range_in_term(term, start, end)
+    out: dict[int, set[tuple[datetime.date, str]]] = defaultdict(set)
+    if first > last:
+        return {}
+    rows = LeaveRequest.objects.filter(
+        term=term, status=LeaveStatus.APPROVED, first_day__lte=last, last_day__gte=first
+    )
+    if student_ids is not None:
+        rows = rows.filter(student_id__in=list(student_ids))
+    rows = list(rows)
+    if not rows:
+        return {}
+    service = [
+        d.date
+        for d in days_between(term.school, first, last, schedule=term_schedule(term), strict=False)
+        if d.has_service
+    ]
+    for leave in rows:
+        for day in service:
+            if leave.first_day <= day <= leave.last_day:
+                out[leave.student_id].update((day, p) for p in leave.covered_periods)
+    return dict(out)
+
+
+def attendance_absences(
+    *,
+    term: Term,
+    student_ids: list[int] | set[int] | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[int, set[tuple[datetime.date, str]]]:
+    """Student id → the (date, period) pairs where a roll of ``term`` marked
+    the student absent without leave (``AttendanceStatus.ABSENT``), between
+    ``start`` and ``end`` inclusive (clamped to the term). Basic sessions and
+    club meetings both count. One query.
+    """
+    first, last = _range_in_term(term, start, end)
+    rows = Attendance.objects.filter(
+        Q(session__term=term) | Q(club__term=term),
+        status=AttendanceStatus.ABSENT,
+        date__range=(first, last),
+    )
+    if student_ids is not None:
+        rows = rows.filter(student_id__in=list(student_ids))
+    out: dict[int, set[tuple[datetime.date, str]]] = defaultdict(set)
+    for sid, day, period in rows.values_list("student_id", "date", "period"):
+        out[sid].add((day, period))
+    return dict(out)
+
+
+# ---------------------------------------------------------------- roll call pages
+
+
+def _roll_sessions_qs(user: User) -> QuerySet[Session]:
+    """Sessions whose roll ``user`` may take (``attendance.may_take_roll``)."""
+    qs = Session.objects.select_related("school_class", "room", "supervisor", "term")
+    if not user.is_authenticated or not user.is_staff_member or not user.school_id:
+        return qs.none()
+    if user.is_school_admin:
+        return qs.filter(school_class__school_id=user.school_id)
+    return qs.filter(Q(supervisor=user) | Q(school_class__homeroom_teacher=user))
+
+
+def roll_sessions_for_user(user: User, date: datetime.date) -> list[Session]:
+    """The day's sessions whose roll ``user`` may take, noon first, with
+    ``marked`` (rows saved) and ``absent`` counts. One query."""
+    from django.db.models import Count
+
+    sessions = (
+        _roll_sessions_qs(user)
+        .filter(date=date)
+        .annotate(
+            marked=Count("attendances"),
+            absent=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ABSENT)),
+        )
+    )
+    return sorted(
+        sessions,
+        key=lambda s: (PERIOD_ORDER[s.period], s.school_class.grade, s.school_class.number),
+    )
+
+
+def get_session_for_roll(user: User, pk: int) -> Session:
+    """The session ``pk`` if ``user`` may take its roll, else ``Http404``."""
+    try:
+        return _roll_sessions_qs(user).get(pk=pk)
+    except Session.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class RollRow:
+    student: object
+    status: str
+    leave: LeaveRequest | None
+    saved: bool
+
+    @property
+    def status_label(self) -> str:
+        return str(AttendanceStatus(self.status).label)
+
+
+@dataclass
+class Roll:
+    """A session's roll as shown: every enrolled student with their saved or
+    default mark (present, or on leave where approved leave covers it)."""
+
+    session: Session
+    rows: list[RollRow]
+
+    @property
+    def taken(self) -> bool:
+        return any(r.saved for r in self.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(AttendanceStatus.values, 0)
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+    @property
+    def summary(self) -> list[tuple[str, str, int]]:
+        counts = self.counts
+        return [(s.value, str(s.label), counts[s.value]) for s in AttendanceStatus]
+
+
+def session_roll(session: Session, only: int | None = None) -> Roll:
+    """The roll of ``session`` (its class and term loaded); ``only``: just
+    that student's row. Queries: students, saved marks, approved leave."""
+    students = roll_students(
+        school_class_id=session.school_class_id, term=session.term, period=session.period
+    )
+    students = list(students)
+    saved = {
+        a.student_id: a for a in Attendance.objects.filter(session=session).select_related("leave")
+    }
+    leaves = approved_leave_on(
+        student_ids=[s.pk for s in students], date=session.date, period=session.period
+    )
+    rows = []
+    for s in students:
+        a = saved.get(s.pk)
+        if a is not None:
+            rows.append(RollRow(s, a.status, a.leave, True))
+        elif s.pk in leaves:
+            rows.append(RollRow(s, AttendanceStatus.LEAVE, leaves[s.pk], False))
+        else:
+            rows.append(RollRow(s, AttendanceStatus.PRESENT, None, False))
+    return Roll(session=session, rows=rows)
+
+
+def unexcused_absences_for_user(user: User, date: datetime.date) -> list[Attendance]:
+    """The day's absences without leave that ``user`` should see: an admin
+    the school's, a homeroom teacher their classes', a guardian their
+    children's (DESIGN.md: an absence shows up for the homeroom teacher and
+    the guardian that day). One query (a guardian's children are a subquery)."""
+    qs = Attendance.objects.filter(date=date, status=AttendanceStatus.ABSENT).select_related(
+        "student__school_class", "session__supervisor", "club"
+    )
+    if not user.is_authenticated:
+        return []
+    if user.is_school_admin:
+        qs = qs.filter(student__school_id=user.school_id)
+    elif user.role == Role.HOMEROOM and user.school_id:
+        qs = qs.filter(student__school_class__homeroom_teacher=user)
+    elif user.role == Role.GUARDIAN:
+        qs = qs.filter(student__in=students_for_user(user).values("pk"))
+    else:
+        return []
+    return sorted(
+        qs,
+        key=lambda a: (
+            a.student.school_class.grade,
+            a.student.school_class.number,
+            a.student.student_number,
+            PERIOD_ORDER[a.period],
+        ),
+    )
+
+
+# ---------------------------------------------------------------- leave pages
+
+
+def leave_requests_for_user(user: User) -> QuerySet[LeaveRequest]:
+    """Leave requests ``user`` may see: a guardian their children's, a
+    homeroom teacher their classes', an admin the school's; newest first,
+    with student, class and decider joined."""
+    qs = LeaveRequest.objects.select_related("student__school_class", "decided_by", "term")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.GUARDIAN:
+        return qs.filter(student__in=students_for_user(user).values("pk"))
+    if user.is_school_admin:
+        return qs.filter(student__school_id=user.school_id)
+    if user.role == Role.HOMEROOM and user.school_id:
+        return qs.filter(student__school_class__homeroom_teacher=user)
+    return qs.none()
+
+
+def get_leave_for_user(user: User, pk: int) -> LeaveRequest:
+    try:
+        return leave_requests_for_user(user).get(pk=pk)
+    except LeaveRequest.DoesNotExist:
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------- dismissal pages
+
+
+def dismissal_classes_for_user(user: User, date: datetime.date) -> QuerySet[SchoolClass]:
+    """Classes whose dismissal ``user`` may record on ``date``: an admin all of
+    the school's, a homeroom teacher theirs, anyone supervising one of the
+    class's sessions that day."""
+    qs = SchoolClass.objects.select_related("homeroom_teacher")
+    if not user.is_authenticated or not user.is_staff_member or not user.school_id:
+        return qs.none()
+    qs = qs.filter(school_id=user.school_id)
+    if user.is_school_admin:
+        return qs
+    return qs.filter(
+        Q(homeroom_teacher=user) | Q(sessions__date=date, sessions__supervisor=user)
+    ).distinct()
+
+
+def get_class_for_dismissal(user: User, pk: int, date: datetime.date) -> SchoolClass:
+    try:
+        return dismissal_classes_for_user(user, date).get(pk=pk)
+    except SchoolClass.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class DismissalRow:
+    student: object
+    application: object
+    dismissal: object | None
+    on_leave: bool
+    absent: bool
+
+
+@dataclass
+class DismissalSheet:
+    school_class: SchoolClass
+    date: datetime.date
+    rows: list[DismissalRow]
+    boarders: list
+    featured: bool
+
+    @property
+    def left(self) -> int:
+        return sum(1 for r in self.rows if r.dismissal)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for r in self.rows if not r.dismissal and not r.on_leave and not r.absent)
+
+
+def dismissal_sheet(
+    *, school_class: SchoolClass, term: Term, date: datetime.date
+) -> DismissalSheet:
+    """The day's dismissal sheet of a class: students staying for the
+    after-school period (or the clubs on the featured day) with their
+    pick-up arrangement and dismissal if recorded; boarders separately (they
+    stay, seed 二.1). Queries: calendar (≤3), applications with students,
+    dismissals, approved leave, the after-school absences."""
+    featured = is_featured_after_school(term, date)
+    part = Q(wants_after_school=True)
+    if featured:
+        part |= Q(wants_featured_day=True)
+    apps = list(
+        Application.objects.filter(
+            part,
+            term=term,
+            status=ApplicationStatus.APPROVED,
+            student__school_class=school_class,
+        )
+        .select_related("student")
+        .order_by("student__student_number", "student__pk")
+    )
+    ids = [a.student_id for a in apps]
+    dismissals = {
+        d.student_id: d
+        for d in Dismissal.objects.filter(student_id__in=ids, date=date).select_related(
+            "recorded_by"
+        )
+    }
+    leaves = approved_leave_on(student_ids=ids, date=date, period=Period.AFTER_SCHOOL)
+    absent = set(
+        Attendance.objects.filter(
+            student_id__in=ids,
+            date=date,
+            period=Period.AFTER_SCHOOL,
+            status=AttendanceStatus.ABSENT,
+        ).values_list("student_id", flat=True)
+    )
+    rows, boarders = [], []
+    for a in apps:
+        if a.student.is_boarder:
+            boarders.append(a.student)
+            continue
+        rows.append(
+            DismissalRow(
+                student=a.student,
+                application=a,
+                dismissal=dismissals.get(a.student_id),
+                on_leave=a.student_id in leaves,
+                absent=a.student_id in absent,
+            )
+        )
+    return DismissalSheet(
+        school_class=school_class, date=date, rows=rows, boarders=boarders, featured=featured
+    )

@@ -745,3 +745,15 @@ def club_save(
 
 def club_delete(*, club: Club) -> None:
     club.delete()
+
+
+# ---------------------------------------------------------------- leave, roll call, dismissal
+# The rules live in scheduling/attendance.py; re-exported here so callers use
+# ``services.<entity>_<action>`` like every other rule.
+from scheduling.attendance import club_roll_save as club_roll_save  # noqa: E402
+from scheduling.attendance import dismissal_record as dismissal_record  # noqa: E402
+from scheduling.attendance import dismissal_undo as dismissal_undo  # noqa: E402
+from scheduling.attendance import leave_cancel as leave_cancel  # noqa: E402
+from scheduling.attendance import leave_decide as leave_decide  # noqa: E402
+from scheduling.attendance import leave_request as leave_request  # noqa: E402
+from scheduling.attendance import roll_call_save as roll_call_save  # noqa: E402

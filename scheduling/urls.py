@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import views
+from scheduling import attendance_views, views
 
 app_name = "scheduling"
 
@@ -63,4 +63,15 @@ urlpatterns = [
     path(
         "timetable/school/pdf/", views.timetable_school, {"pdf": True}, name="timetable-school-pdf"
     ),
+    # Roll call, leave, dismissal
+    path("attendance/", attendance_views.roll_index, name="roll-index"),
+    path("attendance/session/<int:pk>/", attendance_views.roll, name="roll"),
+    path("attendance/absences/", attendance_views.absences, name="absences"),
+    path("leave/", attendance_views.leave_list, name="leave-list"),
+    path("leave/new/", attendance_views.leave_create, name="leave-create"),
+    path("leave/<int:pk>/decide/", attendance_views.leave_decide, name="leave-decide"),
+    path("leave/<int:pk>/cancel/", attendance_views.leave_cancel, name="leave-cancel"),
+    path("dismissal/", attendance_views.dismissal_index, name="dismissal-index"),
+    path("dismissal/class/<int:pk>/", attendance_views.dismissal_class, name="dismissal-class"),
+    path("dismissal/<int:pk>/undo/", attendance_views.dismissal_undo, name="dismissal-undo"),
 ]

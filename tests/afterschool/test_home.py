@@ -102,6 +102,7 @@ class TestGuardianHome:
             reverse("home"),
             reverse("enrollment:family"),
             reverse("scheduling:timetable-me"),
+            reverse("scheduling:leave-list"),
         }
 
     def test_guardian_without_children_is_told_whom_to_ask(self, client, db):
@@ -173,8 +174,9 @@ class TestHomeQueryCounts:
             c = f.make_class(world.school, 4, i + 1, world.homeroom_a)
             f.make_student(c, f"学生{i}")
         client.force_login(world.homeroom_a)
-        # 1 session, 2 user with school, 3 classes with room and student count.
-        with django_assert_num_queries(3):
+        # 1 session, 2 user with school, 3 classes with room and student count,
+        # 4 today's absences of the classes, 5 leave waiting for approval.
+        with django_assert_num_queries(5):
             response = client.get(reverse("home"))
         assert len(response.context["classes"]) == classes
 
@@ -184,7 +186,8 @@ class TestHomeQueryCounts:
             child = f.make_student(world.class_b, f"孩子{i}")
             f.make_guardian(child, "张伟", world.guardian_x.mobile, with_login=False)
         client.force_login(world.guardian_x.user)
-        # 1 session, 2 user, 3 children with class and school (no staff school).
-        with django_assert_num_queries(3):
+        # 1 session, 2 user, 3 children with class and school (no staff school),
+        # 4 the children's absences today, 5 their leave waiting for approval.
+        with django_assert_num_queries(5):
             response = client.get(reverse("home"))
         assert len(response.context["children"]) == children

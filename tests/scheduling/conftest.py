@@ -32,3 +32,33 @@ def rooms(world):
         "playground": f.make_room(world.school, "操场", RoomKind.PLAYGROUND, 200),
         "library": f.make_room(world.school, "图书室", RoomKind.LIBRARY, 30),
     }
+
+
+@pytest.fixture
+def enroll(world):
+    """``enroll(student, term, noon=True, after=True, featured=False, **extra)``
+    → an approved application (enrolled) with those parts. Built directly: the
+    enrollment workflow has its own tests; here only its outcome matters."""
+    from enrollment.models import Application, Status
+
+    def make(student, term, *, noon=True, after=True, featured=False, **extra):
+        data = {
+            "goes_home_alone": False,
+            "pickup_name": "张伟",
+            "pickup_relation": "父亲",
+            "pickup_mobile": "13900000001",
+            "reason": "父母下班晚，无人接送。",
+        }
+        data.update(extra)
+        return Application.objects.create(
+            student=student,
+            term=term,
+            status=Status.APPROVED,
+            wants_noon=noon,
+            wants_after_school=after,
+            wants_featured_day=featured,
+            created_by=world.admin,
+            **data,
+        )
+
+    return make

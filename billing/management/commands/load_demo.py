@@ -12,6 +12,7 @@ from django.db import transaction
 from afterschool.demo import DemoSchool
 from afterschool.demo import load_demo as load_school
 from enrollment import demo as enrollment_demo
+from scheduling import demo as scheduling_demo
 
 
 def load_demo() -> DemoSchool:
@@ -19,6 +20,7 @@ def load_demo() -> DemoSchool:
     with transaction.atomic():
         demo = load_school()
         enrollment_demo.build(demo)
+        scheduling_demo.build(demo)  # after enrollment's step: reads approved applications
         # Later apps add their steps here.
     return demo
 

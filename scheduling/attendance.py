@@ -1,0 +1,546 @@
+"""Roll call (点名), leave (请假) and dismissal (离校): the rules that write.
+
+Re-exported from ``scheduling.services`` (writes) so views and other apps call
+``services.leave_request`` etc.; reads are in ``scheduling.selectors``.
+
+Rule sources: seed 二.3 (有事有病必须履行请假手续，服务期间不得擅自离校),
+seed 一.5 (6) (服务结束后由学校统一组织学生安全离校), seed 二.1 (住宿生统一由学校
+管理), DESIGN.md "Safety". Every function raises ``ValidationError`` with a
+Chinese message and writes nothing when a rule refuses.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from afterschool.models import Role, Student, Term, User
+from enrollment.models import Application
+from enrollment.models import Status as ApplicationStatus
+from scheduling.calendar import days_between, term_schedule
+from scheduling.models import (
+    Attendance,
+    AttendanceStatus,
+    Club,
+    Dismissal,
+    LeaveKind,
+    LeavePeriods,
+    LeaveRequest,
+    LeaveStatus,
+    Period,
+    Session,
+)
+
+# ---------------------------------------------------------------- helpers
+
+
+def _day(d: datetime.date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def enrolled_application(*, student: Student, term: Term) -> Application | None:
+    """The student's approved application for ``term`` (enrolled), or None."""
+    return Application.objects.filter(
+        student=student, term=term, status=ApplicationStatus.APPROVED
+    ).first()
+
+
+def is_guardian_of(user: User, student: Student) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == Role.GUARDIAN
+        and student.guardians.filter(user=user).exists()
+    )
+
+
+def may_decide_leave(user: User, student: Student) -> bool:
+    """The class's homeroom teacher or the school's admin."""
+    if not user.is_authenticated or user.school_id != student.school_id:
+        return False
+    if user.is_school_admin:
+        return True
+    return user.role == Role.HOMEROOM and student.school_class.homeroom_teacher_id == user.pk
+
+
+# ---------------------------------------------------------------- leave
+
+
+def leave_request(
+    *,
+    student: Student,
+    term: Term,
+    kind: str,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    periods: str = "",
+    reason: str,
+    by: User,
+    today: datetime.date | None = None,
+) -> LeaveRequest:
+    """A guardian asks leave for their enrolled child (seed 二.3 请假手续).
+
+    ``kind``: ``LeaveKind.DAYS`` (both periods of every day) or
+    ``LeaveKind.PERIODS`` with ``periods`` (noon / after / both) on every day
+    from ``first_day`` to ``last_day`` inclusive. Rules: the child is enrolled
+    for the term (approved application); both ends are service days of the
+    term; not before ``today``; no overlap with another requested or approved
+    leave of the child in a shared period; a reason. Serialised per student
+    (row lock), so a double submit is refused as an overlap.
+
+    Raises ``ValidationError`` (Chinese message); nothing written on refusal.
+    """
+    today = today or timezone.localdate()
+    reason = (reason or "").strip()
+    if not is_guardian_of(by, student):
+        raise ValidationError(_("只有学生的家长可以为其请假。"))
+    if kind not in LeaveKind.values:
+        raise ValidationError(_("请选择请假方式。"))
+    if kind == LeaveKind.DAYS:
+        periods = ""
+    elif periods not in LeavePeriods.values:
+        raise ValidationError(_("按课时请假请选择中午、下午或两个课时。"))
+    if not reason:
+        raise ValidationError(_("请填写请假事由。"))
+    if last_day < first_day:
+        raise ValidationError(_("结束日期不能早于开始日期。"))
+    if first_day < today:
+        raise ValidationError(_("不能为已经过去的日期请假（%(day)s）。") % {"day": _day(first_day)})
+    if first_day < term.first_day or last_day > term.last_day:
+        raise ValidationError(
+            _("请假日期须在本学期内（%(first)s至%(last)s）。")
+            % {"first": _day(term.first_day), "last": _day(term.last_day)}
+        )
+    service = {
+        d.date
+        for d in days_between(
+            term.school, first_day, last_day, schedule=term_schedule(term), strict=False
+        )
+        if d.has_service
+    }
+    for end in (first_day, last_day):
+        if end not in service:
+            raise ValidationError(_("%(day)s没有课后服务，请选择课后服务日。") % {"day": _day(end)})
+    with transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        if enrolled_application(student=student, term=term) is None:
+            raise ValidationError(
+                _("%(name)s本学期未参加课后服务，无需请假。") % {"name": student.name}
+            )
+        new = LeaveRequest(
+            student=student,
+            term=term,
+            kind=kind,
+            first_day=first_day,
+            last_day=last_day,
+            periods=periods,
+            reason=reason,
+            requested_by=by,
+        )
+        others = LeaveRequest.objects.filter(
+            student=student,
+            status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED],
+            first_day__lte=last_day,
+            last_day__gte=first_day,
+        )
+        for other in others:
+            if set(other.covered_periods) & set(new.covered_periods):
+                raise ValidationError(
+                    _("与已有的请假（%(span)s，%(status)s）时间重叠，请勿重复申请。")
+                    % {"span": other.span_display, "status": other.get_status_display()}
+                )
+        new.save()
+    return new
+
+
+@transaction.atomic
+def leave_decide(
+    *,
+    leave: LeaveRequest,
+    by: User,
+    approve: bool,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> LeaveRequest:
+    """The homeroom teacher (or the school admin) approves or declines a
+    requested leave; declining needs a reason the guardian sees. Approving
+    marks the child "on leave" in rolls already taken in the leave's periods
+    where they were marked absent (seed 二.3: leave makes an absence excused).
+
+    Raises ``ValidationError`` when the leave is not waiting for a decision,
+    the actor may not decide, or a decline has no reason.
+    """
+    reason = (reason or "").strip()
+    leave = (
+        LeaveRequest.objects.select_for_update()
+        .select_related("student__school_class")
+        .get(pk=leave.pk)
+    )
+    if not may_decide_leave(by, leave.student):
+        raise ValidationError(_("只有该班班主任可以审批请假。"))
+    if leave.status != LeaveStatus.REQUESTED:
+        raise ValidationError(
+            _("该请假已是“%(status)s”状态，不能再审批。") % {"status": leave.get_status_display()}
+        )
+    if not approve and not reason:
+        raise ValidationError(_("不批准请假时请填写理由，家长会看到。"))
+    leave.status = LeaveStatus.APPROVED if approve else LeaveStatus.DECLINED
+    leave.decided_by = by
+    leave.decided_at = now or timezone.now()
+    leave.decision_reason = reason
+    leave.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    if approve:
+        Attendance.objects.filter(
+            student_id=leave.student_id,
+            date__range=(leave.first_day, leave.last_day),
+            period__in=leave.covered_periods,
+            status=AttendanceStatus.ABSENT,
+        ).update(status=AttendanceStatus.LEAVE, leave=leave)
+    return leave
+
+
+@transaction.atomic
+def leave_cancel(
+    *, leave: LeaveRequest, by: User, now: datetime.datetime | None = None
+) -> LeaveRequest:
+    """A guardian of the child withdraws a leave request: while it waits for
+    a decision, or once approved as long as its first day has not come
+    (rolls only exist for days that have come).
+
+    Raises ``ValidationError`` otherwise.
+    """
+    now = now or timezone.now()
+    leave = LeaveRequest.objects.select_for_update().select_related("student").get(pk=leave.pk)
+    if not is_guardian_of(by, leave.student):
+        raise ValidationError(_("只有学生的家长可以撤销请假。"))
+    if leave.status not in (LeaveStatus.REQUESTED, LeaveStatus.APPROVED):
+        raise ValidationError(
+            _("该请假已是“%(status)s”状态，不能撤销。") % {"status": leave.get_status_display()}
+        )
+    if leave.status == LeaveStatus.APPROVED and leave.first_day <= timezone.localdate(now):
+        raise ValidationError(_("请假已开始，不能撤销；如孩子返校，请联系班主任。"))
+    leave.status = LeaveStatus.CANCELLED
+    leave.cancelled_at = now
+    leave.save(update_fields=["status", "cancelled_at"])
+    return leave
+
+
+# ---------------------------------------------------------------- roll call
+
+# Which application part puts a student on the roll of a basic session in a
+# period (enrollment PartsMixin; the featured slot has clubs, not sessions).
+PERIOD_PART = {Period.NOON: "wants_noon", Period.AFTER_SCHOOL: "wants_after_school"}
+
+
+def roll_students(*, school_class_id: int, term: Term, period: str):
+    """Students of the class enrolled for ``period`` in ``term`` (approved
+    application with that part), by student number. A queryset (one query)."""
+    return Student.objects.filter(
+        school_class_id=school_class_id,
+        applications__term=term,
+        applications__status=ApplicationStatus.APPROVED,
+        **{f"applications__{PERIOD_PART[period]}": True},
+    ).order_by("student_number", "pk")
+
+
+def approved_leave_on(*, student_ids, date: datetime.date, period: str) -> dict[int, LeaveRequest]:
+    """Student id → the approved leave covering ``date`` in ``period``. One query."""
+    out: dict[int, LeaveRequest] = {}
+    for leave in LeaveRequest.objects.filter(
+        student_id__in=list(student_ids),
+        status=LeaveStatus.APPROVED,
+        first_day__lte=date,
+        last_day__gte=date,
+    ):
+        if period in leave.covered_periods:
+            out[leave.student_id] = leave
+    return out
+
+
+def may_take_roll(user: User, session: Session) -> bool:
+    """Who may take a basic session's roll: its supervisor, the class's
+    homeroom teacher, or the school's admin (DESIGN.md "Who uses it").
+    ``session.school_class`` should be loaded."""
+    if not user.is_authenticated or not user.school_id:
+        return False
+    if session.supervisor_id == user.pk:
+        return True
+    if user.school_id != session.school_class.school_id:
+        return False
+    return user.is_school_admin or session.school_class.homeroom_teacher_id == user.pk
+
+
+def _roll_save(
+    *,
+    keys: dict,
+    students: list[Student],
+    date: datetime.date,
+    period: str,
+    marks: dict[int, str],
+    by: User,
+    now: datetime.datetime,
+) -> list[Attendance]:
+    """Shared by basic-session and club rolls: ``keys`` are the row's roll
+    fields (``{"session": s}`` or ``{"club": c}``). Creates the missing rows
+    (present, or on leave where approved leave covers the period), then
+    applies ``marks``. An absence covered by approved leave is stored as leave."""
+    ids = {s.pk for s in students}
+    for sid, status in marks.items():
+        if sid not in ids:
+            raise ValidationError(_("该学生不在本课时的点名名单上。"))
+        if status not in AttendanceStatus.values:
+            raise ValidationError(_("请选择到、缺勤、请假或迟到。"))
+    leaves = approved_leave_on(student_ids=ids, date=date, period=period)
+    rows = {
+        a.student_id: a for a in Attendance.objects.filter(date=date, **keys, student_id__in=ids)
+    }
+    new, changed = [], []
+    for sid in ids - rows.keys():
+        leave = leaves.get(sid)
+        row = Attendance(
+            **keys,
+            date=date,
+            period=period,
+            student_id=sid,
+            status=AttendanceStatus.LEAVE if leave else AttendanceStatus.PRESENT,
+            leave=leave,
+            marked_by=by,
+            marked_at=now,
+        )
+        rows[sid] = row
+        new.append(row)
+    for sid, status in marks.items():
+        row = rows[sid]
+        leave = leaves.get(sid)
+        if status in (AttendanceStatus.ABSENT, AttendanceStatus.LEAVE) and leave:
+            status = AttendanceStatus.LEAVE
+        new_leave = leave if status == AttendanceStatus.LEAVE else None
+        if row.status == status and row.leave_id == (new_leave.pk if new_leave else None):
+            continue
+        row.status, row.leave = status, new_leave
+        row.marked_by, row.marked_at = by, now
+        if row.pk:
+            changed.append(row)
+    Attendance.objects.bulk_create(new)
+    if changed:
+        Attendance.objects.bulk_update(changed, ["status", "leave", "marked_by", "marked_at"])
+    return sorted(rows.values(), key=lambda a: a.student_id)
+
+
+@transaction.atomic
+def roll_call_save(
+    *,
+    session: Session,
+    by: User,
+    marks: dict[int, str] | None = None,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Attendance]:
+    """Take or correct a basic session's roll (点名).
+
+    Everyone enrolled for the session's period (``roll_students``) is present
+    unless marked otherwise; approved leave pre-marks "on leave". ``marks``:
+    student id → ``AttendanceStatus`` value for the exceptions (one tap
+    each). The first save writes the whole roll; later saves change only the
+    marked rows, so saving the same marks again changes nothing. Serialised per
+    session (row lock).
+
+    Raises ``ValidationError``: the actor may not take this roll, the session
+    is in the future, a student is not on the roll, or an unknown status.
+    Returns the roll's rows.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    session = (
+        Session.objects.select_for_update()
+        .select_related("school_class", "term")
+        .get(pk=session.pk)
+    )
+    if not may_take_roll(by, session):
+        raise ValidationError(_("只有该课时的看班教师、班主任或学校管理员可以点名。"))
+    if session.date > today:
+        raise ValidationError(
+            _("%(day)s的课时还没到，不能提前点名。") % {"day": _day(session.date)}
+        )
+    students = list(
+        roll_students(
+            school_class_id=session.school_class_id, term=session.term, period=session.period
+        )
+    )
+    return _roll_save(
+        keys={"session": session},
+        students=students,
+        date=session.date,
+        period=session.period,
+        marks=marks or {},
+        by=by,
+        now=now,
+    )
+
+
+def may_take_club_roll(user: User, club: Club) -> bool:
+    """Who may take a club meeting's roll: its teacher or the school's admin."""
+    if not user.is_authenticated or user.school_id != club.school_id:
+        return False
+    return club.teacher_id == user.pk or user.is_school_admin
+
+
+@transaction.atomic
+def club_roll_save(
+    *,
+    club: Club,
+    date: datetime.date,
+    roster: list[Student],
+    by: User,
+    marks: dict[int, str] | None = None,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Attendance]:
+    """Take or correct the roll of ``club``'s meeting on ``date`` (特色课程),
+    the same way as ``roll_call_save``: ``roster`` (the club's allocated
+    students, from the club allocation) present by default, approved leave
+    pre-marked, ``marks`` for the exceptions. Rows are keyed (club, date,
+    student). Serialised per club (row lock).
+
+    Raises ``ValidationError``: the actor is not the club's teacher or the
+    admin, ``date`` is in the future or not one of the club's meeting days
+    (its weekday on a service day), a mark for a student not on the roster.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    club = Club.objects.select_for_update().select_related("term").get(pk=club.pk)
+    if not may_take_club_roll(by, club):
+        raise ValidationError(_("只有社团指导教师或学校管理员可以点名。"))
+    if date > today:
+        raise ValidationError(_("%(day)s的课时还没到，不能提前点名。") % {"day": _day(date)})
+    info = days_between(
+        club.term.school, date, date, schedule=term_schedule(club.term), strict=False
+    )
+    if not (club.term.first_day <= date <= club.term.last_day) or not (
+        info and info[0].timetable_weekday == club.weekday
+    ):
+        raise ValidationError(
+            _("%(club)s在%(day)s没有活动。") % {"club": club.name, "day": _day(date)}
+        )
+    return _roll_save(
+        keys={"club": club},
+        students=roster,
+        date=date,
+        period=club.period,
+        marks=marks or {},
+        by=by,
+        now=now,
+    )
+
+
+# ---------------------------------------------------------------- dismissal
+
+
+def dismissal_application(*, student: Student, term: Term, date: datetime.date):
+    """The approved application that puts ``student`` on ``date``'s dismissal
+    sheet (they stay for the after-school period or the featured day), else
+    None. ``term.schedule`` gives the featured weekday."""
+    app = enrolled_application(student=student, term=term)
+    if app is None:
+        return None
+    if app.wants_after_school or (app.wants_featured_day and is_featured_after_school(term, date)):
+        return app
+    return None
+
+
+def is_featured_after_school(term: Term, date: datetime.date) -> bool:
+    """Whether the clubs meet after school on ``date`` (featured weekday and
+    period). Uses the timetable weekday of make-up days. At most three queries."""
+    schedule = term_schedule(term)
+    if schedule.featured_period != Period.AFTER_SCHOOL:
+        return False
+    days = days_between(term.school, date, date, schedule=schedule, strict=False)
+    return bool(days) and days[0].timetable_weekday == schedule.featured_weekday
+
+
+def may_dismiss(user: User, student: Student, date: datetime.date) -> bool:
+    """The class's homeroom teacher, the school admin, or whoever supervises
+    one of the class's sessions that day."""
+    if not user.is_authenticated or user.school_id != student.school_id:
+        return False
+    if user.is_school_admin or student.school_class.homeroom_teacher_id == user.pk:
+        return True
+    return Session.objects.filter(
+        school_class_id=student.school_class_id, date=date, supervisor=user
+    ).exists()
+
+
+@transaction.atomic
+def dismissal_record(
+    *,
+    student: Student,
+    term: Term,
+    date: datetime.date,
+    by: User,
+    alone: bool = False,
+    collected_by: str = "",
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> Dismissal:
+    """Record that ``student`` left after the last period on ``date``
+    (seed 一.5 (6) 统一组织学生安全离校): collected by ``collected_by``
+    (default: the application's pick-up person), or alone — only if the
+    application says the child may go home alone. Boarders stay under the
+    school (seed 二.1) and are refused. A second tap for the same day returns
+    the first record unchanged.
+
+    Raises ``ValidationError`` (nothing written) for a boarder, a child not on
+    the day's sheet, going alone without consent, no collector, a future day,
+    or an actor who may not dismiss the class.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    Student.objects.select_for_update().filter(pk=student.pk).first()
+    if not may_dismiss(by, student, date):
+        raise ValidationError(_("只有班主任、当天看班教师或学校管理员可以登记离校。"))
+    existing = Dismissal.objects.filter(student=student, date=date).first()
+    if existing is not None:
+        return existing
+    if date > today:
+        raise ValidationError(_("不能提前登记离校。"))
+    if student.is_boarder:
+        raise ValidationError(
+            _("%(name)s是住宿生，由学校统一管理，不需要离校登记。") % {"name": student.name}
+        )
+    app = dismissal_application(student=student, term=term, date=date)
+    if app is None:
+        raise ValidationError(
+            _("%(name)s今天不参加下午课后服务，不在离校名单上。") % {"name": student.name}
+        )
+    collected_by = (collected_by or "").strip()
+    if alone:
+        if not app.goes_home_alone:
+            raise ValidationError(
+                _("%(name)s的申请书未同意孩子自行回家，请由接送人接走。") % {"name": student.name}
+            )
+        collected_by = ""
+    else:
+        collected_by = collected_by or app.pickup_name
+        if not collected_by:
+            raise ValidationError(_("请填写接送人姓名。"))
+    return Dismissal.objects.create(
+        student=student,
+        date=date,
+        left_at=now,
+        alone=alone,
+        collected_by=collected_by,
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def dismissal_undo(*, dismissal: Dismissal, by: User) -> None:
+    """Remove a dismissal recorded by mistake (same people as recording).
+
+    Raises ``ValidationError`` when the actor may not dismiss the class."""
+    if not may_dismiss(by, dismissal.student, dismissal.date):
+        raise ValidationError(_("只有班主任、当天看班教师或学校管理员可以登记离校。"))
+    dismissal.delete()
