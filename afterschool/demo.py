@@ -176,6 +176,9 @@ def _sync(
 # --- the school, its year and term ------------------------------------------------
 
 
+FEE_DOCUMENT = "X教发【2024】X号"
+
+
 def build_school() -> DemoSchool:
     """阳光实验小学 of XX县 (created or refreshed by name)."""
     (school,) = _sync(
@@ -188,10 +191,12 @@ def build_school() -> DemoSchool:
                 county=COUNTY,
                 address="XX县城关镇阳光路88号",
                 phone="0317-6123456",
+                # The county's fee document (seed 一.7); letters and agreements quote it.
+                fee_document=FEE_DOCUMENT,
             )
         ],
         key=("name",),
-        fields=("short_name", "county", "address", "phone"),
+        fields=("short_name", "county", "address", "phone", "fee_document"),
     ).values()
     return DemoSchool(school=school)
 

@@ -16,12 +16,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from afterschool.demo import DemoSchool
+from afterschool.demo import FEE_DOCUMENT, DemoSchool
 from afterschool.models import Term
 from billing import services
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
 
-FEE_DOCUMENT = "X教发【2024】X号"  # the seed's county document
 MONTHS = [datetime.date(2024, m, 1) for m in (9, 10, 11, 12)]
 # Share of each month's statements paid by the demo's "today".
 PAID_SHARE = {9: 0.9, 10: 0.75, 11: 0.5, 12: 0.2}

@@ -22,8 +22,9 @@ from django.http import Http404
 
 from afterschool.access import get_class_for_user, get_student_for_user, students_for_user
 from afterschool.models import Role, SchoolClass, Student, User
-from enrollment.models import Application, ClassSubmission, Survey, WaiverRequest
+from enrollment.models import Application, ClassSubmission, PrintJob, Survey, WaiverRequest
 from enrollment.selectors import applications_with_people
+from enrollment.services import may_print_agreements
 
 
 def _require_role(user: User, roles: Iterable[str] | None) -> None:
@@ -115,3 +116,22 @@ def get_survey_for_user(user: User, pk: int) -> Survey:
         raise Http404
     _require_role(user, {Role.ADMIN, Role.HOMEROOM})
     return survey
+
+
+def get_print_job_for_user(user: User, pk: int, *, with_pdf: bool = False) -> PrintJob:
+    """A print job and its file: only for someone of the requester's school
+    who may see every agreement in it now (an admin of the school; the
+    homeroom teacher of a class job's class); 404 to everyone else. The PDF
+    bytes are loaded only when ``with_pdf``."""
+    qs = PrintJob.objects.select_related("school_class", "term", "requested_by")
+    if not with_pdf:
+        qs = qs.defer("pdf")
+    try:
+        job = qs.get(pk=pk)
+    except PrintJob.DoesNotExist:
+        raise Http404 from None
+    if not user.school_id or job.school_id != user.school_id:
+        raise Http404
+    if not may_print_agreements(user=user, school_class=job.school_class, grade=job.grade):
+        raise Http404
+    return job

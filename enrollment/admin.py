@@ -15,6 +15,7 @@ from enrollment.models import (
     ClassSubmission,
     EnrollmentSettings,
     OptOut,
+    PrintJob,
     Survey,
     SurveyResponse,
     WaiverRequest,
@@ -109,3 +110,37 @@ class OptOutAdmin(SimpleHistoryAdmin):
 
 
 admin.site.register(EnrollmentSettings)
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(admin.ModelAdmin):
+    """Print jobs are made and run by the pages and the worker; the back
+    office only looks (at failures mostly)."""
+
+    list_display = ("__str__", "school", "requested_by", "status", "done", "total", "created_at")
+    list_filter = ("status", "school")
+    list_select_related = ("school", "school_class", "requested_by")
+    exclude = ("pdf",)
+    readonly_fields = (
+        "school",
+        "term",
+        "requested_by",
+        "school_class",
+        "grade",
+        "status",
+        "done",
+        "total",
+        "pages",
+        "size",
+        "task_id",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")
+
+    def has_add_permission(self, request):
+        return False

@@ -15,14 +15,18 @@ scope which rows a user may see through ``enrollment/access.py``.
 from __future__ import annotations
 
 import datetime
+import functools
+import io
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from pypdf import PdfReader
 
 from afterschool.audit import audited
 from afterschool.models import Guardian, Role, School, SchoolClass, Student, Term, User
@@ -40,6 +44,8 @@ from enrollment.models import (
     ClassSubmission,
     EnrollmentSettings,
     OptOut,
+    PrintJob,
+    PrintJobStatus,
     Status,
     Survey,
     SurveyAnswer,
@@ -47,7 +53,8 @@ from enrollment.models import (
     WaiverRequest,
     WaiverStatus,
 )
-from enrollment.selectors import enrollment_settings_for, term_times
+from enrollment.pdf import agreements_pdf
+from enrollment.selectors import agreements_to_print, enrollment_settings_for, term_times
 
 S = Status
 STAFF_REVIEW = {Role.HOMEROOM, Role.ADMIN}
@@ -854,3 +861,141 @@ def enrollment_settings_save(*, term: Term, allow_reapply: bool, by: User) -> En
         term=term, defaults={"allow_reapply_after_withdrawal": allow_reapply}
     )
     return settings
+
+
+# -------------------------------------------------------------- printing
+
+# Batches up to this many agreements render in the request; larger ones go
+# to a background print job (issue 3: no request waits minutes).
+AGREEMENT_PRINT_INLINE_MAX = 100
+
+
+def agreement_print_inline_max() -> int:
+    """How many agreements a request may print itself (setting
+    ``AGREEMENT_PRINT_INLINE_MAX``, default 100)."""
+    return int(getattr(settings, "AGREEMENT_PRINT_INLINE_MAX", AGREEMENT_PRINT_INLINE_MAX))
+
+
+def may_print_agreements(
+    *, user: User, school_class: SchoolClass | None = None, grade: int | None = None
+) -> bool:
+    """Who may print a batch: an admin of the school any class or grade; a
+    homeroom teacher their own class only (they may see every agreement of
+    it, and no other)."""
+    if user.role == Role.ADMIN:
+        return bool(user.school_id) and (
+            school_class is None or school_class.school_id == user.school_id
+        )
+    if user.role == Role.HOMEROOM and school_class is not None:
+        return (
+            school_class.school_id == user.school_id and school_class.homeroom_teacher_id == user.pk
+        )
+    return False
+
+
+def _enqueue_print_job(job_id: int) -> None:
+    from enrollment.tasks import print_agreements  # tasks import this module
+
+    result = print_agreements.enqueue(job_id)
+    PrintJob.objects.filter(pk=job_id).update(task_id=str(result.id))
+
+
+@transaction.atomic
+def print_job_request(
+    *, by: User, term: Term, school_class: SchoolClass | None = None, grade: int | None = None
+) -> PrintJob:
+    """Queue a background job printing every approved agreement of a class
+    or a grade of ``term`` as one PDF (``enrollment.tasks.print_agreements``,
+    run by ``manage.py db_worker``; enqueued when the transaction commits).
+
+    A second request for the same scope while the first is still queued or
+    running returns the first (a double click makes one job). Raises
+    ``ValidationError`` when ``by`` may not print that scope
+    (``may_print_agreements``) or nothing is approved there.
+    """
+    if school_class is not None and school_class.school_id != term.school_id:
+        raise ValidationError(_("该班级不属于本学期的学校。"))
+    if not may_print_agreements(user=by, school_class=school_class, grade=grade) or (
+        by.school_id != term.school_id
+    ):
+        raise ValidationError(_("您无权打印这些协议书。"))
+    School.objects.select_for_update().get(pk=term.school_id)
+    running = PrintJob.objects.filter(
+        requested_by=by,
+        term=term,
+        school_class=school_class,
+        grade=grade,
+        status__in=[PrintJobStatus.QUEUED, PrintJobStatus.RUNNING],
+    ).first()
+    if running is not None:
+        return running
+    total = agreements_to_print(
+        school_id=term.school_id, term=term, school_class=school_class, grade=grade
+    ).count()
+    if total == 0:
+        raise ValidationError(_("没有学校已批准的申请，无协议书可打印。"))
+    job = PrintJob.objects.create(
+        school_id=term.school_id,
+        term=term,
+        requested_by=by,
+        school_class=school_class,
+        grade=grade,
+        total=total,
+    )
+    transaction.on_commit(functools.partial(_enqueue_print_job, job.pk))
+    return job
+
+
+def print_job_run(*, job_id: int) -> PrintJob:
+    """Render a print job (the background task's body): every approved
+    agreement of its scope, ``pdf.AGREEMENTS_PER_PART`` per WeasyPrint
+    document, joined into one PDF stored on the job. Progress (``done`` of
+    ``total``) is saved after each part so the job's page can show it.
+
+    A finished job is left as it is. On any error the job is marked failed
+    with the error's class and message, and the error is raised again for
+    the worker's log.
+    """
+    job = PrintJob.objects.select_related("school", "term", "school_class").get(pk=job_id)
+    if job.is_finished:
+        return job
+    now = timezone.now()
+    PrintJob.objects.filter(pk=job.pk).update(status=PrintJobStatus.RUNNING, started_at=now)
+    try:
+        apps = list(
+            agreements_to_print(
+                school_id=job.school_id,
+                term=job.term,
+                school_class=job.school_class,
+                grade=job.grade,
+            )
+        )
+        template = agreement_template_current(school=job.school)
+        PrintJob.objects.filter(pk=job.pk).update(total=len(apps), done=0)
+
+        def progress(done: int) -> None:
+            PrintJob.objects.filter(pk=job.pk).update(done=done)
+
+        data = agreements_pdf(apps, template=template, school=job.school, on_progress=progress)
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except Exception as exc:
+        PrintJob.objects.filter(pk=job.pk).update(
+            status=PrintJobStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    finished = {
+        "status": PrintJobStatus.DONE,
+        "pdf": data,
+        "size": len(data),
+        "pages": pages,
+        "total": len(apps),
+        "done": len(apps),
+        "started_at": now,
+        "finished_at": timezone.now(),
+    }
+    PrintJob.objects.filter(pk=job.pk).update(**finished)
+    for name, value in finished.items():
+        setattr(job, name, value)
+    return job

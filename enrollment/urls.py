@@ -27,6 +27,7 @@ urlpatterns = [
     path("applications/<int:pk>/agreement/", views.agreement_detail, name="agreement-detail"),
     path("applications/<int:pk>/agreement/sign/", views.agreement_sign, name="agreement-sign"),
     path("applications/<int:pk>/agreement/paper/", views.agreement_paper, name="agreement-paper"),
+    path("applications/<int:pk>/agreement.pdf", views.agreement_pdf, name="agreement-pdf"),
     # homeroom teacher (and admin)
     path("classes/", views.class_list, name="class-list"),
     path("classes/<int:pk>/survey/", views.class_survey, name="class-survey"),
@@ -54,4 +55,12 @@ urlpatterns = [
     path("waivers/", views.waivers, name="waivers"),
     path("waivers/<int:pk>/decide/", views.waiver_decide, name="waiver-decide"),
     path("agreement-template/", views.agreement_template, name="agreement-template"),
+    # printing (admin; homeroom for own class)
+    path("print/", views.agreements_print, name="agreements-print"),
+    path("print/class/<int:pk>/", views.agreements_print_class, name="agreements-print-class"),
+    path("print/grade/<int:grade>/", views.agreements_print_grade, name="agreements-print-grade"),
+    path("print/jobs/<int:pk>/", views.print_job_detail, name="print-job"),
+    path("print/jobs/<int:pk>/download/", views.print_job_download, name="print-job-download"),
+    path("forms/application.pdf", views.blank_application_form, name="blank-application-form"),
+    path("forms/opt-out.pdf", views.blank_opt_out_form, name="blank-opt-out-form"),
 ]

@@ -1,6 +1,6 @@
 """The enrollment journey in headless Chromium: a guardian applies on a
 375 px phone, the homeroom teacher approves and submits the class, the admin
-approves, the guardian signs the agreement."""
+approves, the guardian signs the agreement and downloads it as PDF."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from enrollment.models import Agreement, Application, Status
 from tests import factories as f
+from tests.enrollment.test_pdf import flat, pdf_text
 
 SHOTS = os.environ.get("ENROLLMENT_SCREENSHOTS")  # a folder, to look at the pages
 
@@ -86,6 +87,14 @@ def test_apply_review_approve_sign(browser, live_server, world):
     expect(guardian.get_by_text("协议书已签署。")).to_be_visible()
     assert guardian.evaluate("document.documentElement.scrollWidth") <= 375
     shot(guardian, "07-signed")
+
+    # … and downloads the signed agreement as PDF.
+    with guardian.expect_download() as download_info:
+        guardian.get_by_role("link", name="下载协议书PDF").click()
+    data = Path(download_info.value.path()).read_bytes()
+    text = flat(pdf_text(data))
+    assert "张小明" in text and "4.60元/天/生" in text
+    assert "乙方张伟于" in text and "在线签署" in text
 
     app = Application.objects.get()
     assert app.status == Status.APPROVED and app.pickup_mobile == "13900000001"

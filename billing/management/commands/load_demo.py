@@ -12,6 +12,7 @@ from django.db import transaction
 from afterschool.demo import DemoSchool
 from afterschool.demo import load_demo as load_school
 from billing import demo as billing_demo
+from enrollment import demo as enrollment_demo
 from scheduling import demo as scheduling_demo
 from scheduling import demo_clubs
 
@@ -20,7 +21,7 @@ def load_demo() -> DemoSchool:
     """Every app's demo data, in the order the work flows; one transaction."""
     with transaction.atomic():
         demo = load_school()
-        # Later apps add their steps here, e.g. enrollment.demo.build(demo).
+        enrollment_demo.build(demo)
         scheduling_demo.build(demo)  # after enrollment's step: reads approved applications
         demo_clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)
         billing_demo.build(demo)  # last: bills what the other steps enrolled

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('afterschool', '0003_activation_code_class'),
-        ('enrollment', '0001_initial'),
+        ('enrollment', '0002_print_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
