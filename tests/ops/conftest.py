@@ -76,18 +76,21 @@ def samples(world):
     the agreement signed; a roster upload waiting for confirmation; a
     suspended day; a staff member's unavailability; child X's leave request
     (waiting), dismissal on 3 Sep, club choice and allocation in an open
-    choice window; its September fee statement.
+    choice window; its September fee statement; a finished agreement print
+    job of class A. ``grade`` is class A's grade (a number, not a row).
 
     Keys are what tests/ops/urlwalk.py's URL_SAMPLES / KWARG_SAMPLES name."""
     import datetime
+    import io
 
     from django.utils import timezone
+    from pypdf import PdfWriter
 
     from afterschool.models import Role, RoomKind, RosterUpload
     from billing import services as billing
     from billing.models import FeeStatement
     from enrollment import services as enrollment
-    from enrollment.models import ApplicationEvent, Status
+    from enrollment.models import ApplicationEvent, PrintJob, PrintJobStatus, Status
     from scheduling import attendance, choice
     from scheduling import services as scheduling
     from scheduling.models import (
@@ -181,6 +184,22 @@ def samples(world):
         at=timezone.make_aware(datetime.datetime(2024, 8, 30, 9))
     )
     billing.statements_generate(term=term, month=datetime.date(2024, 9, 1))
+    # A finished agreement print job of class A. Rendering the real PDF is the
+    # print tests' business (tests/enrollment); a one-page stand-in keeps
+    # this fixture fast.
+    job = enrollment.print_job_request(by=world.admin, term=term, school_class=world.class_a)
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(blank)
+    PrintJob.objects.filter(pk=job.pk).update(
+        status=PrintJobStatus.DONE,
+        pdf=blank.getvalue(),
+        size=len(blank.getvalue()),
+        pages=1,
+        done=job.total,
+        finished_at=timezone.now(),
+    )
     return {
         "term": term,
         "leave": leave,
@@ -189,6 +208,8 @@ def samples(world):
         "allocation_run": run,
         "allocation": Allocation.objects.get(run=run, student=world.child_x),
         "statement": FeeStatement.objects.get(student=world.child_x, term=term),
+        "print_job": job,
+        "grade": world.class_a.grade,
         "child": world.child_x,
         "class": world.class_a,
         "application": app,

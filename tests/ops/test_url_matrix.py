@@ -124,6 +124,12 @@ SHARED: dict[str, dict[str, str]] = {
     "billing:statements": {"homeroom_b": "the statements of the teacher's own class"},
     "billing:family": {"guardian_y": "the guardian's own children's statements"},
     "billing:fee-sheet": {"homeroom_b": "the fee sheet of the teacher's own class"},
+    "enrollment:agreements-print": {
+        "homeroom_b": "printing the teacher's own class's agreements",
+        "other_admin": "printing the admin's own school's agreements",
+    },
+    "enrollment:blank-application-form": {"homeroom_b": "a blank form, no one's data"},
+    "enrollment:blank-opt-out-form": {"homeroom_b": "a blank form, no one's data"},
 }
 
 REFUSED = {403, 404, 405}

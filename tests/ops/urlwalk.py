@@ -76,6 +76,7 @@ KWARG_SAMPLES = {
     "class_id": "class",
     "application_pk": "application",
     "application_id": "application",
+    "grade": "grade",
 }
 
 # ``pk`` means a different model on every URL: say which sample per URL.
@@ -131,6 +132,10 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "scheduling:club-roster": {"pk": "club"},
     "scheduling:club-roster-pdf": {"pk": "club"},
     "billing:statement-detail": {"pk": "statement"},
+    "enrollment:agreements-print-class": {"pk": "class"},
+    "enrollment:agreement-pdf": {"pk": "application"},
+    "enrollment:print-job": {"pk": "print_job"},
+    "enrollment:print-job-download": {"pk": "print_job"},
 }
 
 
@@ -161,7 +166,8 @@ def url_for(route: Route, samples: dict[str, object]) -> str:
                 f"URL {route.name!r} wants sample {key!r} for {kwarg!r}, but the `samples` "
                 f"fixture (tests/ops/conftest.py) does not build one"
             )
-        values[kwarg] = samples[key].pk
+        sample = samples[key]
+        values[kwarg] = getattr(sample, "pk", sample)  # a row, or a plain value
     return reverse(route.name, kwargs=values)
 
 
@@ -208,6 +214,7 @@ def sample_values(samples: dict[str, object]) -> tuple:
     return tuple(
         (key, type(obj)._default_manager.filter(pk=obj.pk).values().first())
         for key, obj in sorted(samples.items())
+        if hasattr(obj, "_meta")
     )
 
 
