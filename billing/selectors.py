@@ -75,6 +75,12 @@ def with_paid(qs: QuerySet[FeeStatement]) -> QuerySet[FeeStatement]:
     )
 
 
+def statement_paid(statement: FeeStatement) -> Decimal:
+    """Yuan paid on ``statement``: payments − refunds (one query)."""
+    rows = statement.payments.values_list("kind").annotate(s=Sum("amount")).order_by()
+    return to_fen(sum((s if k == PaymentKind.PAYMENT else -s for k, s in rows), ZERO))
+
+
 def statement_lines(statement: FeeStatement) -> QuerySet[FeeLine]:
     return statement.lines.order_by("position", "pk")
 
@@ -105,6 +111,16 @@ class SheetRow:
     def balance(self) -> Decimal:
         """Owed (> 0) or credit carried forward (< 0)."""
         return self.total - self.paid
+
+    @property
+    def owed(self) -> Decimal:
+        """Yuan owed to the school (欠费), never negative."""
+        return max(self.balance, ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        """Yuan held for the family (结余), shown positive."""
+        return max(-self.balance, ZERO)
 
 
 @dataclass

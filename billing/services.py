@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.models import School, Student, Term, User
-from billing import fees
+from billing import fees, selectors
 from billing.models import (
     BillingMode,
     FeeLine,
@@ -32,7 +32,7 @@ from billing.models import (
     Waiver,
     WaiverKind,
 )
-from billing.money import to_fen
+from billing.money import ZERO, to_fen
 from enrollment.models import WaiverRequest, WaiverStatus
 
 # Adjustment lines sort after the computed lines, in the order they were made.
@@ -437,8 +437,17 @@ def payment_record(
     yuan > 0, ``method`` a ``PaymentMethod``, ``receipt_number`` unique in
     the school (a double-submitted form records one payment).
 
+    A refund may not exceed what was paid on the statement net of earlier
+    refunds (school policy: money goes back only to whoever paid it, so
+    "已缴" never turns negative); the statement row is locked while this is
+    checked so two refunds at once cannot both pass. A payment above the
+    amount due is accepted: the excess is a credit (结余) to set against
+    later fees or refund; the
+    page says so after saving.
+
     Raises ``ValidationError`` (field → message) for a non-positive amount,
-    or a blank or already used receipt number.
+    a refund above the refundable amount (naming it), or a blank or already
+    used receipt number.
     """
     receipt_number = receipt_number.strip()
     errors: dict[str, list[str]] = {}
@@ -446,6 +455,14 @@ def payment_record(
         errors["amount"] = [_("金额应大于 0。")]
     elif to_fen(amount) != amount:
         errors["amount"] = [_("金额最多保留两位小数（到分）。")]
+    elif kind == PaymentKind.REFUND:
+        FeeStatement.objects.select_for_update().filter(pk=statement.pk).first()
+        refundable = selectors.statement_paid(statement)
+        if amount > refundable:
+            errors["amount"] = [
+                _("退费金额不能超过本账单已缴金额（已扣除此前退费）：最多可退 %(max)s 元。")
+                % {"max": max(refundable, ZERO)}
+            ]
     if not receipt_number:
         errors["receipt_number"] = [_("请填写收据号。")]
     elif Payment.objects.filter(

@@ -31,7 +31,7 @@ from afterschool.models import Role
 from billing import selectors, services
 from billing.fees import month_start, term_months
 from billing.forms import FeePolicyForm, PaymentForm, WaiverForm, WorkloadRateForm, parse_month
-from billing.models import BillingMode, FeeStatement, Waiver
+from billing.models import BillingMode, FeeStatement, PaymentKind, Waiver
 from billing.money import to_fen
 from billing.sheets import CONTENT_TYPES, FORMATS, render_sheet, workload_pdf
 from scheduling import selectors as scheduling_selectors
@@ -206,6 +206,13 @@ def statement_detail(request, pk: int):
                 _errors_to_form(form, exc)
             else:
                 messages.success(request, _("缴费记录已保存。"))
+                excess = selectors.statement_paid(statement) - statement.total
+                if data["kind"] == PaymentKind.PAYMENT and excess > 0:
+                    messages.info(
+                        request,
+                        _("已缴超过应缴 %(x)s 元，多缴部分转为结余，可抵后续费用或退还。")
+                        % {"x": excess},
+                    )
                 return redirect("billing:statement-detail", pk=statement.pk)
     paid_qs = selectors.with_paid(FeeStatement.objects.filter(pk=statement.pk))
     paid = to_fen(paid_qs.values_list("paid", flat=True).get())
@@ -217,7 +224,8 @@ def statement_detail(request, pk: int):
             "lines": selectors.statement_lines(statement),
             "payments": selectors.statement_payments(statement),
             "paid": paid,
-            "balance": statement.total - paid,
+            "owed": max(statement.total - paid, selectors.ZERO),
+            "credit": max(paid - statement.total, selectors.ZERO),
             "form": form,
         },
     )

@@ -540,3 +540,41 @@ class TestServiceErrors:
         )
         row = fee_sheet(term=term, month=SEPT).rows[0]
         assert (row.paid, row.balance) == (Decimal("96.60"), Decimal("0.00"))
+
+    def test_refund_above_net_paid_refused_naming_the_most_and_nothing_saved(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Payment
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        args = {"statement": s, "method": "cash", "by": world.admin}
+        services.payment_record(amount=Decimal("100.00"), receipt_number="P1", **args)
+        services.payment_record(amount=Decimal("60.00"), receipt_number="R1", kind="refund", **args)
+        with pytest.raises(ValidationError) as exc:
+            services.payment_record(
+                amount=Decimal("40.01"), receipt_number="R2", kind="refund", **args
+            )
+        assert "最多可退 40.00 元" in exc.value.message_dict["amount"][0]
+        assert Payment.objects.count() == 2
+        services.payment_record(amount=Decimal("40.00"), receipt_number="R3", kind="refund", **args)
+        assert services.selectors.statement_paid(s) == Decimal("0.00")
+
+    def test_refund_on_unpaid_statement_refused(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Payment
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        with pytest.raises(ValidationError, match="最多可退 0.00 元"):
+            services.payment_record(
+                statement=statement_of(world.child_x),
+                amount=Decimal("1000.00"),
+                method="cash",
+                receipt_number="R1",
+                by=world.admin,
+                kind="refund",
+            )
+        assert not Payment.objects.exists()

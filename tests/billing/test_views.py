@@ -169,6 +169,40 @@ class TestForms:
         body = client.get(url).content.decode()
         assert "W-1" in body and "已缴" in body
 
+    def test_overpayment_shows_a_positive_credit_and_too_big_a_refund_is_refused(
+        self, client, world, billed
+    ):
+        client.force_login(world.admin)
+        url = reverse("billing:statement-detail", args=[st(world.child_x).pk])
+        data = {"kind": "payment", "amount": "550.00", "method": "cash", "receipt_number": "P-1"}
+        r = client.post(url, data, follow=True)
+        body = r.content.decode()
+        assert "已缴超过应缴 453.40 元，多缴部分转为结余" in body
+        assert "结余 453.40 元" in body and "-453.40" not in body
+        data = {"kind": "refund", "amount": "903.40", "method": "cash", "receipt_number": "R-1"}
+        r = client.post(url, data)
+        body = r.content.decode()
+        assert r.status_code == 200
+        assert "最多可退 550.00 元" in body
+        assert 'value="903.40"' in body
+        assert Payment.objects.count() == 1
+        client.force_login(world.guardian_x.user)
+        body = client.get(reverse("billing:family")).content.decode()
+        assert "结余 453.40 元" in body and "-453.40" not in body
+
+    def test_statement_list_shows_owed_and_credit_without_sign(self, client, world, billed):
+        services.payment_record(
+            statement=st(world.child_x),
+            amount=Decimal("100.00"),
+            method="cash",
+            receipt_number="P-2",
+            by=world.admin,
+        )
+        client.force_login(world.admin)
+        body = client.get(reverse("billing:statements") + "?month=2024-09").content.decode()
+        assert "结余 3.40" in body and "-3.40" not in body
+        assert "欠费 48.30" in body
+
     def test_generate_button(self, client, world, billed, term):
         client.force_login(world.admin)
         r = client.post(
