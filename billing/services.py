@@ -254,7 +254,9 @@ def _write_statements(
     replaced); one that did not change is not touched, so a second run
     writes nothing. A paid statement is never rewritten: when its amount
     changed, an adjustment line (credit or debit) is added, so the recorded
-    payment and what was paid for stay as they were. Unpaid statements of
+    payment and what was paid for stay as they were, while its days and
+    periods take the recomputed values (the adjustment line says how the
+    days changed). Unpaid statements of
     students no longer billed are removed. Fixed queries whatever the number
     of students: existing statements (with whether paid), their lines, and
     at most one each of remove, delete changed lines, insert statements,
@@ -302,8 +304,11 @@ def _write_statements(
             continue
         if statement.paid:
             diff = bill.total - statement.total
+            counts = (bill.days, bill.periods)
             if diff:
                 how = _("多缴部分转为结余") if diff < 0 else _("需补缴")
+                if counts != (statement.days, statement.periods):
+                    how += _("；收费天数 %(a)s → %(b)s 天") % {"a": statement.days, "b": bill.days}
                 line_rows.append(
                     FeeLine(
                         statement=statement,
@@ -315,8 +320,12 @@ def _write_statements(
                     )
                 )
                 statement.total += diff
-                to_update.append(statement)
                 result.adjusted += 1
+            if diff or counts != (statement.days, statement.periods):
+                # The days and periods are always the recomputed ones (the
+                # fee sheet sums them), even though the paid lines stay.
+                statement.days, statement.periods = counts
+                to_update.append(statement)
             continue
         same = (
             _signature(bill.lines) == stored.get(statement.pk, [])

@@ -286,6 +286,40 @@ class TestRecompute:
         adj = FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT)
         assert list(adj.values_list("amount", flat=True)) == [Decimal("-4.60")]
 
+    def test_days_and_periods_follow_a_recompute_of_an_unpaid_statement(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        assert (statement_of(world.child_x).days, statement_of(world.child_x).periods) == (21, 42)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
+
+    def test_days_and_periods_follow_a_recompute_of_a_paid_statement(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        services.payment_record(
+            statement=s,
+            amount=Decimal("96.60"),
+            method="cash",
+            receipt_number="R1",
+            by=world.admin,
+        )
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
+        services.statements_generate(term=term, month=SEPT)
+        s.refresh_from_db()
+        assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
+        adj = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
+        assert adj.amount == Decimal("-9.20")
+        assert "收费天数 21 → 19 天" in adj.description
+        # The charge lines that were paid for stay as they were.
+        assert FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE).count() == 21
+        assert lines_total(s) == s.total
+        again = services.statements_generate(term=term, month=SEPT)
+        assert again.adjusted == 0
+        assert FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).count() == 1
+
     def test_month_outside_the_term_is_refused(self, world, term):
         from django.core.exceptions import ValidationError
 
