@@ -373,6 +373,7 @@ class TestMoreQueryCounts:
         from afterschool.models import Role
         from scheduling.models import Period, Session
 
+        enrol(world.child_x, term, by=world.admin)  # only sessions with children count
         people = [f.make_user(world.school, Role.TEACHER, f"t{i}") for i in range(teachers)]
         for i, p in enumerate(people):
             Session.objects.create(
@@ -389,3 +390,4 @@ class TestMoreQueryCounts:
         with django_assert_num_queries(8):
             r = client.get(reverse("billing:workload") + "?month=2024-09")
         assert r.status_code == 200
+        assert all(p.name in r.content.decode() for p in people)
