@@ -10,6 +10,7 @@ statements are fetched through ``billing.selectors.get_statement_for_user``
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,6 +63,13 @@ def _errors_to_form(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _attachment(filename: str, fallback: str) -> str:
+    """A download's Content-Disposition: the Chinese ``filename`` as RFC 5987
+    ``filename*=utf-8''…`` (what browsers save it as, like the agreements'
+    PDFs) after an ASCII ``filename="…"`` for clients that ignore it."""
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(filename)}"
 
 
 def _staff_for_billing(user) -> None:
@@ -330,8 +338,13 @@ def fee_sheet(request):
     if fmt in FORMATS:
         scope = f"-{school_class.grade}-{school_class.number}" if school_class else ""
         when = "term" if whole_term else f"{month:%Y-%m}"
+        name = [_("收费明细表"), term.name if whole_term else f"{month.year}年{month.month}月"]
+        if school_class:
+            name.append(school_class.display_name)
         response = HttpResponse(render_sheet(sheet, fmt), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="fee-sheet-{when}{scope}.{fmt}"'
+        response["Content-Disposition"] = _attachment(
+            "-".join(name) + f".{fmt}", f"fee-sheet-{when}{scope}.{fmt}"
+        )
         return response
     return render(
         request,
@@ -379,7 +392,10 @@ def workload(request):
         response = HttpResponse(
             workload_pdf(title=title, rows=rows, period_label=label), content_type="application/pdf"
         )
-        response["Content-Disposition"] = f'attachment; filename="workload-{month:%Y-%m}.pdf"'
+        response["Content-Disposition"] = _attachment(
+            _("教师工作量统计表") + f"-{month.year}年{month.month}月.pdf",
+            f"workload-{month:%Y-%m}.pdf",
+        )
         return response
     return render(
         request,

@@ -242,6 +242,30 @@ class TestForms:
         assert client.get(base + "xlsx").content[:2] == b"PK"
         assert "144.90" in client.get(base + "csv").content.decode("utf-8-sig")
 
+    def test_fee_sheet_file_names_are_chinese_with_an_ascii_fallback(
+        self, client, world, billed, term
+    ):
+        from urllib.parse import unquote
+
+        client.force_login(world.admin)
+        base = reverse("billing:fee-sheet")
+        cases = [
+            (
+                f"?month=2024-09&class={world.class_b.pk}&format=pdf",
+                "收费明细表-2024年9月-三年级（2）班.pdf",
+                "fee-sheet-2024-09-3-2.pdf",
+            ),
+            ("?month=2024-09&format=xlsx", "收费明细表-2024年9月.xlsx", "fee-sheet-2024-09.xlsx"),
+            ("?month=term&format=csv", f"收费明细表-{term.name}.csv", "fee-sheet-term.csv"),
+        ]
+        for query, chinese, ascii_name in cases:
+            header = client.get(base + query)["Content-Disposition"]
+            assert header.startswith(f'attachment; filename="{ascii_name}"; ')
+            assert unquote(header.split("filename*=utf-8''")[1]) == chinese
+            header.encode("ascii")  # a header must stay ASCII
+        r = client.get(reverse("billing:workload") + "?month=2024-09&format=pdf")
+        assert unquote(r["Content-Disposition"].split("''")[1]) == "教师工作量统计表-2024年9月.pdf"
+
     def test_settlement_button_refused_outside_prepay(self, client, world, billed, term):
         client.force_login(world.admin)
         r = client.post(reverse("billing:settlement-generate"), {"term": term.pk}, follow=True)
