@@ -157,6 +157,29 @@ class TestForms:
         assert r.status_code == 302
         assert FeePolicy.objects.get().rate_per_period == Decimal("2.00")
 
+    def test_policy_fields_grouped_under_each_mode_with_an_explanation(self, client, world, term):
+        import re
+
+        client.force_login(world.admin)
+        body = client.get(reverse("billing:policy")).content.decode()
+        legends = re.findall(r"<legend[^>]*>\s*(.*?)\s*</legend>", body, re.S)
+        assert legends == [
+            "收费标准（各种方式通用）",
+            "方式一：按实际服务课时收费",
+            "方式二：学期预收，期末结算",
+            "方式三：按月定额收费（分档）",
+            "请假、缺勤与减免（各种方式通用）",
+            "教师补助",
+        ]
+        fieldsets = body.split("<legend")
+        assert 'name="prepay_days"' in fieldsets[3] and 'name="settlement_mode"' in fieldsets[3]
+        assert 'name="monthly_amount"' in fieldsets[4]
+        assert 'name="monthly_threshold_days"' in fieldsets[4]
+        assert 'name="monthly_amount"' not in fieldsets[3]
+        assert "当月服务天数少于设定天数时按减档金额收费" in fieldsets[4]
+        assert body.count("<form") == body.count("</form>")
+        assert body.count('name="csrfmiddlewaretoken"') == body.count("<form")
+
     def test_payment_recorded_once_with_double_submit(self, client, world, billed):
         client.force_login(world.admin)
         url = reverse("billing:statement-detail", args=[st(world.child_x).pk])
