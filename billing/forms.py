@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.tables import masked_student_number
@@ -14,10 +17,80 @@ from billing.services import POLICY_FIELDS
 BLANK = [("", _("请选择"))]
 
 
+def _note(text) -> HTML:
+    return HTML(format_html('<p class="small text-muted mb-2">{}</p>', text))
+
+
 class FeePolicyForm(forms.ModelForm):
+    """The fee standard, its fields grouped by the billing mode they belong
+    to (each with a one-line explanation) so the admin sees which settings
+    the chosen mode uses; the template renders it with ``{% crispy %}``."""
+
     class Meta:
         model = FeePolicy
         fields = POLICY_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has its token
+        self.helper.layout = Layout(
+            Fieldset(
+                _("收费标准（各种方式通用）"),
+                _note(
+                    _(
+                        "单价和每天收费课时数不得超过县里的上限；选定一种收费方式后，只有该方式下面的设置生效。"
+                    )
+                ),
+                "rate_per_period",
+                "periods_per_day",
+                "mode",
+            ),
+            Fieldset(
+                _("方式一：按实际服务课时收费"),
+                _note(
+                    _(
+                        "每月按实际服务日，每天报名的课时数 × 每课时收费计算；"
+                        "节假日、暂停服务日不收费。本方式无其他设置。"
+                    )
+                ),
+            ),
+            Fieldset(
+                _("方式二：学期预收，期末结算"),
+                _note(
+                    _(
+                        "开学时按预收天数 × 每天课时 × 单价预收；"
+                        "期末按实际服务结算，未服务的课时退还家长或抵下学期费用。"
+                    )
+                ),
+                "prepay_days",
+                "settlement_mode",
+            ),
+            Fieldset(
+                _("方式三：按月定额收费（分档）"),
+                _note(_("每月收取固定金额；当月服务天数少于设定天数时按减档金额收费。")),
+                "monthly_amount",
+                "monthly_reduced_amount",
+                "monthly_threshold_days",
+            ),
+            Fieldset(
+                _("请假、缺勤与减免（各种方式通用）"),
+                _note(
+                    _(
+                        "按课时收费时决定这些课时是否收费；按月收费时决定是否计入服务天数；预收方式下决定期末结算是否退还。"
+                    )
+                ),
+                "charge_approved_leave",
+                "charge_unexcused_absence",
+                "allow_partial_waiver",
+            ),
+            Fieldset(
+                _("教师补助"),
+                _note(_("看班和社团课时计入教师工作量，按此标准计算补助。")),
+                "workload_rate_per_period",
+            ),
+        )
 
 
 class PaymentForm(forms.Form):

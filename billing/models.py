@@ -274,6 +274,16 @@ class FeeStatement(models.Model):
 
         return to_fen(self.total - self.paid)
 
+    @property
+    def owed(self) -> Decimal:
+        """Yuan the family still owes the school (欠费), never negative."""
+        return max(self.balance, ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        """Yuan the school holds for the family (结余), shown positive."""
+        return max(-self.balance, ZERO)
+
 
 class LineKind(models.TextChoices):
     CHARGE = "charge", _("收费")

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -30,7 +30,9 @@ from billing.models import (
     StatementKind,
 )
 from billing.money import ZERO, line_amount, to_fen
-from enrollment.models import WaiverRequest, WaiverStatus
+from enrollment.models import Application, WaiverRequest, WaiverStatus
+from enrollment.models import Status as ApplicationStatus
+from scheduling.attendance import PERIOD_PART
 from scheduling.models import Attendance, Club, Session
 from scheduling.selectors import club_dates
 
@@ -76,6 +78,12 @@ def with_paid(qs: QuerySet[FeeStatement]) -> QuerySet[FeeStatement]:
     )
 
 
+def statement_paid(statement: FeeStatement) -> Decimal:
+    """Yuan paid on ``statement``: payments − refunds (one query)."""
+    rows = statement.payments.values_list("kind").annotate(s=Sum("amount")).order_by()
+    return to_fen(sum((s if k == PaymentKind.PAYMENT else -s for k, s in rows), ZERO))
+
+
 def statement_lines(statement: FeeStatement) -> QuerySet[FeeLine]:
     return statement.lines.order_by("position", "pk")
 
@@ -106,6 +114,16 @@ class SheetRow:
     def balance(self) -> Decimal:
         """Owed (> 0) or credit carried forward (< 0)."""
         return self.total - self.paid
+
+    @property
+    def owed(self) -> Decimal:
+        """Yuan owed to the school (欠费), never negative."""
+        return max(self.balance, ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        """Yuan held for the family (结余), shown positive."""
+        return max(-self.balance, ZERO)
 
 
 @dataclass
@@ -304,14 +322,35 @@ def workload(
     rota), of which rolls were taken (attendance marked), and club meetings
     led (each meeting date of the person's clubs; seed 三: 课时数计入工作量),
     with the subsidy at ``FeePolicy.workload_rate_per_period`` yuan per
-    period, rounded half up on the row. Queries: sessions, rolls, clubs,
-    calendar (≤ 4), people, and the policy unless given."""
+    period, rounded half up on the row.
+
+    THE rule for a basic session (school policy: the subsidy pays for
+    children looked after, not for an empty room): it counts only when its
+    class has at least one student enrolled for that period — the roll's
+    own list, ``scheduling.attendance.roll_students`` — or when a roll was
+    taken for it anyway. A session whose roll says "本课时没有报名参加的学生"
+    is not workload. (``scheduling.selectors.staff_workload`` counts every
+    scheduled session; this is the count that is paid.)
+
+    Queries: sessions, rolls, clubs, calendar (≤ 4), people, and the policy
+    unless given."""
     first, last = month_start(month), month_end(month)
     if policy is None:
         policy = fee_policy_of(term)
     rate = policy.workload_rate_per_period if policy else ZERO
+    rolled = Attendance.objects.filter(session=OuterRef("pk"))
+    attended = Q(Exists(rolled))
+    for period, part in PERIOD_PART.items():
+        enrolled = Application.objects.filter(
+            term=OuterRef("term"),
+            student__school_class=OuterRef("school_class"),
+            status=ApplicationStatus.APPROVED,
+            **{part: True},
+        )
+        attended |= Q(period=period) & Q(Exists(enrolled))
     supervised = dict(
         Session.objects.filter(term=term, date__range=(first, last), supervisor__isnull=False)
+        .filter(attended)
         .values_list("supervisor_id")
         .annotate(n=Count("id"))
         .order_by()

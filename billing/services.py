@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.models import School, Student, Term, User
-from billing import fees
+from billing import fees, selectors
 from billing.models import (
     BillingMode,
     FeeLine,
@@ -32,7 +32,7 @@ from billing.models import (
     Waiver,
     WaiverKind,
 )
-from billing.money import to_fen
+from billing.money import ZERO, to_fen
 from enrollment.models import WaiverRequest, WaiverStatus
 
 # Adjustment lines sort after the computed lines, in the order they were made.
@@ -254,7 +254,9 @@ def _write_statements(
     replaced); one that did not change is not touched, so a second run
     writes nothing. A paid statement is never rewritten: when its amount
     changed, an adjustment line (credit or debit) is added, so the recorded
-    payment and what was paid for stay as they were. Unpaid statements of
+    payment and what was paid for stay as they were, while its days and
+    periods take the recomputed values (the adjustment line says how the
+    days changed). Unpaid statements of
     students no longer billed are removed. Fixed queries whatever the number
     of students: existing statements (with whether paid), their lines, and
     at most one each of remove, delete changed lines, insert statements,
@@ -302,8 +304,11 @@ def _write_statements(
             continue
         if statement.paid:
             diff = bill.total - statement.total
+            counts = (bill.days, bill.periods)
             if diff:
                 how = _("多缴部分转为结余") if diff < 0 else _("需补缴")
+                if counts != (statement.days, statement.periods):
+                    how += _("；收费天数 %(a)s → %(b)s 天") % {"a": statement.days, "b": bill.days}
                 line_rows.append(
                     FeeLine(
                         statement=statement,
@@ -315,8 +320,12 @@ def _write_statements(
                     )
                 )
                 statement.total += diff
-                to_update.append(statement)
                 result.adjusted += 1
+            if diff or counts != (statement.days, statement.periods):
+                # The days and periods are always the recomputed ones (the
+                # fee sheet sums them), even though the paid lines stay.
+                statement.days, statement.periods = counts
+                to_update.append(statement)
             continue
         same = (
             _signature(bill.lines) == stored.get(statement.pk, [])
@@ -437,8 +446,17 @@ def payment_record(
     yuan > 0, ``method`` a ``PaymentMethod``, ``receipt_number`` unique in
     the school (a double-submitted form records one payment).
 
+    A refund may not exceed what was paid on the statement net of earlier
+    refunds (school policy: money goes back only to whoever paid it, so
+    "已缴" never turns negative); the statement row is locked while this is
+    checked so two refunds at once cannot both pass. A payment above the
+    amount due is accepted: the excess is a credit (结余) to set against
+    later fees or refund; the
+    page says so after saving.
+
     Raises ``ValidationError`` (field → message) for a non-positive amount,
-    or a blank or already used receipt number.
+    a refund above the refundable amount (naming it), or a blank or already
+    used receipt number.
     """
     receipt_number = receipt_number.strip()
     errors: dict[str, list[str]] = {}
@@ -446,6 +464,14 @@ def payment_record(
         errors["amount"] = [_("金额应大于 0。")]
     elif to_fen(amount) != amount:
         errors["amount"] = [_("金额最多保留两位小数（到分）。")]
+    elif kind == PaymentKind.REFUND:
+        FeeStatement.objects.select_for_update().filter(pk=statement.pk).first()
+        refundable = selectors.statement_paid(statement)
+        if amount > refundable:
+            errors["amount"] = [
+                _("退费金额不能超过本账单已缴金额（已扣除此前退费）：最多可退 %(max)s 元。")
+                % {"max": max(refundable, ZERO)}
+            ]
     if not receipt_number:
         errors["receipt_number"] = [_("请填写收据号。")]
     elif Payment.objects.filter(

@@ -10,6 +10,7 @@ statements are fetched through ``billing.selectors.get_statement_for_user``
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,7 +32,7 @@ from afterschool.models import Role
 from billing import selectors, services
 from billing.fees import month_start, term_months
 from billing.forms import FeePolicyForm, PaymentForm, WaiverForm, WorkloadRateForm, parse_month
-from billing.models import BillingMode, FeeStatement, Waiver
+from billing.models import BillingMode, FeeStatement, PaymentKind, Waiver
 from billing.money import to_fen
 from billing.sheets import CONTENT_TYPES, FORMATS, render_sheet, workload_pdf
 from scheduling import selectors as scheduling_selectors
@@ -62,6 +63,13 @@ def _errors_to_form(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _attachment(filename: str, fallback: str) -> str:
+    """A download's Content-Disposition: the Chinese ``filename`` as RFC 5987
+    ``filename*=utf-8''…`` (what browsers save it as, like the agreements'
+    PDFs) after an ASCII ``filename="…"`` for clients that ignore it."""
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(filename)}"
 
 
 def _staff_for_billing(user) -> None:
@@ -206,6 +214,13 @@ def statement_detail(request, pk: int):
                 _errors_to_form(form, exc)
             else:
                 messages.success(request, _("缴费记录已保存。"))
+                excess = selectors.statement_paid(statement) - statement.total
+                if data["kind"] == PaymentKind.PAYMENT and excess > 0:
+                    messages.info(
+                        request,
+                        _("已缴超过应缴 %(x)s 元，多缴部分转为结余，可抵后续费用或退还。")
+                        % {"x": excess},
+                    )
                 return redirect("billing:statement-detail", pk=statement.pk)
     paid_qs = selectors.with_paid(FeeStatement.objects.filter(pk=statement.pk))
     paid = to_fen(paid_qs.values_list("paid", flat=True).get())
@@ -217,7 +232,8 @@ def statement_detail(request, pk: int):
             "lines": selectors.statement_lines(statement),
             "payments": selectors.statement_payments(statement),
             "paid": paid,
-            "balance": statement.total - paid,
+            "owed": max(statement.total - paid, selectors.ZERO),
+            "credit": max(paid - statement.total, selectors.ZERO),
             "form": form,
         },
     )
@@ -322,8 +338,13 @@ def fee_sheet(request):
     if fmt in FORMATS:
         scope = f"-{school_class.grade}-{school_class.number}" if school_class else ""
         when = "term" if whole_term else f"{month:%Y-%m}"
+        name = [_("收费明细表"), term.name if whole_term else f"{month.year}年{month.month}月"]
+        if school_class:
+            name.append(school_class.display_name)
         response = HttpResponse(render_sheet(sheet, fmt), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="fee-sheet-{when}{scope}.{fmt}"'
+        response["Content-Disposition"] = _attachment(
+            "-".join(name) + f".{fmt}", f"fee-sheet-{when}{scope}.{fmt}"
+        )
         return response
     return render(
         request,
@@ -371,7 +392,10 @@ def workload(request):
         response = HttpResponse(
             workload_pdf(title=title, rows=rows, period_label=label), content_type="application/pdf"
         )
-        response["Content-Disposition"] = f'attachment; filename="workload-{month:%Y-%m}.pdf"'
+        response["Content-Disposition"] = _attachment(
+            _("教师工作量统计表") + f"-{month.year}年{month.month}月.pdf",
+            f"workload-{month:%Y-%m}.pdf",
+        )
         return response
     return render(
         request,

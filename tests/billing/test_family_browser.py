@@ -43,7 +43,7 @@ class TestGuardianFeesOnPhone:
         )
         log_in(page, live_server.url, "13900000001", PASSWORD)
         page.goto(f"{live_server.url}/billing/family/")
-        assert page.get_by_text("待缴 46.60 元").is_visible()
+        assert page.get_by_text("欠费 46.60 元").is_visible()
         assert page.get_by_text(world.child_y.name).count() == 0
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         page.get_by_role("link", name="2024年9月 月度账单").click()

@@ -286,6 +286,40 @@ class TestRecompute:
         adj = FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT)
         assert list(adj.values_list("amount", flat=True)) == [Decimal("-4.60")]
 
+    def test_days_and_periods_follow_a_recompute_of_an_unpaid_statement(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        assert (statement_of(world.child_x).days, statement_of(world.child_x).periods) == (21, 42)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
+
+    def test_days_and_periods_follow_a_recompute_of_a_paid_statement(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        services.payment_record(
+            statement=s,
+            amount=Decimal("96.60"),
+            method="cash",
+            receipt_number="R1",
+            by=world.admin,
+        )
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
+        services.statements_generate(term=term, month=SEPT)
+        s.refresh_from_db()
+        assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
+        adj = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
+        assert adj.amount == Decimal("-9.20")
+        assert "收费天数 21 → 19 天" in adj.description
+        # The charge lines that were paid for stay as they were.
+        assert FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE).count() == 21
+        assert lines_total(s) == s.total
+        again = services.statements_generate(term=term, month=SEPT)
+        assert again.adjusted == 0
+        assert FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).count() == 1
+
     def test_month_outside_the_term_is_refused(self, world, term):
         from django.core.exceptions import ValidationError
 
@@ -540,3 +574,41 @@ class TestServiceErrors:
         )
         row = fee_sheet(term=term, month=SEPT).rows[0]
         assert (row.paid, row.balance) == (Decimal("96.60"), Decimal("0.00"))
+
+    def test_refund_above_net_paid_refused_naming_the_most_and_nothing_saved(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Payment
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        args = {"statement": s, "method": "cash", "by": world.admin}
+        services.payment_record(amount=Decimal("100.00"), receipt_number="P1", **args)
+        services.payment_record(amount=Decimal("60.00"), receipt_number="R1", kind="refund", **args)
+        with pytest.raises(ValidationError) as exc:
+            services.payment_record(
+                amount=Decimal("40.01"), receipt_number="R2", kind="refund", **args
+            )
+        assert "最多可退 40.00 元" in exc.value.message_dict["amount"][0]
+        assert Payment.objects.count() == 2
+        services.payment_record(amount=Decimal("40.00"), receipt_number="R3", kind="refund", **args)
+        assert services.selectors.statement_paid(s) == Decimal("0.00")
+
+    def test_refund_on_unpaid_statement_refused(self, world, term):
+        from django.core.exceptions import ValidationError
+
+        from billing.models import Payment
+
+        enrol(world.child_x, term, by=world.admin)
+        services.statements_generate(term=term, month=SEPT)
+        with pytest.raises(ValidationError, match="最多可退 0.00 元"):
+            services.payment_record(
+                statement=statement_of(world.child_x),
+                amount=Decimal("1000.00"),
+                method="cash",
+                receipt_number="R1",
+                by=world.admin,
+                kind="refund",
+            )
+        assert not Payment.objects.exists()

@@ -157,6 +157,29 @@ class TestForms:
         assert r.status_code == 302
         assert FeePolicy.objects.get().rate_per_period == Decimal("2.00")
 
+    def test_policy_fields_grouped_under_each_mode_with_an_explanation(self, client, world, term):
+        import re
+
+        client.force_login(world.admin)
+        body = client.get(reverse("billing:policy")).content.decode()
+        legends = re.findall(r"<legend[^>]*>\s*(.*?)\s*</legend>", body, re.S)
+        assert legends == [
+            "收费标准（各种方式通用）",
+            "方式一：按实际服务课时收费",
+            "方式二：学期预收，期末结算",
+            "方式三：按月定额收费（分档）",
+            "请假、缺勤与减免（各种方式通用）",
+            "教师补助",
+        ]
+        fieldsets = body.split("<legend")
+        assert 'name="prepay_days"' in fieldsets[3] and 'name="settlement_mode"' in fieldsets[3]
+        assert 'name="monthly_amount"' in fieldsets[4]
+        assert 'name="monthly_threshold_days"' in fieldsets[4]
+        assert 'name="monthly_amount"' not in fieldsets[3]
+        assert "当月服务天数少于设定天数时按减档金额收费" in fieldsets[4]
+        assert body.count("<form") == body.count("</form>")
+        assert body.count('name="csrfmiddlewaretoken"') == body.count("<form")
+
     def test_payment_recorded_once_with_double_submit(self, client, world, billed):
         client.force_login(world.admin)
         url = reverse("billing:statement-detail", args=[st(world.child_x).pk])
@@ -168,6 +191,40 @@ class TestForms:
         assert Payment.objects.count() == 1
         body = client.get(url).content.decode()
         assert "W-1" in body and "已缴" in body
+
+    def test_overpayment_shows_a_positive_credit_and_too_big_a_refund_is_refused(
+        self, client, world, billed
+    ):
+        client.force_login(world.admin)
+        url = reverse("billing:statement-detail", args=[st(world.child_x).pk])
+        data = {"kind": "payment", "amount": "550.00", "method": "cash", "receipt_number": "P-1"}
+        r = client.post(url, data, follow=True)
+        body = r.content.decode()
+        assert "已缴超过应缴 453.40 元，多缴部分转为结余" in body
+        assert "结余 453.40 元" in body and "-453.40" not in body
+        data = {"kind": "refund", "amount": "903.40", "method": "cash", "receipt_number": "R-1"}
+        r = client.post(url, data)
+        body = r.content.decode()
+        assert r.status_code == 200
+        assert "最多可退 550.00 元" in body
+        assert 'value="903.40"' in body
+        assert Payment.objects.count() == 1
+        client.force_login(world.guardian_x.user)
+        body = client.get(reverse("billing:family")).content.decode()
+        assert "结余 453.40 元" in body and "-453.40" not in body
+
+    def test_statement_list_shows_owed_and_credit_without_sign(self, client, world, billed):
+        services.payment_record(
+            statement=st(world.child_x),
+            amount=Decimal("100.00"),
+            method="cash",
+            receipt_number="P-2",
+            by=world.admin,
+        )
+        client.force_login(world.admin)
+        body = client.get(reverse("billing:statements") + "?month=2024-09").content.decode()
+        assert "结余 3.40" in body and "-3.40" not in body
+        assert "欠费 48.30" in body
 
     def test_generate_button(self, client, world, billed, term):
         client.force_login(world.admin)
@@ -207,6 +264,30 @@ class TestForms:
         assert client.get(base + "pdf")["Content-Type"] == "application/pdf"
         assert client.get(base + "xlsx").content[:2] == b"PK"
         assert "144.90" in client.get(base + "csv").content.decode("utf-8-sig")
+
+    def test_fee_sheet_file_names_are_chinese_with_an_ascii_fallback(
+        self, client, world, billed, term
+    ):
+        from urllib.parse import unquote
+
+        client.force_login(world.admin)
+        base = reverse("billing:fee-sheet")
+        cases = [
+            (
+                f"?month=2024-09&class={world.class_b.pk}&format=pdf",
+                "收费明细表-2024年9月-三年级（2）班.pdf",
+                "fee-sheet-2024-09-3-2.pdf",
+            ),
+            ("?month=2024-09&format=xlsx", "收费明细表-2024年9月.xlsx", "fee-sheet-2024-09.xlsx"),
+            ("?month=term&format=csv", f"收费明细表-{term.name}.csv", "fee-sheet-term.csv"),
+        ]
+        for query, chinese, ascii_name in cases:
+            header = client.get(base + query)["Content-Disposition"]
+            assert header.startswith(f'attachment; filename="{ascii_name}"; ')
+            assert unquote(header.split("filename*=utf-8''")[1]) == chinese
+            header.encode("ascii")  # a header must stay ASCII
+        r = client.get(reverse("billing:workload") + "?month=2024-09&format=pdf")
+        assert unquote(r["Content-Disposition"].split("''")[1]) == "教师工作量统计表-2024年9月.pdf"
 
     def test_settlement_button_refused_outside_prepay(self, client, world, billed, term):
         client.force_login(world.admin)
@@ -339,6 +420,7 @@ class TestMoreQueryCounts:
         from afterschool.models import Role
         from scheduling.models import Period, Session
 
+        enrol(world.child_x, term, by=world.admin)  # only sessions with children count
         people = [f.make_user(world.school, Role.TEACHER, f"t{i}") for i in range(teachers)]
         for i, p in enumerate(people):
             Session.objects.create(
@@ -355,3 +437,4 @@ class TestMoreQueryCounts:
         with django_assert_num_queries(8):
             r = client.get(reverse("billing:workload") + "?month=2024-09")
         assert r.status_code == 200
+        assert all(p.name in r.content.decode() for p in people)

@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from afterschool.models import RoomKind
 from billing import services
 from billing.selectors import workload
-from scheduling.models import Attendance, Session
+from scheduling.models import Attendance, Period, Session
 from scheduling.services import club_save, rota_generate, sessions_generate
 from tests import factories as f
-from tests.billing.conftest import SEPT
+from tests.billing.conftest import SEPT, enrol
 
 
 @pytest.fixture
@@ -28,6 +28,10 @@ def rota(world, term):
     world.class_b.save()
     sessions_generate(term=term)
     rota_generate(term=term)
+    # Class A has a child in both periods, class B only at noon: class B's
+    # after-school sessions have nobody to look after.
+    enrol(world.child_x, term, by=world.admin)
+    enrol(world.child_y, term, by=world.admin, after=False)
     club_save(
         term=term,
         name="合唱团",
@@ -48,17 +52,36 @@ def rota(world, term):
 class TestWorkload:
     def test_rows_match_the_rota_and_club_dates(self, world, rota):
         rows = {r.person.pk: r for r in workload(term=rota, month=SEPT)}
-        sessions = Session.objects.filter(term=rota, date__month=9)
-        # Every September basic session is supervised by someone on the table:
-        # 2 classes × 2 periods × 21 days, less the 4 featured Thursdays'
-        # after-school period (clubs then) = 76.
-        assert sum(r.supervised for r in rows.values()) == sessions.count() == 76
+        scheduled = Session.objects.filter(term=rota, date__month=9)
+        # September's basic sessions: 2 classes × 2 periods × 21 days, less
+        # the 4 featured Thursdays' after-school period (clubs then) = 76 ...
+        assert scheduled.count() == 76
+        # ... of which class B's 17 after-school ones have no child enrolled:
+        # 76 − 17 = 59 are workload.
+        sessions = scheduled.exclude(school_class=world.class_b, period=Period.AFTER_SCHOOL)
+        assert sum(r.supervised for r in rows.values()) == sessions.count() == 59
         for pk, r in rows.items():
             assert r.supervised == sessions.filter(supervisor_id=pk).count()
         # 合唱团 meets on the featured Thursday: 5, 12, 19, 26 Sep.
         assert rows[world.teacher.pk].club_sessions == 4
         r = rows[world.teacher.pk]
         assert r.subsidy == Decimal("25.50") * r.periods
+
+    def test_sessions_without_enrolled_students_pay_no_subsidy_unless_a_roll_was_taken(
+        self, world, rota
+    ):
+        empty = Session.objects.filter(
+            term=rota, date__month=9, school_class=world.class_b, period=Period.AFTER_SCHOOL
+        ).order_by("date")
+        teacher = empty[0].supervisor_id
+        counted = {r.person.pk: r.supervised for r in workload(term=rota, month=SEPT)}
+        mine = Session.objects.filter(term=rota, date__month=9, supervisor_id=teacher)
+        assert counted.get(teacher, 0) == mine.count() - mine.filter(pk__in=empty).count()
+        Attendance.objects.create(
+            session=empty[0], date=empty[0].date, period=empty[0].period, student=world.child_y
+        )
+        again = {r.person.pk: r.supervised for r in workload(term=rota, month=SEPT)}
+        assert again.get(teacher, 0) == counted.get(teacher, 0) + 1
 
     def test_rolls_counted_where_taken(self, world, rota):
         session = Session.objects.filter(term=rota, date__month=9).first()
@@ -73,6 +96,7 @@ class TestWorkload:
         client.force_login(world.admin)
         body = client.get(reverse("billing:workload") + "?month=2024-09").content.decode()
         assert "钱老师" in body and "合计" in body
+        assert "没有学生报名的课时不计工作量" in body
         r = client.get(reverse("billing:workload") + "?month=2024-09&format=pdf")
         assert r["Content-Type"] == "application/pdf"
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
