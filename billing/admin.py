@@ -3,6 +3,7 @@ billing pages; money is written by the services, so statements, lines and
 payments are read-only here (a recompute or a new payment corrects them)."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from billing.models import FeeLine, FeePolicy, FeeStatement, Payment, Waiver
 
@@ -29,7 +30,7 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(FeePolicy)
-class FeePolicyAdmin(admin.ModelAdmin):
+class FeePolicyAdmin(SimpleHistoryAdmin):
     list_display = ("term", "school", "mode", "rate_per_period", "periods_per_day")
     list_filter = ("school", "mode")
     readonly_fields = [f.name for f in FeePolicy._meta.fields]
@@ -47,7 +48,7 @@ class WaiverAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeeStatement)
-class FeeStatementAdmin(admin.ModelAdmin):
+class FeeStatementAdmin(SimpleHistoryAdmin):
     list_display = ("student", "school_class", "month", "kind", "days", "total")
     list_filter = ("school", "kind", "month")
     search_fields = ("student__name", "student__student_number")
@@ -62,7 +63,7 @@ class FeeStatementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(SimpleHistoryAdmin):
     list_display = ("receipt_number", "student", "kind", "amount", "method", "recorded_by", "at")
     list_filter = ("school", "kind", "method")
     search_fields = ("receipt_number", "student__name")

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from afterschool.audit import audit_history
 from afterschool.models import School, SchoolClass, Student, Term
 
 ZERO = Decimal("0.00")
@@ -121,6 +122,8 @@ class FeePolicy(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    history = audit_history(_("收费标准变更记录"))
 
     class Meta:
         verbose_name = _("收费标准")
@@ -247,6 +250,8 @@ class FeeStatement(models.Model):
     total = models.DecimalField(_("应缴金额（元）"), max_digits=10, decimal_places=2, default=ZERO)
     generated_at = models.DateTimeField(_("生成时间"), default=timezone.now)
 
+    history = audit_history(_("收费通知单变更记录"))
+
     class Meta:
         verbose_name = _("收费账单")
         verbose_name_plural = _("收费账单")
@@ -361,6 +366,8 @@ class Payment(models.Model):
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    history = audit_history(_("缴费记录变更记录"))
 
     class Meta:
         verbose_name = _("缴费记录")

@@ -17,7 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from afterschool.audit import audited
 from afterschool.models import School, Student, Term, User
 from billing import fees, selectors
 from billing.models import (
@@ -113,7 +115,7 @@ def fee_policy_save(*, term: Term, data: dict, by: User | None) -> FeePolicy:
         raise ValidationError(errors)
     policy.updated_by = by
     policy.updated_at = timezone.now()
-    policy.save()
+    audited(policy, by).save()
     return policy
 
 
@@ -349,13 +351,17 @@ def _write_statements(
     if changed:
         FeeLine.objects.filter(statement_id__in=changed).delete()
     if new:
-        FeeStatement.objects.bulk_create([s for s, _b in new])
+        # The audit trail's rows go in one bulk insert too (issue 6).
+        bulk_create_with_history([s for s, _b in new], FeeStatement)
         for statement, bill in new:
             line_rows.extend(_fee_lines(statement, bill.lines))
         result.created = len(new)
     if to_update:
-        FeeStatement.objects.bulk_update(
-            to_update, ["days", "periods", "total", "school_class", "generated_at"]
+        bulk_update_with_history(
+            to_update,
+            FeeStatement,
+            ["days", "periods", "total", "school_class", "generated_at"],
+            default_change_reason="重新核算",
         )
     if line_rows:
         FeeLine.objects.bulk_create(line_rows)
@@ -484,7 +490,7 @@ def payment_record(
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            return Payment.objects.create(
+            payment = Payment(
                 school_id=statement.school_id,
                 statement=statement,
                 student_id=statement.student_id,
@@ -496,6 +502,8 @@ def payment_record(
                 at=at or timezone.now(),
                 note=note,
             )
+            audited(payment, by).save()
+            return payment
     except IntegrityError:
         raise ValidationError(
             {"receipt_number": [_("收据号 %(n)s 已登记过，请勿重复登记。") % {"n": receipt_number}]}
