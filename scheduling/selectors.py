@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from afterschool.access import students_for_user
-from afterschool.models import Role, Room, School, SchoolClass, Term, User
+from afterschool.models import Role, Room, School, SchoolClass, Student, Term, User
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling.attendance import approved_leave_on, is_featured_after_school, roll_students
 from scheduling.calendar import DayInfo, days_between, term_schedule
+from scheduling.choice_selectors import allocations_by_student, published_run
 from scheduling.models import (
     PERIOD_ORDER,
     Attendance,
@@ -147,15 +149,22 @@ def week_timetable(
     school_class: SchoolClass | None = None,
     person: User | None = None,
     room: Room | None = None,
+    student: Student | None = None,
     whole_school: bool = False,
 ) -> WeekTimetable:
     """The week from ``monday`` of ``term`` for one class, person or room, or
     the whole school. Shows service days of the week (Monday–Friday plus
     make-up days with service) and suspended days with their notice.
 
+    For a ``student`` (their class's week) the featured slot shows only the
+    club they were placed in by the term's published allocation run; before
+    any result is published it shows "社团（待分配）" on the featured weekday
+    and period; a published run that placed them nowhere shows no club.
+
     Raises ``CalendarUnknownError`` for a week in an unknown year.
     Queries: term settings (unless loaded), the school's calendar rows and
-    service changes, sessions, clubs, and for the school view the classes.
+    service changes, sessions, clubs (for a student: the published run and
+    their placement instead), and for the school view the classes.
     """
     schedule = term_schedule(term)
     sunday = monday + datetime.timedelta(days=6)
@@ -174,6 +183,13 @@ def week_timetable(
         "school_class", "room", "supervisor"
     )
     clubs = Club.objects.filter(term=term).select_related("room", "teacher")
+    pending_club = False
+    if student is not None:
+        school_class = student.school_class
+        run = published_run(term)
+        placed = allocations_by_student(run, [student.pk]).get(student.pk)
+        pending_club = run is None
+        clubs = clubs.filter(pk=placed.pk) if placed is not None else clubs.none()
     if school_class is not None:
         sessions = sessions.filter(school_class=school_class)
         clubs = clubs.filter(min_grade__lte=school_class.grade, max_grade__gte=school_class.grade)
@@ -195,10 +211,14 @@ def week_timetable(
         cells[(s.date, s.period)].append(entry)
         if whole_school:
             table.grid[(s.school_class_id, s.date, s.period)] = entry
-    table.clubs = list(clubs.order_by("weekday", "period", "name"))
+    table.clubs = [] if pending_club else list(clubs.order_by("weekday", "period", "name"))
     for d in days:
         if not d.has_service:
             continue
+        if pending_club and d.timetable_weekday == schedule.featured_weekday:
+            cells[(d.date, schedule.featured_period)].append(
+                Entry(kind="club", title=str(_("社团（待分配）")), room="", person="")
+            )
         for club in table.clubs:
             if club.weekday == d.timetable_weekday:
                 cells[(d.date, club.period)].append(

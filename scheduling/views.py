@@ -488,7 +488,7 @@ def timetable_student(request, pk: int, pdf: bool = False):
         template="week",
         pdf=pdf,
         extra={"notices": selectors.suspension_notices_for_user(request.user, _today())},
-        school_class=school_class,
+        student=student,
     )
 
 

@@ -11,10 +11,14 @@ import subprocess
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
-from afterschool.models import RoomKind
+from afterschool.models import Role, RoomKind
 from scheduling.models import (
+    Allocation,
+    AllocationRun,
+    AllocationState,
     CalendarYear,
     Club,
     Period,
@@ -171,6 +175,57 @@ class TestPermissions:
         response = login(client, world.guardian_x.user).get(reverse("scheduling:timetable-me"))
         assert response.status_code == 302
         assert response.url == reverse("scheduling:timetable-student", args=[world.child_x.pk])
+
+
+class TestStudentTimetableClub:
+    """A student's week shows the club they were placed in, not every club."""
+
+    @pytest.fixture
+    def two_clubs(self, world, built, rooms):
+        football = club_save(
+            term=built,
+            name="足球社",
+            category="sports",
+            min_grade=3,
+            max_grade=6,
+            capacity=30,
+            teacher=f.make_user(world.school, Role.TEACHER, "football_coach", name="赵教练"),
+            room=rooms["playground"],
+        )
+        return Club.objects.get(name="合唱团"), football
+
+    def test_shows_only_the_published_placement(self, client, world, built, two_clubs):
+        choir, _football = two_clubs
+        run = AllocationRun.objects.create(
+            term=built, seed=1, objective="-", tie_range=1, published_at=timezone.now()
+        )
+        Allocation.objects.create(
+            run=run, student=world.child_x, club=choir, rank=1, state=AllocationState.PLACED
+        )
+        url = reverse("scheduling:timetable-student", args=[world.child_x.pk]) + WEEK
+        page = login(client, world.guardian_x.user).get(url).content.decode()
+        assert "合唱团" in page and "足球社" not in page
+        pdf = login(client, world.guardian_x.user).get(
+            reverse("scheduling:timetable-student-pdf", args=[world.child_x.pk]) + WEEK
+        )
+        text = pdf_text(pdf.content)
+        assert "合唱团" in text and "足球社" not in text
+
+    def test_unpublished_run_shows_pending(self, client, world, built, two_clubs):
+        choir, _football = two_clubs
+        run = AllocationRun.objects.create(term=built, seed=1, objective="-", tie_range=1)
+        Allocation.objects.create(
+            run=run, student=world.child_x, club=choir, rank=1, state=AllocationState.PLACED
+        )
+        url = reverse("scheduling:timetable-student", args=[world.child_x.pk]) + WEEK
+        page = login(client, world.guardian_x.user).get(url).content.decode()
+        assert "社团（待分配）" in page
+        assert "合唱团" not in page and "足球社" not in page
+
+    def test_class_timetable_still_lists_the_clubs(self, client, world, built, two_clubs):
+        url = reverse("scheduling:timetable-class", args=[world.class_a.pk]) + WEEK
+        page = login(client, world.admin).get(url).content.decode()
+        assert "合唱团" in page and "足球社" in page
 
 
 class TestCalendarPage:
