@@ -20,7 +20,7 @@ from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling.attendance import approved_leave_on, is_featured_after_school, roll_students
 from scheduling.calendar import DayInfo, days_between, term_schedule
-from scheduling.choice_selectors import allocations_by_student, published_run
+from scheduling.choice_selectors import allocations_by_student, club_roster, published_run
 from scheduling.models import (
     PERIOD_ORDER,
     Attendance,
@@ -498,7 +498,7 @@ class Roll:
     """A session's roll as shown: every enrolled student with their saved or
     default mark (present, or on leave where approved leave covers it)."""
 
-    session: Session
+    session: Session | None
     rows: list[RollRow]
 
     @property
@@ -541,6 +541,67 @@ def session_roll(session: Session, only: int | None = None) -> Roll:
         else:
             rows.append(RollRow(s, AttendanceStatus.PRESENT, None, False))
     return Roll(session=session, rows=rows)
+
+
+def roll_clubs_for_user(user: User, date: datetime.date) -> list[Club]:
+    """The club meetings on ``date`` whose roll ``user`` may take (the club's
+    teacher, or every club of the school for its admin): clubs of the term
+    covering ``date`` whose weekday is the day's timetable weekday on a service
+    day, with ``marked`` and ``absent`` counts of that date. Queries: clubs
+    with counts, then (when there are any) the day's calendar (≤ 3)."""
+    from django.db.models import Count
+
+    if not user.is_authenticated or not user.is_staff_member:
+        return []
+    qs = Club.objects.filter(
+        school_id=user.school_id, term__first_day__lte=date, term__last_day__gte=date
+    ).select_related("term__school", "term__schedule", "room", "teacher")
+    if not user.is_school_admin:
+        qs = qs.filter(teacher=user)
+    on_day = Q(attendances__date=date)
+    clubs = list(
+        qs.annotate(
+            marked=Count("attendances", filter=on_day),
+            absent=Count(
+                "attendances", filter=on_day & Q(attendances__status=AttendanceStatus.ABSENT)
+            ),
+        )
+    )
+    if not clubs:
+        return []
+    term = clubs[0].term
+    info = days_between(term.school, date, date, schedule=term_schedule(term), strict=False)
+    if not info or not info[0].has_service:
+        return []
+    weekday = info[0].timetable_weekday
+    return sorted(
+        (c for c in clubs if c.weekday == weekday),
+        key=lambda c: (PERIOD_ORDER[c.period], c.name),
+    )
+
+
+def club_roll(club: Club, date: datetime.date) -> Roll:
+    """The roll of ``club``'s meeting on ``date``: the students placed in the
+    club by the term's published allocation run (by class, then name), with
+    their saved or default mark as in ``session_roll``. Queries: published
+    run, placed students, saved marks, approved leave."""
+    _run, placements = club_roster(club)
+    students = [a.student for a in placements]
+    saved = {
+        a.student_id: a
+        for a in Attendance.objects.filter(club=club, date=date).select_related("leave")
+    }
+    leaves = approved_leave_on(student_ids=[s.pk for s in students], date=date, period=club.period)
+    rows = []
+    for s in students:
+        a = saved.get(s.pk)
+        if a is not None:
+            rows.append(RollRow(s, a.status, a.leave, True))
+        elif s.pk in leaves:
+            rows.append(RollRow(s, AttendanceStatus.LEAVE, leaves[s.pk], False))
+        else:
+            rows.append(RollRow(s, AttendanceStatus.PRESENT, None, False))
+    return Roll(session=None, rows=rows)
 
 
 def unexcused_absences_for_user(user: User, date: datetime.date) -> list[Attendance]:
