@@ -282,6 +282,19 @@ class TestCalendarPage:
             datetime.date(2024, 9, 10)
         ]
 
+    def test_a_date_outside_the_term_is_refused_on_the_page(self, client, world, term):
+        login(client, world.admin)
+        for name, data in [
+            ("service-suspend", {"date": "2026-12-01", "notice": "停电"}),
+            ("service-add", {"date": "2026-12-01"}),
+        ]:
+            page = client.post(
+                reverse(f"scheduling:{name}"), {"term": term.pk, **data}, follow=True
+            ).content.decode()
+            assert "2026年12月1日 不在" in page and "2024年9月2日至2025年1月17日" in page
+            assert "已暂停" not in page and "已增加" not in page
+        assert not ServiceChange.objects.exists()
+
 
 class TestSettingsAndUnavailabilityPages:
     SETTINGS = {
