@@ -378,21 +378,20 @@ def dismissal_class(request, pk: int):
                 _show_errors(request, exc)
             else:
                 how = _("自行回家") if d.alone else _("%(who)s接走") % {"who": d.collected_by}
-                messages.success(
-                    request,
-                    _("%(name)s %(time)s 离校（%(how)s）。")
-                    % {
-                        "name": student.name,
-                        "time": timezone.localtime(d.left_at).strftime("%H:%M"),
-                        "how": how,
-                    },
-                )
+                text = _("%(name)s %(time)s 离校（%(how)s）。") % {
+                    "name": student.name,
+                    "time": timezone.localtime(d.left_at).strftime("%H:%M"),
+                    "how": how,
+                }
+                if day != _today():
+                    text += _("（补登：按本学期放学时间记录。）")
+                messages.success(request, text)
         return redirect(url)
     sheet = selectors.dismissal_sheet(school_class=school_class, term=term, date=day)
     return render(
         request,
         "scheduling/attendance/dismissal.html",
-        {"sheet": sheet, "day": day, "term": term},
+        {"sheet": sheet, "day": day, "term": term, "late_entry": day != _today()},
     )
 
 
