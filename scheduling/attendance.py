@@ -42,6 +42,15 @@ def _day(d: datetime.date) -> str:
     return f"{d.month}月{d.day}日"
 
 
+def _span(first: datetime.date, last: datetime.date, today: datetime.date) -> tuple[str, str]:
+    """``first`` and ``last`` as 「9月2日」, or with years 「2024年9月2日」 when
+    the span crosses a new year or is not in ``today``'s year (else an autumn
+    term's 「9月2日至1月17日」 reads as going backwards)."""
+    if first.year == last.year == today.year:
+        return _day(first), _day(last)
+    return f"{first.year}年{_day(first)}", f"{last.year}年{_day(last)}"
+
+
 def enrolled_application(*, student: Student, term: Term) -> Application | None:
     """The student's approved application for ``term`` (enrolled), or None."""
     return Application.objects.filter(
@@ -112,7 +121,7 @@ def leave_request(
     if first_day < term.first_day or last_day > term.last_day:
         raise ValidationError(
             _("请假日期须在本学期内（%(first)s至%(last)s）。")
-            % {"first": _day(term.first_day), "last": _day(term.last_day)}
+            % dict(zip(("first", "last"), _span(term.first_day, term.last_day, today), strict=True))
         )
     service = {
         d.date
