@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from afterschool.models import Role, Room, RoomKind, School, SchoolClass, Term, User
+from enrollment.models import Application
+from enrollment.models import Status as ApplicationStatus
 from scheduling.calendar import (
     days_between,
     is_year_known_to_package,
@@ -325,6 +327,23 @@ def term_classes(term: Term) -> QuerySet[SchoolClass]:
 
 
 @transaction.atomic
+def _enrolled_periods(term: Term) -> set[tuple[int, str]]:
+    """(class id, period) pairs with at least one approved application for
+    ``term`` asking for that period. One query."""
+    out: set[tuple[int, str]] = set()
+    rows = (
+        Application.objects.filter(term=term, status=ApplicationStatus.APPROVED)
+        .values_list("student__school_class_id", "wants_noon", "wants_after_school")
+        .distinct()
+    )
+    for class_id, noon, after in rows:
+        if noon:
+            out.add((class_id, Period.NOON))
+        if after:
+            out.add((class_id, Period.AFTER_SCHOOL))
+    return out
+
+
 def sessions_generate(*, term: Term) -> SessionsResult:
     """Make the term's basic sessions match its service days: one session per
     class per period (seed 一.2: 每天共两课时) on each service day, in the
@@ -334,10 +353,17 @@ def sessions_generate(*, term: Term) -> SessionsResult:
 
     Raises ``CalendarUnknownError`` for an unknown year and ``ValidationError``
     when two classes share a room.
+
+    Only classes with at least one approved application for ``term`` that
+    asks for a period get sessions in it (enrollment ``wants_noon`` /
+    ``wants_after_school``): nobody supervises an empty room. A class's
+    existing session in a period nobody is enrolled for is deleted unless its
+    roll has been taken (the record stays).
     """
     schedule = term_schedule(term)
     days = [d for d in term_calendar(term) if d.has_service]
     classes = list(term_classes(term))
+    enrolled = _enrolled_periods(term)
     by_room: dict[int, SchoolClass] = {}
     for c in classes:
         if c.room_id is not None:
@@ -354,15 +380,19 @@ def sessions_generate(*, term: Term) -> SessionsResult:
             if weekday == schedule.featured_weekday and period == schedule.featured_period:
                 continue
             for c in classes:
-                wanted[(d.date, period, c.id)] = (weekday, c.room_id)
+                if (c.id, period) in enrolled:
+                    wanted[(d.date, period, c.id)] = (weekday, c.room_id)
     result = SessionsResult()
     stale: list[int] = []
     to_update: list[Session] = []
     existing_keys = set()
-    for s in Session.objects.filter(term=term):
+    service_dates = {d.date for d in days}
+    for s in Session.objects.filter(term=term).annotate(rolls=Count("attendances")):
         key = (s.date, s.period, s.school_class_id)
         if key not in wanted:
-            stale.append(s.pk)
+            unenrolled = s.date in service_dates and (s.school_class_id, s.period) not in enrolled
+            if not (unenrolled and s.rolls):
+                stale.append(s.pk)
             continue
         existing_keys.add(key)
         weekday, room_id = wanted[key]

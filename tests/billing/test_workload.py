@@ -18,6 +18,7 @@ from scheduling.models import Attendance, Session
 from scheduling.services import club_save, rota_generate, sessions_generate
 from tests import factories as f
 from tests.billing.conftest import SEPT
+from tests.scheduling.club_helpers import enroll_every_class
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def rota(world, term):
     world.class_a.save()
     world.class_b.room = f.make_room(world.school, "三（2）教室", RoomKind.CLASSROOM)
     world.class_b.save()
-    sessions_generate(term=term)
+    sessions_generate(term=enroll_every_class(term))
     rota_generate(term=term)
     club_save(
         term=term,

@@ -29,6 +29,7 @@ from scheduling.models import (
 )
 from scheduling.services import club_save, rota_generate, sessions_generate
 from tests import factories as f
+from tests.scheduling.club_helpers import enroll_every_class
 
 WEEK = "?week=2024-09-09"
 
@@ -47,7 +48,7 @@ def login(client, user):
 @pytest.fixture
 def built(world, term, rooms):
     """The autumn term with sessions, a rota and one club (合唱团, 钱老师, 音乐室)."""
-    sessions_generate(term=term)
+    sessions_generate(term=enroll_every_class(term))
     rota_generate(term=term)
     club_save(
         term=term,
@@ -315,7 +316,7 @@ class TestSettingsAndUnavailabilityPages:
         schedule = TermSchedule.objects.get(term=term)
         assert schedule.featured_weekday == 2 and not schedule.service_on_makeup_days
         assert schedule.noon_start == datetime.time(12, 40)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         assert not Session.objects.filter(term=term, weekday=2, period="after").exists()
         assert Session.objects.filter(term=term, weekday=3, period="after").exists()
         assert not Session.objects.filter(date=datetime.date(2024, 9, 14)).exists()
@@ -422,6 +423,7 @@ class TestRotaPages:
         assert s.supervisor == target and s.is_manual
 
     def test_generate_button_and_command_agree(self, client, world, term, rooms):
+        enroll_every_class(term)
         login(client, world.admin).post(reverse("scheduling:rota-generate"), {"term": term.pk})
         count = Session.objects.filter(term=term).count()
         assert count > 0
@@ -452,7 +454,7 @@ def grow(world, term, n: int) -> None:
             teacher=teacher,
             room=hall,
         )
-    sessions_generate(term=term)
+    sessions_generate(term=enroll_every_class(term))
     rota_generate(term=term)
 
 
