@@ -42,6 +42,15 @@ def _day(d: datetime.date) -> str:
     return f"{d.month}月{d.day}日"
 
 
+def _span(first: datetime.date, last: datetime.date, today: datetime.date) -> tuple[str, str]:
+    """``first`` and ``last`` as 「9月2日」, or with years 「2024年9月2日」 when
+    the span crosses a new year or is not in ``today``'s year (else an autumn
+    term's 「9月2日至1月17日」 reads as going backwards)."""
+    if first.year == last.year == today.year:
+        return _day(first), _day(last)
+    return f"{first.year}年{_day(first)}", f"{last.year}年{_day(last)}"
+
+
 def enrolled_application(*, student: Student, term: Term) -> Application | None:
     """The student's approved application for ``term`` (enrolled), or None."""
     return Application.objects.filter(
@@ -112,7 +121,7 @@ def leave_request(
     if first_day < term.first_day or last_day > term.last_day:
         raise ValidationError(
             _("请假日期须在本学期内（%(first)s至%(last)s）。")
-            % {"first": _day(term.first_day), "last": _day(term.last_day)}
+            % dict(zip(("first", "last"), _span(term.first_day, term.last_day, today), strict=True))
         )
     service = {
         d.date
@@ -473,6 +482,18 @@ def may_dismiss(user: User, student: Student, date: datetime.date) -> bool:
     ).exists()
 
 
+def dismissal_time(
+    *, term: Term, date: datetime.date, today: datetime.date, now: datetime.datetime
+) -> datetime.datetime:
+    """When a child recorded as leaving on ``date`` left: ``now`` for today;
+    for another day (recorded late) ``date`` at ``term.participant_dismissal``
+    (参加课后服务学生放学时间, 18:10 by default) in the current time zone,
+    since the real time is not known."""
+    if date == today:
+        return now
+    return timezone.make_aware(datetime.datetime.combine(date, term.participant_dismissal))
+
+
 @transaction.atomic
 def dismissal_record(
     *,
@@ -481,16 +502,22 @@ def dismissal_record(
     date: datetime.date,
     by: User,
     alone: bool = False,
-    collected_by: str = "",
+    collected_by: str | None = None,
     today: datetime.date | None = None,
     now: datetime.datetime | None = None,
 ) -> Dismissal:
     """Record that ``student`` left after the last period on ``date``
     (seed 一.5 (6) 统一组织学生安全离校): collected by ``collected_by``
-    (default: the application's pick-up person), or alone — only if the
-    application says the child may go home alone. Boarders stay under the
-    school (seed 二.1) and are refused. A second tap for the same day returns
-    the first record unchanged.
+    (``None``: the application's pick-up person; an empty string — the
+    page's pick-up box cleared — is refused, never replaced by the default),
+    or alone — only if the application says the child may go home alone.
+    Boarders stay under the school (seed 二.1) and are refused. A second tap
+    for the same day returns the first record unchanged.
+
+    ``left_at`` is ``now`` when ``date`` is today; for an earlier day (a late
+    entry) it is ``date`` at the term's participant dismissal time
+    (``Term.participant_dismissal``, seed 一.2 放学时间), see
+    ``dismissal_time``.
 
     Raises ``ValidationError`` (nothing written) for a boarder, a child not on
     the day's sheet, going alone without consent, no collector, a future day,
@@ -515,7 +542,6 @@ def dismissal_record(
         raise ValidationError(
             _("%(name)s今天不参加下午课后服务，不在离校名单上。") % {"name": student.name}
         )
-    collected_by = (collected_by or "").strip()
     if alone:
         if not app.goes_home_alone:
             raise ValidationError(
@@ -523,13 +549,20 @@ def dismissal_record(
             )
         collected_by = ""
     else:
-        collected_by = collected_by or app.pickup_name
+        if collected_by is None:
+            collected_by = app.pickup_name
+        collected_by = collected_by.strip()
         if not collected_by:
+            if not app.goes_home_alone:
+                raise ValidationError(
+                    _("%(name)s的申请书未同意孩子自行回家，请填写接走孩子的接送人姓名。")
+                    % {"name": student.name}
+                )
             raise ValidationError(_("请填写接送人姓名。"))
     return Dismissal.objects.create(
         student=student,
         date=date,
-        left_at=now,
+        left_at=dismissal_time(term=term, date=date, today=today, now=now),
         alone=alone,
         collected_by=collected_by,
         recorded_by=by,

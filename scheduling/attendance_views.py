@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import staff_required, students_for_user
 from afterschool.models import Role
-from scheduling import selectors, services
+from scheduling import choice_selectors, selectors, services
 from scheduling.forms import DismissForm, LeaveDecideForm, LeaveForm, RollMarkForm
 from scheduling.models import AttendanceStatus, Dismissal, LeaveStatus
 
@@ -75,12 +75,80 @@ def roll_index(request):
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
             "sessions": selectors.roll_sessions_for_user(request.user, day),
+            "clubs": selectors.roll_clubs_for_user(request.user, day),
         },
     )
 
 
 def _roll_context(session, roll) -> dict:
-    return {"session": session, "roll": roll, "statuses": STATUSES}
+    return {
+        "session": session,
+        "roll": roll,
+        "statuses": STATUSES,
+        "day": session.date,
+        "roll_url": reverse("scheduling:roll", args=[session.pk]),
+    }
+
+
+def _club_roll_context(club, day, roll) -> dict:
+    return {
+        "club": club,
+        "roll": roll,
+        "statuses": STATUSES,
+        "day": day,
+        "roll_url": reverse("scheduling:club-roll", args=[club.pk]) + f"?date={day.isoformat()}",
+    }
+
+
+@login_required
+@staff_required
+def club_roll(request, pk: int):
+    """A club meeting's roll on ``?date=`` (default today) for the club's
+    teacher or the school's admin (404 to others): the students placed in the
+    club by the published allocation run, present by default, one tap per
+    exception (htmx), or 「全部到齐，保存」."""
+    club = choice_selectors.get_club_for_roster(request.user, pk)
+    day = _date(request)
+    url = reverse("scheduling:club-roll", args=[club.pk]) + f"?date={day.isoformat()}"
+    if request.method == "POST":
+        form = RollMarkForm(request.POST)
+        tapped = bool(request.POST.get("student") or request.POST.get("status"))
+        if not form.is_valid() or (
+            tapped and not (form.cleaned_data["student"] and form.cleaned_data["status"])
+        ):
+            messages.error(request, _("请选择到、缺勤、请假或迟到。"))
+            return redirect(url)
+        marks = {}
+        if tapped:
+            marks = {form.cleaned_data["student"]: form.cleaned_data["status"]}
+        roster = [r.student for r in selectors.club_roll(club, day).rows]
+        error = ""
+        try:
+            services.club_roll_save(
+                club=club, date=day, roster=roster, by=request.user, marks=marks, today=_today()
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        if _is_htmx(request) and marks:
+            student_id = next(iter(marks))
+            roll = selectors.club_roll(club, day)
+            row = next((r for r in roll.rows if r.student.pk == student_id), None)
+            if row is None:
+                raise Http404
+            context = {**_club_roll_context(club, day, roll), "row": row, "error": error}
+            html = render_to_string(
+                "scheduling/attendance/roll.html#row", context, request=request
+            ) + render_to_string(
+                "scheduling/attendance/roll.html#summary", context, request=request
+            )
+            return HttpResponse(html)
+        if error:
+            messages.error(request, error)
+        elif not marks:
+            messages.success(request, _("点名已保存。"))
+        return redirect(url)
+    roll = selectors.club_roll(club, day)
+    return render(request, "scheduling/attendance/roll.html", _club_roll_context(club, day, roll))
 
 
 @login_required
@@ -310,21 +378,20 @@ def dismissal_class(request, pk: int):
                 _show_errors(request, exc)
             else:
                 how = _("自行回家") if d.alone else _("%(who)s接走") % {"who": d.collected_by}
-                messages.success(
-                    request,
-                    _("%(name)s %(time)s 离校（%(how)s）。")
-                    % {
-                        "name": student.name,
-                        "time": timezone.localtime(d.left_at).strftime("%H:%M"),
-                        "how": how,
-                    },
-                )
+                text = _("%(name)s %(time)s 离校（%(how)s）。") % {
+                    "name": student.name,
+                    "time": timezone.localtime(d.left_at).strftime("%H:%M"),
+                    "how": how,
+                }
+                if day != _today():
+                    text += _("（补登：按本学期放学时间记录。）")
+                messages.success(request, text)
         return redirect(url)
     sheet = selectors.dismissal_sheet(school_class=school_class, term=term, date=day)
     return render(
         request,
         "scheduling/attendance/dismissal.html",
-        {"sheet": sheet, "day": day, "term": term},
+        {"sheet": sheet, "day": day, "term": term, "late_entry": day != _today()},
     )
 
 

@@ -137,6 +137,13 @@ class ClubLine:
     def free(self) -> int:
         return max(self.club.capacity - self.placed, 0)
 
+    @property
+    def rank_counts(self) -> tuple[int, int, int]:
+        """Seats taken by 1st, 2nd and 3rd choices. (Templates cannot read
+        ``by_rank``: ``by_rank.1`` looks up the string "1", which a Counter
+        with int keys answers with 0.)"""
+        return self.by_rank[1], self.by_rank[2], self.by_rank[3]
+
 
 @dataclass
 class RunReport:

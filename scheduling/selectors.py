@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from afterschool.access import students_for_user
-from afterschool.models import Role, Room, School, SchoolClass, Term, User
+from afterschool.models import Role, Room, School, SchoolClass, Student, Term, User
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling.attendance import approved_leave_on, is_featured_after_school, roll_students
 from scheduling.calendar import DayInfo, days_between, term_schedule
+from scheduling.choice_selectors import allocations_by_student, club_roster, published_run
 from scheduling.models import (
     PERIOD_ORDER,
     Attendance,
@@ -147,15 +149,22 @@ def week_timetable(
     school_class: SchoolClass | None = None,
     person: User | None = None,
     room: Room | None = None,
+    student: Student | None = None,
     whole_school: bool = False,
 ) -> WeekTimetable:
     """The week from ``monday`` of ``term`` for one class, person or room, or
     the whole school. Shows service days of the week (Monday–Friday plus
     make-up days with service) and suspended days with their notice.
 
+    For a ``student`` (their class's week) the featured slot shows only the
+    club they were placed in by the term's published allocation run; before
+    any result is published it shows "社团（待分配）" on the featured weekday
+    and period; a published run that placed them nowhere shows no club.
+
     Raises ``CalendarUnknownError`` for a week in an unknown year.
     Queries: term settings (unless loaded), the school's calendar rows and
-    service changes, sessions, clubs, and for the school view the classes.
+    service changes, sessions, clubs (for a student: the published run and
+    their placement instead), and for the school view the classes.
     """
     schedule = term_schedule(term)
     sunday = monday + datetime.timedelta(days=6)
@@ -174,6 +183,13 @@ def week_timetable(
         "school_class", "room", "supervisor"
     )
     clubs = Club.objects.filter(term=term).select_related("room", "teacher")
+    pending_club = False
+    if student is not None:
+        school_class = student.school_class
+        run = published_run(term)
+        placed = allocations_by_student(run, [student.pk]).get(student.pk)
+        pending_club = run is None
+        clubs = clubs.filter(pk=placed.pk) if placed is not None else clubs.none()
     if school_class is not None:
         sessions = sessions.filter(school_class=school_class)
         clubs = clubs.filter(min_grade__lte=school_class.grade, max_grade__gte=school_class.grade)
@@ -195,10 +211,14 @@ def week_timetable(
         cells[(s.date, s.period)].append(entry)
         if whole_school:
             table.grid[(s.school_class_id, s.date, s.period)] = entry
-    table.clubs = list(clubs.order_by("weekday", "period", "name"))
+    table.clubs = [] if pending_club else list(clubs.order_by("weekday", "period", "name"))
     for d in days:
         if not d.has_service:
             continue
+        if pending_club and d.timetable_weekday == schedule.featured_weekday:
+            cells[(d.date, schedule.featured_period)].append(
+                Entry(kind="club", title=str(_("社团（待分配）")), room="", person="")
+            )
         for club in table.clubs:
             if club.weekday == d.timetable_weekday:
                 cells[(d.date, club.period)].append(
@@ -478,7 +498,7 @@ class Roll:
     """A session's roll as shown: every enrolled student with their saved or
     default mark (present, or on leave where approved leave covers it)."""
 
-    session: Session
+    session: Session | None
     rows: list[RollRow]
 
     @property
@@ -521,6 +541,67 @@ def session_roll(session: Session, only: int | None = None) -> Roll:
         else:
             rows.append(RollRow(s, AttendanceStatus.PRESENT, None, False))
     return Roll(session=session, rows=rows)
+
+
+def roll_clubs_for_user(user: User, date: datetime.date) -> list[Club]:
+    """The club meetings on ``date`` whose roll ``user`` may take (the club's
+    teacher, or every club of the school for its admin): clubs of the term
+    covering ``date`` whose weekday is the day's timetable weekday on a service
+    day, with ``marked`` and ``absent`` counts of that date. Queries: clubs
+    with counts, then (when there are any) the day's calendar (≤ 3)."""
+    from django.db.models import Count
+
+    if not user.is_authenticated or not user.is_staff_member:
+        return []
+    qs = Club.objects.filter(
+        school_id=user.school_id, term__first_day__lte=date, term__last_day__gte=date
+    ).select_related("term__school", "term__schedule", "room", "teacher")
+    if not user.is_school_admin:
+        qs = qs.filter(teacher=user)
+    on_day = Q(attendances__date=date)
+    clubs = list(
+        qs.annotate(
+            marked=Count("attendances", filter=on_day),
+            absent=Count(
+                "attendances", filter=on_day & Q(attendances__status=AttendanceStatus.ABSENT)
+            ),
+        )
+    )
+    if not clubs:
+        return []
+    term = clubs[0].term
+    info = days_between(term.school, date, date, schedule=term_schedule(term), strict=False)
+    if not info or not info[0].has_service:
+        return []
+    weekday = info[0].timetable_weekday
+    return sorted(
+        (c for c in clubs if c.weekday == weekday),
+        key=lambda c: (PERIOD_ORDER[c.period], c.name),
+    )
+
+
+def club_roll(club: Club, date: datetime.date) -> Roll:
+    """The roll of ``club``'s meeting on ``date``: the students placed in the
+    club by the term's published allocation run (by class, then name), with
+    their saved or default mark as in ``session_roll``. Queries: published
+    run, placed students, saved marks, approved leave."""
+    _run, placements = club_roster(club)
+    students = [a.student for a in placements]
+    saved = {
+        a.student_id: a
+        for a in Attendance.objects.filter(club=club, date=date).select_related("leave")
+    }
+    leaves = approved_leave_on(student_ids=[s.pk for s in students], date=date, period=club.period)
+    rows = []
+    for s in students:
+        a = saved.get(s.pk)
+        if a is not None:
+            rows.append(RollRow(s, a.status, a.leave, True))
+        elif s.pk in leaves:
+            rows.append(RollRow(s, AttendanceStatus.LEAVE, leaves[s.pk], False))
+        else:
+            rows.append(RollRow(s, AttendanceStatus.PRESENT, None, False))
+    return Roll(session=None, rows=rows)
 
 
 def unexcused_absences_for_user(user: User, date: datetime.date) -> list[Attendance]:

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from afterschool.models import Role, Room, RoomKind, School, SchoolClass, Term, User
+from enrollment.models import Application
+from enrollment.models import Status as ApplicationStatus
 from scheduling.calendar import (
     days_between,
     is_year_known_to_package,
@@ -201,24 +203,62 @@ def _term_of(school: School, date: datetime.date) -> Term | None:
     return Term.objects.filter(school=school, first_day__lte=date, last_day__gte=date).first()
 
 
-@transaction.atomic
-def service_suspend(*, school: School, date: datetime.date, notice: str, by: User) -> ServiceChange:
-    """Suspend service on ``date`` (seed 一.2: 特殊情况，另行通知). ``notice`` is
-    shown to guardians and is required.
+def _long_date(d: datetime.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
-    Raises ``ValidationError`` when the date has no service to suspend (a
-    holiday, a weekend, already suspended) or the calendar of its year is
-    unknown (``CalendarUnknownError``).
+
+def _term_for_change(school: School, date: datetime.date, term: Term | None) -> Term:
+    """The term ``date`` lies in: ``term`` (the calendar page's) when given,
+    else any term of ``school``. Raises ``ValidationError`` naming the term's
+    dates when ``date`` is outside it (a change there would show nowhere)."""
+    if term is not None:
+        if term.first_day <= date <= term.last_day:
+            return term
+        raise ValidationError(
+            _("%(date)s 不在%(term)s（%(first)s至%(last)s）内，请选择学期内的日期。")
+            % {
+                "date": _long_date(date),
+                "term": term,
+                "first": _long_date(term.first_day),
+                "last": _long_date(term.last_day),
+            }
+        )
+    found = _term_of(school, date)
+    if found is None:
+        raise ValidationError(
+            _("%(date)s 不在任何学期内，请选择学期内的日期。") % {"date": _long_date(date)}
+        )
+    return found
+
+
+@transaction.atomic
+def service_suspend(
+    *,
+    school: School,
+    date: datetime.date,
+    notice: str,
+    by: User,
+    term: Term | None = None,
+) -> ServiceChange:
+    """Suspend service on ``date`` (seed 一.2: 特殊情况，另行通知). ``notice`` is
+    shown to guardians and is required. ``term``: the term being edited (the
+    calendar page's); ``date`` must lie in it (or, without it, in some term of
+    the school), else nothing is written.
+
+    Raises ``ValidationError`` when the date is outside the term, has no
+    service to suspend (a holiday, a weekend, already suspended) or the
+    calendar of its year is unknown (``CalendarUnknownError``).
     """
     notice = notice.strip()
     if not notice:
         raise ValidationError(_("请填写给家长的暂停服务通知。"))
+    term = _term_for_change(school, date, term)
     existing = ServiceChange.objects.filter(school=school, date=date).first()
     if existing and existing.kind == ServiceChangeKind.SUSPENDED:
         raise ValidationError(_("%(date)s 已经暂停服务。") % {"date": date.isoformat()})
     if existing:  # an added day: withdraw the addition instead of suspending
         existing.delete()
-    info = _day_info(school, date, _term_of(school, date))
+    info = _day_info(school, date, term)
     if not info.has_service:
         raise ValidationError(_("%(date)s 不是课后服务日，无需暂停。") % {"date": date.isoformat()})
     return ServiceChange.objects.create(
@@ -237,17 +277,20 @@ def service_add(
     follows_weekday: int | None,
     notice: str = "",
     by: User,
+    term: Term | None = None,
 ) -> ServiceChange:
     """Add service on ``date``, a day without it (e.g. a make-up Saturday when
     the term's setting says no service on make-up days). A Saturday or Sunday
-    must say which weekday's timetable it follows.
+    must say which weekday's timetable it follows. ``term``: as for
+    ``service_suspend``; ``date`` must lie in it.
 
-    Raises ``ValidationError`` when the date already has service or is
-    suspended (lift the suspension instead).
+    Raises ``ValidationError`` when the date is outside the term, already has
+    service or is suspended (lift the suspension instead).
     """
+    term = _term_for_change(school, date, term)
     if ServiceChange.objects.filter(school=school, date=date).exists():
         raise ValidationError(_("%(date)s 已有调整记录，请先撤销。") % {"date": date.isoformat()})
-    info = _day_info(school, date, _term_of(school, date))
+    info = _day_info(school, date, term)
     if info.has_service:
         raise ValidationError(_("%(date)s 本来就是课后服务日。") % {"date": date.isoformat()})
     if date.weekday() >= 5 and follows_weekday is None and info.follows_weekday is None:
@@ -284,6 +327,23 @@ def term_classes(term: Term) -> QuerySet[SchoolClass]:
 
 
 @transaction.atomic
+def _enrolled_periods(term: Term) -> set[tuple[int, str]]:
+    """(class id, period) pairs with at least one approved application for
+    ``term`` asking for that period. One query."""
+    out: set[tuple[int, str]] = set()
+    rows = (
+        Application.objects.filter(term=term, status=ApplicationStatus.APPROVED)
+        .values_list("student__school_class_id", "wants_noon", "wants_after_school")
+        .distinct()
+    )
+    for class_id, noon, after in rows:
+        if noon:
+            out.add((class_id, Period.NOON))
+        if after:
+            out.add((class_id, Period.AFTER_SCHOOL))
+    return out
+
+
 def sessions_generate(*, term: Term) -> SessionsResult:
     """Make the term's basic sessions match its service days: one session per
     class per period (seed 一.2: 每天共两课时) on each service day, in the
@@ -293,10 +353,17 @@ def sessions_generate(*, term: Term) -> SessionsResult:
 
     Raises ``CalendarUnknownError`` for an unknown year and ``ValidationError``
     when two classes share a room.
+
+    Only classes with at least one approved application for ``term`` that
+    asks for a period get sessions in it (enrollment ``wants_noon`` /
+    ``wants_after_school``): nobody supervises an empty room. A class's
+    existing session in a period nobody is enrolled for is deleted unless its
+    roll has been taken (the record stays).
     """
     schedule = term_schedule(term)
     days = [d for d in term_calendar(term) if d.has_service]
     classes = list(term_classes(term))
+    enrolled = _enrolled_periods(term)
     by_room: dict[int, SchoolClass] = {}
     for c in classes:
         if c.room_id is not None:
@@ -313,15 +380,19 @@ def sessions_generate(*, term: Term) -> SessionsResult:
             if weekday == schedule.featured_weekday and period == schedule.featured_period:
                 continue
             for c in classes:
-                wanted[(d.date, period, c.id)] = (weekday, c.room_id)
+                if (c.id, period) in enrolled:
+                    wanted[(d.date, period, c.id)] = (weekday, c.room_id)
     result = SessionsResult()
     stale: list[int] = []
     to_update: list[Session] = []
     existing_keys = set()
-    for s in Session.objects.filter(term=term):
+    service_dates = {d.date for d in days}
+    for s in Session.objects.filter(term=term).annotate(rolls=Count("attendances")):
         key = (s.date, s.period, s.school_class_id)
         if key not in wanted:
-            stale.append(s.pk)
+            unenrolled = s.date in service_dates and (s.school_class_id, s.period) not in enrolled
+            if not (unenrolled and s.rolls):
+                stale.append(s.pk)
             continue
         existing_keys.add(key)
         weekday, room_id = wanted[key]

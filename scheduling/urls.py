@@ -66,6 +66,7 @@ urlpatterns = [
     # Roll call, leave, dismissal
     path("attendance/", attendance_views.roll_index, name="roll-index"),
     path("attendance/session/<int:pk>/", attendance_views.roll, name="roll"),
+    path("attendance/club/<int:pk>/", attendance_views.club_roll, name="club-roll"),
     path("attendance/absences/", attendance_views.absences, name="absences"),
     path("leave/", attendance_views.leave_list, name="leave-list"),
     path("leave/new/", attendance_views.leave_create, name="leave-create"),

@@ -215,7 +215,9 @@ def service_suspend(request):
     form = SuspendForm(request.POST)
     if form.is_valid():
         try:
-            services.service_suspend(school=term.school, by=request.user, **form.cleaned_data)
+            services.service_suspend(
+                school=term.school, term=term, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             _show_errors(request, exc)
         else:
@@ -234,7 +236,9 @@ def service_add(request):
     form = AddDayForm(request.POST)
     if form.is_valid():
         try:
-            services.service_add(school=term.school, by=request.user, **form.cleaned_data)
+            services.service_add(
+                school=term.school, term=term, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             _show_errors(request, exc)
         else:
@@ -488,7 +492,7 @@ def timetable_student(request, pk: int, pdf: bool = False):
         template="week",
         pdf=pdf,
         extra={"notices": selectors.suspension_notices_for_user(request.user, _today())},
-        school_class=school_class,
+        student=student,
     )
 
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from afterschool.models import RoomKind
 from billing import services
 from billing.selectors import workload
+from enrollment.models import Application
 from scheduling.models import Attendance, Period, Session
 from scheduling.services import club_save, rota_generate, sessions_generate
 from tests import factories as f
@@ -26,12 +27,15 @@ def rota(world, term):
     world.class_a.save()
     world.class_b.room = f.make_room(world.school, "三（2）教室", RoomKind.CLASSROOM)
     world.class_b.save()
+    # Both classes enrolled for both periods when the timetable is made
+    # (sessions are only made for classes with enrolled children) ...
+    enrol(world.child_x, term, by=world.admin)
+    enrol(world.child_y, term, by=world.admin)
     sessions_generate(term=term)
     rota_generate(term=term)
-    # Class A has a child in both periods, class B only at noon: class B's
+    # ... then class B's only child drops the after-school period: its
     # after-school sessions have nobody to look after.
-    enrol(world.child_x, term, by=world.admin)
-    enrol(world.child_y, term, by=world.admin, after=False)
+    Application.objects.filter(student=world.child_y, term=term).update(wants_after_school=False)
     club_save(
         term=term,
         name="合唱团",

@@ -62,3 +62,20 @@ def open_window(term, *, scope=WindowScope.SCHOOL, grade=None, school_class=None
         opens_at=now - datetime.timedelta(days=1),
         closes_at=now + datetime.timedelta(days=days),
     )
+
+
+def enroll_every_class(term):
+    """One pupil 在册生 per class of ``term`` with an approved application for
+    both periods, so ``sessions_generate`` (which skips classes nobody is
+    enrolled in) makes every class's sessions. Idempotent; returns ``term``."""
+    from afterschool.models import Student
+    from scheduling.services import term_classes
+
+    for school_class in term_classes(term):
+        kid = Student.objects.filter(school_class=school_class, name="在册生").first()
+        kid = kid or f.make_student(school_class, "在册生")
+        if not Application.objects.filter(student=kid, term=term).exists():
+            app = enroll(kid, term, featured=True)
+            app.wants_noon = True
+            app.save(update_fields=["wants_noon"])
+    return term

@@ -3,6 +3,7 @@ waiting list filling freed seats, publishing, the command and the pages."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -189,6 +190,19 @@ class TestPages:
         client.force_login(parent.user)
         html = client.get(reverse("scheduling:club-choose", args=[kid.pk])).content.decode()
         assert "分配结果：围棋" in html
+
+    def test_report_counts_each_clubs_seats_by_rank(self, client, world, term, crowd):
+        # s0..s3 rank 舞蹈 first (2 seats), s4 ranks 围棋 first (1 seat): every
+        # seat goes to a first choice, so 舞蹈 shows 2/0/0 and 围棋 1/0/0.
+        run = choice.allocation_run(term=term, seed=11, by=world.admin)
+        client.force_login(world.admin)
+        html = client.get(reverse("scheduling:allocation-run", args=[run.pk])).content.decode()
+        rows = dict(
+            re.findall(
+                r"<tr><td>(舞蹈|围棋)</td>.*?<td class=\"rank-counts\">([^<]*)</td>", html, re.S
+            )
+        )
+        assert rows == {"舞蹈": "2 / 0 / 0", "围棋": "1 / 0 / 0"}
 
     def test_unpublished_result_hidden_from_guardian(self, client, world, term):
         club = make_club(term, name="足球")

@@ -188,6 +188,29 @@ class TestSuspensionAndAddedDays:
         assert "不是课后服务日" in exc.value.messages[0]
         assert not ServiceChange.objects.exists()
 
+    def test_a_date_outside_the_term_is_refused_and_nothing_written(self, world, term):
+        with pytest.raises(ValidationError) as exc:
+            service_suspend(
+                school=world.school, date=D(2026, 12, 1), notice="x", by=world.admin, term=term
+            )
+        assert exc.value.messages == [
+            f"2026年12月1日 不在{term}（2024年9月2日至2025年1月17日）内，请选择学期内的日期。"
+        ]
+        with pytest.raises(ValidationError) as exc:
+            service_add(
+                school=world.school,
+                date=D(2026, 12, 5),
+                follows_weekday=0,
+                by=world.admin,
+                term=term,
+            )
+        assert "2026年12月5日 不在" in exc.value.messages[0]
+        # Without a term: the date must lie in some term of the school.
+        with pytest.raises(ValidationError) as exc:
+            service_suspend(school=world.school, date=D(2026, 12, 1), notice="x", by=world.admin)
+        assert exc.value.messages == ["2026年12月1日 不在任何学期内，请选择学期内的日期。"]
+        assert not ServiceChange.objects.exists()
+
     def test_suspension_needs_a_notice(self, world, term):
         with pytest.raises(ValidationError) as exc:
             service_suspend(school=world.school, date=D(2024, 9, 10), notice=" ", by=world.admin)

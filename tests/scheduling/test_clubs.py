@@ -9,6 +9,7 @@ from afterschool.models import RoomKind
 from scheduling.models import Club, Period, Session, Weekday
 from scheduling.services import club_save, rota_generate, sessions_generate
 from tests import factories as f
+from tests.scheduling.club_helpers import enroll_every_class
 
 
 def club(term, teacher, room, **kw):
@@ -114,7 +115,7 @@ class TestClubSave:
 
     def test_teacher_supervising_a_basic_session_is_refused(self, world, rooms):
         term = f.make_term(world.school, 2024)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         rota_generate(term=term)
         s = (
             Session.objects.filter(

@@ -110,6 +110,17 @@ class TestSchedulingDemo:
         assert not Dismissal.objects.filter(student__is_boarder=True).exists()
         assert not Dismissal.objects.filter(alone=True, collected_by__gt="").exists()
 
+    def test_sessions_only_for_classes_with_enrolled_pupils(self, built):
+        demo, first, _again = built
+        enrolled = set()
+        for cid, noon, after in Application.objects.filter(
+            term=demo.term, status=Status.APPROVED
+        ).values_list("student__school_class_id", "wants_noon", "wants_after_school"):
+            enrolled |= {(cid, "noon")} if noon else set()
+            enrolled |= {(cid, "after")} if after else set()
+        got = set(Session.objects.filter(term=demo.term).values_list("school_class_id", "period"))
+        assert got and got <= enrolled
+
     def test_running_again_changes_nothing(self, built):
         _, first, (second, writes) = built
         assert first == second

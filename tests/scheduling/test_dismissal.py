@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from scheduling import selectors, services
 from scheduling.models import Dismissal, LeaveKind, Period, Session
@@ -160,6 +161,41 @@ class TestDismissalPages:
         r = client.post(url, {"student": sheet_world["boarder"].pk}, follow=True)
         assert "住校生是住宿生，由学校统一管理，不需要离校登记。" in r.content.decode()
         assert Dismissal.objects.count() == 1
+
+    def test_a_past_day_is_recorded_at_the_terms_dismissal_time(
+        self, client, world, term, sheet_world
+    ):
+        client.force_login(world.homeroom_a)
+        url = reverse("scheduling:dismissal-class", args=[world.class_a.pk]) + "?date=2024-09-02"
+        html = client.get(url).content.decode()
+        assert "登记的离校时间按本学期放学时间 18:10 记录" in html
+        r = client.post(url, {"student": world.child_x.pk, "collected_by": "张伟"}, follow=True)
+        assert (
+            "张小明 18:10 离校（张伟接走）。（补登：按本学期放学时间记录。）" in r.content.decode()
+        )
+        d = Dismissal.objects.get()
+        assert timezone.localtime(d.left_at) == timezone.make_aware(
+            datetime.datetime(2024, 9, 2, 18, 10)
+        )
+
+    def test_today_is_recorded_at_the_current_time(self, client, world, term, sheet_world):
+        client.force_login(world.homeroom_a)
+        url = reverse("scheduling:dismissal-class", args=[world.class_a.pk]) + "?date=2024-09-03"
+        assert "补登" not in client.get(url).content.decode()
+        before = timezone.now()
+        client.post(url, {"student": world.child_x.pk, "collected_by": "张伟"})
+        assert Dismissal.objects.get().left_at >= before
+
+    def test_a_cleared_pickup_box_is_refused_when_the_child_may_not_go_alone(
+        self, client, world, term, sheet_world
+    ):
+        client.force_login(world.homeroom_a)
+        url = reverse("scheduling:dismissal-class", args=[world.class_a.pk]) + "?date=2024-09-03"
+        r = client.post(url, {"student": world.child_x.pk, "collected_by": "  "}, follow=True)
+        assert (
+            "张小明的申请书未同意孩子自行回家，请填写接走孩子的接送人姓名。" in r.content.decode()
+        )
+        assert not Dismissal.objects.exists()
 
     def test_undo(self, client, world, term, sheet_world):
         d = record(world, term, world.child_x)

@@ -76,7 +76,7 @@ class TestLeaveRequest:
             ({"first_day": D(2024, 9, 5), "last_day": D(2024, 9, 4)}, "结束日期不能早于开始日期。"),
             (
                 {"first_day": D(2025, 1, 16), "last_day": D(2025, 1, 20)},
-                "请假日期须在本学期内（9月2日至1月17日）。",
+                "请假日期须在本学期内（2024年9月2日至2025年1月17日）。",
             ),
             (
                 {"first_day": D(2024, 9, 16), "last_day": D(2024, 9, 18)},
@@ -321,3 +321,16 @@ class TestAttendanceAbsences:
             world.child_x.pk: {(D(2024, 9, 3), "noon")}
         }
         assert selectors.attendance_absences(term=term, student_ids=[world.child_y.pk]) == {}
+
+
+class TestTermSpanInMessages:
+    def test_years_only_when_the_term_crosses_a_year_or_is_not_this_year(self):
+        from scheduling.attendance import _span
+
+        spring = (D(2025, 2, 17), D(2025, 7, 4))
+        assert _span(*spring, D(2025, 3, 1)) == ("2月17日", "7月4日")
+        assert _span(*spring, D(2024, 12, 1)) == ("2025年2月17日", "2025年7月4日")
+        assert _span(D(2024, 9, 2), D(2025, 1, 17), D(2024, 10, 1)) == (
+            "2024年9月2日",
+            "2025年1月17日",
+        )

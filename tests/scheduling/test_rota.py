@@ -22,6 +22,7 @@ from scheduling.services import (
     unavailability_add,
 )
 from tests import factories as f
+from tests.scheduling.club_helpers import enroll_every_class
 
 D = datetime.date
 
@@ -41,7 +42,7 @@ def short_term(school, first=SHORT_FIRST, last=SHORT_LAST) -> Term:
 class TestSessionsGenerate:
     def test_one_session_per_class_per_period_except_the_featured_slot(self, world, rooms):
         term = short_term(world.school)
-        result = sessions_generate(term=term)
+        result = sessions_generate(term=enroll_every_class(term))
         days = cal.service_days(term)
         assert len(days) == 9
         # Thursdays 12 and 19 Sep lose their after-school period to clubs.
@@ -58,20 +59,52 @@ class TestSessionsGenerate:
         from scheduling.services import service_suspend
 
         term = short_term(world.school)
-        first = sessions_generate(term=term)
-        again = sessions_generate(term=term)
+        first = sessions_generate(term=enroll_every_class(term))
+        again = sessions_generate(term=enroll_every_class(term))
         assert again.created == 0 and again.deleted == 0
         service_suspend(school=world.school, date=D(2024, 9, 10), notice="停电", by=world.admin)
-        third = sessions_generate(term=term)
+        third = sessions_generate(term=enroll_every_class(term))
         assert third.deleted == 4
         assert Session.objects.filter(term=term).count() == first.created - 4
+
+    def test_classes_and_periods_nobody_is_enrolled_for_get_no_session(self, world, rooms):
+        from scheduling.models import Attendance
+        from tests.scheduling.club_helpers import enroll
+
+        term = short_term(world.school)
+        app = enroll(world.child_x, term)  # class A: after school only
+        sessions_generate(term=term)
+        assert set(Session.objects.values_list("school_class_id", "period")) == {
+            (world.class_a.pk, Period.AFTER_SCHOOL)
+        }
+        # Class A's pupil also takes noon now; class B stays empty.
+        app.wants_noon = True
+        app.save(update_fields=["wants_noon"])
+        sessions_generate(term=term)
+        assert set(Session.objects.values_list("school_class_id", "period")) == {
+            (world.class_a.pk, Period.AFTER_SCHOOL),
+            (world.class_a.pk, Period.NOON),
+        }
+        # Noon is dropped again; a noon session whose roll was taken stays.
+        rolled = Session.objects.get(date=D(2024, 9, 10), period=Period.NOON)
+        Attendance.objects.create(
+            session=rolled,
+            date=rolled.date,
+            period=rolled.period,
+            student=world.child_x,
+            status="present",
+        )
+        app.wants_noon = False
+        app.save(update_fields=["wants_noon"])
+        sessions_generate(term=term)
+        assert list(Session.objects.filter(period=Period.NOON)) == [rolled]
 
     def test_two_classes_in_one_room_is_refused(self, world, rooms):
         world.class_b.room = rooms["a"]
         world.class_b.save(update_fields=["room"])
         term = short_term(world.school)
         with pytest.raises(ValidationError) as exc:
-            sessions_generate(term=term)
+            sessions_generate(term=enroll_every_class(term))
         assert "使用同一间教室" in exc.value.messages[0]
         assert not Session.objects.exists()
 
@@ -79,7 +112,7 @@ class TestSessionsGenerate:
 class TestRotaGenerate:
     def test_every_session_gets_a_supervisor_and_homeroom_is_preferred(self, world, rooms):
         term = short_term(world.school)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         report = rota_generate(term=term)
         assert report.unassigned == []
         assert not Session.objects.filter(term=term, supervisor__isnull=True).exists()
@@ -96,7 +129,7 @@ class TestRotaGenerate:
         # Only homeroom_b and the teacher are free: class B must get homeroom_b.
         unavailability_add(person=world.homeroom_a, date=D(2024, 9, 9))
         unavailability_add(person=world.volunteer, date=D(2024, 9, 9))
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         rota_generate(term=term)
         first = Session.objects.filter(date=D(2024, 9, 9), period=Period.NOON)
         assert {s.school_class_id: s.supervisor_id for s in first} == {
@@ -106,7 +139,7 @@ class TestRotaGenerate:
 
     def test_loads_balanced_within_one_period(self, world, rooms):
         term = short_term(world.school)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         report = rota_generate(term=term)
         # 4 staff (2 homeroom, teacher, volunteer), 32 sessions → 8 each.
         assert sorted(report.load.values()) == [8, 8, 8, 8]
@@ -115,7 +148,7 @@ class TestRotaGenerate:
         term = short_term(world.school)
         unavailability_add(person=world.teacher, weekday=Weekday.MONDAY)
         unavailability_add(person=world.volunteer, date=D(2024, 9, 10), period=Period.NOON)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         rota_generate(term=term)
         teacher_days = set(
             Session.objects.filter(supervisor=world.teacher).values_list("date", flat=True)
@@ -128,7 +161,7 @@ class TestRotaGenerate:
 
     def test_regenerating_keeps_manual_changes(self, world, rooms):
         term = short_term(world.school)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         rota_generate(term=term)
         session = Session.objects.get(
             date=D(2024, 9, 11), period=Period.NOON, school_class=world.class_a
@@ -148,7 +181,7 @@ class TestRotaGenerate:
 
     def test_manual_assignment_refuses_a_double_booking_and_writes_nothing(self, world, rooms):
         term = short_term(world.school)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         rota_generate(term=term)
         a = Session.objects.get(date=D(2024, 9, 11), period=Period.NOON, school_class=world.class_a)
         b = Session.objects.get(date=D(2024, 9, 11), period=Period.NOON, school_class=world.class_b)
@@ -163,7 +196,7 @@ class TestRotaGenerate:
 
     def test_manual_assignment_refuses_an_unavailable_person(self, world, rooms):
         term = short_term(world.school)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         unavailability_add(person=world.teacher, date=D(2024, 9, 11), reason="外出培训")
         s = Session.objects.get(date=D(2024, 9, 11), period=Period.NOON, school_class=world.class_a)
         with pytest.raises(ValidationError) as exc:
@@ -186,7 +219,7 @@ class TestRotaGenerate:
             weekday=Weekday.WEDNESDAY,
             period=Period.AFTER_SCHOOL,
         )
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         rota_generate(term=term)
         assert not Session.objects.filter(
             supervisor=world.teacher, weekday=Weekday.WEDNESDAY, period=Period.AFTER_SCHOOL
@@ -200,7 +233,7 @@ class TestRotaGenerate:
 
     def test_database_refuses_one_person_in_two_places(self, world, rooms):
         term = short_term(world.school)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         a = Session.objects.get(date=D(2024, 9, 11), period=Period.NOON, school_class=world.class_a)
         b = Session.objects.get(date=D(2024, 9, 11), period=Period.NOON, school_class=world.class_b)
         Session.objects.filter(pk=a.pk).update(supervisor=world.teacher)
@@ -254,7 +287,7 @@ class TestRotaProperties:
                 if idx < len(staff):
                     unavailability_add(person=staff[idx], date=day, period=period)
             term = short_term(school)
-            sessions_generate(term=term)
+            sessions_generate(term=enroll_every_class(term))
             report = rota_generate(term=term)
             sessions = list(Session.objects.filter(term=term))
             rules = defaultdict(list)
@@ -328,7 +361,7 @@ class TestWorkload:
             teacher=world.teacher,
             room=rooms["music"],
         )
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         rota_generate(term=term)
         load = staff_workload(term)
         supervised = Session.objects.filter(supervisor=world.teacher).count()

@@ -11,10 +11,14 @@ import subprocess
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
-from afterschool.models import RoomKind
+from afterschool.models import Role, RoomKind
 from scheduling.models import (
+    Allocation,
+    AllocationRun,
+    AllocationState,
     CalendarYear,
     Club,
     Period,
@@ -25,6 +29,7 @@ from scheduling.models import (
 )
 from scheduling.services import club_save, rota_generate, sessions_generate
 from tests import factories as f
+from tests.scheduling.club_helpers import enroll_every_class
 
 WEEK = "?week=2024-09-09"
 
@@ -43,7 +48,7 @@ def login(client, user):
 @pytest.fixture
 def built(world, term, rooms):
     """The autumn term with sessions, a rota and one club (合唱团, 钱老师, 音乐室)."""
-    sessions_generate(term=term)
+    sessions_generate(term=enroll_every_class(term))
     rota_generate(term=term)
     club_save(
         term=term,
@@ -173,6 +178,57 @@ class TestPermissions:
         assert response.url == reverse("scheduling:timetable-student", args=[world.child_x.pk])
 
 
+class TestStudentTimetableClub:
+    """A student's week shows the club they were placed in, not every club."""
+
+    @pytest.fixture
+    def two_clubs(self, world, built, rooms):
+        football = club_save(
+            term=built,
+            name="足球社",
+            category="sports",
+            min_grade=3,
+            max_grade=6,
+            capacity=30,
+            teacher=f.make_user(world.school, Role.TEACHER, "football_coach", name="赵教练"),
+            room=rooms["playground"],
+        )
+        return Club.objects.get(name="合唱团"), football
+
+    def test_shows_only_the_published_placement(self, client, world, built, two_clubs):
+        choir, _football = two_clubs
+        run = AllocationRun.objects.create(
+            term=built, seed=1, objective="-", tie_range=1, published_at=timezone.now()
+        )
+        Allocation.objects.create(
+            run=run, student=world.child_x, club=choir, rank=1, state=AllocationState.PLACED
+        )
+        url = reverse("scheduling:timetable-student", args=[world.child_x.pk]) + WEEK
+        page = login(client, world.guardian_x.user).get(url).content.decode()
+        assert "合唱团" in page and "足球社" not in page
+        pdf = login(client, world.guardian_x.user).get(
+            reverse("scheduling:timetable-student-pdf", args=[world.child_x.pk]) + WEEK
+        )
+        text = pdf_text(pdf.content)
+        assert "合唱团" in text and "足球社" not in text
+
+    def test_unpublished_run_shows_pending(self, client, world, built, two_clubs):
+        choir, _football = two_clubs
+        run = AllocationRun.objects.create(term=built, seed=1, objective="-", tie_range=1)
+        Allocation.objects.create(
+            run=run, student=world.child_x, club=choir, rank=1, state=AllocationState.PLACED
+        )
+        url = reverse("scheduling:timetable-student", args=[world.child_x.pk]) + WEEK
+        page = login(client, world.guardian_x.user).get(url).content.decode()
+        assert "社团（待分配）" in page
+        assert "合唱团" not in page and "足球社" not in page
+
+    def test_class_timetable_still_lists_the_clubs(self, client, world, built, two_clubs):
+        url = reverse("scheduling:timetable-class", args=[world.class_a.pk]) + WEEK
+        page = login(client, world.admin).get(url).content.decode()
+        assert "合唱团" in page and "足球社" in page
+
+
 class TestCalendarPage:
     def test_month_view_shows_make_up_days_and_counts(self, client, world, term):
         response = login(client, world.admin).get(
@@ -227,6 +283,19 @@ class TestCalendarPage:
             datetime.date(2024, 9, 10)
         ]
 
+    def test_a_date_outside_the_term_is_refused_on_the_page(self, client, world, term):
+        login(client, world.admin)
+        for name, data in [
+            ("service-suspend", {"date": "2026-12-01", "notice": "停电"}),
+            ("service-add", {"date": "2026-12-01"}),
+        ]:
+            page = client.post(
+                reverse(f"scheduling:{name}"), {"term": term.pk, **data}, follow=True
+            ).content.decode()
+            assert "2026年12月1日 不在" in page and "2024年9月2日至2025年1月17日" in page
+            assert "已暂停" not in page and "已增加" not in page
+        assert not ServiceChange.objects.exists()
+
 
 class TestSettingsAndUnavailabilityPages:
     SETTINGS = {
@@ -247,7 +316,7 @@ class TestSettingsAndUnavailabilityPages:
         schedule = TermSchedule.objects.get(term=term)
         assert schedule.featured_weekday == 2 and not schedule.service_on_makeup_days
         assert schedule.noon_start == datetime.time(12, 40)
-        sessions_generate(term=term)
+        sessions_generate(term=enroll_every_class(term))
         assert not Session.objects.filter(term=term, weekday=2, period="after").exists()
         assert Session.objects.filter(term=term, weekday=3, period="after").exists()
         assert not Session.objects.filter(date=datetime.date(2024, 9, 14)).exists()
@@ -354,6 +423,7 @@ class TestRotaPages:
         assert s.supervisor == target and s.is_manual
 
     def test_generate_button_and_command_agree(self, client, world, term, rooms):
+        enroll_every_class(term)
         login(client, world.admin).post(reverse("scheduling:rota-generate"), {"term": term.pk})
         count = Session.objects.filter(term=term).count()
         assert count > 0
@@ -384,7 +454,7 @@ def grow(world, term, n: int) -> None:
             teacher=teacher,
             room=hall,
         )
-    sessions_generate(term=term)
+    sessions_generate(term=enroll_every_class(term))
     rota_generate(term=term)
 
 
