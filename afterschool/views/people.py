@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin, SingleTableView
+from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from afterschool.access import (
@@ -28,8 +28,15 @@ from afterschool.access import (
     rooms_for_user,
     students_for_user,
 )
-from afterschool.filters import GuardianFilter, RoomFilter, StaffFilter, StudentFilter
+from afterschool.filters import (
+    GuardianFilter,
+    RoomFilter,
+    SchoolClassFilter,
+    StaffFilter,
+    StudentFilter,
+)
 from afterschool.models import Guardianship, Role, SchoolClass, User
+from afterschool.selectors import current_school_year
 from afterschool.tables import (
     GuardianTable,
     RoomTable,
@@ -60,7 +67,25 @@ class RoleRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+class CurrentYearFilterMixin:
+    """The school-year filter starts at the current school year (the one
+    containing today, else the latest): after a roster import into next
+    year, this year's and next year's classes are not mixed. Choosing
+    "全部" (an empty value) shows every year."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = self.request.GET.copy()
+        if "school_year" not in data:
+            year = current_school_year(school_id=self.request.user.school_id)
+            data["school_year"] = str(year.pk) if year else ""
+        kwargs["data"] = data
+        return kwargs
+
+
+class StudentListView(
+    RoleRequiredMixin, CurrentYearFilterMixin, ExportMixin, SingleTableMixin, FilterView
+):
     """Students of the school (admin) or of the teacher's own classes (homeroom)."""
 
     table_class = StudentTable
@@ -97,8 +122,9 @@ class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
         return response
 
 
-class SchoolClassListView(RoleRequiredMixin, SingleTableView):
+class SchoolClassListView(RoleRequiredMixin, CurrentYearFilterMixin, SingleTableMixin, FilterView):
     table_class = SchoolClassTable
+    filterset_class = SchoolClassFilter
     template_name = "afterschool/people/class_list.html"
     table_pagination = {"per_page": PER_PAGE}
 

@@ -183,9 +183,11 @@ class TestQueryCounts:
         for i in range(extra):
             f.make_student(world.class_a, f"学生{i}", is_disabled=i % 3 == 0)
         client.force_login(world.admin)
-        # 1 session, 2 user with school, 3 COUNT students (paginator),
-        # 4 classes for the filter's choices, 5 the page of students with class and school.
-        with django_assert_num_queries(5):
+        # 1 session, 2 user with school, 3 the current school year (filter default),
+        # 4 that year checked by the filter form, 5 COUNT students (paginator),
+        # 6 school years and 7 classes for the filter's choices,
+        # 8 the page of students with class and school.
+        with django_assert_num_queries(8):
             response = client.get(reverse(LIST))
         assert len(rows_of(response)) == min(extra + 2, 50)
 
@@ -194,8 +196,10 @@ class TestQueryCounts:
         for i in range(extra):
             f.make_student(world.class_a, f"学生{i}")
         client.force_login(world.admin)
-        # 1 session, 2 user, 3 every student with class and school (not paginated).
-        with django_assert_num_queries(3):
+        # 1 session, 2 user, 3 the current school year (filter default),
+        # 4 that year checked by the filter form,
+        # 5 every student of the year with class and school (not paginated).
+        with django_assert_num_queries(5):
             response = client.get(reverse(LIST), {"_export": "xlsx"})
         assert len(export_rows(response)) == extra + 3
 

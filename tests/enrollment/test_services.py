@@ -469,3 +469,28 @@ class TestAgreement:
             "协议模板中不能使用“include”标签，只能使用 if、for 和 comment。"
         ]
         assert not AgreementTemplate.objects.exists()
+
+
+class TestTermSchoolYear:
+    """A student applies in a term only when their class is in the term's
+    school year (next year's roster imported beside this year's)."""
+
+    @pytest.fixture
+    def next_year_child(self, world):
+        new = f.make_class(world.school, 3, 1, world.homeroom_a, start_year=2025)
+        return f.make_student(new, "新学年学生")
+
+    def test_paper_application_into_another_years_term_is_refused(
+        self, world, term, next_year_child
+    ):
+        with pytest.raises(ValidationError) as exc:
+            services.application_submit(
+                student=next_year_child, term=term, data=complete_data(), by=world.homeroom_a
+            )
+        assert "不属于2024年秋季学期所在学年" in exc.value.messages[0]
+        assert not Application.objects.filter(student=next_year_child).exists()
+
+    def test_opt_out_into_another_years_term_is_refused(self, world, term, next_year_child):
+        with pytest.raises(ValidationError, match="所在学年"):
+            services.opt_out_declare(student=next_year_child, term=term, by=world.homeroom_a)
+        assert not OptOut.objects.filter(student=next_year_child).exists()

@@ -442,3 +442,29 @@ class TestAdminPages:
 def test_admin_pages_without_term_explain(client, world, name):
     html = login(client, world.admin).get(reverse(name)).text
     assert "尚未设置学期" in html
+
+
+class TestTermSchoolYearPages:
+    """The class pages of a term list and open only its school year's classes."""
+
+    @pytest.fixture
+    def next_year_class(self, world):
+        new = f.make_class(world.school, 3, 1, world.homeroom_a, start_year=2025)
+        f.make_student(new, "新学年学生")
+        return new
+
+    def test_class_list_leaves_out_other_years(self, client, world, term, next_year_class):
+        html = login(client, world.admin).get(reverse("enrollment:class-list")).text
+        assert reverse("enrollment:class-review", args=[world.class_a.pk]) in html
+        assert reverse("enrollment:class-review", args=[next_year_class.pk]) not in html
+
+    def test_other_years_class_pages_are_not_found(self, client, world, term, next_year_class):
+        login(client, world.homeroom_a)
+        student = next_year_class.students.get()
+        for url in (
+            reverse("enrollment:class-review", args=[next_year_class.pk]),
+            reverse("enrollment:class-survey", args=[next_year_class.pk]),
+            reverse("enrollment:paper-application", args=[next_year_class.pk, student.pk]),
+        ):
+            assert client.get(url).status_code == 404, url
+        assert not Application.objects.filter(student=student).exists()
