@@ -53,8 +53,8 @@ DEFAULT_BODY = """{{ school_name }}课后服务协议书
 四、安全责任
 1. 课后服务期间，校内安全由上课老师和学校负责，校外安全由家长或监护人负责。\
 {% if is_boarder %}本学生为住宿生，统一由学校管理。{% else %}住宿生统一由学校管理。{% endif %}
-2. 乙方应加强对学生的交通安全教育，确保学生安全上下学。服务结束后由学校统一组织\
-学生安全离校，{{ pickup }}。
+2. 乙方应加强对学生的交通安全教育，确保学生安全上下学。{% if is_boarder %}{{ pickup }}。\
+{% else %}服务结束后由学校统一组织学生安全离校，{{ pickup }}。{% endif %}
 
 五、请假与纪律
 学生应严格遵守学校的各项规章制度，有事有病必须履行请假手续，服务期间不得擅自离校，\
@@ -143,7 +143,10 @@ def agreement_context(
             waiver = _("经学校审核，免收课后服务费")
         elif waiver_request.status == WaiverStatus.PENDING:
             waiver = _("已申请减免课后服务费，待学校审核")
-    if application.goes_home_alone:
+    if student.is_boarder:
+        # Seed 二.1: 住宿生统一由学校管理 — no one picks a boarder up.
+        pickup = _("本学生为住宿生，服务结束后不离校，由学校统一管理")
+    elif application.goes_home_alone:
         pickup = _("学生自行回家")
     else:
         relation = f"（{application.pickup_relation}）" if application.pickup_relation else ""

@@ -494,3 +494,25 @@ class TestTermSchoolYear:
         with pytest.raises(ValidationError, match="所在学年"):
             services.opt_out_declare(student=next_year_child, term=term, by=world.homeroom_a)
         assert not OptOut.objects.filter(student=next_year_child).exists()
+
+
+class TestAgreementBoarder:
+    """Seed 二.1: 住宿生统一由学校管理 — a boarder's agreement names no pickup person."""
+
+    def test_boarders_agreement_says_school_manages_instead_of_pickup(self, world, term, to_status):
+        world.child_x.is_boarder = True
+        world.child_x.save(update_fields=["is_boarder"])
+        app = to_status(Status.APPROVED, pickup_name="刘秀梅", pickup_relation="祖母")
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        assert "本学生为住宿生，服务结束后不离校，由学校统一管理" in agreement.text
+        assert "刘秀梅" not in agreement.text
+        assert "接回" not in agreement.text
+
+    def test_day_pupils_agreement_names_the_pickup_person(self, world, term, to_status):
+        app = to_status(Status.APPROVED, pickup_name="刘秀梅", pickup_relation="祖母")
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        assert "学生安全离校，由刘秀梅（祖母）接回。" in agreement.text
