@@ -366,7 +366,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role may take in its status."""
     app = access.get_application_for_user(request.user, pk)
     role = request.user.role
-    agreement = Agreement.objects.filter(application=app).first()
+    agreement = (
+        Agreement.objects.filter(application=app)
+        .select_related("signed_by", "paper_received_by")
+        .first()
+    )
     staff = role in STAFF_REVIEW
     return render(
         request,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from afterschool.models import Guardianship
 from enrollment import services
@@ -468,3 +469,30 @@ class TestTermSchoolYearPages:
         ):
             assert client.get(url).status_code == 404, url
         assert not Application.objects.filter(student=student).exists()
+
+
+class TestSignedAgreementShown:
+    """After signing, the guardian's and staff pages say so, with the time in
+    the history timeline (办理记录)."""
+
+    def test_signed_shows_badge_and_timeline_entry(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        when = timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M")
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        for user in (world.guardian_x.user, world.homeroom_a, world.admin):
+            html = login(client, user).get(url).text
+            assert 'data-agreement="signed">已签协议' in html, user
+            entry = html.split('data-event="agreement-signed"')[1].split("</li>")[0]
+            assert when in entry and "张伟" in entry
+        html = login(client, world.guardian_x.user).get(reverse("enrollment:family")).text
+        assert 'data-agreement="signed">已签协议' in html
+
+    def test_unsigned_shows_no_agreement_badge(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        html = login(client, world.guardian_x.user).get(url).text
+        assert "data-agreement=" not in html
+        assert 'data-event="agreement-signed"' not in html
