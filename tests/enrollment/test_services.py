@@ -516,3 +516,34 @@ class TestAgreementBoarder:
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         assert "学生安全离校，由刘秀梅（祖母）接回。" in agreement.text
+
+
+class TestAgreementTemplatePlaceholders:
+    """A mistyped placeholder is refused on save instead of printing blank."""
+
+    def test_unknown_placeholder_refused_with_the_allowed_list(self, world):
+        before = AgreementTemplate.objects.count()
+        with pytest.raises(ValidationError) as exc:
+            services.agreement_template_save(
+                school=world.school,
+                body="{{ school_name }}{% if is_boarder %}{{ foo }}{% endif %}",
+                by=world.admin,
+            )
+        message = exc.value.messages[0]
+        assert "未知的占位符：{{ foo }}" in message
+        assert "{{ school_name }}、{{ term_name }}" in message
+        assert AgreementTemplate.objects.count() == before
+
+    def test_loop_variables_and_known_placeholders_pass(self, world):
+        saved = services.agreement_template_save(
+            school=world.school,
+            body="{{ school_name }}{% for c in parts %}{{ c }}{{ forloop.counter }}{% endfor %}",
+            by=world.admin,
+        )
+        assert saved.version >= 1
+
+    def test_placeholders_are_the_context_keys(self, world, term, to_status):
+        from enrollment.agreements import PLACEHOLDERS, agreement_context
+
+        app = to_status(Status.APPROVED)
+        assert set(agreement_context(application=app, guardian_name="张伟")) == set(PLACEHOLDERS)

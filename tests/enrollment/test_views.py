@@ -496,3 +496,15 @@ class TestSignedAgreementShown:
         html = login(client, world.guardian_x.user).get(url).text
         assert "data-agreement=" not in html
         assert 'data-event="agreement-signed"' not in html
+
+
+class TestAgreementTemplateUnknownPlaceholder:
+    def test_preview_shows_the_chinese_message_and_keeps_the_text(self, client, world):
+        response = login(client, world.admin).post(
+            reverse("enrollment:agreement-template"),
+            {"body": "甲方：{{ shcool_name }}", "action": "preview"},
+        )
+        html = response.text
+        assert "未知的占位符：{{ shcool_name }}" in html
+        assert "甲方：{{ shcool_name }}" in html
+        assert not AgreementTemplate.objects.filter(body__contains="shcool").exists()
