@@ -29,7 +29,11 @@ def masked_student_number(student: Student) -> str:
 
 class StudentTable(tables.Table):
     student_number = tables.Column(verbose_name=_("学籍号"), attrs={"td": {"class": "masked"}})
-    name = tables.LinkColumn("people:student-detail", args=[tables.A("pk")])
+    name = tables.LinkColumn(
+        "people:student-detail",
+        args=[tables.A("pk")],
+        attrs={"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}},
+    )
     gender = tables.Column()
     school_class = tables.Column(order_by=("school_class__grade", "school_class__number"))
     id_number = tables.Column(

@@ -214,3 +214,24 @@ class TestQueryCounts:
         with django_assert_num_queries(6):
             response = client.get(reverse("people:student-detail", args=[world.child_x.pk]))
         assert len(response.context["guardianships"]) == guardians
+
+
+class TestStudentExportWidths:
+    def test_columns_are_wide_enough_for_names_and_id_numbers(self, client, world):
+        client.force_login(world.admin)
+        response = client.get(reverse(LIST), {"_export": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        header = [c.value for c in sheet[1]]
+        widths = {
+            name: sheet.column_dimensions[c.column_letter].width
+            for name, c in zip(header, sheet[1], strict=True)
+        }
+        assert widths["姓名"] >= 8
+        assert widths["身份证号"] >= 18
+        assert widths["学籍号"] >= 18
+
+    def test_student_names_do_not_wrap_in_the_list(self, client, world):
+        client.force_login(world.admin)
+        html = client.get(reverse(LIST)).text
+        url = reverse("people:student-detail", args=[world.child_x.pk])
+        assert f'<td class="text-nowrap"><a href="{url}"' in html

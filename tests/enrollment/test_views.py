@@ -508,3 +508,15 @@ class TestAgreementTemplateUnknownPlaceholder:
         assert "未知的占位符：{{ shcool_name }}" in html
         assert "甲方：{{ shcool_name }}" in html
         assert not AgreementTemplate.objects.filter(body__contains="shcool").exists()
+
+
+class TestReviewTableNames:
+    def test_student_names_do_not_wrap(self, client, world, term, to_status):
+        app = to_status(Status.SUBMITTED)
+        html = (
+            login(client, world.homeroom_a)
+            .get(reverse("enrollment:class-review", args=[world.class_a.pk]))
+            .text
+        )
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        assert f'<td class="text-nowrap"><a href="{url}">{app.student.name}</a>' in html
