@@ -92,7 +92,12 @@ def family(request: HttpRequest) -> HttpResponse:
     """家长首页: each child with its own survey / application / opt-out /
     agreement actions (siblings each get their own card). The same number
     of queries whatever the number of children (plus one per school for its
-    term)."""
+    term). Staff who open /enrollment/ are sent to their own start page
+    (homeroom teacher: the class list; admin: the surveys); other roles 403."""
+    if request.user.role == Role.HOMEROOM:
+        return redirect("enrollment:class-list")
+    if request.user.role == Role.ADMIN:
+        return redirect("enrollment:surveys")
     if request.user.role != Role.GUARDIAN:
         raise PermissionDenied
     children = list(students_for_user(request.user).order_by("name"))

@@ -520,3 +520,15 @@ class TestReviewTableNames:
         )
         url = reverse("enrollment:application-detail", args=[app.pk])
         assert f'<td class="text-nowrap"><a href="{url}">{app.student.name}</a>' in html
+
+
+class TestEnrollmentStartPage:
+    @pytest.mark.parametrize(
+        ("persona", "target"),
+        [("homeroom_a", "enrollment:class-list"), ("admin", "enrollment:surveys")],
+    )
+    def test_staff_are_sent_to_their_start_page(self, client, world, term, persona, target):
+        response = login(client, getattr(world, persona)).get(reverse("enrollment:family"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse(target)
+        assert client.get(response["Location"]).status_code == 200
