@@ -12,7 +12,11 @@ demo: setup
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
 	@echo "== 演示学校：http://127.0.0.1:$(PORT)/  （按 Ctrl+C 停止）"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The task worker prints big agreement batches in the background; the demo
+	@# runs with DEBUG off so visitors see the product's own Chinese error pages.
+	@$(PY) manage.py db_worker >/dev/null 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=false $(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
 
 ## Runs the whole test suite (DATABASE_URL=postgres://... to run it on PostgreSQL).
 ## pytest exits 5 when it collected no test: that is a failure, not a pass.
