@@ -16,6 +16,7 @@ from afterschool.models import (
     Room,
     RoomKind,
     SchoolClass,
+    SchoolYear,
     Student,
     User,
 )
@@ -36,7 +37,22 @@ def _user_classes(request):
     return classes_for_user(request.user).select_related(None).only("pk", "grade", "number")
 
 
+def _user_years(request):
+    # The school years of the user's school (newest first).
+    if request is None:  # pragma: no cover - the views always pass the request
+        return SchoolYear.objects.none()
+    return SchoolYear.objects.filter(school_id=request.user.school_id)
+
+
+def _year_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    # The views default it to the current school year (afterschool.selectors).
+    return django_filters.ModelChoiceFilter(
+        label=_("学年"), field_name=field_name, queryset=_user_years, empty_label=ALL
+    )
+
+
 class StudentFilter(django_filters.FilterSet):
+    school_year = _year_filter("school_class__school_year")
     q = django_filters.CharFilter(
         label=_("姓名或学籍号"),
         method="filter_q",
@@ -61,7 +77,7 @@ class StudentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Student
-        fields = ["q", "school_class", "grade", "gender", "is_boarder", "priority"]
+        fields = ["school_year", "q", "school_class", "grade", "gender", "is_boarder", "priority"]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -80,6 +96,14 @@ class StudentFilter(django_filters.FilterSet):
         if value in Student.PRIORITY_FIELDS:
             return queryset.filter(**{value: True})
         return queryset  # pragma: no cover - ChoiceFilter rejects other values
+
+
+class SchoolClassFilter(django_filters.FilterSet):
+    school_year = _year_filter("school_year")
+
+    class Meta:
+        model = SchoolClass
+        fields = ["school_year"]
 
 
 class GuardianFilter(django_filters.FilterSet):

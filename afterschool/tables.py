@@ -29,7 +29,11 @@ def masked_student_number(student: Student) -> str:
 
 class StudentTable(tables.Table):
     student_number = tables.Column(verbose_name=_("学籍号"), attrs={"td": {"class": "masked"}})
-    name = tables.LinkColumn("people:student-detail", args=[tables.A("pk")])
+    name = tables.LinkColumn(
+        "people:student-detail",
+        args=[tables.A("pk")],
+        attrs={"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}},
+    )
     gender = tables.Column()
     school_class = tables.Column(order_by=("school_class__grade", "school_class__number"))
     id_number = tables.Column(
@@ -73,6 +77,7 @@ class StudentTable(tables.Table):
 
 
 class SchoolClassTable(tables.Table):
+    school_year = tables.Column(verbose_name=_("学年"), order_by=("-school_year__start_year",))
     grade = tables.Column(verbose_name=_("年级"), accessor="grade_name", order_by=("grade",))
     display_name = tables.Column(verbose_name=_("班级"), order_by=("grade", "number"))
     homeroom_teacher = tables.Column(order_by=("homeroom_teacher__name",))
@@ -86,12 +91,22 @@ class SchoolClassTable(tables.Table):
 
     class Meta:
         model = SchoolClass
-        fields = ("grade", "display_name", "homeroom_teacher", "room", "student_count")
+        fields = (
+            "school_year",
+            "grade",
+            "display_name",
+            "homeroom_teacher",
+            "room",
+            "student_count",
+        )
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("还没有班级。")
 
     def render_students(self, record):
-        url = reverse("people:student-list") + f"?school_class={record.pk}"
+        url = (
+            reverse("people:student-list")
+            + f"?school_year={record.school_year_id}&school_class={record.pk}"
+        )
         return format_html('<a href="{}">{}</a>', url, _("查看学生"))
 
 

@@ -14,6 +14,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Template, TemplateSyntaxError
+from django.template.base import FilterExpression, Node, NodeList, Variable, VariableNode
+from django.template.defaulttags import ForNode, IfNode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -53,8 +55,8 @@ DEFAULT_BODY = """{{ school_name }}课后服务协议书
 四、安全责任
 1. 课后服务期间，校内安全由上课老师和学校负责，校外安全由家长或监护人负责。\
 {% if is_boarder %}本学生为住宿生，统一由学校管理。{% else %}住宿生统一由学校管理。{% endif %}
-2. 乙方应加强对学生的交通安全教育，确保学生安全上下学。服务结束后由学校统一组织\
-学生安全离校，{{ pickup }}。
+2. 乙方应加强对学生的交通安全教育，确保学生安全上下学。{% if is_boarder %}{{ pickup }}。\
+{% else %}服务结束后由学校统一组织学生安全离校，{{ pickup }}。{% endif %}
 
 五、请假与纪律
 学生应严格遵守学校的各项规章制度，有事有病必须履行请假手续，服务期间不得擅自离校，\
@@ -105,8 +107,10 @@ def _date(day: datetime.date | None) -> str:
 
 def template_body_validate(body: str) -> None:
     """Raise ``ValidationError`` (Chinese) when ``body`` is not a usable
-    template: a syntax error, or a tag beyond if/for/comment (no include,
-    load or extends, so the text cannot pull in other files)."""
+    template: a syntax error, a tag beyond if/for/comment (no include,
+    load or extends, so the text cannot pull in other files), or a
+    placeholder that is not one of ``PLACEHOLDERS`` (the keys of
+    ``agreement_context``; the message lists the allowed ones)."""
     for tag in _TAG_RE.findall(body):
         if tag not in ALLOWED_TAGS:
             raise ValidationError(
@@ -114,9 +118,68 @@ def template_body_validate(body: str) -> None:
                 params={"tag": tag},
             )
     try:
-        Template(body)
+        template = Template(body)
     except TemplateSyntaxError as exc:
         raise ValidationError(_("协议模板格式有误：%(error)s"), params={"error": str(exc)}) from exc
+    unknown = sorted(_variable_names(template.nodelist, bound=set()) - set(PLACEHOLDERS))
+    if unknown:
+        # A mistyped placeholder would otherwise print as a blank.
+        raise ValidationError(
+            _("协议模板中有未知的占位符：%(unknown)s。可以使用的占位符：%(allowed)s。"),
+            params={
+                "unknown": "、".join("{{ " + name + " }}" for name in unknown),
+                "allowed": "、".join("{{ " + name + " }}" for name in PLACEHOLDERS),
+            },
+        )
+
+
+def _expression_names(expr: FilterExpression, bound: set[str]) -> set[str]:
+    # The first part of each variable in ``expr`` and its filter arguments
+    # (``a.b|default:c`` → a, c); literals and loop variables left out.
+    names = set()
+    parts = [expr.var] + [arg for _func, args in expr.filters for _lookup, arg in args]
+    for part in parts:
+        if isinstance(part, Variable) and part.lookups:
+            name = part.lookups[0]
+            if name not in bound:
+                names.add(name)
+    return names
+
+
+def _condition_names(condition, bound: set[str]) -> set[str]:
+    # An {% if %} condition is a tree of operators over literals.
+    if condition is None:
+        return set()
+    if hasattr(condition, "value") and isinstance(condition.value, FilterExpression):
+        return _expression_names(condition.value, bound)
+    names = set()
+    for side in (getattr(condition, "first", None), getattr(condition, "second", None)):
+        names |= _condition_names(side, bound)
+    return names
+
+
+def _variable_names(nodelist: NodeList, *, bound: set[str]) -> set[str]:
+    """Names a compiled template reads from its context: ``{{ x }}``, the
+    conditions of ``{% if %}`` and the sequences of ``{% for %}``; the loop
+    variables (and ``forloop``) count as known inside their loop."""
+    names: set[str] = set()
+    node: Node
+    for node in nodelist:
+        if isinstance(node, VariableNode):
+            names |= _expression_names(node.filter_expression, bound)
+        elif isinstance(node, IfNode):
+            for condition, branch in node.conditions_nodelists:
+                names |= _condition_names(condition, bound)
+                names |= _variable_names(branch, bound=bound)
+        elif isinstance(node, ForNode):
+            names |= _expression_names(node.sequence, bound)
+            inner = bound | set(node.loopvars) | {"forloop"}
+            names |= _variable_names(node.nodelist_loop, bound=inner)
+            names |= _variable_names(node.nodelist_empty or NodeList(), bound=bound)
+        else:
+            for attr in node.child_nodelists:
+                names |= _variable_names(getattr(node, attr, None) or NodeList(), bound=bound)
+    return names
 
 
 def agreement_context(
@@ -143,7 +206,10 @@ def agreement_context(
             waiver = _("经学校审核，免收课后服务费")
         elif waiver_request.status == WaiverStatus.PENDING:
             waiver = _("已申请减免课后服务费，待学校审核")
-    if application.goes_home_alone:
+    if student.is_boarder:
+        # Seed 二.1: 住宿生统一由学校管理 — no one picks a boarder up.
+        pickup = _("本学生为住宿生，服务结束后不离校，由学校统一管理")
+    elif application.goes_home_alone:
         pickup = _("学生自行回家")
     else:
         relation = f"（{application.pickup_relation}）" if application.pickup_relation else ""

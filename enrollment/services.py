@@ -332,6 +332,18 @@ def _active_opt_out(student: Student, term: Term) -> OptOut | None:
     return OptOut.objects.filter(student=student, term=term, revoked_at__isnull=True).first()
 
 
+def _check_school_year(student: Student, term: Term) -> None:
+    """A student applies (or opts out) in a term only when their class is in
+    the term's school year: after a roster import into the next school year,
+    next year's classes must not be enrolled into this year's term."""
+    if student.school_class.school_year_id != term.school_year_id:
+        raise ValidationError(
+            _("%(name)s所在班级不属于%(term)s所在学年，不能办理该学期的报名。")
+            % {"name": student.name, "term": term.name},
+            code="school_year",
+        )
+
+
 def _lock_or_create(
     *, student: Student, term: Term, by: User, on_paper: bool
 ) -> tuple[Application, bool]:
@@ -340,6 +352,7 @@ def _lock_or_create(
     insert race gets the winner's row (unique constraint + get_or_create)."""
     if student.school_id != term.school_id:
         raise ValidationError(_("该学生不属于本学期的学校。"))
+    _check_school_year(student, term)
     if not _acts_for(by, student) or by.role not in FAMILY_OR_STAFF:
         raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     app, created = Application.objects.get_or_create(
@@ -664,6 +677,7 @@ def opt_out_declare(*, student: Student, term: Term, by: User, on_paper: bool = 
     """
     if student.school_id != term.school_id:
         raise ValidationError(_("该学生不属于本学期的学校。"))
+    _check_school_year(student, term)
     if not _acts_for(by, student) or by.role not in FAMILY_OR_STAFF:
         raise ValidationError(_("您无权处理该学生的申请。"), code="scope")
     # Lock the student row so two declarations in parallel make one.

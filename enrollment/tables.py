@@ -31,6 +31,8 @@ class ApplicationReviewTable(tables.Table):
         accessor="student__name",
         linkify=("enrollment:application-detail", {"pk": tables.A("pk")}),
         order_by=("student__name",),
+        # Names never wrap (刘可/瑶 at 1280 px).
+        attrs={"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}},
     )
     priority = tables.TemplateColumn(
         template_name="enrollment/_priority_badges.html",

@@ -69,6 +69,13 @@ def _staff_term(request: HttpRequest) -> Term | None:
     return selectors.current_term(request.user.school_id) if request.user.school_id else None
 
 
+def _term_class_or_404(school_class, term: Term | None) -> None:
+    """Class pages work on the current term's school year only: a class of
+    another school year (e.g. next year's, imported early) is not found."""
+    if term is not None and school_class.school_year_id != term.school_year_id:
+        raise Http404
+
+
 def _no_term(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/no_term.html", status=200)
 
@@ -85,7 +92,12 @@ def family(request: HttpRequest) -> HttpResponse:
     """家长首页: each child with its own survey / application / opt-out /
     agreement actions (siblings each get their own card). The same number
     of queries whatever the number of children (plus one per school for its
-    term)."""
+    term). Staff who open /enrollment/ are sent to their own start page
+    (homeroom teacher: the class list; admin: the surveys); other roles 403."""
+    if request.user.role == Role.HOMEROOM:
+        return redirect("enrollment:class-list")
+    if request.user.role == Role.ADMIN:
+        return redirect("enrollment:surveys")
     if request.user.role != Role.GUARDIAN:
         raise PermissionDenied
     children = list(students_for_user(request.user).order_by("name"))
@@ -360,7 +372,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     (every saved version with who changed which field, from the audit trail)."""
     app = access.get_application_for_user(request.user, pk)
     role = request.user.role
-    agreement = Agreement.objects.filter(application=app).first()
+    agreement = (
+        Agreement.objects.filter(application=app)
+        .select_related("signed_by", "paper_received_by")
+        .first()
+    )
     staff = role in STAFF_REVIEW
     return render(
         request,
@@ -398,7 +414,11 @@ def class_list(request: HttpRequest) -> HttpResponse:
         request,
         "enrollment/class_list.html",
         {
-            "classes": classes_for_user(request.user),
+            "classes": (
+                classes_for_user(request.user).filter(school_year_id=term.school_year_id)
+                if term
+                else classes_for_user(request.user)
+            ),
             "term": term,
             "survey": Survey.objects.filter(term=term).first() if term else None,
         },
@@ -411,6 +431,7 @@ def class_survey(request: HttpRequest, pk: int) -> HttpResponse:
     paper answer for a family (seed 一.5 (1) 各班主任…调查摸底)."""
     school_class = access.get_review_class_for_user(request.user, pk)
     term = _staff_term(request)
+    _term_class_or_404(school_class, term)
     survey = Survey.objects.filter(term=term).first() if term else None
     if survey is None:
         return render(request, "enrollment/no_survey.html", {"school_class": school_class})
@@ -451,6 +472,7 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
     application (paper entry) and the 以班为单位上报 button."""
     school_class = access.get_review_class_for_user(request.user, pk)
     term = _staff_term(request)
+    _term_class_or_404(school_class, term)
     if term is None:
         return _no_term(request)
     qs = selectors.class_applications(school_class=school_class, term=term)
@@ -481,6 +503,7 @@ def class_bulk_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve the ticked applications of the class, all or nothing."""
     school_class = access.get_review_class_for_user(request.user, pk)
     term = _staff_term(request)
+    _term_class_or_404(school_class, term)
     ids = [int(i) for i in request.POST.getlist("select") if i.isdigit()]
     apps = list(
         selectors.class_applications(school_class=school_class, term=term).filter(pk__in=ids)
@@ -503,6 +526,7 @@ def class_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """以班为单位上报学校 (seed 一.5 (3))."""
     school_class = access.get_review_class_for_user(request.user, pk)
     term = _staff_term(request)
+    _term_class_or_404(school_class, term)
     if term is None:
         raise Http404
     try:
@@ -519,6 +543,7 @@ def paper_application(request: HttpRequest, pk: int, student_pk: int) -> HttpRes
     """The homeroom teacher enters a paper application for a family."""
     child = access.get_class_student_for_user(request.user, pk, student_pk)
     term = _staff_term(request)
+    _term_class_or_404(child.school_class, term)
     if term is None:
         return _no_term(request)
     return _application_form_page(
@@ -536,6 +561,7 @@ def paper_opt_out(request: HttpRequest, pk: int, student_pk: int) -> HttpRespons
     """Record a family's paper opt-out declaration."""
     child = access.get_class_student_for_user(request.user, pk, student_pk)
     term = _staff_term(request)
+    _term_class_or_404(child.school_class, term)
     if term is None:
         raise Http404
     try:
@@ -947,6 +973,7 @@ def agreements_print_class(request: HttpRequest, pk: int) -> HttpResponse:
     """All approved agreements of a class as one PDF (homeroom: own class)."""
     school_class = access.get_review_class_for_user(request.user, pk)
     term = _staff_term(request)
+    _term_class_or_404(school_class, term)
     if term is None:
         raise Http404
     return _print_batch(request, term=term, school_class=school_class)

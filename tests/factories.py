@@ -71,10 +71,12 @@ def make_room(school: School, name: str | None = None, kind=RoomKind.CLASSROOM, 
     )
 
 
-def make_class(school: School, grade: int = 3, number: int = 1, homeroom_teacher=None):
+def make_class(
+    school: School, grade: int = 3, number: int = 1, homeroom_teacher=None, start_year: int = 2024
+):
     return SchoolClass.objects.create(
         school=school,
-        school_year=make_year(school),
+        school_year=make_year(school, start_year),
         grade=grade,
         number=number,
         homeroom_teacher=homeroom_teacher,

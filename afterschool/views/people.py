@@ -8,6 +8,9 @@ list exports to .xlsx with ID numbers masked.
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -18,8 +21,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin, SingleTableView
+from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
+from openpyxl.utils import get_column_letter
 
 from afterschool.access import (
     classes_for_user,
@@ -28,8 +32,15 @@ from afterschool.access import (
     rooms_for_user,
     students_for_user,
 )
-from afterschool.filters import GuardianFilter, RoomFilter, StaffFilter, StudentFilter
+from afterschool.filters import (
+    GuardianFilter,
+    RoomFilter,
+    SchoolClassFilter,
+    StaffFilter,
+    StudentFilter,
+)
 from afterschool.models import Guardianship, Role, SchoolClass, User
+from afterschool.selectors import current_school_year
 from afterschool.tables import (
     GuardianTable,
     RoomTable,
@@ -41,6 +52,27 @@ from afterschool.tables import (
 from afterschool.views.home import ACTIVATED
 
 PER_PAGE = 50
+
+
+def _display_width(text: str) -> int:
+    # A CJK character takes about two Latin character widths in Excel.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def xlsx_fit_columns(data: bytes, *, minimum: int = 6, maximum: int = 40) -> bytes:
+    """The .xlsx ``data`` (tablib's export) with every column as wide as its
+    widest cell (header included), in Excel character widths between
+    ``minimum`` and ``maximum``: tablib leaves Excel's default, too narrow
+    for Chinese names and ID numbers."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet in book.worksheets:
+        for column in sheet.iter_cols():
+            widest = max((_display_width(str(c.value)) for c in column if c.value), default=0)
+            letter = get_column_letter(column[0].column)
+            sheet.column_dimensions[letter].width = min(max(widest + 2, minimum), maximum)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _may_list_students(user: User) -> bool:
@@ -60,7 +92,25 @@ class RoleRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+class CurrentYearFilterMixin:
+    """The school-year filter starts at the current school year (the one
+    containing today, else the latest): after a roster import into next
+    year, this year's and next year's classes are not mixed. Choosing
+    "全部" (an empty value) shows every year."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = self.request.GET.copy()
+        if "school_year" not in data:
+            year = current_school_year(school_id=self.request.user.school_id)
+            data["school_year"] = str(year.pk) if year else ""
+        kwargs["data"] = data
+        return kwargs
+
+
+class StudentListView(
+    RoleRequiredMixin, CurrentYearFilterMixin, ExportMixin, SingleTableMixin, FilterView
+):
     """Students of the school (admin) or of the teacher's own classes (homeroom)."""
 
     table_class = StudentTable
@@ -90,15 +140,19 @@ class StudentListView(RoleRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
             exclude_columns=self.exclude_columns,
             dataset_kwargs=self.get_dataset_kwargs(),
         )
-        response = HttpResponse(exporter.export(), content_type=exporter.content_type())
+        data = exporter.export()
+        if export_format == "xlsx":
+            data = xlsx_fit_columns(data)
+        response = HttpResponse(data, content_type=exporter.content_type())
         # RFC 6266 filename* so the Chinese name survives every browser.
         filename = f"学生名单-{timezone.localdate():%Y%m%d}.{export_format}"
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 
 
-class SchoolClassListView(RoleRequiredMixin, SingleTableView):
+class SchoolClassListView(RoleRequiredMixin, CurrentYearFilterMixin, SingleTableMixin, FilterView):
     table_class = SchoolClassTable
+    filterset_class = SchoolClassFilter
     template_name = "afterschool/people/class_list.html"
     table_pagination = {"per_page": PER_PAGE}
 

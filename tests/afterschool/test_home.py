@@ -7,8 +7,9 @@ import re
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
+from django.utils import timezone
 
-from afterschool.models import User
+from afterschool.models import SchoolClass, User
 from afterschool.views.home import school_figures
 from tests import factories as f
 
@@ -36,14 +37,16 @@ class TestAdminHome:
             "priority": 1,
             "guardians": 4,
             "activated": 2,
+            "school_year": world.class_a.school_year,
         }
         html = response.content.decode()
         assert world.school.name in html
         assert reverse("people:student-list") + "?priority=any" in html
 
-    def test_figures_take_three_queries(self, world, django_assert_num_queries):
-        # 1 students and priority children, 2 guardians and activated, 3 classes.
-        with django_assert_num_queries(3):
+    def test_figures_take_four_queries(self, world, django_assert_num_queries):
+        # 1 the current school year, 2 its students and priority children,
+        # 3 guardians and activated, 4 its classes.
+        with django_assert_num_queries(4):
             school_figures(school_id=world.school.pk)
 
     def test_admin_nav_has_every_list(self, client, world):
@@ -193,3 +196,22 @@ class TestHomeQueryCounts:
         with django_assert_num_queries(5):
             response = client.get(reverse("home"))
         assert len(response.context["children"]) == children
+
+
+class TestAdminHomeSchoolYear:
+    def test_figures_count_the_current_school_year_only(self, client, world):
+        # Next year's roster imported beside this year's: the school year
+        # containing today is counted, not both.
+        today = timezone.localdate()
+        start = today.year if today.month >= 9 else today.year - 1
+        for c in SchoolClass.objects.filter(school=world.school):
+            c.school_year = f.make_year(world.school, start - 1)
+            c.save(update_fields=["school_year"])
+        current = f.make_class(world.school, 4, 1, start_year=start)
+        for name in ("甲", "乙", "丙"):
+            f.make_student(current, name)
+        figures = school_figures(school_id=world.school.pk)
+        assert figures["school_year"].start_year == start
+        assert (figures["classes"], figures["students"]) == (1, 3)
+        client.force_login(world.admin)
+        assert str(figures["school_year"]) in client.get(reverse("home")).text

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
+from django.utils import timezone
 
 from afterschool.models import Role, RoomKind
+from afterschool.selectors import current_school_year
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +31,10 @@ class TestClassList:
         html = response.content.decode()
         for text in ("三年级（1）班", "李老师", "教学楼301", "三年级"):
             assert text in html
-        assert f"?school_class={world.class_a.pk}" in html
+        assert (
+            f"?school_year={world.class_a.school_year_id}&amp;school_class={world.class_a.pk}"
+            in html
+        )
 
     @pytest.mark.parametrize("size", [5, 50])
     def test_query_count(self, client, world, django_assert_num_queries, size):
@@ -41,9 +46,11 @@ class TestClassList:
             c.save(update_fields=["room"])
             f.make_student(c, f"学生{i}")
         client.force_login(world.admin)
-        # 1 session, 2 user with school, 3 COUNT classes,
-        # 4 the page of classes with teacher, room and student count (annotated).
-        with django_assert_num_queries(4):
+        # 1 session, 2 user with school, 3 the current school year (filter default),
+        # 4 that year checked by the filter form, 5 COUNT classes,
+        # 6 the page of classes with year, teacher, room and student count (annotated),
+        # 7 school years for the filter's choices.
+        with django_assert_num_queries(7):
             response = client.get(reverse("people:class-list"))
         assert len(rows_of(response)) == min(size + 2, 50)
 
@@ -136,3 +143,50 @@ class TestStaffList:
         with django_assert_num_queries(5):
             response = client.get(reverse("people:staff-list"))
         assert len(rows_of(response)) == min(size + 5, 50)
+
+
+class TestSchoolYearFilter:
+    """After a roster import into the next school year the lists default to
+    the current school year (the latest when none contains today)."""
+
+    @pytest.fixture
+    def next_year(self, world):
+        # world's classes are in 2024; a 2025 roster with the same class names.
+        new = f.make_class(world.school, 3, 1, world.homeroom_a, start_year=2025)
+        f.make_student(new, "新学年学生")
+        return new
+
+    def test_class_list_defaults_to_current_year_and_shows_the_year(self, client, world, next_year):
+        client.force_login(world.admin)
+        response = client.get(reverse("people:class-list"))
+        # No year contains today (the clock is past 2026-08): the latest is the default.
+        assert rows_of(response) == [next_year]
+        assert "2025—2026学年" in response.text
+        response = client.get(
+            reverse("people:class-list"), {"school_year": world.class_a.school_year_id}
+        )
+        assert set(rows_of(response)) == {world.class_a, world.class_b}
+        response = client.get(reverse("people:class-list"), {"school_year": ""})
+        assert len(rows_of(response)) == 3
+
+    def test_student_list_defaults_to_current_year(self, client, world, next_year):
+        client.force_login(world.admin)
+        names = {s.name for s in rows_of(client.get(reverse("people:student-list")))}
+        assert names == {"新学年学生"}
+        names = {
+            s.name
+            for s in rows_of(
+                client.get(
+                    reverse("people:student-list"),
+                    {"school_year": world.class_a.school_year_id},
+                )
+            )
+        }
+        assert names == {world.child_x.name, world.child_y.name}
+
+    def test_current_school_year_prefers_the_one_containing_today(self, world):
+        today = timezone.localdate()
+        start = today.year if today.month >= 9 else today.year - 1
+        f.make_year(world.school, start + 1)
+        containing = f.make_year(world.school, start)
+        assert current_school_year(school_id=world.school.pk) == containing

@@ -183,9 +183,11 @@ class TestQueryCounts:
         for i in range(extra):
             f.make_student(world.class_a, f"学生{i}", is_disabled=i % 3 == 0)
         client.force_login(world.admin)
-        # 1 session, 2 user with school, 3 COUNT students (paginator),
-        # 4 classes for the filter's choices, 5 the page of students with class and school.
-        with django_assert_num_queries(5):
+        # 1 session, 2 user with school, 3 the current school year (filter default),
+        # 4 that year checked by the filter form, 5 COUNT students (paginator),
+        # 6 school years and 7 classes for the filter's choices,
+        # 8 the page of students with class and school.
+        with django_assert_num_queries(8):
             response = client.get(reverse(LIST))
         assert len(rows_of(response)) == min(extra + 2, 50)
 
@@ -194,8 +196,10 @@ class TestQueryCounts:
         for i in range(extra):
             f.make_student(world.class_a, f"学生{i}")
         client.force_login(world.admin)
-        # 1 session, 2 user, 3 every student with class and school (not paginated).
-        with django_assert_num_queries(3):
+        # 1 session, 2 user, 3 the current school year (filter default),
+        # 4 that year checked by the filter form,
+        # 5 every student of the year with class and school (not paginated).
+        with django_assert_num_queries(5):
             response = client.get(reverse(LIST), {"_export": "xlsx"})
         assert len(export_rows(response)) == extra + 3
 
@@ -210,3 +214,24 @@ class TestQueryCounts:
         with django_assert_num_queries(6):
             response = client.get(reverse("people:student-detail", args=[world.child_x.pk]))
         assert len(response.context["guardianships"]) == guardians
+
+
+class TestStudentExportWidths:
+    def test_columns_are_wide_enough_for_names_and_id_numbers(self, client, world):
+        client.force_login(world.admin)
+        response = client.get(reverse(LIST), {"_export": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        header = [c.value for c in sheet[1]]
+        widths = {
+            name: sheet.column_dimensions[c.column_letter].width
+            for name, c in zip(header, sheet[1], strict=True)
+        }
+        assert widths["姓名"] >= 8
+        assert widths["身份证号"] >= 18
+        assert widths["学籍号"] >= 18
+
+    def test_student_names_do_not_wrap_in_the_list(self, client, world):
+        client.force_login(world.admin)
+        html = client.get(reverse(LIST)).text
+        url = reverse("people:student-detail", args=[world.child_x.pk])
+        assert f'<td class="text-nowrap"><a href="{url}"' in html

@@ -242,3 +242,38 @@ class TestAgreementsPdfOrder:
         assert heads == [("三年级（1）班", a.student.name) for a in apps]
         assert sorted(n for _, n in heads) == sorted(names)
         assert AgreementTemplate.objects.count() == 1
+
+
+class TestAgreementsOnePagePerAgreement:
+    def test_class_batch_of_n_agreements_has_n_pages_with_a_waiver(self, world, term):
+        # The longest agreement: waiver line, fee document, signed record.
+        from enrollment.pdf import agreements_pdf
+        from enrollment.selectors import agreements_to_print
+
+        world.school.fee_document = "冀发改价格〔2021〕1234号文件关于课后服务收费的通知"
+        world.school.save()
+        for i, name in enumerate(["赵六", "孙七", "钱八"]):
+            student = f.make_student(world.class_a, name, is_boarder=i == 1)
+            guardian = f.make_guardian(student, f"{name}家长")
+            app = drive(
+                student,
+                term,
+                Status.APPROVED,
+                homeroom=world.homeroom_a,
+                admin=world.admin,
+                waiver_requested=i != 2,
+                waiver_reason="家庭经济困难，父亲长期患病" if i != 2 else "",
+            )
+            if i == 0:
+                sign(app, guardian.user, guardian.name)
+        apps = list(
+            agreements_to_print(school_id=world.school.pk, term=term, school_class=world.class_a)
+        )
+        template = services.agreement_template_current(school=world.school)
+
+        data = agreements_pdf(apps, template=template, school=world.school, per_part=10)
+
+        pages = pdf_pages(data)
+        assert any("待学校审核" in flat(p) for p in pages)
+        assert len(pages) == len(apps)
+        assert all("签署记录" in p for p in pages)

@@ -469,3 +469,81 @@ class TestAgreement:
             "协议模板中不能使用“include”标签，只能使用 if、for 和 comment。"
         ]
         assert not AgreementTemplate.objects.exists()
+
+
+class TestTermSchoolYear:
+    """A student applies in a term only when their class is in the term's
+    school year (next year's roster imported beside this year's)."""
+
+    @pytest.fixture
+    def next_year_child(self, world):
+        new = f.make_class(world.school, 3, 1, world.homeroom_a, start_year=2025)
+        return f.make_student(new, "新学年学生")
+
+    def test_paper_application_into_another_years_term_is_refused(
+        self, world, term, next_year_child
+    ):
+        with pytest.raises(ValidationError) as exc:
+            services.application_submit(
+                student=next_year_child, term=term, data=complete_data(), by=world.homeroom_a
+            )
+        assert "不属于2024年秋季学期所在学年" in exc.value.messages[0]
+        assert not Application.objects.filter(student=next_year_child).exists()
+
+    def test_opt_out_into_another_years_term_is_refused(self, world, term, next_year_child):
+        with pytest.raises(ValidationError, match="所在学年"):
+            services.opt_out_declare(student=next_year_child, term=term, by=world.homeroom_a)
+        assert not OptOut.objects.filter(student=next_year_child).exists()
+
+
+class TestAgreementBoarder:
+    """Seed 二.1: 住宿生统一由学校管理 — a boarder's agreement names no pickup person."""
+
+    def test_boarders_agreement_says_school_manages_instead_of_pickup(self, world, term, to_status):
+        world.child_x.is_boarder = True
+        world.child_x.save(update_fields=["is_boarder"])
+        app = to_status(Status.APPROVED, pickup_name="刘秀梅", pickup_relation="祖母")
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        assert "本学生为住宿生，服务结束后不离校，由学校统一管理" in agreement.text
+        assert "刘秀梅" not in agreement.text
+        assert "接回" not in agreement.text
+
+    def test_day_pupils_agreement_names_the_pickup_person(self, world, term, to_status):
+        app = to_status(Status.APPROVED, pickup_name="刘秀梅", pickup_relation="祖母")
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        assert "学生安全离校，由刘秀梅（祖母）接回。" in agreement.text
+
+
+class TestAgreementTemplatePlaceholders:
+    """A mistyped placeholder is refused on save instead of printing blank."""
+
+    def test_unknown_placeholder_refused_with_the_allowed_list(self, world):
+        before = AgreementTemplate.objects.count()
+        with pytest.raises(ValidationError) as exc:
+            services.agreement_template_save(
+                school=world.school,
+                body="{{ school_name }}{% if is_boarder %}{{ foo }}{% endif %}",
+                by=world.admin,
+            )
+        message = exc.value.messages[0]
+        assert "未知的占位符：{{ foo }}" in message
+        assert "{{ school_name }}、{{ term_name }}" in message
+        assert AgreementTemplate.objects.count() == before
+
+    def test_loop_variables_and_known_placeholders_pass(self, world):
+        saved = services.agreement_template_save(
+            school=world.school,
+            body="{{ school_name }}{% for c in parts %}{{ c }}{{ forloop.counter }}{% endfor %}",
+            by=world.admin,
+        )
+        assert saved.version >= 1
+
+    def test_placeholders_are_the_context_keys(self, world, term, to_status):
+        from enrollment.agreements import PLACEHOLDERS, agreement_context
+
+        app = to_status(Status.APPROVED)
+        assert set(agreement_context(application=app, guardian_name="张伟")) == set(PLACEHOLDERS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from afterschool.models import Guardianship
 from enrollment import services
@@ -442,3 +443,92 @@ class TestAdminPages:
 def test_admin_pages_without_term_explain(client, world, name):
     html = login(client, world.admin).get(reverse(name)).text
     assert "尚未设置学期" in html
+
+
+class TestTermSchoolYearPages:
+    """The class pages of a term list and open only its school year's classes."""
+
+    @pytest.fixture
+    def next_year_class(self, world):
+        new = f.make_class(world.school, 3, 1, world.homeroom_a, start_year=2025)
+        f.make_student(new, "新学年学生")
+        return new
+
+    def test_class_list_leaves_out_other_years(self, client, world, term, next_year_class):
+        html = login(client, world.admin).get(reverse("enrollment:class-list")).text
+        assert reverse("enrollment:class-review", args=[world.class_a.pk]) in html
+        assert reverse("enrollment:class-review", args=[next_year_class.pk]) not in html
+
+    def test_other_years_class_pages_are_not_found(self, client, world, term, next_year_class):
+        login(client, world.homeroom_a)
+        student = next_year_class.students.get()
+        for url in (
+            reverse("enrollment:class-review", args=[next_year_class.pk]),
+            reverse("enrollment:class-survey", args=[next_year_class.pk]),
+            reverse("enrollment:paper-application", args=[next_year_class.pk, student.pk]),
+        ):
+            assert client.get(url).status_code == 404, url
+        assert not Application.objects.filter(student=student).exists()
+
+
+class TestSignedAgreementShown:
+    """After signing, the guardian's and staff pages say so, with the time in
+    the history timeline (办理记录)."""
+
+    def test_signed_shows_badge_and_timeline_entry(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        agreement = services.agreement_sign(
+            application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
+        )
+        when = timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M")
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        for user in (world.guardian_x.user, world.homeroom_a, world.admin):
+            html = login(client, user).get(url).text
+            assert 'data-agreement="signed">已签协议' in html, user
+            entry = html.split('data-event="agreement-signed"')[1].split("</li>")[0]
+            assert when in entry and "张伟" in entry
+        html = login(client, world.guardian_x.user).get(reverse("enrollment:family")).text
+        assert 'data-agreement="signed">已签协议' in html
+
+    def test_unsigned_shows_no_agreement_badge(self, client, world, term, to_status):
+        app = to_status(Status.APPROVED)
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        html = login(client, world.guardian_x.user).get(url).text
+        assert "data-agreement=" not in html
+        assert 'data-event="agreement-signed"' not in html
+
+
+class TestAgreementTemplateUnknownPlaceholder:
+    def test_preview_shows_the_chinese_message_and_keeps_the_text(self, client, world):
+        response = login(client, world.admin).post(
+            reverse("enrollment:agreement-template"),
+            {"body": "甲方：{{ shcool_name }}", "action": "preview"},
+        )
+        html = response.text
+        assert "未知的占位符：{{ shcool_name }}" in html
+        assert "甲方：{{ shcool_name }}" in html
+        assert not AgreementTemplate.objects.filter(body__contains="shcool").exists()
+
+
+class TestReviewTableNames:
+    def test_student_names_do_not_wrap(self, client, world, term, to_status):
+        app = to_status(Status.SUBMITTED)
+        html = (
+            login(client, world.homeroom_a)
+            .get(reverse("enrollment:class-review", args=[world.class_a.pk]))
+            .text
+        )
+        url = reverse("enrollment:application-detail", args=[app.pk])
+        assert f'<td class="text-nowrap"><a href="{url}">{app.student.name}</a>' in html
+
+
+class TestEnrollmentStartPage:
+    @pytest.mark.parametrize(
+        ("persona", "target"),
+        [("homeroom_a", "enrollment:class-list"), ("admin", "enrollment:surveys")],
+    )
+    def test_staff_are_sent_to_their_start_page(self, client, world, term, persona, target):
+        response = login(client, getattr(world, persona)).get(reverse("enrollment:family"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse(target)
+        assert client.get(response["Location"]).status_code == 200
