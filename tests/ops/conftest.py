@@ -112,8 +112,6 @@ def samples(world):
     world.class_b.room = f.make_room(world.school, "三（2）教室", RoomKind.CLASSROOM, 50)
     world.class_b.save(update_fields=["room"])
     music = f.make_room(world.school, "音乐室", RoomKind.MUSIC, 40)
-    scheduling.sessions_generate(term=term)
-    scheduling.rota_generate(term=term)
     club = scheduling.club_save(
         term=term,
         name="合唱团",
@@ -139,6 +137,9 @@ def samples(world):
     enrollment.agreement_sign(
         application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
     )
+    # Sessions are made only for classes with enrolled children: after the approval.
+    scheduling.sessions_generate(term=term)
+    scheduling.rota_generate(term=term)
     upload = RosterUpload.objects.create(
         school=world.school,
         uploaded_by=world.admin,

@@ -44,7 +44,12 @@ OWNERS = ("admin", "homeroom_a", "guardian_x", "teacher")
 # because they show that persona only their own rows. Each entry says why.
 SHARED: dict[str, dict[str, str]] = {
     "home": dict.fromkeys(WRONG_PERSONAS, "everyone's own home page"),
-    "enrollment:family": {"guardian_y": "a guardian's own children"},
+    "enrollment:family": {
+        "guardian_y": "a guardian's own children",
+        # Staff are sent on to their own start page (class list, surveys).
+        "homeroom_b": "redirect to the teacher's own class list",
+        "other_admin": "redirect to the admin's own surveys",
+    },
     "enrollment:class-list": {
         "homeroom_b": "the classes the teacher leads",
         "other_admin": "the classes of the admin's own school",

@@ -79,6 +79,12 @@ KWARG_SAMPLES = {
     "grade": "grade",
 }
 
+# Pages about one day need the day: the samples' term is autumn 2024.
+URL_QUERIES: dict[str, str] = {
+    # 合唱团 meets on the featured Thursday; 5 Sep 2024 is one.
+    "scheduling:club-roll": "?date=2024-09-05",
+}
+
 # ``pk`` means a different model on every URL: say which sample per URL.
 URL_SAMPLES: dict[str, dict[str, str]] = {
     "people:student-detail": {"pk": "child"},
@@ -118,6 +124,7 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "enrollment:submission-approve": {"pk": "submission"},
     "enrollment:waiver-decide": {"pk": "waiver"},
     "scheduling:roll": {"pk": "session"},
+    "scheduling:club-roll": {"pk": "club"},
     "scheduling:leave-decide": {"pk": "leave"},
     "scheduling:leave-cancel": {"pk": "leave"},
     "scheduling:dismissal-class": {"pk": "class"},
@@ -168,7 +175,7 @@ def url_for(route: Route, samples: dict[str, object]) -> str:
             )
         sample = samples[key]
         values[kwarg] = getattr(sample, "pk", sample)  # a row, or a plain value
-    return reverse(route.name, kwargs=values)
+    return reverse(route.name, kwargs=values) + URL_QUERIES.get(route.name, "")
 
 
 # Text that would change something if a refused POST got through.
