@@ -41,6 +41,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from afterschool.idnumbers import (
     id_number_birth_date,
@@ -1122,3 +1123,41 @@ def guardian_activate(*, mobile: str, code: str, password: str) -> User:
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
+
+
+@transaction.atomic
+def guardian_login_reset(*, guardian: Guardian, days: int = ACTIVATION_CODE_DAYS) -> LetterPage:
+    """Reset a guardian's login for staff (forgotten password, lost letter):
+    the password becomes unusable, every unused code is voided, a login
+    lockout (django-axes) is lifted, and a new one-time code is issued.
+
+    Returns the LetterPage to print (the guardian's children at this school).
+    Raises ValidationError when the guardian has no login. Issue 6.
+    """
+    from axes.utils import reset as axes_reset
+
+    user = guardian.user
+    if user is None:
+        raise ValidationError(gettext("该家长还没有登录账号，请先导入名册。"))
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    ActivationCode.objects.filter(user=user, used_at__isnull=True).delete()
+    axes_reset(username=user.username)
+    now = timezone.now()
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    expires_at = now + datetime.timedelta(days=days)
+    ActivationCode.objects.create(
+        user=user, code_hash=_code_hash(code), created_at=now, expires_at=expires_at
+    )
+    links = list(
+        Guardianship.objects.filter(guardian=guardian)
+        .select_related("student__school_class")
+        .order_by("student__student_number")
+    )
+    return LetterPage(
+        guardian=guardian,
+        students=[link.student for link in links],
+        relation=links[0].relation if links else "",
+        code=code,
+        expires_at=expires_at,
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/confirm/", roster.confirm, name="confirm"),
     path("letters/", roster.letters, name="letters"),
     path("letters/<int:pk>/", roster.class_letters, name="class-letters"),
+    path("guardians/<int:pk>/reset/", roster.guardian_reset, name="guardian-reset"),
 ]

@@ -13,13 +13,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from afterschool.access import classes_for_user, get_class_for_user, school_admin_required
+from afterschool.access import (
+    classes_for_user,
+    get_class_for_user,
+    guardians_for_user,
+    school_admin_required,
+)
 from afterschool.forms import RosterUploadForm
 from afterschool.models import SchoolYear
 from afterschool.roster import (
@@ -27,6 +32,7 @@ from afterschool.roster import (
     RosterInvalid,
     activation_letters_pdf,
     get_roster_upload_for_user,
+    guardian_login_reset,
     roster_import,
     roster_parse,
     roster_upload_confirm,
@@ -170,5 +176,28 @@ def class_letters(request, pk: int):
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{school_class.display_name}激活信.pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_POST
+def guardian_reset(request, pk: int):
+    """Staff (the school's admin, or the homeroom teacher of one of the
+    guardian's children) reset a guardian's login and print a one-page letter
+    with a new activation code. Others get 404."""
+    guardian = get_object_or_404(guardians_for_user(request.user), pk=pk)
+    try:
+        page = guardian_login_reset(guardian=guardian)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("home")
+    pdf = activation_letters_pdf(
+        school_class=page.students[0].school_class,
+        site_url=request.build_absolute_uri("/"),
+        pages=[page],
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{guardian.name}激活信.pdf"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

@@ -212,6 +212,7 @@ def samples(world):
         "print_job": job,
         "grade": world.class_a.grade,
         "child": world.child_x,
+        "guardian": world.guardian_x,
         "class": world.class_a,
         "application": app,
         "survey": survey,

@@ -91,6 +91,7 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "roster:preview": {"pk": "roster_upload"},
     "roster:confirm": {"pk": "roster_upload"},
     "roster:class-letters": {"pk": "class"},
+    "roster:guardian-reset": {"pk": "guardian"},
     "scheduling:service-change-withdraw": {"pk": "service_change"},
     "scheduling:session-assign": {"pk": "session"},
     "scheduling:unavailability-delete": {"pk": "unavailability"},
