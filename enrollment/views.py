@@ -207,7 +207,8 @@ def _application_form_page(request, *, child, term, paper: bool, cancel_url: str
         messages.info(request, _("本学期已退出课后服务，按学校规定本学期不能再次申请。"))
         return redirect("enrollment:application-detail", pk=app.pk)
     # Reason is never pre-filled from anything but the family's own draft.
-    form = ApplicationForm(request.POST or None, instance=app)
+    # Bound on every POST, even an empty one (all boxes unticked).
+    form = ApplicationForm(request.POST if request.method == "POST" else None, instance=app)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         action = services.application_submit if submit else services.application_save_draft
