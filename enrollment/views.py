@@ -280,33 +280,45 @@ def opt_out(request: HttpRequest, student_pk: int) -> HttpResponse:
     )
 
 
+def _reason_page(
+    request: HttpRequest, app, *, act, label, success, title, button, danger=False
+) -> HttpResponse:
+    """The one page for actions that need a written reason (withdraw, return,
+    terminate): ``act(reason)`` calls the service; its ValidationError is shown
+    on the form, success goes back to the application."""
+    form = ReasonForm(request.POST or None, label=label)
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, success)
+            return redirect("enrollment:application-detail", pk=app.pk)
+    return render(
+        request,
+        "enrollment/reason_form.html",
+        {"form": form, "application": app, "title": title, "button": button, "danger": danger},
+    )
+
+
 @login_required
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw in writing (guardian; staff record a paper withdrawal)."""
     app = access.get_application_for_user(
         request.user, pk, roles={Role.GUARDIAN, Role.HOMEROOM, Role.ADMIN}
     )
-    form = ReasonForm(request.POST or None, label=_("退出说明（书面）"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_withdraw(
-                application=app, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("已退出课后服务。"))
-            return redirect("enrollment:application-detail", pk=app.pk)
-    return render(
+    return _reason_page(
         request,
-        "enrollment/reason_form.html",
-        {
-            "form": form,
-            "application": app,
-            "title": _("退出课后服务"),
-            "button": _("确认退出"),
-            "danger": True,
-        },
+        app,
+        act=lambda reason: services.application_withdraw(
+            application=app, by=request.user, reason=reason
+        ),
+        label=_("退出说明（书面）"),
+        success=_("已退出课后服务。"),
+        title=_("退出课后服务"),
+        button=_("确认退出"),
+        danger=True,
     )
 
 
@@ -593,23 +605,21 @@ def application_return(request: HttpRequest, pk: int) -> HttpResponse:
     """Return with a reason: homeroom (before the class list goes to the
     school) or the school (after)."""
     app = access.get_application_for_user(request.user, pk, roles=STAFF_REVIEW)
-    form = ReasonForm(request.POST or None, label=_("退回理由（家长可见）"))
-    if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
-        try:
-            if app.status == Status.SUBMITTED_TO_SCHOOL and request.user.role == Role.ADMIN:
-                services.school_return_application(application=app, by=request.user, reason=reason)
-            else:
-                services.application_return(application=app, by=request.user, reason=reason)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+
+    def act(reason: str) -> None:
+        if app.status == Status.SUBMITTED_TO_SCHOOL and request.user.role == Role.ADMIN:
+            services.school_return_application(application=app, by=request.user, reason=reason)
         else:
-            messages.success(request, _("申请已退回给家长。"))
-            return redirect("enrollment:application-detail", pk=app.pk)
-    return render(
+            services.application_return(application=app, by=request.user, reason=reason)
+
+    return _reason_page(
         request,
-        "enrollment/reason_form.html",
-        {"form": form, "application": app, "title": _("退回申请"), "button": _("退回")},
+        app,
+        act=act,
+        label=_("退回理由（家长可见）"),
+        success=_("申请已退回给家长。"),
+        title=_("退回申请"),
+        button=_("退回"),
     )
 
 
@@ -748,27 +758,17 @@ def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def application_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     """终止资格 (seed 二.3), school admin only, with a reason."""
     app = access.get_application_for_user(request.user, pk, roles={Role.ADMIN})
-    form = ReasonForm(request.POST or None, label=_("终止理由"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_terminate(
-                application=app, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("已终止该学生的课后服务资格。"))
-            return redirect("enrollment:application-detail", pk=app.pk)
-    return render(
+    return _reason_page(
         request,
-        "enrollment/reason_form.html",
-        {
-            "form": form,
-            "application": app,
-            "title": _("终止课后服务资格"),
-            "button": _("确认终止"),
-            "danger": True,
-        },
+        app,
+        act=lambda reason: services.application_terminate(
+            application=app, by=request.user, reason=reason
+        ),
+        label=_("终止理由"),
+        success=_("已终止该学生的课后服务资格。"),
+        title=_("终止课后服务资格"),
+        button=_("确认终止"),
+        danger=True,
     )
 
 
