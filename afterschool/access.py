@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from afterschool.models import Guardian, Role, Room, SchoolClass, Student, User
+from afterschool.models import Guardian, Role, Room, SchoolClass, Student, Term, User
 
 
 def students_for_user(user: User) -> QuerySet[Student]:
@@ -38,6 +38,25 @@ def students_for_user(user: User) -> QuerySet[Student]:
     if user.role == Role.GUARDIAN:
         return qs.filter(guardians__user=user).distinct()
     return qs.none()
+
+
+def can_see_student(user: User, student: Student) -> bool:
+    """Whether ``user`` may see and act for ``student``: the same rule as
+    ``students_for_user``, for a student already in hand (services check it
+    so the rule holds for any caller, not only views). A guardian costs one
+    query; the other roles none."""
+    if not user.is_authenticated:
+        return False
+    if user.is_school_admin:
+        return user.school_id == student.school_id
+    if user.role == Role.HOMEROOM:
+        return (
+            user.school_id == student.school_id
+            and student.school_class.homeroom_teacher_id == user.pk
+        )
+    if user.role == Role.GUARDIAN:
+        return Guardian.objects.filter(user=user, guardianships__student=student).exists()
+    return False
 
 
 def get_student_for_user(user: User, pk: int) -> Student:
@@ -87,6 +106,23 @@ def guardians_for_user(user: User) -> QuerySet[Guardian]:
             school_id=user.school_id, students__school_class__homeroom_teacher=user
         ).distinct()
     return Guardian.objects.none()
+
+
+def terms_for_user(user: User) -> QuerySet[Term]:
+    """Terms of the user's school (any staff member; guardians reach terms
+    through their children's applications)."""
+    if not user.is_authenticated or not user.school_id:
+        return Term.objects.none()
+    return Term.objects.filter(school_id=user.school_id).select_related("school")
+
+
+def get_term_for_user(user: User, pk: int | str) -> Term:
+    """The term ``pk`` of the user's school, else ``Http404`` (also for a
+    ``pk`` that is not a number)."""
+    try:
+        return terms_for_user(user).get(pk=int(pk))
+    except (Term.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
 
 
 def school_admin_required(view):

@@ -21,6 +21,22 @@ from django.utils.translation import gettext_lazy as _
 
 from afterschool.idnumbers import mask_id_number
 
+# The county's fee cap when a school has not set its own (seed 一.7: at most
+# 2.30 yuan a period, at most two periods charged a day). The one home of
+# these numbers: School's defaults, FeePolicy's defaults and the agreement
+# text all read them from here or from the school's saved settings.
+FEE_CAP_PER_PERIOD = Decimal("2.30")
+FEE_CAP_PERIODS_PER_DAY = 2
+
+# Seed 一.2: participants arrive 13:00 and leave 18:10; the others arrive
+# 13:55 and leave 17:20. A term's own times default to these.
+DEFAULT_TERM_TIMES: dict[str, datetime.time] = {
+    "participant_arrival": datetime.time(13, 0),
+    "participant_dismissal": datetime.time(18, 10),
+    "nonparticipant_arrival": datetime.time(13, 55),
+    "nonparticipant_dismissal": datetime.time(17, 20),
+}
+
 MOBILE_VALIDATOR = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
 
 GRADE_NAMES = {
@@ -50,11 +66,11 @@ class School(models.Model):
         _("每课时收费上限（元）"),
         max_digits=6,
         decimal_places=2,
-        default=Decimal("2.30"),
+        default=FEE_CAP_PER_PERIOD,
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     fee_cap_periods_per_day = models.PositiveSmallIntegerField(
-        _("每天最多收费课时数"), default=2, validators=[MinValueValidator(1)]
+        _("每天最多收费课时数"), default=FEE_CAP_PERIODS_PER_DAY, validators=[MinValueValidator(1)]
     )
     fee_document = models.CharField(
         _("收费依据文件号"), max_length=100, blank=True, help_text=_("例如：X发【2024】X号")
@@ -157,19 +173,18 @@ class Term(models.Model):
     name = models.CharField(_("学期名称"), max_length=50)
     first_day = models.DateField(_("开始日期"))
     last_day = models.DateField(_("结束日期"))
-    # Seed 一.2: participants arrive 13:00 and leave 18:10; the others arrive
-    # 13:55 and leave 17:20. School settings, not constants.
+    # School settings, defaulting to the seed's times (DEFAULT_TERM_TIMES).
     participant_arrival = models.TimeField(
-        _("参加课后服务学生到校时间"), default=datetime.time(13, 0)
+        _("参加课后服务学生到校时间"), default=DEFAULT_TERM_TIMES["participant_arrival"]
     )
     participant_dismissal = models.TimeField(
-        _("参加课后服务学生放学时间"), default=datetime.time(18, 10)
+        _("参加课后服务学生放学时间"), default=DEFAULT_TERM_TIMES["participant_dismissal"]
     )
     nonparticipant_arrival = models.TimeField(
-        _("不参加课后服务学生到校时间"), default=datetime.time(13, 55)
+        _("不参加课后服务学生到校时间"), default=DEFAULT_TERM_TIMES["nonparticipant_arrival"]
     )
     nonparticipant_dismissal = models.TimeField(
-        _("不参加课后服务学生放学时间"), default=datetime.time(17, 20)
+        _("不参加课后服务学生放学时间"), default=DEFAULT_TERM_TIMES["nonparticipant_dismissal"]
     )
 
     class Meta:

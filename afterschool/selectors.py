@@ -1,10 +1,27 @@
-"""Reads of the school's people that several pages share (STYLE.md §1)."""
+"""Reads every app shares about a school: which school year and term are
+current, the term's times and the county's fee cap (STYLE.md §1, §18).
+
+Each question has its answer here and nowhere else; enrollment, scheduling
+and billing call these instead of re-deriving them.
+"""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from afterschool.models import SchoolYear
+from afterschool.models import (
+    DEFAULT_TERM_TIMES,
+    FEE_CAP_PER_PERIOD,
+    FEE_CAP_PERIODS_PER_DAY,
+    School,
+    SchoolYear,
+    Term,
+)
 
 
 def current_school_year(*, school_id: int | None) -> SchoolYear | None:
@@ -21,3 +38,98 @@ def current_school_year(*, school_id: int | None) -> SchoolYear | None:
         if year.start_year == start:
             return year
     return years[0] if years else None
+
+
+def terms_of(school: School | int) -> QuerySet[Term]:
+    """The school's terms (``school`` a School or its pk), first day first,
+    with the school joined."""
+    school_id = school.pk if isinstance(school, School) else school
+    return Term.objects.filter(school_id=school_id).select_related("school").order_by("first_day")
+
+
+def current_term(
+    *,
+    school: School | int | None,
+    today: datetime.date | None = None,
+    school_year: SchoolYear | None = None,
+) -> Term | None:
+    """The term every page of a school works on by default.
+
+    Args:
+        school: the School, or its pk; ``None`` (a user without a school)
+            gives ``None``.
+        today: the date to decide for; the local date (Asia/Shanghai) when
+            omitted.
+        school_year: only consider this school year's terms (roster letters
+            for the year just imported).
+
+    Returns the term running ``today`` (first day ≤ today ≤ last day), else
+    the next one to start (a term is set up before it begins), else the
+    latest one; ``None`` when the school has no term. One query.
+    """
+    if school is None:
+        return None
+    if today is None:
+        today = timezone.localdate()
+    terms = terms_of(school)
+    if school_year is not None:
+        terms = terms.filter(school_year=school_year)
+    terms = list(terms)
+    for term in terms:
+        if term.first_day <= today <= term.last_day:
+            return term
+    upcoming = [t for t in terms if t.first_day > today]
+    if upcoming:
+        return upcoming[0]
+    return terms[-1] if terms else None
+
+
+def term_times(term: Term | None) -> dict[str, datetime.time]:
+    """Arrival and dismissal times of ``term`` (keys as in
+    ``DEFAULT_TERM_TIMES``); the seed's times (一.2) when there is no term yet."""
+    if term is None:
+        return dict(DEFAULT_TERM_TIMES)
+    return {name: getattr(term, name) for name in DEFAULT_TERM_TIMES}
+
+
+def term_times_text(term: Term | None) -> dict[str, str]:
+    """``term_times`` as ``"HH:MM"`` strings, for agreement and letter texts."""
+    return {name: value.strftime("%H:%M") for name, value in term_times(term).items()}
+
+
+def term_months(term: Term) -> list[datetime.date]:
+    """The first day of every calendar month ``term`` touches, in order
+    (a 2024-09-02 – 2025-01-17 term gives 2024-09-01 … 2025-01-01)."""
+    months = []
+    day = term.first_day.replace(day=1)
+    while day <= term.last_day:
+        months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+@dataclass(frozen=True)
+class FeeCap:
+    """The county's fee cap (seed 一.7): yuan per period, periods charged per
+    day, and the document it comes from."""
+
+    per_period: Decimal
+    periods_per_day: int
+    document: str = ""
+
+    @property
+    def per_day(self) -> Decimal:
+        """Yuan per day (2.30 × 2 = 4.60), to the fen."""
+        return (self.per_period * self.periods_per_day).quantize(Decimal("0.01"))
+
+
+def school_fee_cap(school: School) -> FeeCap:
+    """The school's fee cap from its saved settings (``School.fee_cap_*``,
+    ``fee_document``), defaulting to the seed's 2.30 yuan × 2 periods."""
+    per_period = school.fee_cap_per_period
+    periods = school.fee_cap_periods_per_day
+    return FeeCap(
+        per_period=Decimal(per_period if per_period is not None else FEE_CAP_PER_PERIOD),
+        periods_per_day=int(periods if periods is not None else FEE_CAP_PERIODS_PER_DAY),
+        document=school.fee_document or "",
+    )

@@ -36,7 +36,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.audit import audit_history
-from afterschool.models import School, SchoolClass, Student, Term
+from afterschool.models import (
+    FEE_CAP_PER_PERIOD,
+    FEE_CAP_PERIODS_PER_DAY,
+    School,
+    SchoolClass,
+    Student,
+    Term,
+)
 
 ZERO = Decimal("0.00")
 
@@ -68,11 +75,11 @@ class FeePolicy(models.Model):
         _("每课时收费（元）"),
         max_digits=6,
         decimal_places=2,
-        default=Decimal("2.30"),
+        default=FEE_CAP_PER_PERIOD,
         validators=[MinValueValidator(ZERO)],
     )
     periods_per_day = models.PositiveSmallIntegerField(
-        _("每天收费课时数"), default=2, validators=[MinValueValidator(1)]
+        _("每天收费课时数"), default=FEE_CAP_PERIODS_PER_DAY, validators=[MinValueValidator(1)]
     )
     mode = models.CharField(
         _("收费方式"), max_length=20, choices=BillingMode.choices, default=BillingMode.PER_PERIOD
