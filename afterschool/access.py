@@ -17,6 +17,7 @@ Scope by role (DESIGN.md "Who uses it"):
 
 from __future__ import annotations
 
+import datetime
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from afterschool.models import Guardian, Role, Room, SchoolClass, Student, Term, User
+from afterschool.selectors import current_term
 
 
 def students_for_user(user: User) -> QuerySet[Student]:
@@ -123,6 +125,18 @@ def get_term_for_user(user: User, pk: int | str) -> Term:
         return terms_for_user(user).get(pk=int(pk))
     except (Term.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+def term_for_user(
+    user: User, pk: int | str | None = None, *, today: datetime.date | None = None
+) -> Term | None:
+    """The term a page works on: term ``pk`` of the user's school when one is
+    asked for (``?term=``; ``Http404`` if it is not theirs), else the school's
+    current term (``afterschool.selectors.current_term``); ``None`` when the
+    school has no term. Views decide what ``None`` shows."""
+    if pk not in (None, ""):
+        return get_term_for_user(user, pk)
+    return current_term(school=user.school_id if user.is_authenticated else None, today=today)
 
 
 def school_admin_required(view):
