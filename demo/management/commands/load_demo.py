@@ -1,37 +1,24 @@
 """``python manage.py load_demo``: build or refresh the demo school and print its logins.
 
-The command lives in ``billing``, the top layer, because it composes every
-app's demo builder in the order data flows (DESIGN.md): the school and its
-people (afterschool.demo), then each later app adds its ``<app>/demo.py``
-step here. Each step is idempotent; the whole load is one transaction.
+The steps and their order are ``demo.load.load_demo``; this command prints
+what was built and the demo logins (the README's table).
 """
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
-
-from afterschool.demo import DemoSchool
-from afterschool.demo import load_demo as load_school
-from billing import demo as billing_demo
-from enrollment import demo as enrollment_demo
-from scheduling import demo as scheduling_demo
-from scheduling import demo_clubs
-
-
-def load_demo() -> DemoSchool:
-    """Every app's demo data, in the order the work flows; one transaction."""
-    with transaction.atomic():
-        demo = load_school()
-        enrollment_demo.build(demo)
-        scheduling_demo.build(demo)  # after enrollment's step: reads approved applications
-        demo_clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)
-        billing_demo.build(demo)  # last: bills what the other steps enrolled
-    return demo
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
     help = "创建或更新演示学校“阳光实验小学”（可重复运行），并列出演示账号。"
 
     def handle(self, *args, **options):
+        try:
+            from demo.load import load_demo
+        except ModuleNotFoundError as error:  # faker: the "demo" extra, not a runtime dependency
+            if error.name != "faker":
+                raise
+            raise CommandError(
+                "演示数据需要 faker：pip install -c constraints.txt -e '.[demo]'"
+            ) from error
         demo = load_demo()
         school = demo.school
         self.stdout.write(
