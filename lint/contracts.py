@@ -13,7 +13,8 @@ each module's source (``ast``) and reports
   ``import other_app.services as s`` … ``s._x``).
 
 An "app" is a top-level package (``afterschool``, ``enrollment`` …);
-``__dunder__`` names are not private. Inside one app anything goes.
+``__dunder__`` names are not private. Inside one app anything goes. Scripts
+that are not a package (``bench/*.py``) are checked as importers too.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class PrivateNamesContract(Contract):
     Options:
         - apps: the top-level packages whose modules are checked, both as
           importers and as owners of the private names.
+        - scripts: folders of plain scripts (not packages) checked as
+          importers, e.g. ``bench``. (Optional.)
         - ignore_uses: ``importer -> app.module._name`` uses allowed anyway
           (each with a comment saying why). (Optional.)
     """
@@ -120,17 +123,23 @@ class PrivateNamesContract(Contract):
     type_name = "private_names"
 
     apps = fields.ListField(subfield=fields.StringField())
+    scripts = fields.ListField(subfield=fields.StringField(), required=False)
     ignore_uses = fields.SetField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         apps = set(self.apps)  # type: ignore[arg-type]
         modules = {m for m in graph.modules if m.split(".")[0] in apps}
         ignored = {" ".join(u.split()) for u in self.ignore_uses or ()}  # type: ignore[union-attr]
-        found: set[PrivateUse] = set()
+        sources: list[tuple[str, Path]] = []
         for module in sorted(modules):
             path = module_path(module)
-            if path is None:
-                continue
+            if path is not None:
+                sources.append((module, path))
+        for folder in self.scripts or ():  # type: ignore[union-attr]
+            # A script is its own "app": every checked app is another one.
+            sources += [(f"{folder}.{p.stem}", p) for p in sorted(Path(folder).glob("*.py"))]
+        found: set[PrivateUse] = set()
+        for module, path in sources:
             output.verbose_print(verbose, f"Reading {path}")
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             is_package = path.name == "__init__.py"
