@@ -72,6 +72,7 @@ def local_time(day: datetime.date, minutes: int) -> datetime.datetime:
 
 
 def day_2024(month: int, day: int) -> datetime.date:
+    """A day of the demo's 2024 enrollment season."""
     year = 2024
     return datetime.date(year, month, day)
 
@@ -101,6 +102,8 @@ class Plan:
 
 
 def stage_of(key: tuple[int, int]) -> str:
+    """How far the review of class ``(grade, number)`` has gone: "approved",
+    "to_school", "review" or "mixed" (the ``STAGE_*`` sets)."""
     if key in STAGE_TO_SCHOOL:
         return "to_school"
     if key in STAGE_REVIEW:
@@ -185,6 +188,9 @@ LATE_SUBMIT = (day_2024(9, 2), 5)
 def plan_class(
     key: tuple[int, int], students: list[Student], families: dict[int, Guardianship]
 ) -> list[Plan]:
+    """What each family of class ``key`` did (one seeded stream per class): no
+    answer, a written opt-out, or an application in a status its stage allows;
+    in an approved class numbered 4, at most one place is terminated."""
     rng = random.Random(f"{SEED}:enrollment:{key[0]}:{key[1]}")
     stage = stage_of(key)
     plans = []
