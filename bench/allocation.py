@@ -1,4 +1,5 @@
-"""Benchmark: allocate 3,000 students × 40 clubs × 3 ranks (issue 4 "Speed").
+"""Benchmark: allocate 3,000 students × 40 clubs × 3 ranks (the allocation's
+speed target in BENCHMARKS.md).
 
 Run from the project folder:
 

@@ -1,5 +1,5 @@
 """Benchmark: 1,000 guardians submit club choices in the first minute of the
-selection window (issue 4 "Speed").
+selection window (the club choice's speed target in BENCHMARKS.md).
 
 Run from the project folder against PostgreSQL (SQLite cannot take
 concurrent writers and is refused):

@@ -16,7 +16,7 @@ best of ``--rounds``:
   existing class, the cheapest way to put that many students in the table.
 
 Prints seconds and each figure's ratio to the baseline measured in the same
-run. The target (issue 2) is the import well under 10 s.
+run. The target (BENCHMARKS.md, roster import) is the import well under 10 s.
 """
 
 from __future__ import annotations

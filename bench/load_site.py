@@ -1,5 +1,5 @@
 """Load test: 200 concurrent users browsing and submitting against gunicorn +
-PostgreSQL with the production settings (issue 6, Load).
+PostgreSQL with the production settings (the load target in BENCHMARKS.md).
 
 Run from the project folder (PostgreSQL must be reachable; DATABASE_URL names
 the server and a user allowed to create databases, its database part is
@@ -122,14 +122,14 @@ def prepare_database(*, server_url: str, name: str, guardians: int) -> tuple[str
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from afterschool.demo import DEMO_PASSWORD, _demo_password_hash
     from afterschool.models import Guardian, Role, SchoolClass, User
-    from billing.management.commands.load_demo import load_demo
+    from afterschool.selectors import current_term
+    from demo.base import DEMO_PASSWORD, demo_password_hash
+    from demo.load import load_demo
     from enrollment import services
-    from enrollment.selectors import current_term
 
     demo = load_demo()
-    term = current_term(demo.school.pk)
+    term = current_term(school=demo.school)
     admin_user = User.objects.get(username="admin")
     survey = services.survey_open(term=term, by=admin_user)
     people: list[Person] = []
@@ -138,7 +138,7 @@ def prepare_database(*, server_url: str, name: str, guardians: int) -> tuple[str
         .order_by("pk")
         .prefetch_related("students")[:guardians]
     )
-    User.objects.filter(pk__in=[g.user_id for g in chosen]).update(password=_demo_password_hash())
+    User.objects.filter(pk__in=[g.user_id for g in chosen]).update(password=demo_password_hash())
     for g in chosen:
         child = min(s.pk for s in g.students.all())
         people.append(Person("guardian", g.mobile, child=child))
@@ -515,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     t0 = time.monotonic()
     db_url, people = prepare_database(server_url=server_url, name=name, guardians=args.guardians)
-    from afterschool.demo import DEMO_PASSWORD
+    from demo.base import DEMO_PASSWORD
 
     print(f"set-up (migrate, load_demo, survey, passwords): {time.monotonic() - t0:.1f} s")
     env = production_env(db_url=db_url, port=args.port, workers=workers, static_root=static_root)

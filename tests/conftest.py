@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from afterschool.models import Role
+from afterschool.models import Guardian, Role, School, SchoolClass, Student, User
 from tests import factories as f
 
 # Browser tests use pytest-playwright's fixtures (``browser``, ``page``) with
@@ -47,23 +47,23 @@ class World:
     """School A with classes A (三年级1班) and B (三年级2班), a child in each with
     their own guardian; school B with its own admin, class and child."""
 
-    school: object
-    other_school: object
-    admin: object
-    homeroom_a: object
-    homeroom_b: object
-    teacher: object
-    volunteer: object
-    class_a: object
-    class_b: object
-    child_x: object
-    child_y: object
-    guardian_x: object
-    guardian_y: object
-    other_admin: object
-    other_class: object
-    other_child: object
-    other_guardian: object
+    school: School  # 实验小学
+    other_school: School  # 第二小学
+    admin: User  # school A's admin (王校长)
+    homeroom_a: User  # class A's homeroom teacher (李老师)
+    homeroom_b: User  # class B's homeroom teacher (赵老师)
+    teacher: User  # a club and subject teacher of school A (钱老师)
+    volunteer: User  # a parent-committee volunteer of school A (孙阿姨)
+    class_a: SchoolClass  # 三年级（1）班 of school A
+    class_b: SchoolClass  # 三年级（2）班 of school A
+    child_x: Student  # 张小明, class A
+    child_y: Student  # 刘小红, class B
+    guardian_x: Guardian  # 张伟, child X's guardian (with a login)
+    guardian_y: Guardian  # 刘芳, child Y's guardian (with a login)
+    other_admin: User  # school B's admin (周校长)
+    other_class: SchoolClass  # 三年级（1）班 of school B, no homeroom teacher
+    other_child: Student  # 陈小军, school B
+    other_guardian: Guardian  # 陈强, the other child's guardian
 
 
 @pytest.fixture

@@ -65,15 +65,21 @@ def make_user(school: School | None, role: Role, username: str | None = None, **
     return user
 
 
-def make_room(school: School, name: str | None = None, kind=RoomKind.CLASSROOM, capacity=50):
+def make_room(
+    school: School, name: str | None = None, kind: RoomKind = RoomKind.CLASSROOM, capacity: int = 50
+) -> Room:
     return Room.objects.create(
         school=school, name=name or f"教室{next(_seq)}", kind=kind, capacity=capacity
     )
 
 
 def make_class(
-    school: School, grade: int = 3, number: int = 1, homeroom_teacher=None, start_year: int = 2024
-):
+    school: School,
+    grade: int = 3,
+    number: int = 1,
+    homeroom_teacher: User | None = None,
+    start_year: int = 2024,
+) -> SchoolClass:
     return SchoolClass.objects.create(
         school=school,
         school_year=make_year(school, start_year),
@@ -100,7 +106,7 @@ def make_student(school_class: SchoolClass, name: str = "张小明", **extra) ->
 
 
 def make_guardian(
-    student: Student, name: str = "张伟", mobile: str | None = None, with_login=True
+    student: Student, name: str = "张伟", mobile: str | None = None, with_login: bool = True
 ) -> Guardian:
     mobile = mobile or f"139{next(_seq):08d}"
     user = None

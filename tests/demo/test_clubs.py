@@ -1,4 +1,4 @@
-"""The clubs demo step (scheduling/demo_clubs.py): clubs, windows, choices
+"""The clubs demo step (demo/clubs.py): clubs, windows, choices
 and a published allocation; idempotent. Loaded once for the module inside a
 transaction rolled back at the end."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from afterschool.demo import load_demo
 from afterschool.models import User
+from demo import clubs as demo_clubs
+from demo.school import load_school as load_demo
 from enrollment.models import Application, Status
-from scheduling import demo_clubs
 from scheduling.models import AllocationRun, ChoiceWindow, Club, ClubChoice
 
 

@@ -1,4 +1,4 @@
-"""The demo school: ``manage.py load_demo`` (afterschool/demo.py).
+"""The demo school: ``manage.py load_demo`` (demo/school.py).
 
 The school is loaded once for the module, inside a transaction rolled back at
 the end, so the other test modules never see it.
@@ -16,7 +16,6 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from afterschool import demo as demo_module
 from afterschool.access import students_for_user
 from afterschool.idnumbers import id_number_birth_date, id_number_problem, normalize_mobile
 from afterschool.models import (
@@ -31,6 +30,7 @@ from afterschool.models import (
     Term,
     User,
 )
+from demo import school as demo_module
 
 LOGIN_LINE = re.compile(r"^\s+\S+\s+(?P<username>\S+)\s+密码 (?P<password>\S+)\s+—", re.M)
 

@@ -1,5 +1,6 @@
 """Demo step: the demo school's clubs, selection windows, ranked choices and a
-published allocation (issue 4 "Club choice and allocation").
+published allocation (the seed's 一.4(2): a weekly 特色课后服务日 of clubs the
+students choose).
 
 ``build(demo)`` is idempotent and deterministic: clubs are created through
 ``scheduling.services.club_save`` (so the room and clash rules hold) only when

@@ -1,4 +1,4 @@
-"""The enrollment step of the demo (enrollment/demo.py via ``load_demo``).
+"""The enrollment step of the demo (demo/enrollment.py via ``load_demo``).
 
 Loaded once for the module inside a transaction rolled back at the end, so
 other modules never see it.

@@ -1,4 +1,4 @@
-"""Billing's demo step (billing/demo.py) on the demo school.
+"""Billing's demo step (demo/billing.py) on the demo school.
 
 ``load_demo`` runs every app's step (enrollment's approves most families
 before the term); loaded once for the module, rolled back.
@@ -16,12 +16,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from afterschool import demo as school_demo
 from afterschool.models import School
-from billing import demo as billing_demo
 from billing.models import FeeLine, FeePolicy, FeeStatement, Payment
 from billing.selectors import fee_sheet
 from billing.sheets import sheet_pdf
+from demo import billing as billing_demo
+from demo import school as school_demo
 from enrollment.models import ApplicationEvent, Status
 
 

@@ -25,12 +25,12 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from afterschool.demo import (
+from afterschool.models import Student
+from demo.families import (
     SIBLINGS_GUARDIAN_MOBILE,
     SINGLE_CHILD_CLASS,
     SINGLE_CHILD_GUARDIAN_MOBILE,
 )
-from afterschool.models import Student
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling import services
@@ -171,7 +171,21 @@ def build_attendance(demo) -> None:
         .select_related("student__school_class")
         .order_by("student_id")
     )
-    year, month = ROLL_MONTH
+    _replace(
+        LeaveRequest.objects.filter(term=term),
+        _leave_for_printed_logins_first(apps),
+        LEAVE_FIELDS,
+    )
+    on_leave = _on_leave(term)
+    # One stream for the rolls, then the dismissals (their order fixes the draws).
+    rng = random.Random(SEED)
+    absent_after = _build_rolls(term, apps, on_leave, rng)
+    _build_dismissals(demo, apps, on_leave, absent_after, rng)
+
+
+def _leave_for_printed_logins_first(apps: list[Application]) -> list[LeaveRequest]:
+    """``_leave_plan`` for ``apps`` ordered so the printed logins see leave
+    first: the demo guardians' children, then class 三（2）."""
     guardian_user: dict[int, int] = {}
     shown: set[int] = set()  # children of the printed demo guardians
     for sid, uid, mobile in (
@@ -184,7 +198,6 @@ def build_attendance(demo) -> None:
         guardian_user.setdefault(sid, uid)
         if mobile in (SIBLINGS_GUARDIAN_MOBILE, SINGLE_CHILD_GUARDIAN_MOBILE):
             shown.add(sid)
-    # The printed logins see leave first: their children, then class 三（2）.
     ordered = sorted(
         apps,
         key=lambda a: (
@@ -193,14 +206,13 @@ def build_attendance(demo) -> None:
             a.student_id,
         ),
     )
-    _replace(
-        LeaveRequest.objects.filter(term=term),
-        _leave_plan(ordered, guardian_user),
-        LEAVE_FIELDS,
-    )
-    leaves = list(LeaveRequest.objects.filter(term=term, status=LeaveStatus.APPROVED))
+    return _leave_plan(ordered, guardian_user)
+
+
+def _on_leave(term) -> dict[tuple[int, datetime.date, str], LeaveRequest]:
+    """(student id, day, period) -> the approved leave covering it."""
     on_leave: dict[tuple[int, datetime.date, str], LeaveRequest] = {}
-    for leave in leaves:
+    for leave in LeaveRequest.objects.filter(term=term, status=LeaveStatus.APPROVED):
         day = leave.first_day
         periods = (
             (Period.NOON, Period.AFTER_SCHOOL)
@@ -211,13 +223,23 @@ def build_attendance(demo) -> None:
             for p in periods:
                 on_leave[(leave.student_id, day, p)] = leave
             day += datetime.timedelta(days=1)
+    return on_leave
 
+
+def _build_rolls(
+    term,
+    apps: list[Application],
+    on_leave: dict[tuple[int, datetime.date, str], LeaveRequest],
+    rng: random.Random,
+) -> set[tuple[int, datetime.date]]:
+    """The month's rolls of every basic session; returns (student id, day)
+    of those absent after school (they are not dismissed)."""
+    year, month = ROLL_MONTH
     by_class: dict[tuple[int, str], list[Application]] = defaultdict(list)
     for app in apps:
         for period, part in PART.items():
             if getattr(app, part):
                 by_class[(app.student.school_class_id, period)].append(app)
-    rng = random.Random(SEED)
     sessions = Session.objects.filter(term=term, date__year=year, date__month=month).order_by(
         "date", "period", "school_class_id"
     )
@@ -225,18 +247,9 @@ def build_attendance(demo) -> None:
     absent_after: set[tuple[int, datetime.date]] = set()
     for s in sessions:
         marked_at = _at(s.date, 13, 5) if s.period == Period.NOON else _at(s.date, 17, 25)
-        marker = s.supervisor_id
         for app in by_class.get((s.school_class_id, s.period), []):
             leave = on_leave.get((app.student_id, s.date, s.period))
-            draw = rng.random()
-            if leave is not None:
-                status = AttendanceStatus.LEAVE
-            elif draw < ABSENT_RATE:
-                status = AttendanceStatus.ABSENT
-            elif draw < ABSENT_RATE + LATE_RATE:
-                status = AttendanceStatus.LATE
-            else:
-                status = AttendanceStatus.PRESENT
+            status = _draw_mark(rng, on_leave=leave is not None)
             if status == AttendanceStatus.ABSENT and s.period == Period.AFTER_SCHOOL:
                 absent_after.add((app.student_id, s.date))
             rows.append(
@@ -247,7 +260,7 @@ def build_attendance(demo) -> None:
                     student_id=app.student_id,
                     status=status,
                     leave=leave,
-                    marked_by_id=marker,
+                    marked_by_id=s.supervisor_id,
                     marked_at=marked_at,
                 )
             )
@@ -256,7 +269,31 @@ def build_attendance(demo) -> None:
         rows,
         ATTENDANCE_FIELDS,
     )
+    return absent_after
 
+
+def _draw_mark(rng: random.Random, *, on_leave: bool) -> str:
+    """One roll mark; draws even when on leave, so the stream stays the same."""
+    draw = rng.random()
+    if on_leave:
+        return AttendanceStatus.LEAVE
+    if draw < ABSENT_RATE:
+        return AttendanceStatus.ABSENT
+    if draw < ABSENT_RATE + LATE_RATE:
+        return AttendanceStatus.LATE
+    return AttendanceStatus.PRESENT
+
+
+def _build_dismissals(
+    demo,
+    apps: list[Application],
+    on_leave: dict[tuple[int, datetime.date, str], LeaveRequest],
+    absent_after: set[tuple[int, datetime.date]],
+    rng: random.Random,
+) -> None:
+    """Dismissals after the last period on the first week's days, for the
+    day students who were there after school."""
+    year, month = ROLL_MONTH
     dismissals = []
     for day in DISMISSAL_DAYS:
         for app in apps:

@@ -1,4 +1,4 @@
-"""The scheduling demo step (scheduling/demo.py): September 2024 rolls with a
+"""The scheduling demo step (demo/scheduling.py): September 2024 rolls with a
 few absences and lates, leave in every state, dismissals; idempotent.
 
 Built once for the module inside a transaction rolled back at the end. The
@@ -15,10 +15,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from afterschool.demo import load_demo as load_school
 from afterschool.models import Role, Student, User
+from demo import scheduling as scheduling_demo
+from demo.school import load_school
 from enrollment.models import Application, Status
-from scheduling import demo as scheduling_demo
 from scheduling.models import (
     Attendance,
     AttendanceStatus,

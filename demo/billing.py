@@ -1,6 +1,6 @@
-"""Billing's demo step: the autumn-2024 fee policy, statements September to
-December 2024 for every enrolled student, and payments for some of them
-(most of September paid, fewer each later month).
+"""Billing's demo step, the last of ``load_demo``: the autumn-2024 fee
+policy, statements September to December 2024 for every enrolled student,
+and payments for some of them (most of September paid, fewer each later month).
 
 Works on whatever approved applications the enrollment step left (none:
 policy only). Deterministic and idempotent: statements are recomputed
@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from afterschool.demo import FEE_DOCUMENT, DemoSchool
 from afterschool.models import Term
 from billing import services
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
+from demo.base import DemoSchool
+from demo.school import FEE_DOCUMENT
 
 MONTHS = [datetime.date(2024, m, 1) for m in (9, 10, 11, 12)]
 # Share of each month's statements paid by the demo's "today".

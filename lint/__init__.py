@@ -1,0 +1,1 @@
+"""Project checks that run with ``make lint`` (import-linter's custom contracts)."""
