@@ -31,7 +31,7 @@ class LoginForm(AuthenticationForm):
 class ActivationForm(forms.Form):
     """A guardian's first login: mobile + the code from the letter + a new
     password typed twice. Validates and normalises only; the view calls
-    ``afterschool.roster.guardian_activate``."""
+    ``afterschool.activation.guardian_activate``."""
 
     mobile = forms.CharField(
         label=_("手机号"),

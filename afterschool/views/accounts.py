@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from afterschool.activation import ActivationError, guardian_activate
 from afterschool.forms import ActivationForm, LoginForm
-from afterschool.roster import ActivationError, guardian_activate
 
 
 class LoginView(auth_views.LoginView):

@@ -8,8 +8,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
+from afterschool.activation import guardian_activate, guardian_login_reset
 from afterschool.models import ActivationCode
-from afterschool.roster import guardian_activate, guardian_login_reset
 
 NEW_PASSWORD = "Qz!8long-pass"
 
