@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from afterschool.demo import FEE_DOCUMENT, DemoSchool
 from afterschool.models import Term
-from billing import services
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
+from billing.policy.services import fee_policy_save
+from billing.statements.services import statements_generate
 
 MONTHS = [datetime.date(2024, m, 1) for m in (9, 10, 11, 12)]
 # Share of each month's statements paid by the demo's "today".
@@ -41,10 +42,10 @@ def build(demo: DemoSchool) -> None:
     }
     current = FeePolicy.objects.filter(term=term).first()
     if current is None or any(getattr(current, k) != v for k, v in wanted.items()):
-        services.fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
+        fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
     term = Term.objects.select_related("school").get(pk=term.pk)
     for month in MONTHS:
-        services.statements_generate(term=term, month=month)
+        statements_generate(term=term, month=month)
     _payments(demo)
 
 

@@ -20,8 +20,8 @@ from afterschool import demo as school_demo
 from afterschool.models import School
 from billing import demo as billing_demo
 from billing.models import FeeLine, FeePolicy, FeeStatement, Payment
-from billing.selectors import fee_sheet
-from billing.sheets import sheet_pdf
+from billing.sheets.export import sheet_pdf
+from billing.sheets.selectors import fee_sheet
 from enrollment.models import ApplicationEvent, Status
 
 
