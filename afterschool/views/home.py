@@ -1,4 +1,4 @@
-"""The home page after login: one page per role (issue 2, UI).
+"""The home page after login: one page per role.
 
 Each role sees what it works on first: the administrator the school's figures
 and the way into the lists, a homeroom teacher their classes, a guardian their

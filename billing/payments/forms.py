@@ -5,10 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import (
-    PaymentKind,
-    PaymentMethod,
-)
+from billing.models import PaymentKind, PaymentMethod
 
 BLANK = [("", _("请选择"))]
 

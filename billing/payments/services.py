@@ -12,11 +12,7 @@ from django.utils.translation import gettext as _
 
 from afterschool.audit import audited
 from afterschool.models import User
-from billing.models import (
-    FeeStatement,
-    Payment,
-    PaymentKind,
-)
+from billing.models import FeeStatement, Payment, PaymentKind
 from billing.money import ZERO, to_fen
 from billing.statements.selectors import statement_paid
 
@@ -50,27 +46,9 @@ def payment_record(
     used receipt number.
     """
     receipt_number = receipt_number.strip()
-    errors: dict[str, list[str]] = {}
-    if amount is None or amount <= 0:
-        errors["amount"] = [_("金额应大于 0。")]
-    elif to_fen(amount) != amount:
-        errors["amount"] = [_("金额最多保留两位小数（到分）。")]
-    elif kind == PaymentKind.REFUND:
-        FeeStatement.objects.select_for_update().filter(pk=statement.pk).first()
-        refundable = statement_paid(statement)
-        if amount > refundable:
-            errors["amount"] = [
-                _("退费金额不能超过本账单已缴金额（已扣除此前退费）：最多可退 %(max)s 元。")
-                % {"max": max(refundable, ZERO)}
-            ]
-    if not receipt_number:
-        errors["receipt_number"] = [_("请填写收据号。")]
-    elif Payment.objects.filter(
-        school_id=statement.school_id, receipt_number=receipt_number
-    ).exists():
-        errors["receipt_number"] = [
-            _("收据号 %(n)s 已登记过，请勿重复登记。") % {"n": receipt_number}
-        ]
+    errors = _payment_errors(
+        statement=statement, amount=amount, kind=kind, receipt_number=receipt_number
+    )
     if errors:
         raise ValidationError(errors)
     try:
@@ -93,3 +71,32 @@ def payment_record(
         raise ValidationError(
             {"receipt_number": [_("收据号 %(n)s 已登记过，请勿重复登记。") % {"n": receipt_number}]}
         ) from None
+
+
+def _payment_errors(
+    *, statement: FeeStatement, amount: Decimal, kind: str, receipt_number: str
+) -> dict[str, list[str]]:
+    """Field → messages for ``payment_record``; a refund locks the statement
+    row while the refundable amount is checked."""
+    errors: dict[str, list[str]] = {}
+    if amount is None or amount <= 0:
+        errors["amount"] = [_("金额应大于 0。")]
+    elif to_fen(amount) != amount:
+        errors["amount"] = [_("金额最多保留两位小数（到分）。")]
+    elif kind == PaymentKind.REFUND:
+        FeeStatement.objects.select_for_update().filter(pk=statement.pk).first()
+        refundable = statement_paid(statement)
+        if amount > refundable:
+            errors["amount"] = [
+                _("退费金额不能超过本账单已缴金额（已扣除此前退费）：最多可退 %(max)s 元。")
+                % {"max": max(refundable, ZERO)}
+            ]
+    if not receipt_number:
+        errors["receipt_number"] = [_("请填写收据号。")]
+    elif Payment.objects.filter(
+        school_id=statement.school_id, receipt_number=receipt_number
+    ).exists():
+        errors["receipt_number"] = [
+            _("收据号 %(n)s 已登记过，请勿重复登记。") % {"n": receipt_number}
+        ]
+    return errors

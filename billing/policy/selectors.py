@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from afterschool.models import Term
-from billing.models import (
-    FeePolicy,
-)
+from billing.models import FeePolicy
 
 
 def fee_policy_of(term: Term) -> FeePolicy | None:

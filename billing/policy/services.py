@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 from afterschool.audit import audited
 from afterschool.models import School, Term, User
 from afterschool.selectors import school_fee_cap
-from billing.models import (
-    FeePolicy,
-)
+from billing.models import FeePolicy
 
 POLICY_FIELDS = (
     "rate_per_period",

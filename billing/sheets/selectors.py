@@ -6,20 +6,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum, Value
+from django.db.models import Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from afterschool.idnumbers import mask_id_number
+from afterschool.idnumbers import mask_embedded_id_number
 from afterschool.models import GRADE_NAMES, School, SchoolClass, Term
 from afterschool.selectors import school_fee_cap
-from billing.models import (
-    FeeLine,
-    FeePolicy,
-    FeeStatement,
-    LineKind,
-    Payment,
-    PaymentKind,
-)
+from billing.models import FeeLine, FeePolicy, FeeStatement, LineKind, Payment, PaymentKind
 from billing.money import ZERO, to_fen
 from billing.months import month_start
 from billing.policy.selectors import fee_policy_of
@@ -97,13 +90,6 @@ class FeeSheet:
         return f"收费标准：每课时 {rate} 元，每天最多 {periods} 课时{doc}"
 
 
-def _masked_number(number: str, id_number: str) -> str:
-    """A 学籍号 ("G" + ID number) with the ID number masked."""
-    if id_number and id_number in number:
-        return number.replace(id_number, mask_id_number(id_number))
-    return number
-
-
 def fee_sheet(
     *, term: Term, month: datetime.date | None = None, school_class: SchoolClass | None = None
 ) -> FeeSheet:
@@ -130,6 +116,16 @@ def fee_sheet(
         policy=fee_policy_of(term),
         school_class=school_class,
     )
+    rows = _student_rows(statements)
+    _add_line_sums(rows, statements)
+    _add_payments(rows, statements)
+    sheet.rows = list(rows.values())
+    return sheet
+
+
+def _student_rows(statements: QuerySet[FeeStatement]) -> dict[int, SheetRow]:
+    """Student id → row with the statements' days, periods and total summed,
+    in class and 学籍号 order. One query."""
     base = statements.values(
         "student_id",
         "student__name",
@@ -145,12 +141,19 @@ def fee_sheet(
         rows[r["student_id"]] = SheetRow(
             class_name=f"{GRADE_NAMES[r['school_class__grade']]}（{r['school_class__number']}）班",
             # The 学籍号 embeds the ID number: masked, as on every list.
-            student_number=_masked_number(r["student__student_number"], r["student__id_number"]),
+            student_number=mask_embedded_id_number(
+                r["student__student_number"], r["student__id_number"]
+            ),
             name=r["student__name"],
             days=r["days_sum"] or 0,
             periods=r["periods_sum"] or 0,
             total=to_fen(r["total_sum"] or ZERO),
         )
+    return rows
+
+
+def _add_line_sums(rows: dict[int, SheetRow], statements: QuerySet[FeeStatement]) -> None:
+    """Charges and deductions of the statements' lines, per student. One query."""
     for r in (
         FeeLine.objects.filter(statement__in=statements)
         .values("statement__student_id")
@@ -167,6 +170,10 @@ def fee_sheet(
         row = rows.get(r["statement__student_id"])
         if row:
             row.charged, row.deductions = to_fen(r["charged"]), to_fen(r["other"])
+
+
+def _add_payments(rows: dict[int, SheetRow], statements: QuerySet[FeeStatement]) -> None:
+    """Payments − refunds on the statements, per student. One query."""
     for r in (
         Payment.objects.filter(statement__in=statements)
         .values("student_id")
@@ -183,5 +190,3 @@ def fee_sheet(
         row = rows.get(r["student_id"])
         if row:
             row.paid = to_fen(r["paid"] - r["refunded"])
-    sheet.rows = list(rows.values())
-    return sheet

@@ -13,16 +13,12 @@ policy says otherwise.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from billing.models import (
-    BillingMode,
-    LineKind,
-    SettlementMode,
-    WaiverKind,
-)
+from billing.models import BillingMode, LineKind, SettlementMode, WaiverKind
 from billing.money import ZERO, line_amount, percent_of, to_fen, total
 from billing.months import month_end
 from billing.statements.context import DayOutcome, Enrolment, Line, StudentBill, TermContext
@@ -81,50 +77,9 @@ def _day_lines(ctx: TermContext, enrolment: Enrolment, info: DayInfo, *, priced:
     """Lines for one date the student is enrolled on, and the outcome (None
     on a day without service). ``priced`` False for monthly flat billing,
     where days are listed for information only."""
-    rate = ctx.policy.rate_per_period
     if info.has_service:
         out = day_outcome(ctx, enrolment, info)
-        lines = []
-        if out.charged and priced:
-            notes = []
-            if out.leave and ctx.policy.charge_approved_leave:
-                notes.append(_("请假，照常收费"))
-            if out.absent and ctx.policy.charge_unexcused_absence:
-                notes.append(_("缺勤，照常收费"))
-            note = f"（{'；'.join(notes)}）" if notes else ""
-            lines.append(
-                Line(
-                    kind=LineKind.CHARGE,
-                    date=info.date,
-                    description=f"{_day_label(info.date)} {_labels(out.charged)}{note}",
-                    quantity=Decimal(len(out.charged)),
-                    unit_price=rate,
-                    amount=line_amount(len(out.charged), rate),
-                )
-            )
-        if out.leave and not ctx.policy.charge_approved_leave:
-            lines.append(
-                Line(
-                    kind=LineKind.LEAVE,
-                    date=info.date,
-                    description=_("%(day)s %(periods)s 请假（不收费）")
-                    % {"day": _day_label(info.date), "periods": _labels(out.leave)},
-                    quantity=Decimal(len(out.leave)),
-                    unit_price=rate,
-                )
-            )
-        if out.absent and not ctx.policy.charge_unexcused_absence:
-            lines.append(
-                Line(
-                    kind=LineKind.ABSENCE,
-                    date=info.date,
-                    description=_("%(day)s %(periods)s 缺勤（不收费）")
-                    % {"day": _day_label(info.date), "periods": _labels(out.absent)},
-                    quantity=Decimal(len(out.absent)),
-                    unit_price=rate,
-                )
-            )
-        return lines, out
+        return _service_day_lines(ctx, out, priced=priced), out
     if info.suspended:
         notice = f"：{info.notice}" if info.notice else ""
         return [
@@ -145,6 +100,54 @@ def _day_lines(ctx: TermContext, enrolment: Enrolment, info: DayInfo, *, priced:
             )
         ], None
     return [], None
+
+
+def _service_day_lines(ctx: TermContext, out: DayOutcome, *, priced: bool) -> list[Line]:
+    """A service day's charge (when ``priced``) and its uncharged leave and
+    absence."""
+    rate = ctx.policy.rate_per_period
+    day = out.info.date
+    lines = []
+    if out.charged and priced:
+        notes = []
+        if out.leave and ctx.policy.charge_approved_leave:
+            notes.append(_("请假，照常收费"))
+        if out.absent and ctx.policy.charge_unexcused_absence:
+            notes.append(_("缺勤，照常收费"))
+        note = f"（{'；'.join(notes)}）" if notes else ""
+        lines.append(
+            Line(
+                kind=LineKind.CHARGE,
+                date=day,
+                description=f"{_day_label(day)} {_labels(out.charged)}{note}",
+                quantity=Decimal(len(out.charged)),
+                unit_price=rate,
+                amount=line_amount(len(out.charged), rate),
+            )
+        )
+    if out.leave and not ctx.policy.charge_approved_leave:
+        lines.append(
+            Line(
+                kind=LineKind.LEAVE,
+                date=day,
+                description=_("%(day)s %(periods)s 请假（不收费）")
+                % {"day": _day_label(day), "periods": _labels(out.leave)},
+                quantity=Decimal(len(out.leave)),
+                unit_price=rate,
+            )
+        )
+    if out.absent and not ctx.policy.charge_unexcused_absence:
+        lines.append(
+            Line(
+                kind=LineKind.ABSENCE,
+                date=day,
+                description=_("%(day)s %(periods)s 缺勤（不收费）")
+                % {"day": _day_label(day), "periods": _labels(out.absent)},
+                quantity=Decimal(len(out.absent)),
+                unit_price=rate,
+            )
+        )
+    return lines
 
 
 def _not_enrolled_line(count: int) -> Line:
@@ -300,60 +303,24 @@ def compute_settlement(
     what was actually served. A negative total is refunded or credited to
     the next term (``FeePolicy.settlement_mode``).
     """
-    policy = ctx.policy
-    rate = policy.rate_per_period
     bills = {}
     for sid, (prepaid_periods, prepaid_net) in prepaid.items():
         enrolment = ctx.enrolments.get(sid)
         if enrolment is None:
             continue
-        per_day = nominal_periods(ctx, enrolment.application)
-        served = suspended = leave = after = 0
-        charges: list[tuple[datetime.date | None, Decimal]] = []
-        for d in sorted(ctx.calendar):
-            info = ctx.calendar[d]
-            if not enrolment.enrolled_on(d):
-                if info.has_service and enrolment.withdrawn_before(d):
-                    after += per_day
-                continue
-            if info.suspended:
-                suspended += per_day
-            elif info.has_service:
-                out = day_outcome(ctx, enrolment, info)
-                served += len(out.charged)
-                leave += len(out.wanted) - len(out.charged)
-                charges.append((d, line_amount(len(out.charged), rate)))
-        refund_periods = max(prepaid_periods - served, 0)
+        served = _served_periods(ctx, enrolment)
+        refund_periods = max(prepaid_periods - served.served, 0)
         lines = [
             Line(
                 kind=LineKind.CHARGE,
                 description=_("本学期实际服务 %(n)s 课时（预收 %(p)s 课时）")
-                % {"n": served, "p": prepaid_periods},
-            )
+                % {"n": served.served, "p": prepaid_periods},
+            ),
+            *_refund_lines(ctx, served, refund_periods),
         ]
-        remaining = refund_periods
-        for count, label in (
-            (suspended, _("暂停服务退费")),
-            (leave, _("请假及不收费缺勤退费")),
-            (after, _("退出后未服务退费")),
-            (None, _("节假日多于预估、服务天数不足退费")),
-        ):
-            n = remaining if count is None else min(count, remaining)
-            if n <= 0:
-                continue
-            remaining -= n
-            lines.append(
-                Line(
-                    kind=LineKind.REFUND,
-                    description=f"{label} {n} 课时 × {rate} 元",
-                    quantity=Decimal(n),
-                    unit_price=rate,
-                    amount=-line_amount(n, rate),
-                )
-            )
-        prepaid_gross = line_amount(prepaid_periods, rate)
+        prepaid_gross = line_amount(prepaid_periods, ctx.policy.rate_per_period)
         prepaid_waived = prepaid_gross - prepaid_net
-        served_charges = charges if refund_periods else [(None, prepaid_gross)]
+        served_charges = served.charges if refund_periods else [(None, prepaid_gross)]
         owed_waived = -total(
             ln.amount for ln in _waiver_lines(ctx, enrolment, served_charges, month=None)
         )
@@ -365,11 +332,71 @@ def compute_settlement(
                     amount=prepaid_waived - owed_waived,
                 )
             )
-        bill = StudentBill(enrolment=enrolment, lines=lines, periods=served)
+        bill = StudentBill(enrolment=enrolment, lines=lines, periods=served.served)
         if bill.total < 0:
-            how = SettlementMode(policy.settlement_mode).label
+            how = SettlementMode(ctx.policy.settlement_mode).label
             lines.append(
                 Line(kind=LineKind.REFUND, description=_("结算结果：%(how)s") % {"how": how})
             )
         bills[sid] = bill
     return bills
+
+
+@dataclass
+class _Served:
+    """A prepaying student's term in periods: served (charged), not served
+    by reason, and the charges of the days served."""
+
+    served: int = 0
+    suspended: int = 0
+    leave: int = 0
+    after: int = 0
+    charges: list[tuple[datetime.date | None, Decimal]] = field(default_factory=list)
+
+
+def _served_periods(ctx: TermContext, enrolment: Enrolment) -> _Served:
+    per_day = nominal_periods(ctx, enrolment.application)
+    rate = ctx.policy.rate_per_period
+    tally = _Served()
+    for d in sorted(ctx.calendar):
+        info = ctx.calendar[d]
+        if not enrolment.enrolled_on(d):
+            if info.has_service and enrolment.withdrawn_before(d):
+                tally.after += per_day
+            continue
+        if info.suspended:
+            tally.suspended += per_day
+        elif info.has_service:
+            out = day_outcome(ctx, enrolment, info)
+            tally.served += len(out.charged)
+            tally.leave += len(out.wanted) - len(out.charged)
+            tally.charges.append((d, line_amount(len(out.charged), rate)))
+    return tally
+
+
+def _refund_lines(ctx: TermContext, served: _Served, refund_periods: int) -> list[Line]:
+    """The refunded periods, by reason in this order; what no reason covers
+    is holidays beyond the estimate."""
+    rate = ctx.policy.rate_per_period
+    lines = []
+    remaining = refund_periods
+    for count, label in (
+        (served.suspended, _("暂停服务退费")),
+        (served.leave, _("请假及不收费缺勤退费")),
+        (served.after, _("退出后未服务退费")),
+        (None, _("节假日多于预估、服务天数不足退费")),
+    ):
+        n = remaining if count is None else min(count, remaining)
+        if n <= 0:
+            continue
+        remaining -= n
+        lines.append(
+            Line(
+                kind=LineKind.REFUND,
+                description=f"{label} {n} 课时 × {rate} 元",
+                quantity=Decimal(n),
+                unit_price=rate,
+                amount=-line_amount(n, rate),
+            )
+        )
+    return lines

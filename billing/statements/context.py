@@ -21,10 +21,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from afterschool.models import Student, Term
-from billing.models import (
-    FeePolicy,
-    Waiver,
-)
+from billing.models import FeePolicy, Waiver
 from billing.money import ZERO, total
 from enrollment.models import Application, ApplicationEvent, Status
 from scheduling.calendar import DayInfo, term_calendar, term_schedule

@@ -12,13 +12,7 @@ from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from afterschool.models import SchoolClass, Term
-from billing.models import (
-    FeeLine,
-    FeeStatement,
-    Payment,
-    PaymentKind,
-    StatementKind,
-)
+from billing.models import FeeLine, FeeStatement, Payment, PaymentKind, StatementKind
 from billing.money import ZERO, to_fen
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -73,6 +73,17 @@ def _signature(lines) -> list[tuple]:
     ]
 
 
+@dataclass
+class _Writes:
+    """What a statements run will write, gathered before the bulk queries."""
+
+    stale: list[int]
+    new: list[tuple[FeeStatement, StudentBill]] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    to_update: list[FeeStatement] = field(default_factory=list)
+    line_rows: list[FeeLine] = field(default_factory=list)
+
+
 def _write_statements(
     *, term: Term, month: datetime.date, kind: str, bills: dict[int, StudentBill]
 ) -> GenerationResult:
@@ -92,6 +103,52 @@ def _write_statements(
     """
     result = GenerationResult()
     now = timezone.now()
+    existing, stored = _existing_statements(term=term, month=month, kind=kind)
+    writes = _Writes(stale=[s.pk for sid, s in existing.items() if sid not in bills and not s.paid])
+    for sid, bill in bills.items():
+        student = bill.enrolment.student
+        statement = existing.get(sid)
+        if statement is None:
+            statement = FeeStatement(
+                school_id=term.school_id,
+                term=term,
+                student=student,
+                school_class_id=student.school_class_id,
+                month=month,
+                kind=kind,
+                days=bill.days,
+                periods=bill.periods,
+                total=bill.total,
+                generated_at=now,
+            )
+            writes.new.append((statement, bill))
+        elif statement.paid:
+            _adjust_paid(statement, bill, now=now, writes=writes, result=result)
+        elif (
+            _signature(bill.lines) == stored.get(statement.pk, [])
+            and (statement.days, statement.periods, statement.total)
+            == (bill.days, bill.periods, bill.total)
+            and statement.school_class_id == student.school_class_id
+        ):
+            result.unchanged += 1
+        else:
+            statement.days, statement.periods, statement.total = bill.days, bill.periods, bill.total
+            statement.school_class_id = student.school_class_id
+            statement.generated_at = now
+            writes.to_update.append(statement)
+            writes.changed.append(statement.pk)
+            writes.line_rows.extend(_fee_lines(statement, bill.lines))
+            result.updated += 1
+    _save(writes, result)
+    return result
+
+
+def _existing_statements(
+    *, term: Term, month: datetime.date, kind: str
+) -> tuple[dict[int, FeeStatement], dict[int, list[tuple]]]:
+    """Student id → stored statement (``paid`` annotated: any payment), and
+    statement id → its lines' signatures (read only when some statement is
+    unpaid, the only ones that may be rewritten)."""
     existing = {
         s.student_id: s
         for s in FeeStatement.objects.filter(term=term, month=month, kind=kind).annotate(
@@ -110,88 +167,66 @@ def _write_statements(
             )
         ):
             stored[row[0]].append(row[1:])
-    stale = [s.pk for sid, s in existing.items() if sid not in bills and not s.paid]
-    new, changed, to_update, line_rows = [], [], [], []
-    for sid, bill in bills.items():
-        student = bill.enrolment.student
-        statement = existing.get(sid)
-        if statement is None:
-            statement = FeeStatement(
-                school_id=term.school_id,
-                term=term,
-                student=student,
-                school_class_id=student.school_class_id,
-                month=month,
-                kind=kind,
-                days=bill.days,
-                periods=bill.periods,
-                total=bill.total,
-                generated_at=now,
+    return existing, stored
+
+
+def _adjust_paid(
+    statement: FeeStatement,
+    bill: StudentBill,
+    *,
+    now: datetime.datetime,
+    writes: _Writes,
+    result: GenerationResult,
+) -> None:
+    """A paid statement keeps its lines: a changed amount gets an adjustment
+    line; the days and periods take the recomputed values."""
+    diff = bill.total - statement.total
+    counts = (bill.days, bill.periods)
+    if diff:
+        how = _("多缴部分转为结余") if diff < 0 else _("需补缴")
+        if counts != (statement.days, statement.periods):
+            how += _("；收费天数 %(a)s → %(b)s 天") % {"a": statement.days, "b": bill.days}
+        writes.line_rows.append(
+            FeeLine(
+                statement=statement,
+                kind=LineKind.ADJUSTMENT,
+                description=_("%(day)s 重新核算调整（账单已缴费，不改写原明细），%(how)s")
+                % {"day": f"{timezone.localdate(now):%Y-%m-%d}", "how": how},
+                amount=diff,
+                position=ADJUSTMENT_POSITION,
             )
-            new.append((statement, bill))
-            continue
-        if statement.paid:
-            diff = bill.total - statement.total
-            counts = (bill.days, bill.periods)
-            if diff:
-                how = _("多缴部分转为结余") if diff < 0 else _("需补缴")
-                if counts != (statement.days, statement.periods):
-                    how += _("；收费天数 %(a)s → %(b)s 天") % {"a": statement.days, "b": bill.days}
-                line_rows.append(
-                    FeeLine(
-                        statement=statement,
-                        kind=LineKind.ADJUSTMENT,
-                        description=_("%(day)s 重新核算调整（账单已缴费，不改写原明细），%(how)s")
-                        % {"day": f"{timezone.localdate(now):%Y-%m-%d}", "how": how},
-                        amount=diff,
-                        position=ADJUSTMENT_POSITION,
-                    )
-                )
-                statement.total += diff
-                result.adjusted += 1
-            if diff or counts != (statement.days, statement.periods):
-                # The days and periods are always the recomputed ones (the
-                # fee sheet sums them), even though the paid lines stay.
-                statement.days, statement.periods = counts
-                to_update.append(statement)
-            continue
-        same = (
-            _signature(bill.lines) == stored.get(statement.pk, [])
-            and (statement.days, statement.periods, statement.total)
-            == (bill.days, bill.periods, bill.total)
-            and statement.school_class_id == student.school_class_id
         )
-        if same:
-            result.unchanged += 1
-            continue
-        statement.days, statement.periods, statement.total = bill.days, bill.periods, bill.total
-        statement.school_class_id = student.school_class_id
-        statement.generated_at = now
-        to_update.append(statement)
-        changed.append(statement.pk)
-        line_rows.extend(_fee_lines(statement, bill.lines))
-        result.updated += 1
-    if stale:
-        FeeStatement.objects.filter(pk__in=stale).delete()
-        result.removed = len(stale)
-    if changed:
-        FeeLine.objects.filter(statement_id__in=changed).delete()
-    if new:
-        # The audit trail's rows go in one bulk insert too (issue 6).
-        bulk_create_with_history([s for s, _b in new], FeeStatement)
-        for statement, bill in new:
-            line_rows.extend(_fee_lines(statement, bill.lines))
-        result.created = len(new)
-    if to_update:
+        statement.total += diff
+        result.adjusted += 1
+    if diff or counts != (statement.days, statement.periods):
+        # The days and periods are always the recomputed ones (the
+        # fee sheet sums them), even though the paid lines stay.
+        statement.days, statement.periods = counts
+        writes.to_update.append(statement)
+
+
+def _save(writes: _Writes, result: GenerationResult) -> None:
+    """The run's writes: at most one query of each kind."""
+    if writes.stale:
+        FeeStatement.objects.filter(pk__in=writes.stale).delete()
+        result.removed = len(writes.stale)
+    if writes.changed:
+        FeeLine.objects.filter(statement_id__in=writes.changed).delete()
+    if writes.new:
+        # The audit trail's rows go in one bulk insert too.
+        bulk_create_with_history([s for s, _b in writes.new], FeeStatement)
+        for statement, bill in writes.new:
+            writes.line_rows.extend(_fee_lines(statement, bill.lines))
+        result.created = len(writes.new)
+    if writes.to_update:
         bulk_update_with_history(
-            to_update,
+            writes.to_update,
             FeeStatement,
             ["days", "periods", "total", "school_class", "generated_at"],
             default_change_reason="重新核算",
         )
-    if line_rows:
-        FeeLine.objects.bulk_create(line_rows)
-    return result
+    if writes.line_rows:
+        FeeLine.objects.bulk_create(writes.line_rows)
 
 
 @transaction.atomic

@@ -6,12 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.tables import masked_student_number
-from billing.models import (
-    Waiver,
-    WaiverKind,
-)
-
-BLANK = [("", _("请选择"))]
+from billing.models import Waiver, WaiverKind
 
 
 class WaiverForm(forms.ModelForm):

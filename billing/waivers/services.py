@@ -10,11 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from afterschool.models import Student, Term, User
-from billing.models import (
-    FeePolicy,
-    Waiver,
-    WaiverKind,
-)
+from billing.models import FeePolicy, Waiver, WaiverKind
 from billing.money import to_fen
 from enrollment.models import WaiverRequest, WaiverStatus
 

@@ -10,9 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from afterschool.models import Term, User
-from billing.models import (
-    FeePolicy,
-)
+from billing.models import FeePolicy
 from billing.money import ZERO, line_amount
 from billing.months import month_end, month_start
 from billing.policy.selectors import fee_policy_of
@@ -65,6 +63,27 @@ def workload(
     if policy is None:
         policy = fee_policy_of(term)
     rate = policy.workload_rate_per_period if policy else ZERO
+    supervised, rolls = _sessions_supervised(term=term, first=first, last=last)
+    led = _club_meetings_led(term=term, first=first, last=last)
+    ids = set(supervised) | {k for k, v in led.items() if v}
+    people = User.objects.filter(pk__in=ids).order_by("name", "username")
+    return [
+        WorkloadRow(
+            person=p,
+            supervised=supervised.get(p.pk, 0),
+            rolls=rolls.get(p.pk, 0),
+            club_sessions=led.get(p.pk, 0),
+            rate=rate,
+        )
+        for p in people
+    ]
+
+
+def _sessions_supervised(
+    *, term: Term, first: datetime.date, last: datetime.date
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Supervisor id → basic sessions that count (the rule in ``workload``),
+    and → sessions whose roll was taken. Two queries."""
     rolled = Attendance.objects.filter(session=OuterRef("pk"))
     attended = Q(Exists(rolled))
     for period, part in PERIOD_PART.items():
@@ -93,21 +112,16 @@ def workload(
         .annotate(n=Count("id"))
         .order_by()
     )
+    return supervised, rolls
+
+
+def _club_meetings_led(*, term: Term, first: datetime.date, last: datetime.date) -> dict[int, int]:
+    """Teacher id → meeting dates of their clubs between ``first`` and
+    ``last``. One query for the clubs, and the calendar's."""
     clubs = list(Club.objects.filter(term=term))
     led: dict[int, int] = defaultdict(int)
     if clubs:
         for club_id, dates in club_dates(term, clubs).items():
             teacher = next(c.teacher_id for c in clubs if c.pk == club_id)
             led[teacher] += sum(1 for d in dates if first <= d <= last)
-    ids = set(supervised) | {k for k, v in led.items() if v}
-    people = User.objects.filter(pk__in=ids).order_by("name", "username")
-    return [
-        WorkloadRow(
-            person=p,
-            supervised=supervised.get(p.pk, 0),
-            rolls=rolls.get(p.pk, 0),
-            club_sessions=led.get(p.pk, 0),
-            rate=rate,
-        )
-        for p in people
-    ]
+    return led

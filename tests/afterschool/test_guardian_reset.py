@@ -1,4 +1,4 @@
-"""Staff reset a guardian's login and print a new activation code (issue 6)."""
+"""Staff reset a guardian's login and print a new activation code."""
 
 import io
 import re

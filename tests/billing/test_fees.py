@@ -1,4 +1,4 @@
-"""The fee arithmetic to the fen (issue 5 "Tests (exact values)").
+"""The fee arithmetic to the fen.
 
 Autumn 2024 from Mon 2 Sep: September has 21 service days — 2–6, 9–13,
 Sat 14 (make-up day), 18–20, 23–27, Sun 29 (make-up day) and 30; 16–17 Sep

@@ -10,7 +10,7 @@ from tests.billing.conftest import SEPT, enrol
 
 @pytest.mark.django_db
 class TestAuditTrail:
-    """Issue 6: every change to a fee policy, statement and payment is recorded."""
+    """Every change to a fee policy, statement and payment is recorded."""
 
     def test_policy_statement_and_payment_changes_have_history_with_the_user(self, world, term):
         from decimal import Decimal
