@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
@@ -34,6 +35,11 @@ from afterschool.models import (
     User,
 )
 from afterschool.selectors import current_term, school_fee_cap, term_times
+
+# A guardian account counts as activated once it has a password of its own:
+# the roster import creates logins with an unusable password ("!" prefix) and
+# activation with the one-time code sets one.
+ACTIVATED = Q(user__isnull=False) & ~Q(user__password__startswith="!")
 
 ACTIVATION_CODE_DAYS = 30
 # No 0/O, 1/I/L: the code is read off paper and typed on a phone.

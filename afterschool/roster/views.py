@@ -28,8 +28,8 @@ from afterschool.access import (
     school_admin_required,
 )
 from afterschool.activation import activation_letters_pdf, guardian_login_reset
-from afterschool.forms import RosterUploadForm
 from afterschool.models import SchoolYear
+from afterschool.roster.forms import RosterUploadForm
 from afterschool.roster.importer import (
     RosterInvalid,
     roster_import,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from afterschool.tables import masked_student_number
+from afterschool.people.tables import masked_student_number
 from billing.models import Waiver, WaiverKind
 
 
