@@ -91,17 +91,3 @@ def fee_policy_save(*, term: Term, data: dict, by: User | None) -> FeePolicy:
     policy.updated_at = timezone.now()
     audited(policy, by).save()
     return policy
-
-
-def fee_policy_default(term: Term) -> FeePolicy:
-    """An unsaved policy for ``term`` with the model's defaults: per period,
-    at the seed's cap (``FEE_CAP_*`` in ``afterschool.models``)."""
-    return FeePolicy(term=term, school_id=term.school_id)
-
-
-def fee_policy_for(term: Term) -> FeePolicy:
-    """The term's policy, or unsaved defaults (``fee_policy_default``)."""
-    try:
-        return term.fee_policy
-    except FeePolicy.DoesNotExist:
-        return fee_policy_default(term)

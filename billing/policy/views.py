@@ -13,8 +13,8 @@ from afterschool.access import school_admin_required, terms_for_user
 from billing.access import billing_term_for_user
 from billing.http import errors_to_form
 from billing.policy.forms import FeePolicyForm
-from billing.policy.selectors import fee_policy_of
-from billing.policy.services import fee_policy_for, fee_policy_save
+from billing.policy.selectors import fee_policy_for, fee_policy_of
+from billing.policy.services import fee_policy_save
 
 
 @login_required

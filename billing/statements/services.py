@@ -26,7 +26,7 @@ from billing.models import (
     StatementKind,
 )
 from billing.months import month_end, month_start
-from billing.policy.services import fee_policy_for
+from billing.policy.selectors import fee_policy_for
 from billing.statements.compute import compute_month, compute_prepay, compute_settlement
 from billing.statements.context import Line, StudentBill, load_context
 from billing.waivers.services import waivers_sync_from_enrollment

@@ -37,8 +37,7 @@ from billing.money import ZERO, to_fen
 from billing.months import month_of_term, month_start
 from billing.payments.forms import PaymentForm
 from billing.payments.services import payment_record
-from billing.policy.selectors import fee_policy_of
-from billing.policy.services import fee_policy_default
+from billing.policy.selectors import fee_policy_default, fee_policy_of
 from billing.statements import services
 from billing.statements.selectors import (
     arrears_by_class,

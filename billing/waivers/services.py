@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from afterschool.models import Student, Term, User
 from billing.models import FeePolicy, Waiver, WaiverKind
 from billing.money import to_fen
-from enrollment.models import WaiverRequest, WaiverStatus
+from billing.waivers.selectors import approved_requests_without_waiver
 
 
 def waivers_sync_from_enrollment(*, term: Term) -> int:
@@ -22,9 +22,9 @@ def waivers_sync_from_enrollment(*, term: Term) -> int:
     request asked in the application covers the whole enrolment. Returns
     how many were created. Two queries at most."""
     pending = list(
-        WaiverRequest.objects.filter(
-            application__term=term, status=WaiverStatus.APPROVED, fee_waiver__isnull=True
-        ).values_list("pk", "application__student_id", "decided_by_id")
+        approved_requests_without_waiver(term).values_list(
+            "pk", "application__student_id", "decided_by_id"
+        )
     )
     Waiver.objects.bulk_create(
         [

@@ -16,7 +16,8 @@ from billing.access import billing_term_for_user
 from billing.http import attachment, errors_to_form
 from billing.money import ZERO
 from billing.months import month_of_term
-from billing.policy.services import fee_policy_for, fee_policy_save
+from billing.policy.selectors import fee_policy_for
+from billing.policy.services import fee_policy_save
 from billing.workload.forms import WorkloadRateForm
 from billing.workload.pdf import workload_pdf
 from billing.workload.selectors import workload as workload_rows
