@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from afterschool.models import Guardian, Role, Room, SchoolClass, Student, Term, User
+from afterschool.models import Guardian, Role, Room, RosterUpload, SchoolClass, Student, Term, User
 from afterschool.selectors import current_term
 
 
@@ -108,6 +108,30 @@ def guardians_for_user(user: User) -> QuerySet[Guardian]:
             school_id=user.school_id, students__school_class__homeroom_teacher=user
         ).distinct()
     return Guardian.objects.none()
+
+
+def get_guardian_for_user(user: User, pk: int) -> Guardian:
+    """The guardian ``pk`` if ``user`` may see them (``guardians_for_user``),
+    else ``Http404``."""
+    try:
+        return guardians_for_user(user).get(pk=pk)
+    except Guardian.DoesNotExist:
+        raise Http404 from None
+
+
+def roster_uploads_for_user(user: User) -> QuerySet[RosterUpload]:
+    """Roster uploads of the admin's own school; nothing for anyone else."""
+    if not user.is_authenticated or not user.is_school_admin:
+        return RosterUpload.objects.none()
+    return RosterUpload.objects.filter(school_id=user.school_id)
+
+
+def get_roster_upload_for_user(user: User, pk: int) -> RosterUpload:
+    """The upload ``pk`` if it belongs to ``user``'s school (admin), else Http404."""
+    try:
+        return roster_uploads_for_user(user).get(pk=pk)
+    except RosterUpload.DoesNotExist:
+        raise Http404 from None
 
 
 def terms_for_user(user: User) -> QuerySet[Term]:

@@ -26,8 +26,8 @@ from afterschool.models import (
     Term,
     User,
 )
+from afterschool.people.tables import masked_student_number
 from afterschool.services import user_set_role
-from afterschool.tables import masked_student_number
 
 admin.site.site_header = _("课后服务 · 后台管理")
 admin.site.site_title = _("课后服务后台")

@@ -1,4 +1,4 @@
-"""The audit trail (issue 6): every version of a row, with who changed it,
+"""The audit trail (school policy): every version of a row, with who changed it,
 when and why, via django-simple-history.
 
 Give a model ``history = audit_history(_("<名称>变更记录"))``, run

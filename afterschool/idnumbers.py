@@ -57,6 +57,14 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
+def mask_embedded_id_number(number: str, id_number: str) -> str:
+    """A 学籍号 with the student's ID number, when embedded in it ("G" + ID
+    number), masked: G130925********5018. Other numbers are shown as they are."""
+    if id_number and id_number in number:
+        return number.replace(id_number, mask_id_number(id_number))
+    return number
+
+
 def normalize_mobile(raw: str) -> str | None:
     """A mainland mobile as 11 digits, or None if it is not one.
 

@@ -2,7 +2,7 @@
 
 Attached to the console handler in settings.LOGGING, so every record that is
 written (our own, Django's, gunicorn's error log, libraries') passes it.
-Policy: issue 6, "no personal data in logs or error pages".
+School policy: "no personal data in logs or error pages".
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Login throttling with django-axes: who an attempt counts against, and the
 page a locked-out user sees.
 
-Policy (issue 6): 5 wrong passwords lock the account for 15 minutes, with a
+School policy: 5 wrong passwords lock the account for 15 minutes, with a
 clear message on the login page. Settings: AXES_* in afterschool/settings.py.
 """
 

@@ -3,7 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afterschool.views import accounts, home
+from afterschool.accounts import views as accounts
+from afterschool.home import views as home
 
 urlpatterns = [
     path("", home.home, name="home"),

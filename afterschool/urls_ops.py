@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from afterschool.views import ops
+from afterschool.ops import views as ops
 
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from afterschool.views import people
+from afterschool.people import views as people
 
 app_name = "people"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from afterschool.views import roster
+from afterschool.roster import views as roster
 
 app_name = "roster"
 

@@ -14,9 +14,9 @@ three days of approved leave in September. Times, best of ``--rounds``:
 
 - baseline: ``FeeLine.objects.bulk_create`` of as many rows as the month's
   statements hold (the cheapest way to write that many lines);
-- generate: ``billing.services.statements_generate`` for September, all new;
+- generate: ``billing.statements.services.statements_generate`` for September, all new;
 - recompute: the same again (nothing changed, nothing written);
-- fee sheet: ``billing.selectors.fee_sheet`` + PDF (WeasyPrint, A4
+- fee sheet: ``billing.sheets.selectors.fee_sheet`` + PDF (WeasyPrint, A4
   landscape) and + .xlsx (openpyxl) for the whole school.
 
 Prints seconds, ratios to the baseline, and the SQL query counts at 300 and
@@ -46,10 +46,10 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from afterschool.models import School, SchoolClass, SchoolYear, Student, Term, User  # noqa: E402
-from billing import services  # noqa: E402
 from billing.models import FeeLine, FeeStatement  # noqa: E402
-from billing.selectors import fee_sheet  # noqa: E402
-from billing.sheets import sheet_pdf, sheet_xlsx  # noqa: E402
+from billing.sheets.export import sheet_pdf, sheet_xlsx  # noqa: E402
+from billing.sheets.selectors import fee_sheet  # noqa: E402
+from billing.statements.services import statements_generate  # noqa: E402
 from enrollment.models import Application, ApplicationEvent, Status  # noqa: E402
 from scheduling.models import LeaveKind, LeaveRequest, LeaveStatus  # noqa: E402
 
@@ -174,20 +174,18 @@ def main() -> None:
         n_big = Student.objects.filter(school=big.school).count()
         n_small = Student.objects.filter(school=small.school).count()
 
-        q_small = queries(lambda: services.statements_generate(term=fresh(small), month=SEPT))
-        q_small_again = queries(lambda: services.statements_generate(term=fresh(small), month=SEPT))
+        q_small = queries(lambda: statements_generate(term=fresh(small), month=SEPT))
+        q_small_again = queries(lambda: statements_generate(term=fresh(small), month=SEPT))
 
         t_generate = best(
-            lambda: services.statements_generate(term=fresh(big), month=SEPT),
+            lambda: statements_generate(term=fresh(big), month=SEPT),
             args.rounds,
             before=clear(big),
         )
         FeeStatement.objects.filter(term=big).delete()
-        q_big = queries(lambda: services.statements_generate(term=fresh(big), month=SEPT))
-        t_again = best(
-            lambda: services.statements_generate(term=fresh(big), month=SEPT), args.rounds
-        )
-        q_big_again = queries(lambda: services.statements_generate(term=fresh(big), month=SEPT))
+        q_big = queries(lambda: statements_generate(term=fresh(big), month=SEPT))
+        t_again = best(lambda: statements_generate(term=fresh(big), month=SEPT), args.rounds)
+        q_big_again = queries(lambda: statements_generate(term=fresh(big), month=SEPT))
         lines = list(
             FeeLine.objects.filter(statement__term=big).values(
                 "statement_id",

@@ -52,7 +52,8 @@ from afterschool.models import (  # noqa: E402
     Student,
     User,
 )
-from afterschool.roster import roster_import, roster_parse  # noqa: E402
+from afterschool.roster.importer import roster_import  # noqa: E402
+from afterschool.roster.parse import roster_parse  # noqa: E402
 
 GRADES, CLASSES, PER_CLASS = 6, 4, 45
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

@@ -63,8 +63,8 @@ class FeePolicy(models.Model):
     """The fee standard of one term (seed 一.7; DESIGN.md "Fee regimes").
 
     The rate and the billed periods per day must stay under the school's cap;
-    ``billing.services.fee_policy_save`` refuses anything above it, naming the
-    cap and its document.
+    ``billing.policy.services.fee_policy_save`` refuses anything above it,
+    naming the cap and its document.
     """
 
     term = models.OneToOneField(
@@ -281,7 +281,7 @@ class FeeStatement(models.Model):
     @property
     def balance(self) -> Decimal:
         """Owed (> 0) or credit (< 0); needs ``paid`` annotated
-        (``billing.selectors.with_paid``)."""
+        (``billing.statements.selectors.with_paid``)."""
         from billing.money import to_fen
 
         return to_fen(self.total - self.paid)

@@ -1,17 +1,23 @@
+"""Billing pages (namespace ``billing``), one view module per sub-domain."""
+
 from django.urls import path
 
-from billing import views
+from billing.policy import views as policy
+from billing.sheets import views as sheets
+from billing.statements import views as statements
+from billing.waivers import views as waivers
+from billing.workload import views as workload
 
 app_name = "billing"
 
 urlpatterns = [
-    path("policy/", views.policy, name="policy"),
-    path("statements/", views.statements, name="statements"),
-    path("statements/generate/", views.statements_generate, name="statements-generate"),
-    path("statements/settle/", views.settlement_generate, name="settlement-generate"),
-    path("statements/<int:pk>/", views.statement_detail, name="statement-detail"),
-    path("family/", views.family, name="family"),
-    path("waivers/", views.waivers, name="waivers"),
-    path("fee-sheet/", views.fee_sheet, name="fee-sheet"),
-    path("workload/", views.workload, name="workload"),
+    path("policy/", policy.policy, name="policy"),
+    path("statements/", statements.statements, name="statements"),
+    path("statements/generate/", statements.statements_generate, name="statements-generate"),
+    path("statements/settle/", statements.settlement_generate, name="settlement-generate"),
+    path("statements/<int:pk>/", statements.statement_detail, name="statement-detail"),
+    path("family/", statements.family, name="family"),
+    path("waivers/", waivers.waivers, name="waivers"),
+    path("fee-sheet/", sheets.fee_sheet, name="fee-sheet"),
+    path("workload/", workload.workload, name="workload"),
 ]

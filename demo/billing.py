@@ -17,8 +17,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from afterschool.models import Term
-from billing import services
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
+from billing.policy.services import fee_policy_save
+from billing.statements.services import statements_generate
 from demo.base import DemoSchool
 from demo.school import FEE_DOCUMENT
 
@@ -42,10 +43,10 @@ def build(demo: DemoSchool) -> None:
     }
     current = FeePolicy.objects.filter(term=term).first()
     if current is None or any(getattr(current, k) != v for k, v in wanted.items()):
-        services.fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
+        fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
     term = Term.objects.select_related("school").get(pk=term.pk)
     for month in MONTHS:
-        services.statements_generate(term=term, month=month)
+        statements_generate(term=term, month=month)
     _payments(demo)
 
 

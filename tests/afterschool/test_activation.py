@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from afterschool.activation import activation_letters_issue
 from afterschool.models import ActivationCode, SchoolClass, User
-from afterschool.roster import activation_letters_issue, roster_import, roster_parse
+from afterschool.roster.importer import roster_import
+from afterschool.roster.parse import roster_parse
 from tests.afterschool.rosterfiles import csv_bytes, student
 
 URL = reverse("activate")

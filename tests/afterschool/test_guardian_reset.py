@@ -1,4 +1,4 @@
-"""Staff reset a guardian's login and print a new activation code (issue 6)."""
+"""Staff reset a guardian's login and print a new activation code."""
 
 import io
 import re
@@ -8,8 +8,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
+from afterschool.activation import guardian_activate, guardian_login_reset
 from afterschool.models import ActivationCode
-from afterschool.roster import guardian_activate, guardian_login_reset
 
 NEW_PASSWORD = "Qz!8long-pass"
 

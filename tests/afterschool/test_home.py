@@ -9,8 +9,8 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 from django.utils import timezone
 
+from afterschool.home.selectors import school_figures
 from afterschool.models import SchoolClass, User
-from afterschool.views.home import school_figures
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

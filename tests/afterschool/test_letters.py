@@ -10,14 +10,14 @@ import pdfplumber
 import pytest
 from django.utils import timezone
 
-from afterschool.models import ActivationCode, Guardian, SchoolClass, Term
-from afterschool.roster import (
+from afterschool.activation import (
     activation_letters_issue,
     activation_letters_pdf,
     guardian_activate,
-    roster_import,
-    roster_parse,
 )
+from afterschool.models import ActivationCode, Guardian, SchoolClass, Term
+from afterschool.roster.importer import roster_import
+from afterschool.roster.parse import roster_parse
 from tests import factories as f
 from tests.afterschool.rosterfiles import csv_bytes, student
 

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from afterschool.filters import StudentFilter
 from afterschool.models import Student
+from afterschool.people.filters import StudentFilter
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES"
 

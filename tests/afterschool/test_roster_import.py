@@ -13,7 +13,8 @@ from afterschool.models import (
     Student,
     User,
 )
-from afterschool.roster import RosterInvalid, roster_import, roster_parse
+from afterschool.roster.importer import RosterInvalid, roster_import
+from afterschool.roster.parse import roster_parse
 from tests import factories as f
 from tests.afterschool.rosterfiles import csv_bytes, student, xlsx_bytes
 

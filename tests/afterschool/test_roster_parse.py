@@ -4,14 +4,8 @@ import datetime
 
 import pytest
 
-from afterschool.roster import (
-    RosterFileError,
-    mask_student_number,
-    parse_class_name,
-    parse_date,
-    parse_flag,
-    roster_parse,
-)
+from afterschool.roster.cells import mask_student_number, parse_class_name, parse_date, parse_flag
+from afterschool.roster.parse import RosterFileError, roster_parse
 from tests.afterschool.rosterfiles import HEADER, csv_bytes, student, xlsx_bytes
 
 

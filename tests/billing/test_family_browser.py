@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services
 from billing.models import FeeStatement
+from billing.payments.services import payment_record
+from billing.statements.services import statements_generate
 from tests.billing.conftest import SEPT, enrol
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
@@ -33,8 +34,8 @@ class TestGuardianFeesOnPhone:
     ):
         enrol(world.child_x, term, by=world.admin)
         enrol(world.child_y, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
-        services.payment_record(
+        statements_generate(term=term, month=SEPT)
+        payment_record(
             statement=FeeStatement.objects.get(student=world.child_x),
             amount=Decimal("50.00"),
             method="wechat",

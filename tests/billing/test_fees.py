@@ -1,4 +1,4 @@
-"""The fee arithmetic to the fen (issue 5 "Tests (exact values)").
+"""The fee arithmetic to the fen.
 
 Autumn 2024 from Mon 2 Sep: September has 21 service days — 2–6, 9–13,
 Sat 14 (make-up day), 18–20, 23–27, Sun 29 (make-up day) and 30; 16–17 Sep
@@ -10,9 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services
 from billing.models import BillingMode, FeeLine, FeePolicy, FeeStatement, LineKind, WaiverKind
 from billing.money import line_amount, percent_of, to_fen
+from billing.payments.services import payment_record
+from billing.policy.services import fee_policy_save
+from billing.statements.selectors import statement_paid
+from billing.statements.services import settlement_generate, statements_generate
+from billing.waivers.services import waiver_create
 from tests.billing.conftest import SEPT, D, approve_leave, enrol
 
 
@@ -43,7 +47,7 @@ class TestMoney:
 class TestPerPeriodSeptember:
     def test_both_periods_every_service_day(self, world, term):
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert (s.total, s.days, s.periods) == (Decimal("96.60"), 21, 42)
         charged = FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE)
@@ -57,13 +61,13 @@ class TestPerPeriodSeptember:
 
     def test_after_school_period_only(self, world, term):
         enrol(world.child_x, term, by=world.admin, noon=False)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert statement_of(world.child_x).total == Decimal("48.30")
 
     def test_three_whole_days_of_approved_leave_are_not_charged(self, world, term):
         enrol(world.child_x, term, by=world.admin)
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 11), homeroom=world.homeroom_a)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert s.total == Decimal("82.80")
         leave = FeeLine.objects.filter(statement=s, kind=LineKind.LEAVE)
@@ -71,15 +75,15 @@ class TestPerPeriodSeptember:
         assert all("请假" in ln.description and ln.amount == 0 for ln in leave)
 
     def test_leave_charged_when_the_policy_says_so(self, world, term):
-        services.fee_policy_save(term=term, data={"charge_approved_leave": True}, by=world.admin)
+        fee_policy_save(term=term, data={"charge_approved_leave": True}, by=world.admin)
         enrol(world.child_x, term, by=world.admin)
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 11), homeroom=world.homeroom_a)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert statement_of(world.child_x).total == Decimal("96.60")
 
     def test_enrolled_from_sixteenth_charges_only_days_enrolled(self, world, term):
         enrol(world.child_x, term, by=world.admin, on=D(2024, 9, 16))
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert (s.total, s.days) == (Decimal("46.00"), 10)
         not_enrolled = FeeLine.objects.get(statement=s, kind=LineKind.NOT_ENROLLED)
@@ -87,15 +91,15 @@ class TestPerPeriodSeptember:
 
     def test_withdrawal_mid_month_stops_charging_from_that_day(self, world, term):
         enrol(world.child_x, term, by=world.admin, withdrawn_on=D(2024, 9, 9))
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         # Withdrawn on Mon 9 Sep: charged 2–6 Sep only (5 days × 4.60).
         assert statement_of(world.child_x).total == Decimal("23.00")
-        services.statements_generate(term=term, month=D(2024, 10, 1))
+        statements_generate(term=term, month=D(2024, 10, 1))
         assert not FeeStatement.objects.filter(month=D(2024, 10, 1)).exists()
 
     def test_approved_full_waiver_is_zero(self, world, term):
         enrol(world.child_x, term, by=world.admin, waiver=True)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert s.total == Decimal("0.00")
         waiver = FeeLine.objects.get(statement=s, kind=LineKind.WAIVER)
@@ -120,12 +124,10 @@ class TestPerPeriodSeptember:
             student=world.child_x,
             status=AttendanceStatus.ABSENT,
         )
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert statement_of(world.child_x).total == Decimal("96.60")
-        services.fee_policy_save(
-            term=term, data={"charge_unexcused_absence": False}, by=world.admin
-        )
-        services.statements_generate(term=term, month=SEPT)
+        fee_policy_save(term=term, data={"charge_unexcused_absence": False}, by=world.admin)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert s.total == Decimal("94.30")
         assert FeeLine.objects.filter(statement=s, kind=LineKind.ABSENCE).count() == 1
@@ -134,19 +136,19 @@ class TestPerPeriodSeptember:
         # Default featured day: Thursday; September 2024 has 4 Thursdays
         # (5, 12, 19, 26) and no make-up day follows Thursday.
         enrol(world.child_x, term, by=world.admin, noon=False, after=False, featured=True)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert statement_of(world.child_x).total == Decimal("9.20")
 
 
 @pytest.mark.django_db
 class TestWaivers:
     def enable_partial(self, world, term):
-        services.fee_policy_save(term=term, data={"allow_partial_waiver": True}, by=world.admin)
+        fee_policy_save(term=term, data={"allow_partial_waiver": True}, by=world.admin)
 
     def test_percentage_waiver_from_a_date(self, world, term):
         self.enable_partial(world, term)
         enrol(world.child_x, term, by=world.admin)
-        services.waiver_create(
+        waiver_create(
             student=world.child_x,
             term=term,
             kind=WaiverKind.PERCENT,
@@ -154,14 +156,14 @@ class TestWaivers:
             effective_from=D(2024, 9, 18),
             by=world.admin,
         )
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         # 10 days from 18 Sep × 4.60 = 46.00, half of it off.
         assert statement_of(world.child_x).total == Decimal("73.60")
 
     def test_amount_waiver_per_month(self, world, term):
         self.enable_partial(world, term)
         enrol(world.child_x, term, by=world.admin)
-        services.waiver_create(
+        waiver_create(
             student=world.child_x,
             term=term,
             kind=WaiverKind.AMOUNT,
@@ -169,7 +171,7 @@ class TestWaivers:
             effective_from=D(2024, 9, 2),
             by=world.admin,
         )
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert statement_of(world.child_x).total == Decimal("66.60")
 
     def test_partial_waiver_refused_unless_the_county_allows(self, world, term):
@@ -178,7 +180,7 @@ class TestWaivers:
         from billing.models import Waiver
 
         with pytest.raises(ValidationError) as exc:
-            services.waiver_create(
+            waiver_create(
                 student=world.child_x,
                 term=term,
                 kind=WaiverKind.PERCENT,
@@ -191,9 +193,9 @@ class TestWaivers:
 
     def test_waiver_after_a_paid_statement_makes_a_credit(self, world, term):
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
-        services.payment_record(
+        payment_record(
             statement=s,
             amount=Decimal("96.60"),
             method="cash",
@@ -201,14 +203,14 @@ class TestWaivers:
             by=world.admin,
         )
         original = list(FeeLine.objects.filter(statement=s).values_list("pk", "amount"))
-        services.waiver_create(
+        waiver_create(
             student=world.child_x,
             term=term,
             kind=WaiverKind.FULL,
             effective_from=D(2024, 9, 18),
             by=world.admin,
         )
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s.refresh_from_db()
         # The paid lines stay as they were; one adjustment line credits 46.00.
         kept = FeeLine.objects.filter(statement=s).exclude(kind=LineKind.ADJUSTMENT)
@@ -225,13 +227,13 @@ class TestRecompute:
     def test_recompute_is_idempotent(self, world, term):
         enrol(world.child_x, term, by=world.admin)
         enrol(world.child_y, term, by=world.admin, noon=False)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         before = list(
             FeeLine.objects.order_by("statement__student", "position").values_list(
                 "statement_id", "kind", "date", "description", "amount"
             )
         )
-        second = services.statements_generate(term=term, month=SEPT)
+        second = statements_generate(term=term, month=SEPT)
         after = list(
             FeeLine.objects.order_by("statement__student", "position").values_list(
                 "statement_id", "kind", "date", "description", "amount"
@@ -243,9 +245,9 @@ class TestRecompute:
 
     def test_unpaid_statement_rewritten_when_leave_is_approved_later(self, world, term):
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
-        result = services.statements_generate(term=term, month=SEPT)
+        result = statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert (result.updated, s.total) == (1, Decimal("92.00"))
         assert lines_total(s) == s.total
@@ -253,17 +255,17 @@ class TestRecompute:
 
     def test_payment_kept_across_recompute_and_no_adjustment_when_unchanged(self, world, term):
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
-        p = services.payment_record(
+        p = payment_record(
             statement=s,
             amount=Decimal("50.00"),
             method="wechat",
             receipt_number="R9",
             by=world.admin,
         )
-        services.statements_generate(term=term, month=SEPT)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s.refresh_from_db()
         assert s.payments.get() == p
         assert not FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).exists()
@@ -271,9 +273,9 @@ class TestRecompute:
 
     def test_paid_statement_recomputed_twice_gets_one_adjustment(self, world, term):
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
-        services.payment_record(
+        payment_record(
             statement=s,
             amount=Decimal("96.60"),
             method="cash",
@@ -281,25 +283,25 @@ class TestRecompute:
             by=world.admin,
         )
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
-        services.statements_generate(term=term, month=SEPT)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         adj = FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT)
         assert list(adj.values_list("amount", flat=True)) == [Decimal("-4.60")]
 
     def test_days_and_periods_follow_a_recompute_of_an_unpaid_statement(self, world, term):
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert (statement_of(world.child_x).days, statement_of(world.child_x).periods) == (21, 42)
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
 
     def test_days_and_periods_follow_a_recompute_of_a_paid_statement(self, world, term):
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
-        services.payment_record(
+        payment_record(
             statement=s,
             amount=Decimal("96.60"),
             method="cash",
@@ -307,7 +309,7 @@ class TestRecompute:
             by=world.admin,
         )
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s.refresh_from_db()
         assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
         adj = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
@@ -316,7 +318,7 @@ class TestRecompute:
         # The charge lines that were paid for stay as they were.
         assert FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE).count() == 21
         assert lines_total(s) == s.total
-        again = services.statements_generate(term=term, month=SEPT)
+        again = statements_generate(term=term, month=SEPT)
         assert again.adjusted == 0
         assert FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).count() == 1
 
@@ -324,13 +326,13 @@ class TestRecompute:
         from django.core.exceptions import ValidationError
 
         with pytest.raises(ValidationError):
-            services.statements_generate(term=term, month=D(2024, 7, 1))
+            statements_generate(term=term, month=D(2024, 7, 1))
 
 
 @pytest.mark.django_db
 class TestMonthlyTiers:
     def test_full_and_reduced_month(self, world, term):
-        services.fee_policy_save(
+        fee_policy_save(
             term=term,
             data={
                 "mode": BillingMode.MONTHLY,
@@ -342,7 +344,7 @@ class TestMonthlyTiers:
         )
         enrol(world.child_x, term, by=world.admin)
         enrol(world.child_y, term, by=world.admin, on=D(2024, 9, 23))  # 7 service days
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert statement_of(world.child_x).total == Decimal("150.00")
         y = statement_of(world.child_y)
         assert (y.total, y.days) == (Decimal("75.00"), 7)
@@ -355,9 +357,9 @@ class TestPrepaySettlement:
         from scheduling.calendar import service_days
         from scheduling.models import ServiceChange, ServiceChangeKind
 
-        services.fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)
+        fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         prepay = FeeStatement.objects.get(student=world.child_x, kind="prepay")
         assert prepay.total == Decimal("460.00")
         ServiceChange.objects.create(
@@ -368,7 +370,7 @@ class TestPrepaySettlement:
         )
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 11), homeroom=world.homeroom_a)
         days = len(service_days(term))
-        services.settlement_generate(term=term)
+        settlement_generate(term=term)
         s = FeeStatement.objects.get(student=world.child_x, kind="settlement")
         served_periods = (days - 3) * 2
         assert s.total == -(Decimal("460.00") - served_periods * Decimal("2.30"))
@@ -383,16 +385,16 @@ class TestPrepaySettlement:
         assert FeeLine.objects.filter(statement=s, description__contains="退还家长").exists()
 
     def test_waived_prepayment_settles_to_zero_and_credit_mode_says_so(self, world, term):
-        services.fee_policy_save(
+        fee_policy_save(
             term=term,
             data={"mode": BillingMode.PREPAY, "settlement_mode": "credit"},
             by=world.admin,
         )
         enrol(world.child_x, term, by=world.admin, waiver=True)
         enrol(world.child_y, term, by=world.admin, withdrawn_on=D(2024, 12, 2))
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         assert FeeStatement.objects.get(student=world.child_x, kind="prepay").total == 0
-        services.settlement_generate(term=term)
+        settlement_generate(term=term)
         x = FeeStatement.objects.get(student=world.child_x, kind="settlement")
         assert x.total == Decimal("0.00") == lines_total(x)
         y = FeeStatement.objects.get(student=world.child_y, kind="settlement")
@@ -401,14 +403,14 @@ class TestPrepaySettlement:
         assert y.total < 0 and y.total == lines_total(y)
         assert FeeLine.objects.filter(statement=y, description__contains="退出后未服务").exists()
         assert FeeLine.objects.filter(statement=y, description__contains="抵下学期费用").exists()
-        again = services.settlement_generate(term=term)
+        again = settlement_generate(term=term)
         assert (again.created, again.updated, again.adjusted) == (0, 0, 0)
 
     def test_settlement_refused_outside_prepay_mode(self, world, term):
         from django.core.exceptions import ValidationError
 
         with pytest.raises(ValidationError):
-            services.settlement_generate(term=term)
+            settlement_generate(term=term)
 
 
 @pytest.mark.django_db
@@ -419,9 +421,7 @@ class TestFeePolicyCap:
         world.school.fee_document = "X发【2024】7号"
         world.school.save()
         with pytest.raises(ValidationError) as exc:
-            services.fee_policy_save(
-                term=term, data={"rate_per_period": Decimal("2.31")}, by=world.admin
-            )
+            fee_policy_save(term=term, data={"rate_per_period": Decimal("2.31")}, by=world.admin)
         assert exc.value.message_dict["rate_per_period"] == [
             "每课时收费不得超过 2.30 元（X发【2024】7号）。"
         ]
@@ -431,12 +431,12 @@ class TestFeePolicyCap:
         from django.core.exceptions import ValidationError
 
         with pytest.raises(ValidationError) as exc:
-            services.fee_policy_save(term=term, data={"periods_per_day": 3}, by=world.admin)
+            fee_policy_save(term=term, data={"periods_per_day": 3}, by=world.admin)
         assert "每天收费课时数不得超过 2 课时" in exc.value.message_dict["periods_per_day"][0]
         assert not FeePolicy.objects.exists()
 
     def test_within_cap_saved(self, world, term):
-        p = services.fee_policy_save(
+        p = fee_policy_save(
             term=term,
             data={"rate_per_period": Decimal("2.30"), "periods_per_day": 2},
             by=world.admin,
@@ -456,7 +456,7 @@ class TestSuspensionAndRemoval:
             notice="教师节活动",
         )
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         assert s.total == Decimal("92.00")
         line = FeeLine.objects.get(statement=s, kind=LineKind.SUSPENDED)
@@ -468,7 +468,7 @@ class TestSuspensionAndRemoval:
 
         app = enrol(world.child_x, term, by=world.admin)
         october = D(2024, 10, 1)
-        services.statements_generate(term=term, month=october)
+        statements_generate(term=term, month=october)
         assert FeeStatement.objects.filter(month=october).exists()
         ApplicationEvent.objects.create(
             application=app,
@@ -477,7 +477,7 @@ class TestSuspensionAndRemoval:
             by=world.admin,
             at=at(D(2024, 9, 30)),
         )
-        result = services.statements_generate(term=term, month=october)
+        result = statements_generate(term=term, month=october)
         assert result.removed == 1
         assert not FeeStatement.objects.filter(month=october).exists()
 
@@ -489,7 +489,7 @@ class TestServiceErrors:
 
         from billing.models import Waiver
 
-        services.fee_policy_save(term=term, data={"allow_partial_waiver": True}, by=world.admin)
+        fee_policy_save(term=term, data={"allow_partial_waiver": True}, by=world.admin)
         cases = [
             ({"kind": WaiverKind.AMOUNT}, "amount", "大于 0 的每月减免金额"),
             ({"kind": WaiverKind.PERCENT, "percent": Decimal("120")}, "percent", "0 到 100"),
@@ -509,7 +509,7 @@ class TestServiceErrors:
                 **extra,
             }
             with pytest.raises(ValidationError) as exc:
-                services.waiver_create(**args)
+                waiver_create(**args)
             assert text in exc.value.message_dict[field][0]
         assert not Waiver.objects.exists()
 
@@ -523,9 +523,9 @@ class TestServiceErrors:
             "effective_from": D(2024, 9, 2),
             "by": world.admin,
         }
-        services.waiver_create(**args)
+        waiver_create(**args)
         with pytest.raises(ValidationError, match="已有相同方式的减免"):
-            services.waiver_create(**args)
+            waiver_create(**args)
 
     def test_payment_values_checked_and_nothing_saved(self, world, term):
         from django.core.exceptions import ValidationError
@@ -533,7 +533,7 @@ class TestServiceErrors:
         from billing.models import Payment
 
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         for amount, receipt, field, text in [
             (Decimal("0"), "R1", "amount", "大于 0"),
@@ -541,7 +541,7 @@ class TestServiceErrors:
             (Decimal("10"), "  ", "receipt_number", "请填写收据号"),
         ]:
             with pytest.raises(ValidationError) as exc:
-                services.payment_record(
+                payment_record(
                     statement=s,
                     amount=amount,
                     method="cash",
@@ -552,19 +552,19 @@ class TestServiceErrors:
         assert not Payment.objects.exists()
 
     def test_refund_recorded_and_counted_against_paid(self, world, term):
-        from billing.selectors import fee_sheet
+        from billing.sheets.selectors import fee_sheet
 
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
-        services.payment_record(
+        payment_record(
             statement=s,
             amount=Decimal("100.00"),
             method="cash",
             receipt_number="P1",
             by=world.admin,
         )
-        services.payment_record(
+        payment_record(
             statement=s,
             amount=Decimal("3.40"),
             method="cash",
@@ -581,19 +581,17 @@ class TestServiceErrors:
         from billing.models import Payment
 
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         s = statement_of(world.child_x)
         args = {"statement": s, "method": "cash", "by": world.admin}
-        services.payment_record(amount=Decimal("100.00"), receipt_number="P1", **args)
-        services.payment_record(amount=Decimal("60.00"), receipt_number="R1", kind="refund", **args)
+        payment_record(amount=Decimal("100.00"), receipt_number="P1", **args)
+        payment_record(amount=Decimal("60.00"), receipt_number="R1", kind="refund", **args)
         with pytest.raises(ValidationError) as exc:
-            services.payment_record(
-                amount=Decimal("40.01"), receipt_number="R2", kind="refund", **args
-            )
+            payment_record(amount=Decimal("40.01"), receipt_number="R2", kind="refund", **args)
         assert "最多可退 40.00 元" in exc.value.message_dict["amount"][0]
         assert Payment.objects.count() == 2
-        services.payment_record(amount=Decimal("40.00"), receipt_number="R3", kind="refund", **args)
-        assert services.selectors.statement_paid(s) == Decimal("0.00")
+        payment_record(amount=Decimal("40.00"), receipt_number="R3", kind="refund", **args)
+        assert statement_paid(s) == Decimal("0.00")
 
     def test_refund_on_unpaid_statement_refused(self, world, term):
         from django.core.exceptions import ValidationError
@@ -601,9 +599,9 @@ class TestServiceErrors:
         from billing.models import Payment
 
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         with pytest.raises(ValidationError, match="最多可退 0.00 元"):
-            services.payment_record(
+            payment_record(
                 statement=statement_of(world.child_x),
                 amount=Decimal("1000.00"),
                 method="cash",

@@ -2,28 +2,30 @@
 
 import pytest
 
-from billing import services
+from billing.payments.services import payment_record
+from billing.policy.services import fee_policy_save
+from billing.statements.services import statements_generate
 from tests.billing.conftest import SEPT, enrol
 
 
 @pytest.mark.django_db
 class TestAuditTrail:
-    """Issue 6: every change to a fee policy, statement and payment is recorded."""
+    """Every change to a fee policy, statement and payment is recorded."""
 
     def test_policy_statement_and_payment_changes_have_history_with_the_user(self, world, term):
         from decimal import Decimal
 
         from billing.models import FeePolicy, FeeStatement, Payment
 
-        policy = services.fee_policy_save(
+        policy = fee_policy_save(
             term=term, data={"rate_per_period": Decimal("2.00")}, by=world.admin
         )
         assert policy.history.latest().history_user == world.admin
         enrol(world.child_x, term, by=world.admin)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         statement = FeeStatement.objects.get(student=world.child_x)
         assert statement.history.count() == 1
-        payment = services.payment_record(
+        payment = payment_record(
             statement=statement,
             amount=Decimal("10.00"),
             method="cash",

@@ -12,9 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from billing import services
-from billing.selectors import fee_sheet
-from billing.sheets import sheet_csv, sheet_pdf, sheet_xlsx
+from billing.payments.services import payment_record
+from billing.sheets.export import sheet_csv, sheet_pdf, sheet_xlsx
+from billing.sheets.selectors import fee_sheet
+from billing.statements.services import statements_generate
 from tests.billing.conftest import SEPT, enrol
 
 
@@ -24,10 +25,10 @@ def billed(world, term):
     world.school.save()
     enrol(world.child_x, term, by=world.admin)
     enrol(world.child_y, term, by=world.admin, noon=False)
-    services.statements_generate(term=term, month=SEPT)
+    statements_generate(term=term, month=SEPT)
     from billing.models import FeeStatement
 
-    services.payment_record(
+    payment_record(
         statement=FeeStatement.objects.get(student=world.child_x),
         amount=Decimal("96.60"),
         method="cash",
@@ -60,7 +61,7 @@ class TestFeeSheet:
         assert "三年级（2）班" in sheet.title
 
     def test_term_sheet_sums_months(self, world, billed):
-        services.statements_generate(term=billed, month=SEPT.replace(month=10))
+        statements_generate(term=billed, month=SEPT.replace(month=10))
         sheet = fee_sheet(term=billed, month=None)
         x = next(r for r in sheet.rows if r.name == "张小明")
         # October 2024: 19 service days (8–11, Sat 12, 14–18, 21–25, 28–31).

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from billing import services
 from billing.models import FeePolicy, FeeStatement, Payment, Waiver
+from billing.payments.services import payment_record
+from billing.statements.services import statements_generate
+from billing.waivers.services import waiver_create
 from tests import factories as f
 from tests.billing.conftest import SEPT, enrol
 
@@ -19,8 +21,8 @@ def billed(world, term, other_term):
     enrol(world.child_x, term, by=world.admin)
     enrol(world.child_y, term, by=world.admin, noon=False)
     enrol(world.other_child, other_term, by=world.other_admin)
-    services.statements_generate(term=term, month=SEPT)
-    services.statements_generate(term=other_term, month=SEPT)
+    statements_generate(term=term, month=SEPT)
+    statements_generate(term=other_term, month=SEPT)
     return term
 
 
@@ -214,7 +216,7 @@ class TestForms:
         assert "结余 453.40 元" in body and "-453.40" not in body
 
     def test_statement_list_shows_owed_and_credit_without_sign(self, client, world, billed):
-        services.payment_record(
+        payment_record(
             statement=st(world.child_x),
             amount=Decimal("100.00"),
             method="cash",
@@ -308,7 +310,7 @@ class TestQueryCounts:
     @pytest.mark.parametrize("extra", [0, 20])
     def test_statement_list(self, client, world, billed, term, extra, django_assert_num_queries):
         add_students(world, term, extra)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         client.force_login(world.admin)
         url = reverse("billing:statements") + "?month=2024-09"
         client.get(url)
@@ -321,7 +323,7 @@ class TestQueryCounts:
     @pytest.mark.parametrize("extra", [0, 20])
     def test_fee_sheet_page(self, client, world, billed, term, extra, django_assert_num_queries):
         add_students(world, term, extra)
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         client.force_login(world.admin)
         url = reverse("billing:fee-sheet") + "?month=2024-09"
         # session, user+school, terms, policy, statements per student, lines
@@ -362,9 +364,9 @@ class TestGenerationQueries:
         # A fresh term object each time: nothing cached on it.
         one, two = (type(term).objects.get(pk=term.pk) for _ in range(2))
         with CaptureQueriesContext(connection) as first:
-            services.statements_generate(term=one, month=SEPT)
+            statements_generate(term=one, month=SEPT)
         with CaptureQueriesContext(connection) as again:
-            services.statements_generate(term=two, month=SEPT)
+            statements_generate(term=two, month=SEPT)
         return len(first.captured_queries), len(again.captured_queries)
 
     def test_same_count_for_5_and_50_students(self, world, term):
@@ -392,7 +394,7 @@ class TestWaiverPage:
         body = client.get(reverse("billing:waivers")).content.decode()
         assert "张小明" in body and "下次核算账单时生效" in body
         assert not Waiver.objects.exists()  # a GET writes nothing
-        services.statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=SEPT)
         body = client.get(reverse("billing:waivers")).content.decode()
         assert "减免申请（已批准）" in body and "下次核算账单时生效" not in body
         assert Waiver.objects.get().kind == "full"
@@ -406,7 +408,7 @@ class TestMoreQueryCounts:
         for i in range(extra):
             s = f.make_student(world.class_b, f"学生{i}")
             f.make_guardian(s, f"家长{i}", f"136{i:08d}")
-            services.waiver_create(
+            waiver_create(
                 student=s, term=term, kind="full", effective_from=term.first_day, by=world.admin
             )
         client.force_login(world.admin)

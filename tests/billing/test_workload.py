@@ -12,8 +12,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from afterschool.models import RoomKind
-from billing import services
-from billing.selectors import workload
+from billing.policy.services import fee_policy_save
+from billing.workload.selectors import workload
 from enrollment.models import Application
 from scheduling.models import Attendance, Period, Session
 from scheduling.services import club_save, rota_generate, sessions_generate
@@ -46,9 +46,7 @@ def rota(world, term):
         teacher=world.teacher,
         room=f.make_room(world.school, "音乐室", RoomKind.MUSIC),
     )
-    services.fee_policy_save(
-        term=term, data={"workload_rate_per_period": Decimal("25.50")}, by=world.admin
-    )
+    fee_policy_save(term=term, data={"workload_rate_per_period": Decimal("25.50")}, by=world.admin)
     return term
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from afterschool.models import School
 from billing.models import FeeLine, FeePolicy, FeeStatement, Payment
-from billing.selectors import fee_sheet
-from billing.sheets import sheet_pdf
+from billing.sheets.export import sheet_pdf
+from billing.sheets.selectors import fee_sheet
 from demo import billing as billing_demo
 from demo import school as school_demo
 from enrollment.models import ApplicationEvent, Status

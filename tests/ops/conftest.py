@@ -87,8 +87,8 @@ def samples(world):
     from pypdf import PdfWriter
 
     from afterschool.models import Role, RoomKind, RosterUpload
-    from billing import services as billing
     from billing.models import FeeStatement
+    from billing.statements.services import statements_generate
     from enrollment import services as enrollment
     from enrollment.models import ApplicationEvent, PrintJob, PrintJobStatus, Status
     from scheduling import attendance, choice
@@ -184,7 +184,7 @@ def samples(world):
     ApplicationEvent.objects.filter(application=app, to_status=Status.APPROVED).update(
         at=timezone.make_aware(datetime.datetime(2024, 8, 30, 9))
     )
-    billing.statements_generate(term=term, month=datetime.date(2024, 9, 1))
+    statements_generate(term=term, month=datetime.date(2024, 9, 1))
     # A finished agreement print job of class A. Rendering the real PDF is the
     # print tests' business (tests/enrollment); a one-page stand-in keeps
     # this fixture fast.

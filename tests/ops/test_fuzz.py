@@ -23,13 +23,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from afterschool.models import RosterUpload, School, Student
-from afterschool.roster import (
-    ParsedRoster,
-    RosterFileError,
-    RosterInvalid,
-    roster_import,
-    roster_parse,
-)
+from afterschool.roster.importer import RosterInvalid, roster_import
+from afterschool.roster.parse import ParsedRoster, RosterFileError, roster_parse
 from enrollment.forms import ApplicationForm
 from tests.afterschool.rosterfiles import HEADER, csv_bytes, student
 

@@ -1,7 +1,8 @@
 """``python manage.py import_roster FILE --school NAME --year 2024 [--dry-run] [--letters DIR]``.
 
-Imports a roster file all or nothing (afterschool.roster). On problems it
-prints one Chinese line per problem and exits non-zero with nothing written.
+Imports a roster file all or nothing (``afterschool.roster.importer``). On
+problems it prints one Chinese line per problem and exits non-zero with
+nothing written.
 """
 
 from __future__ import annotations
@@ -11,14 +12,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from afterschool.activation import activation_letters_pdf
 from afterschool.models import SchoolClass
-from afterschool.roster import (
-    RosterFileError,
-    RosterInvalid,
-    activation_letters_pdf,
-    roster_import,
-    roster_parse,
-)
+from afterschool.roster.importer import RosterInvalid, roster_import
+from afterschool.roster.parse import RosterFileError, roster_parse
 
 
 class Command(BaseCommand):

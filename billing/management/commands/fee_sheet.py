@@ -13,8 +13,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from afterschool.models import School, SchoolClass, Term
-from billing.selectors import fee_sheet
-from billing.sheets import FORMATS, render_sheet
+from billing.sheets.export import FORMATS, render_sheet
+from billing.sheets.selectors import fee_sheet
 
 
 def _parse_month(value: str) -> datetime.date:

@@ -1,8 +1,8 @@
-"""Fee sheets (收费明细表) and workload tables as files: PDF, .xlsx, .csv.
+"""Fee sheets (收费明细表) as files: PDF, .xlsx, .csv.
 
-The same ``FeeSheet`` (``billing.selectors.fee_sheet``) feeds every format,
-so the screen, the printout, the spreadsheet and the command agree. The
-totals row is the sum of the rows (Decimal, never float: the .xlsx cells
+The same ``FeeSheet`` (``billing.sheets.selectors.fee_sheet``) feeds every
+format, so the screen, the printout, the spreadsheet and the command agree.
+The totals row is the sum of the rows (Decimal, never float: the .xlsx cells
 hold the exact two-place values).
 """
 
@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from afterschool.pdf import render_pdf
 from billing.money import ROUNDING_RULE
-from billing.selectors import FeeSheet, SheetRow, WorkloadRow
+from billing.sheets.selectors import FeeSheet, SheetRow
 
 FORMATS = ("pdf", "xlsx", "csv")
+
+
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -168,16 +170,3 @@ def sheet_pdf(sheet: FeeSheet) -> bytes:
 
 def render_sheet(sheet: FeeSheet, fmt: str) -> bytes:
     return {"pdf": sheet_pdf, "xlsx": sheet_xlsx, "csv": sheet_csv}[fmt](sheet)
-
-
-def workload_pdf(*, title: str, rows: list[WorkloadRow], period_label: str) -> bytes:
-    return render_pdf(
-        "billing/pdf/workload.html",
-        {
-            "title": title,
-            "rows": rows,
-            "period_label": period_label,
-            "total_periods": sum(r.periods for r in rows),
-            "total_subsidy": sum((r.subsidy for r in rows), Decimal("0.00")),
-        },
-    )

@@ -1,4 +1,4 @@
-"""Logging in and activating a guardian account (the home page is in views/home.py)."""
+"""Logging in and activating a guardian account (the home page is in ``afterschool.home``)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from afterschool.forms import ActivationForm, LoginForm
-from afterschool.roster import ActivationError, guardian_activate
+from afterschool.accounts.forms import ActivationForm, LoginForm
+from afterschool.activation import ActivationError, guardian_activate
 
 
 class LoginView(auth_views.LoginView):

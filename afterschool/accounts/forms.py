@@ -1,7 +1,7 @@
-"""Forms: validate and normalise; never write (STYLE.md §4)."""
+"""Logging in and activating a login: validate and normalise; never write
+(STYLE.md §4)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -31,7 +31,7 @@ class LoginForm(AuthenticationForm):
 class ActivationForm(forms.Form):
     """A guardian's first login: mobile + the code from the letter + a new
     password typed twice. Validates and normalises only; the view calls
-    ``afterschool.roster.guardian_activate``."""
+    ``afterschool.activation.guardian_activate``."""
 
     mobile = forms.CharField(
         label=_("手机号"),
@@ -77,32 +77,3 @@ class ActivationForm(forms.Form):
                 except forms.ValidationError as exc:
                     self.add_error("new_password1", exc)
         return cleaned
-
-
-class RosterUploadForm(forms.Form):
-    """The admin's roster upload: a .xlsx or .csv file and the school year."""
-
-    file = forms.FileField(
-        label=_("名册文件"),
-        help_text=_("支持 .xlsx 或 .csv（UTF-8 或 GBK 编码）"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-    start_year = forms.IntegerField(
-        label=_("学年起始年份"),
-        min_value=2000,
-        max_value=2100,
-        help_text=_("例如 2024 表示 2024—2025 学年"),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只能上传 .xlsx 或 .csv 文件。"))
-        limit = settings.ROSTER_UPLOAD_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("文件过大（%(size).1f MB），不能超过 %(limit).0f MB。")
-                % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024}
-            )
-        return upload

@@ -1,4 +1,4 @@
-"""django-filter filter sets for the staff lists (issue 2, UI)."""
+"""django-filter filter sets for the staff lists."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""django-tables2 tables for the staff lists (issue 2, UI).
+"""django-tables2 tables for the staff lists.
 
 ID numbers are masked in every column and in every export. The 全国学籍号
 schools use is "G" + the ID number, so the student number is masked the same
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from afterschool.idnumbers import mask_id_number
+from afterschool.idnumbers import mask_embedded_id_number
 from afterschool.models import Guardian, Room, SchoolClass, Student, User
 
 YES_NO = {True: _("是"), False: _("否")}
@@ -21,10 +21,7 @@ YES_NO = {True: _("是"), False: _("否")}
 
 def masked_student_number(student: Student) -> str:
     """The 学籍号 with an embedded ID number masked: G130925********5018."""
-    number, id_number = student.student_number, student.id_number
-    if id_number and id_number in number:
-        return number.replace(id_number, mask_id_number(id_number))
-    return number
+    return mask_embedded_id_number(student.student_number, student.id_number)
 
 
 class StudentTable(tables.Table):

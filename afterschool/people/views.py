@@ -32,16 +32,16 @@ from afterschool.access import (
     rooms_for_user,
     students_for_user,
 )
-from afterschool.filters import (
+from afterschool.activation import ACTIVATED
+from afterschool.models import Guardianship, Role, SchoolClass, User
+from afterschool.people.filters import (
     GuardianFilter,
     RoomFilter,
     SchoolClassFilter,
     StaffFilter,
     StudentFilter,
 )
-from afterschool.models import Guardianship, Role, SchoolClass, User
-from afterschool.selectors import current_school_year
-from afterschool.tables import (
+from afterschool.people.tables import (
     GuardianTable,
     RoomTable,
     SchoolClassTable,
@@ -49,7 +49,7 @@ from afterschool.tables import (
     StudentTable,
     masked_student_number,
 )
-from afterschool.views.home import ACTIVATED
+from afterschool.selectors import current_school_year
 
 PER_PAGE = 50
 

@@ -1,17 +1,7 @@
-"""The fee arithmetic: pure functions over data loaded once per term.
-
-``load_context`` reads everything a month's statements need in a fixed
-number of queries (calendar, enrolments and their dates, leave, absences,
-waivers); ``compute_month`` / ``compute_prepay`` / ``compute_settlement``
-then build each student's lines without touching the database.
-
-Who is enrolled when (enrollment's records): a student is enrolled from the
-date the school approved the application (its ``ApplicationEvent`` to
-``approved``; the term's first day if approved before it) until the day
-before it was withdrawn or terminated. Enrolment or withdrawal mid-month
-therefore charges only the days enrolled. Service dates come from
-``scheduling.calendar`` only (``term_calendar``: service days already
-exclude holidays and suspended days).
+"""The fee arithmetic: pure functions over a ``TermContext``
+(``billing.statements.context.load_context``); ``compute_month`` /
+``compute_prepay`` / ``compute_settlement`` build each student's lines
+without touching the database.
 
 Periods charged on a service day (seed 一.2 and 一.7): the parts the family
 chose — the noon period, the after-school period, and on the featured
@@ -23,40 +13,20 @@ policy says otherwise.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from afterschool.models import Student, Term
-from billing.models import BillingMode, FeePolicy, LineKind, SettlementMode, Waiver, WaiverKind
+from billing.models import BillingMode, LineKind, SettlementMode, WaiverKind
 from billing.money import ZERO, line_amount, percent_of, to_fen, total
-from enrollment.models import Application, ApplicationEvent, Status
-from scheduling.calendar import DayInfo, DayKind, term_calendar, term_schedule
-from scheduling.models import Period, TermSchedule, Weekday
-from scheduling.selectors import approved_leave_periods, attendance_absences
+from billing.months import month_end
+from billing.statements.context import DayOutcome, Enrolment, Line, StudentBill, TermContext
+from enrollment.models import Application
+from scheduling.calendar import DayInfo, DayKind
+from scheduling.models import Period, Weekday
 
 PERIOD_ORDER = (Period.NOON, Period.AFTER_SCHOOL)
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_end(day: datetime.date) -> datetime.date:
-    nxt = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return nxt - datetime.timedelta(days=1)
-
-
-def term_months(term: Term) -> list[datetime.date]:
-    """First days of the months ``term`` touches, in order."""
-    out, m = [], month_start(term.first_day)
-    while m <= term.last_day:
-        out.append(m)
-        m = month_end(m) + datetime.timedelta(days=1)
-    return out
 
 
 def _labels(periods) -> str:
@@ -65,155 +35,6 @@ def _labels(periods) -> str:
 
 def _day_label(day: datetime.date) -> str:
     return f"{day.month}月{day.day}日 {Weekday(day.weekday()).label}"
-
-
-@dataclass
-class Enrolment:
-    """One student's enrolment in the term: the parts chosen and the
-    date windows (first day, last day inclusive) in which they are enrolled."""
-
-    student: Student
-    application: Application
-    windows: list[tuple[datetime.date, datetime.date]] = field(default_factory=list)
-
-    def enrolled_on(self, day: datetime.date) -> bool:
-        return any(a <= day <= b for a, b in self.windows)
-
-    def withdrawn_before(self, day: datetime.date) -> bool:
-        """Enrolled at some point but no longer on ``day`` (after withdrawal)."""
-        return bool(self.windows) and day > max(b for _a, b in self.windows)
-
-
-@dataclass
-class Line:
-    """A statement line before it is saved."""
-
-    kind: str
-    description: str
-    amount: Decimal = ZERO
-    date: datetime.date | None = None
-    quantity: Decimal = ZERO
-    unit_price: Decimal = ZERO
-
-
-@dataclass
-class StudentBill:
-    """What one statement of one student should contain."""
-
-    enrolment: Enrolment
-    lines: list[Line]
-    days: int = 0
-    periods: int = 0
-
-    @property
-    def total(self) -> Decimal:
-        return total(line.amount for line in self.lines)
-
-
-@dataclass
-class DayOutcome:
-    """What happened on one date for one enrolled student."""
-
-    info: DayInfo
-    wanted: tuple[str, ...] = ()
-    charged: tuple[str, ...] = ()
-    leave: tuple[str, ...] = ()
-    absent: tuple[str, ...] = ()
-
-
-@dataclass
-class TermContext:
-    """Everything the arithmetic needs for one term, loaded in fixed queries."""
-
-    term: Term
-    policy: FeePolicy
-    schedule: TermSchedule
-    calendar: dict[datetime.date, DayInfo]
-    enrolments: dict[int, Enrolment]
-    leave: dict[int, set[tuple[datetime.date, str]]]
-    absences: dict[int, set[tuple[datetime.date, str]]]
-    waivers: dict[int, list[Waiver]]
-
-    def service_dates(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
-        return [d for d, info in self.calendar.items() if first <= d <= last and info.has_service]
-
-
-def enrolment_windows(
-    events: list[tuple[str, datetime.datetime]], term: Term
-) -> list[tuple[datetime.date, datetime.date]]:
-    """Date windows of enrolment from an application's status events (oldest
-    first): ``approved`` opens a window (from the term's first day at the
-    earliest), ``withdrawn``/``terminated`` closes it the day before."""
-    windows: list[tuple[datetime.date, datetime.date]] = []
-    opened: datetime.date | None = None
-    for status, at in events:
-        day = timezone.localdate(at)
-        if status == Status.APPROVED and opened is None:
-            opened = max(day, term.first_day)
-        elif status in (Status.WITHDRAWN, Status.TERMINATED) and opened is not None:
-            closed = min(day - datetime.timedelta(days=1), term.last_day)
-            if closed >= opened:
-                windows.append((opened, closed))
-            opened = None
-    if opened is not None and opened <= term.last_day:
-        windows.append((opened, term.last_day))
-    return windows
-
-
-def load_enrolments(term: Term) -> dict[int, Enrolment]:
-    """Student id → ``Enrolment`` of every student of the term's school whose
-    application was approved at some time. Two queries."""
-    apps = list(
-        Application.objects.filter(
-            term=term, status__in=[Status.APPROVED, Status.WITHDRAWN, Status.TERMINATED]
-        ).select_related("student", "student__school_class")
-    )
-    events: dict[int, list[tuple[str, datetime.datetime]]] = defaultdict(list)
-    for app_id, status, at in (
-        ApplicationEvent.objects.filter(
-            application__term=term,
-            to_status__in=[Status.APPROVED, Status.WITHDRAWN, Status.TERMINATED],
-        )
-        .order_by("at", "pk")
-        .values_list("application_id", "to_status", "at")
-    ):
-        events[app_id].append((status, at))
-    out = {}
-    for app in apps:
-        windows = enrolment_windows(events.get(app.pk, []), term)
-        if windows:
-            out[app.student_id] = Enrolment(student=app.student, application=app, windows=windows)
-    return out
-
-
-def load_context(
-    *,
-    term: Term,
-    policy: FeePolicy,
-    first: datetime.date | None = None,
-    last: datetime.date | None = None,
-) -> TermContext:
-    """Read what the arithmetic needs for ``term`` between ``first`` and
-    ``last`` (default: the whole term). Raises ``CalendarUnknownError`` when
-    the term touches a year the calendar does not know. Fixed queries:
-    calendar (≤ 3), term settings (≤ 1), applications, events, leave (≤ 4),
-    absences, waivers."""
-    first = max(first or term.first_day, term.first_day)
-    last = min(last or term.last_day, term.last_day)
-    calendar = {d.date: d for d in term_calendar(term)}
-    waivers: dict[int, list[Waiver]] = defaultdict(list)
-    for w in Waiver.objects.filter(term=term).order_by("effective_from", "pk"):
-        waivers[w.student_id].append(w)
-    return TermContext(
-        term=term,
-        policy=policy,
-        schedule=term_schedule(term),
-        calendar=calendar,
-        enrolments=load_enrolments(term),
-        leave=approved_leave_periods(term=term, start=first, end=last),
-        absences=attendance_absences(term=term, start=first, end=last),
-        waivers=dict(waivers),
-    )
 
 
 def wanted_periods(ctx: TermContext, app: Application, info: DayInfo) -> tuple[str, ...]:
@@ -256,50 +77,9 @@ def _day_lines(ctx: TermContext, enrolment: Enrolment, info: DayInfo, *, priced:
     """Lines for one date the student is enrolled on, and the outcome (None
     on a day without service). ``priced`` False for monthly flat billing,
     where days are listed for information only."""
-    rate = ctx.policy.rate_per_period
     if info.has_service:
         out = day_outcome(ctx, enrolment, info)
-        lines = []
-        if out.charged and priced:
-            notes = []
-            if out.leave and ctx.policy.charge_approved_leave:
-                notes.append(_("请假，照常收费"))
-            if out.absent and ctx.policy.charge_unexcused_absence:
-                notes.append(_("缺勤，照常收费"))
-            note = f"（{'；'.join(notes)}）" if notes else ""
-            lines.append(
-                Line(
-                    kind=LineKind.CHARGE,
-                    date=info.date,
-                    description=f"{_day_label(info.date)} {_labels(out.charged)}{note}",
-                    quantity=Decimal(len(out.charged)),
-                    unit_price=rate,
-                    amount=line_amount(len(out.charged), rate),
-                )
-            )
-        if out.leave and not ctx.policy.charge_approved_leave:
-            lines.append(
-                Line(
-                    kind=LineKind.LEAVE,
-                    date=info.date,
-                    description=_("%(day)s %(periods)s 请假（不收费）")
-                    % {"day": _day_label(info.date), "periods": _labels(out.leave)},
-                    quantity=Decimal(len(out.leave)),
-                    unit_price=rate,
-                )
-            )
-        if out.absent and not ctx.policy.charge_unexcused_absence:
-            lines.append(
-                Line(
-                    kind=LineKind.ABSENCE,
-                    date=info.date,
-                    description=_("%(day)s %(periods)s 缺勤（不收费）")
-                    % {"day": _day_label(info.date), "periods": _labels(out.absent)},
-                    quantity=Decimal(len(out.absent)),
-                    unit_price=rate,
-                )
-            )
-        return lines, out
+        return _service_day_lines(ctx, out, priced=priced), out
     if info.suspended:
         notice = f"：{info.notice}" if info.notice else ""
         return [
@@ -320,6 +100,54 @@ def _day_lines(ctx: TermContext, enrolment: Enrolment, info: DayInfo, *, priced:
             )
         ], None
     return [], None
+
+
+def _service_day_lines(ctx: TermContext, out: DayOutcome, *, priced: bool) -> list[Line]:
+    """A service day's charge (when ``priced``) and its uncharged leave and
+    absence."""
+    rate = ctx.policy.rate_per_period
+    day = out.info.date
+    lines = []
+    if out.charged and priced:
+        notes = []
+        if out.leave and ctx.policy.charge_approved_leave:
+            notes.append(_("请假，照常收费"))
+        if out.absent and ctx.policy.charge_unexcused_absence:
+            notes.append(_("缺勤，照常收费"))
+        note = f"（{'；'.join(notes)}）" if notes else ""
+        lines.append(
+            Line(
+                kind=LineKind.CHARGE,
+                date=day,
+                description=f"{_day_label(day)} {_labels(out.charged)}{note}",
+                quantity=Decimal(len(out.charged)),
+                unit_price=rate,
+                amount=line_amount(len(out.charged), rate),
+            )
+        )
+    if out.leave and not ctx.policy.charge_approved_leave:
+        lines.append(
+            Line(
+                kind=LineKind.LEAVE,
+                date=day,
+                description=_("%(day)s %(periods)s 请假（不收费）")
+                % {"day": _day_label(day), "periods": _labels(out.leave)},
+                quantity=Decimal(len(out.leave)),
+                unit_price=rate,
+            )
+        )
+    if out.absent and not ctx.policy.charge_unexcused_absence:
+        lines.append(
+            Line(
+                kind=LineKind.ABSENCE,
+                date=day,
+                description=_("%(day)s %(periods)s 缺勤（不收费）")
+                % {"day": _day_label(day), "periods": _labels(out.absent)},
+                quantity=Decimal(len(out.absent)),
+                unit_price=rate,
+            )
+        )
+    return lines
 
 
 def _not_enrolled_line(count: int) -> Line:
@@ -475,60 +303,24 @@ def compute_settlement(
     what was actually served. A negative total is refunded or credited to
     the next term (``FeePolicy.settlement_mode``).
     """
-    policy = ctx.policy
-    rate = policy.rate_per_period
     bills = {}
     for sid, (prepaid_periods, prepaid_net) in prepaid.items():
         enrolment = ctx.enrolments.get(sid)
         if enrolment is None:
             continue
-        per_day = nominal_periods(ctx, enrolment.application)
-        served = suspended = leave = after = 0
-        charges: list[tuple[datetime.date | None, Decimal]] = []
-        for d in sorted(ctx.calendar):
-            info = ctx.calendar[d]
-            if not enrolment.enrolled_on(d):
-                if info.has_service and enrolment.withdrawn_before(d):
-                    after += per_day
-                continue
-            if info.suspended:
-                suspended += per_day
-            elif info.has_service:
-                out = day_outcome(ctx, enrolment, info)
-                served += len(out.charged)
-                leave += len(out.wanted) - len(out.charged)
-                charges.append((d, line_amount(len(out.charged), rate)))
-        refund_periods = max(prepaid_periods - served, 0)
+        served = _served_periods(ctx, enrolment)
+        refund_periods = max(prepaid_periods - served.served, 0)
         lines = [
             Line(
                 kind=LineKind.CHARGE,
                 description=_("本学期实际服务 %(n)s 课时（预收 %(p)s 课时）")
-                % {"n": served, "p": prepaid_periods},
-            )
+                % {"n": served.served, "p": prepaid_periods},
+            ),
+            *_refund_lines(ctx, served, refund_periods),
         ]
-        remaining = refund_periods
-        for count, label in (
-            (suspended, _("暂停服务退费")),
-            (leave, _("请假及不收费缺勤退费")),
-            (after, _("退出后未服务退费")),
-            (None, _("节假日多于预估、服务天数不足退费")),
-        ):
-            n = remaining if count is None else min(count, remaining)
-            if n <= 0:
-                continue
-            remaining -= n
-            lines.append(
-                Line(
-                    kind=LineKind.REFUND,
-                    description=f"{label} {n} 课时 × {rate} 元",
-                    quantity=Decimal(n),
-                    unit_price=rate,
-                    amount=-line_amount(n, rate),
-                )
-            )
-        prepaid_gross = line_amount(prepaid_periods, rate)
+        prepaid_gross = line_amount(prepaid_periods, ctx.policy.rate_per_period)
         prepaid_waived = prepaid_gross - prepaid_net
-        served_charges = charges if refund_periods else [(None, prepaid_gross)]
+        served_charges = served.charges if refund_periods else [(None, prepaid_gross)]
         owed_waived = -total(
             ln.amount for ln in _waiver_lines(ctx, enrolment, served_charges, month=None)
         )
@@ -540,11 +332,71 @@ def compute_settlement(
                     amount=prepaid_waived - owed_waived,
                 )
             )
-        bill = StudentBill(enrolment=enrolment, lines=lines, periods=served)
+        bill = StudentBill(enrolment=enrolment, lines=lines, periods=served.served)
         if bill.total < 0:
-            how = SettlementMode(policy.settlement_mode).label
+            how = SettlementMode(ctx.policy.settlement_mode).label
             lines.append(
                 Line(kind=LineKind.REFUND, description=_("结算结果：%(how)s") % {"how": how})
             )
         bills[sid] = bill
     return bills
+
+
+@dataclass
+class _Served:
+    """A prepaying student's term in periods: served (charged), not served
+    by reason, and the charges of the days served."""
+
+    served: int = 0
+    suspended: int = 0
+    leave: int = 0
+    after: int = 0
+    charges: list[tuple[datetime.date | None, Decimal]] = field(default_factory=list)
+
+
+def _served_periods(ctx: TermContext, enrolment: Enrolment) -> _Served:
+    per_day = nominal_periods(ctx, enrolment.application)
+    rate = ctx.policy.rate_per_period
+    tally = _Served()
+    for d in sorted(ctx.calendar):
+        info = ctx.calendar[d]
+        if not enrolment.enrolled_on(d):
+            if info.has_service and enrolment.withdrawn_before(d):
+                tally.after += per_day
+            continue
+        if info.suspended:
+            tally.suspended += per_day
+        elif info.has_service:
+            out = day_outcome(ctx, enrolment, info)
+            tally.served += len(out.charged)
+            tally.leave += len(out.wanted) - len(out.charged)
+            tally.charges.append((d, line_amount(len(out.charged), rate)))
+    return tally
+
+
+def _refund_lines(ctx: TermContext, served: _Served, refund_periods: int) -> list[Line]:
+    """The refunded periods, by reason in this order; what no reason covers
+    is holidays beyond the estimate."""
+    rate = ctx.policy.rate_per_period
+    lines = []
+    remaining = refund_periods
+    for count, label in (
+        (served.suspended, _("暂停服务退费")),
+        (served.leave, _("请假及不收费缺勤退费")),
+        (served.after, _("退出后未服务退费")),
+        (None, _("节假日多于预估、服务天数不足退费")),
+    ):
+        n = remaining if count is None else min(count, remaining)
+        if n <= 0:
+            continue
+        remaining -= n
+        lines.append(
+            Line(
+                kind=LineKind.REFUND,
+                description=f"{label} {n} 课时 × {rate} 元",
+                quantity=Decimal(n),
+                unit_price=rate,
+                amount=-line_amount(n, rate),
+            )
+        )
+    return lines

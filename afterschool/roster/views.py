@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,23 +22,21 @@ from django.views.decorators.http import require_POST
 from afterschool.access import (
     classes_for_user,
     get_class_for_user,
-    guardians_for_user,
+    get_guardian_for_user,
+    get_roster_upload_for_user,
+    roster_uploads_for_user,
     school_admin_required,
 )
-from afterschool.forms import RosterUploadForm
+from afterschool.activation import activation_letters_pdf, guardian_login_reset
 from afterschool.models import SchoolYear
-from afterschool.roster import (
-    RosterFileError,
+from afterschool.roster.forms import RosterUploadForm
+from afterschool.roster.importer import (
     RosterInvalid,
-    activation_letters_pdf,
-    get_roster_upload_for_user,
-    guardian_login_reset,
     roster_import,
-    roster_parse,
     roster_upload_confirm,
     roster_upload_create,
-    roster_uploads_for_user,
 )
+from afterschool.roster.parse import RosterFileError, roster_parse
 
 
 def _default_start_year(school) -> int:
@@ -186,7 +184,7 @@ def guardian_reset(request, pk: int):
     """Staff (the school's admin, or the homeroom teacher of one of the
     guardian's children) reset a guardian's login and print a one-page letter
     with a new activation code. Others get 404."""
-    guardian = get_object_or_404(guardians_for_user(request.user), pk=pk)
+    guardian = get_guardian_for_user(request.user, pk)
     try:
         page = guardian_login_reset(guardian=guardian)
     except ValidationError as exc:

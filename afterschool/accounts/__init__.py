@@ -1,0 +1,1 @@
+"""Logging in and activating a guardian's login."""

@@ -1,0 +1,1 @@
+"""Operations endpoints (health check for load balancers and monitors)."""

@@ -1,0 +1,25 @@
+"""Small helpers the billing views share: a service's errors onto a form,
+a download's file name."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+
+
+def errors_to_form(form, exc: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on ``form`` (field errors on
+    their field, the rest at the top) instead of a 500 (STYLE.md §2)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def attachment(filename: str, fallback: str) -> str:
+    """A download's Content-Disposition: the Chinese ``filename`` as RFC 5987
+    ``filename*=utf-8''…`` (what browsers save it as, like the agreements'
+    PDFs) after an ASCII ``filename="…"`` for clients that ignore it."""
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(filename)}"

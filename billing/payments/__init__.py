@@ -1,0 +1,1 @@
+"""Money received for, or refunded on, a statement."""

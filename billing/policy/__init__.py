@@ -1,0 +1,1 @@
+"""The fee standard of a term under the county's cap (seed 一.7)."""

@@ -1,0 +1,54 @@
+"""The fee sheet page (收费明细表), on screen or as a file."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from afterschool.access import classes_for_user
+from afterschool.selectors import term_months
+from billing.access import billing_staff_required, billing_term_for_user, fee_sheet_class_for_user
+from billing.http import attachment
+from billing.months import month_of_term
+from billing.sheets.export import CONTENT_TYPES, FORMATS, render_sheet
+from billing.sheets.selectors import fee_sheet as build_fee_sheet
+
+
+@login_required
+@billing_staff_required
+def fee_sheet(request):
+    """The fee sheet (收费明细表) on screen, or as ``?format=pdf|xlsx|csv``:
+    the school's (admin) or a class's (admin, its homeroom teacher); for a
+    month or ``?month=term`` for the whole term."""
+    term = billing_term_for_user(request.user, request.GET.get("term"))
+    whole_term = request.GET.get("month") == "term"
+    month = None if whole_term else month_of_term(term, request.GET.get("month"))
+    school_class = fee_sheet_class_for_user(request.user, term, request.GET.get("class"))
+    sheet = build_fee_sheet(term=term, month=month, school_class=school_class)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        scope = f"-{school_class.grade}-{school_class.number}" if school_class else ""
+        when = "term" if whole_term else f"{month:%Y-%m}"
+        name = [_("收费明细表"), term.name if whole_term else f"{month.year}年{month.month}月"]
+        if school_class:
+            name.append(school_class.display_name)
+        response = HttpResponse(render_sheet(sheet, fmt), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = attachment(
+            "-".join(name) + f".{fmt}", f"fee-sheet-{when}{scope}.{fmt}"
+        )
+        return response
+    return render(
+        request,
+        "billing/fee_sheet.html",
+        {
+            "term": term,
+            "sheet": sheet,
+            "month": month,
+            "months": term_months(term),
+            "whole_term": whole_term,
+            "school_class": school_class,
+            "classes": classes_for_user(request.user).filter(school_year_id=term.school_year_id),
+        },
+    )

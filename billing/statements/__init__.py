@@ -1,0 +1,1 @@
+"""Fee statements: the fee arithmetic, generating statements, reading them."""
