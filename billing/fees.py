@@ -34,9 +34,9 @@ from afterschool.models import Student, Term
 from billing.models import BillingMode, FeePolicy, LineKind, SettlementMode, Waiver, WaiverKind
 from billing.money import ZERO, line_amount, percent_of, to_fen, total
 from enrollment.models import Application, ApplicationEvent, Status
-from scheduling.calendar import DayInfo, DayKind, term_calendar, term_schedule
+from scheduling.attendance.selectors import approved_leave_periods, attendance_absences
+from scheduling.calendar.days import DayInfo, DayKind, term_calendar, term_schedule
 from scheduling.models import Period, TermSchedule, Weekday
-from scheduling.selectors import approved_leave_periods, attendance_absences
 
 PERIOD_ORDER = (Period.NOON, Period.AFTER_SCHOOL)
 

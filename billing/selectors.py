@@ -32,9 +32,9 @@ from billing.models import (
 from billing.money import ZERO, line_amount, to_fen
 from enrollment.models import Application, WaiverRequest, WaiverStatus
 from enrollment.models import Status as ApplicationStatus
-from scheduling.attendance import PERIOD_PART
+from scheduling.attendance.selectors import PERIOD_PART
+from scheduling.clubs.selectors import club_dates
 from scheduling.models import Attendance, Club, Session
-from scheduling.selectors import club_dates
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 CHARGE_KINDS = (LineKind.CHARGE, LineKind.PREPAY)
@@ -327,9 +327,9 @@ def workload(
     THE rule for a basic session (school policy: the subsidy pays for
     children looked after, not for an empty room): it counts only when its
     class has at least one student enrolled for that period — the roll's
-    own list, ``scheduling.attendance.roll_students`` — or when a roll was
+    own list, ``scheduling.attendance.selectors.roll_students`` — or when a roll was
     taken for it anyway. A session whose roll says "本课时没有报名参加的学生"
-    is not workload. (``scheduling.selectors.staff_workload`` counts every
+    is not workload. (``scheduling.rota.selectors.staff_workload`` counts every
     scheduled session; this is the count that is paid.)
 
     Queries: sessions, rolls, clubs, calendar (≤ 4), people, and the policy

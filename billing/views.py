@@ -27,6 +27,7 @@ from afterschool.access import (
     get_class_for_user,
     school_admin_required,
     students_for_user,
+    terms_for_user,
 )
 from afterschool.models import Role
 from billing import selectors, services
@@ -35,15 +36,11 @@ from billing.forms import FeePolicyForm, PaymentForm, WaiverForm, WorkloadRateFo
 from billing.models import BillingMode, FeeStatement, PaymentKind, Waiver
 from billing.money import to_fen
 from billing.sheets import CONTENT_TYPES, FORMATS, render_sheet, workload_pdf
-from scheduling import selectors as scheduling_selectors
+from scheduling.access import term_for_request
 
 
 def _term(request):
-    return scheduling_selectors.current_term(
-        request.user.school_id,
-        timezone.localdate(),
-        request.GET.get("term") or request.POST.get("term"),
-    )
+    return term_for_request(request)
 
 
 def _month(request, term) -> datetime.date:
@@ -106,7 +103,7 @@ def policy(request):
             "term": term,
             "form": form,
             "school": school,
-            "terms": scheduling_selectors.terms_of(school.pk),
+            "terms": terms_for_user(request.user),
         },
     )
 
