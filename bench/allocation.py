@@ -16,9 +16,9 @@ Measured in the same run, best of ``--rounds``:
 - baseline — first come, first served (FCFS): students in a random arrival
   order each take their highest-ranked club that still has a seat (what a
   "click fastest" sign-up does);
-- solver — ``scheduling.allocation.allocate`` (OR-Tools min-cost flow, the
+- solver — ``scheduling.choice.solver.allocate`` (OR-Tools min-cost flow, the
   optimal assignment for the documented objective);
-- full run — ``scheduling.choice.allocation_run`` on a throwaway test
+- full run — ``scheduling.choice.services.allocation_run`` on a throwaway test
   database: read applications and choices, solve, write the run and 3,000
   allocation rows.
 
@@ -48,7 +48,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from scheduling.allocation import RANK_SCORE, Applicant, allocate  # noqa: E402
+from scheduling.choice.solver import RANK_SCORE, Applicant, allocate  # noqa: E402
 
 STUDENTS, CLUBS, RANKS, SEATS = 3000, 40, 3, 2800
 
@@ -127,7 +127,7 @@ def full_run(applicants, capacities, rounds: int) -> float:
         User,
     )
     from enrollment.models import Application, Status
-    from scheduling.choice import allocation_run
+    from scheduling.choice.services import allocation_run
     from scheduling.models import Club, ClubChoice
 
     school = School.objects.create(name="基准小学")

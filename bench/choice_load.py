@@ -22,7 +22,7 @@ What it does, all on loopback (127.0.0.1):
    rows) — nothing lost, nothing mixed; submissions the server finished after
    locust stopped counting are reported separately;
 5. baseline, same run, same database: the same 1,000 submissions made by
-   calling ``scheduling.choice.club_choices_save`` in-process one after the
+   calling ``scheduling.choice.services.club_choices_save`` in-process one after the
    other (the database work without HTTP, templates or concurrency).
 
 Prints p50/p95 latency of each request kind, errors, the counts, and the
@@ -218,7 +218,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-choice-"))
     server = None
     try:
-        from scheduling.choice import club_choices_save
+        from scheduling.choice.services import club_choices_save
         from scheduling.models import ClubChoice
 
         rng = random.Random(2024)

@@ -3,7 +3,7 @@ published allocation (the seed's 一.4(2): a weekly 特色课后服务日 of clu
 students choose).
 
 ``build(demo)`` is idempotent and deterministic: clubs are created through
-``scheduling.services.club_save`` (so the room and clash rules hold) only when
+``scheduling.clubs.services.club_save`` (so the room and clash rules hold) only when
 missing; choices are drawn from a seeded stream for enrolled students who have
 none yet; the allocation runs once with ``DEMO_SEED`` and is published.
 Enrolled = an approved application with the featured day (``choice.
@@ -18,10 +18,10 @@ import random
 from zoneinfo import ZoneInfo
 
 from afterschool.models import SchoolClass
-from scheduling.choice import allocation_publish, allocation_run, enrolled_applications
+from scheduling.choice.services import allocation_publish, allocation_run, enrolled_applications
+from scheduling.clubs.services import club_save
 from scheduling.models import AllocationRun, ChoiceWindow, Club, ClubCategory, ClubChoice
 from scheduling.models import WindowScope as Scope
-from scheduling.services import club_save
 
 DEMO_SEED = 20240905
 TZ = ZoneInfo("Asia/Shanghai")

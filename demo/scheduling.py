@@ -33,8 +33,7 @@ from demo.families import (
 )
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
-from scheduling import services
-from scheduling.calendar import CalendarUnknownError
+from scheduling.calendar.days import CalendarUnknownError
 from scheduling.models import (
     LEAVE_PERIODS_COVER,
     Attendance,
@@ -47,6 +46,7 @@ from scheduling.models import (
     Period,
     Session,
 )
+from scheduling.rota import services
 
 ROLL_MONTH = (2024, 9)
 DISMISSAL_DAYS = [datetime.date(2024, 9, d) for d in (2, 3, 4, 5, 6)]

@@ -1,67 +1,77 @@
 from django.urls import path
 
-from scheduling import attendance_views, choice_views, views
+from scheduling.attendance import views as attendance_views
+from scheduling.calendar import views as calendar_views
+from scheduling.choice import views as choice_views
+from scheduling.clubs import views as club_views
+from scheduling.rota import views as rota_views
+from scheduling.timetable import views as timetable_views
 
 app_name = "scheduling"
 
 urlpatterns = [
-    path("calendar/", views.calendar_page, name="calendar"),
-    path("calendar/settings/", views.term_settings, name="term-settings"),
-    path("calendar/day/", views.calendar_day_set, name="calendar-day-set"),
-    path("calendar/day/delete/", views.calendar_day_delete, name="calendar-day-delete"),
-    path("calendar/year/", views.calendar_year_mark, name="calendar-year-mark"),
-    path("calendar/suspend/", views.service_suspend, name="service-suspend"),
-    path("calendar/add/", views.service_add, name="service-add"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/settings/", calendar_views.term_settings, name="term-settings"),
+    path("calendar/day/", calendar_views.calendar_day_set, name="calendar-day-set"),
+    path("calendar/day/delete/", calendar_views.calendar_day_delete, name="calendar-day-delete"),
+    path("calendar/year/", calendar_views.calendar_year_mark, name="calendar-year-mark"),
+    path("calendar/suspend/", calendar_views.service_suspend, name="service-suspend"),
+    path("calendar/add/", calendar_views.service_add, name="service-add"),
     path(
         "calendar/change/<int:pk>/withdraw/",
-        views.service_change_withdraw,
+        calendar_views.service_change_withdraw,
         name="service-change-withdraw",
     ),
-    path("rota/", views.rota_page, name="rota"),
-    path("rota/generate/", views.rota_generate, name="rota-generate"),
-    path("rota/session/<int:pk>/", views.session_assign, name="session-assign"),
-    path("rota/unavailability/", views.unavailability_page, name="unavailability"),
+    path("rota/", rota_views.rota_page, name="rota"),
+    path("rota/generate/", rota_views.rota_generate, name="rota-generate"),
+    path("rota/session/<int:pk>/", rota_views.session_assign, name="session-assign"),
+    path("rota/unavailability/", rota_views.unavailability_page, name="unavailability"),
     path(
         "rota/unavailability/<int:pk>/delete/",
-        views.unavailability_delete,
+        rota_views.unavailability_delete,
         name="unavailability-delete",
     ),
-    path("clubs/", views.club_list, name="club-list"),
-    path("clubs/new/", views.club_edit, name="club-create"),
-    path("clubs/<int:pk>/", views.club_edit, name="club-edit"),
-    path("clubs/<int:pk>/delete/", views.club_delete, name="club-delete"),
-    path("timetable/", views.timetable_me, name="timetable-me"),
-    path("timetable/class/<int:pk>/", views.timetable_class, name="timetable-class"),
+    path("clubs/", club_views.club_list, name="club-list"),
+    path("clubs/new/", club_views.club_edit, name="club-create"),
+    path("clubs/<int:pk>/", club_views.club_edit, name="club-edit"),
+    path("clubs/<int:pk>/delete/", club_views.club_delete, name="club-delete"),
+    path("timetable/", timetable_views.timetable_me, name="timetable-me"),
+    path("timetable/class/<int:pk>/", timetable_views.timetable_class, name="timetable-class"),
     path(
         "timetable/class/<int:pk>/pdf/",
-        views.timetable_class,
+        timetable_views.timetable_class,
         {"pdf": True},
         name="timetable-class-pdf",
     ),
-    path("timetable/student/<int:pk>/", views.timetable_student, name="timetable-student"),
+    path(
+        "timetable/student/<int:pk>/", timetable_views.timetable_student, name="timetable-student"
+    ),
     path(
         "timetable/student/<int:pk>/pdf/",
-        views.timetable_student,
+        timetable_views.timetable_student,
         {"pdf": True},
         name="timetable-student-pdf",
     ),
-    path("timetable/person/<int:pk>/", views.timetable_person, name="timetable-person"),
+    path("timetable/person/<int:pk>/", timetable_views.timetable_person, name="timetable-person"),
     path(
         "timetable/person/<int:pk>/pdf/",
-        views.timetable_person,
+        timetable_views.timetable_person,
         {"pdf": True},
         name="timetable-person-pdf",
     ),
-    path("timetable/room/<int:pk>/", views.timetable_room, name="timetable-room"),
+    path("timetable/room/<int:pk>/", timetable_views.timetable_room, name="timetable-room"),
     path(
         "timetable/room/<int:pk>/pdf/",
-        views.timetable_room,
+        timetable_views.timetable_room,
         {"pdf": True},
         name="timetable-room-pdf",
     ),
-    path("timetable/school/", views.timetable_school, name="timetable-school"),
+    path("timetable/school/", timetable_views.timetable_school, name="timetable-school"),
     path(
-        "timetable/school/pdf/", views.timetable_school, {"pdf": True}, name="timetable-school-pdf"
+        "timetable/school/pdf/",
+        timetable_views.timetable_school,
+        {"pdf": True},
+        name="timetable-school-pdf",
     ),
     # Roll call, leave, dismissal
     path("attendance/", attendance_views.roll_index, name="roll-index"),
@@ -75,7 +85,7 @@ urlpatterns = [
     path("dismissal/", attendance_views.dismissal_index, name="dismissal-index"),
     path("dismissal/class/<int:pk>/", attendance_views.dismissal_class, name="dismissal-class"),
     path("dismissal/<int:pk>/undo/", attendance_views.dismissal_undo, name="dismissal-undo"),
-    # Club choice, allocation and rosters (scheduling/choice_views.py).
+    # Club choice, allocation and rosters.
     path("clubs/choose/", choice_views.choose_index, name="club-choose-index"),
     path("clubs/choose/<int:pk>/", choice_views.choose, name="club-choose"),
     path("clubs/windows/", choice_views.windows, name="choice-windows"),

@@ -23,7 +23,7 @@ from billing.money import ZERO, line_amount, percent_of, to_fen, total
 from billing.months import month_end
 from billing.statements.context import DayOutcome, Enrolment, Line, StudentBill, TermContext
 from enrollment.models import Application
-from scheduling.calendar import DayInfo, DayKind
+from scheduling.calendar.days import DayInfo, DayKind
 from scheduling.models import Period, Weekday
 
 PERIOD_ORDER = (Period.NOON, Period.AFTER_SCHOOL)

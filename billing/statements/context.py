@@ -24,9 +24,9 @@ from afterschool.models import Student, Term
 from billing.models import FeePolicy, Waiver
 from billing.money import ZERO, total
 from enrollment.models import Application, ApplicationEvent, Status
-from scheduling.calendar import DayInfo, term_calendar, term_schedule
+from scheduling.attendance.selectors import approved_leave_periods, attendance_absences
+from scheduling.calendar.days import DayInfo, term_calendar, term_schedule
 from scheduling.models import TermSchedule
-from scheduling.selectors import approved_leave_periods, attendance_absences
 
 
 @dataclass

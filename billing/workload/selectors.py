@@ -16,9 +16,9 @@ from billing.months import month_end, month_start
 from billing.policy.selectors import fee_policy_of
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
-from scheduling.attendance import PERIOD_PART
+from scheduling.attendance.selectors import PERIOD_PART
+from scheduling.clubs.selectors import club_dates
 from scheduling.models import Attendance, Club, Session
-from scheduling.selectors import club_dates
 
 
 @dataclass
@@ -54,7 +54,7 @@ def workload(
     class has at least one student enrolled for that period — the roll's
     own list, ``scheduling.attendance.roll_students`` — or when a roll was
     taken for it anyway. A session whose roll says "本课时没有报名参加的学生"
-    is not workload. (``scheduling.selectors.staff_workload`` counts every
+    is not workload. (``scheduling.rota.selectors.staff_workload`` counts every
     scheduled session; this is the count that is paid.)
 
     Queries: sessions, rolls, clubs, calendar (≤ 4), people, and the policy

@@ -7,7 +7,8 @@ from django import template
 from django.utils import timezone
 
 from afterschool.models import Role
-from scheduling import selectors
+from scheduling import access
+from scheduling.attendance import selectors
 from scheduling.models import LeaveStatus
 
 register = template.Library()
@@ -28,9 +29,7 @@ def attendance_home(user):
         "absences": selectors.unexcused_absences_for_user(user, today)
         if (is_guardian or decides)
         else [],
-        "waiting": selectors.leave_requests_for_user(user)
-        .filter(status=LeaveStatus.REQUESTED)
-        .count()
+        "waiting": access.leave_requests_for_user(user).filter(status=LeaveStatus.REQUESTED).count()
         if (is_guardian or decides)
         else 0,
         "decides": decides,

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from enrollment.models import Application, ApplicationEvent, Status, WaiverRequest, WaiverStatus
-from scheduling.attendance import leave_decide, leave_request
+from scheduling.attendance.services import leave_decide, leave_request
 from scheduling.models import LeaveKind
 from tests import factories as f
 

@@ -354,7 +354,7 @@ class TestMonthlyTiers:
 @pytest.mark.django_db
 class TestPrepaySettlement:
     def test_prepay_then_settlement_refunds_days_not_served(self, world, term):
-        from scheduling.calendar import service_days
+        from scheduling.calendar.days import service_days
         from scheduling.models import ServiceChange, ServiceChangeKind
 
         fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)

@@ -15,8 +15,9 @@ from afterschool.models import RoomKind
 from billing.policy.services import fee_policy_save
 from billing.workload.selectors import workload
 from enrollment.models import Application
+from scheduling.clubs.services import club_save
 from scheduling.models import Attendance, Period, Session
-from scheduling.services import club_save, rota_generate, sessions_generate
+from scheduling.rota.services import rota_generate, sessions_generate
 from tests import factories as f
 from tests.billing.conftest import SEPT, enrol
 

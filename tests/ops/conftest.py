@@ -91,8 +91,9 @@ def samples(world):
     from billing.statements.services import statements_generate
     from enrollment import services as enrollment
     from enrollment.models import ApplicationEvent, PrintJob, PrintJobStatus, Status
-    from scheduling import attendance, choice
-    from scheduling import services as scheduling
+    from scheduling.attendance import services as attendance
+    from scheduling.choice import services as choice
+    from scheduling.clubs import services as clubs
     from scheduling.models import (
         Allocation,
         ClubChoice,
@@ -101,6 +102,7 @@ def samples(world):
         Session,
         WindowScope,
     )
+    from scheduling.rota import services as scheduling
     from tests import factories as f
     from tests.afterschool.rosterfiles import csv_bytes, student
     from tests.enrollment.conftest import drive
@@ -112,7 +114,7 @@ def samples(world):
     world.class_b.room = f.make_room(world.school, "三（2）教室", RoomKind.CLASSROOM, 50)
     world.class_b.save(update_fields=["room"])
     music = f.make_room(world.school, "音乐室", RoomKind.MUSIC, 40)
-    club = scheduling.club_save(
+    club = clubs.club_save(
         term=term,
         name="合唱团",
         category="music",

@@ -69,7 +69,7 @@ def enroll_every_class(term):
     both periods, so ``sessions_generate`` (which skips classes nobody is
     enrolled in) makes every class's sessions. Idempotent; returns ``term``."""
     from afterschool.models import Student
-    from scheduling.services import term_classes
+    from scheduling.calendar.selectors import term_classes
 
     for school_class in term_classes(term):
         kid = Student.objects.filter(school_class=school_class, name="在册生").first()

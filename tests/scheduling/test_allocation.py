@@ -9,7 +9,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.allocation import Applicant, allocate, score_of, tie_break_values
+from scheduling.choice.solver import Applicant, allocate, score_of, tie_break_values
 
 
 def brute_force(applicants, capacities, seed, tie_range):

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from scheduling import choice
-from scheduling.choice_selectors import run_report, waiting_list_of
+from scheduling.choice import services as choice
+from scheduling.choice.selectors import run_report, waiting_list_of
 from scheduling.models import (
     Allocation,
     AllocationChange,

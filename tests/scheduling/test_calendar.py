@@ -8,7 +8,15 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 
-from scheduling import calendar as cal
+from scheduling.access import suspension_notices_for_user
+from scheduling.calendar import days as cal
+from scheduling.calendar.services import (
+    calendar_day_set,
+    calendar_year_mark_entered,
+    service_add,
+    service_suspend,
+    term_schedule_save,
+)
 from scheduling.models import (
     CalendarDay,
     CalendarDayKind,
@@ -16,14 +24,6 @@ from scheduling.models import (
     ServiceChange,
     TermSchedule,
     Weekday,
-)
-from scheduling.selectors import suspension_notices_for_user
-from scheduling.services import (
-    calendar_day_set,
-    calendar_year_mark_entered,
-    service_add,
-    service_suspend,
-    term_schedule_save,
 )
 from tests import factories as f
 
@@ -263,7 +263,7 @@ class TestTermSchedule:
         assert not TermSchedule.objects.exists()
 
     def test_moving_the_featured_day_under_a_classroom_club_is_refused(self, world, term, rooms):
-        from scheduling.services import club_save
+        from scheduling.clubs.services import club_save
 
         club_save(
             term=term,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.models import Status
-from scheduling import choice
+from scheduling.choice import services as choice
 from scheduling.models import ChoiceWindow, ClubChoice, WindowScope
 from tests import factories as f
 from tests.scheduling.club_helpers import enroll, make_club, open_window

@@ -1,4 +1,4 @@
-"""Clubs: room suitability, capacity and clash refusals (scheduling.services.club_save)."""
+"""Clubs: room suitability, capacity and clash refusals (scheduling.clubs.services.club_save)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from afterschool.models import RoomKind
+from scheduling.clubs.services import club_save
 from scheduling.models import Club, Period, Session, Weekday
-from scheduling.services import club_save, rota_generate, sessions_generate
+from scheduling.rota.services import rota_generate, sessions_generate
 from tests import factories as f
 from tests.scheduling.club_helpers import enroll_every_class
 

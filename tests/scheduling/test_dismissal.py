@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import selectors, services
+from scheduling.attendance import selectors, services
 from scheduling.models import Dismissal, LeaveKind, Period, Session
 from tests import factories as f
 
@@ -20,7 +20,7 @@ DAY = D(2024, 9, 3)  # Tuesday (the featured day is Thursday)
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr("scheduling.attendance_views._today", lambda: DAY)
+    monkeypatch.setattr("scheduling.attendance.views._today", lambda: DAY)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from scheduling import services
+from scheduling.attendance import services
 from scheduling.models import LeaveKind, LeaveRequest, LeaveStatus
 from tests import factories as f
 
@@ -18,7 +18,7 @@ TODAY = D(2024, 9, 2)
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr("scheduling.attendance_views._today", lambda: TODAY)
+    monkeypatch.setattr("scheduling.attendance.views._today", lambda: TODAY)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from scheduling import selectors, services
+from scheduling.attendance import selectors, services
 from scheduling.models import Attendance, AttendanceStatus, LeaveKind, Period, Session
 from tests import factories as f
 
@@ -210,7 +210,7 @@ class TestRollPage:
         assert Attendance.objects.count() == 0
 
     def test_refusal_is_shown_not_raised(self, client, world, session, on_roll, monkeypatch):
-        monkeypatch.setattr("scheduling.attendance_views._today", lambda: D(2024, 9, 2))
+        monkeypatch.setattr("scheduling.attendance.views._today", lambda: D(2024, 9, 2))
         client.force_login(world.teacher)
         r = client.post(reverse("scheduling:roll", args=[session.pk]), follow=True)
         assert "9月3日的课时还没到，不能提前点名。" in r.content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from afterschool.models import Role, RoomKind
-from scheduling import selectors, services
+from scheduling.attendance import selectors, services
 from scheduling.models import (
     Allocation,
     AllocationRun,

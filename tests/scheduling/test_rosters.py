@@ -10,7 +10,7 @@ import pdfplumber
 import pytest
 from django.urls import reverse
 
-from scheduling import choice
+from scheduling.choice import services as choice
 from scheduling.models import ClubChoice
 from tests import factories as f
 from tests.scheduling.club_helpers import enroll, make_club

@@ -1,4 +1,4 @@
-"""Sessions and the supervision rota (scheduling.services)."""
+"""Sessions and the supervision rota (scheduling.rota.services)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from afterschool.models import Role, SchoolYear, Term
-from scheduling import calendar as cal
+from scheduling.calendar import days as cal
+from scheduling.clubs.services import club_save
 from scheduling.models import Period, Session, StaffUnavailability, Weekday
-from scheduling.services import (
-    club_save,
+from scheduling.rota.services import (
     rota_generate,
     session_assign,
     sessions_generate,
@@ -56,7 +56,7 @@ class TestSessionsGenerate:
         assert make_up.weekday == Weekday.MONDAY
 
     def test_regenerating_is_idempotent_and_drops_suspended_days(self, world, rooms):
-        from scheduling.services import service_suspend
+        from scheduling.calendar.services import service_suspend
 
         term = short_term(world.school)
         first = sessions_generate(term=enroll_every_class(term))
@@ -324,10 +324,9 @@ class TestRotaProperties:
 
 class TestWorkload:
     def test_club_dates_follow_the_timetable_weekday(self, world, term, rooms):
-        from scheduling.selectors import club_dates
-
         # Make 14 Sep (a make-up Saturday) follow Thursday's timetable.
-        from scheduling.services import calendar_day_set
+        from scheduling.calendar.services import calendar_day_set
+        from scheduling.clubs.selectors import club_dates
 
         calendar_day_set(
             school=world.school, date=D(2024, 9, 14), kind="workday", follows_weekday=3
@@ -349,7 +348,8 @@ class TestWorkload:
         assert len(dates) == 20
 
     def test_workload_counts_sessions_and_club_meetings(self, world, term, rooms):
-        from scheduling.selectors import club_dates, staff_workload
+        from scheduling.clubs.selectors import club_dates
+        from scheduling.rota.selectors import staff_workload
 
         club = club_save(
             term=term,

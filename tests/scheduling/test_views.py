@@ -15,6 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from afterschool.models import Role, RoomKind
+from scheduling.clubs.services import club_save
 from scheduling.models import (
     Allocation,
     AllocationRun,
@@ -27,7 +28,7 @@ from scheduling.models import (
     StaffUnavailability,
     TermSchedule,
 )
-from scheduling.services import club_save, rota_generate, sessions_generate
+from scheduling.rota.services import rota_generate, sessions_generate
 from tests import factories as f
 from tests.scheduling.club_helpers import enroll_every_class
 
@@ -89,7 +90,7 @@ class TestPermissions:
         assert login(client, world.other_admin).get(url).status_code == 404
 
     def test_other_schools_admin_cannot_touch_rows_by_id(self, client, world, built, rooms):
-        from scheduling.services import unavailability_add
+        from scheduling.rota.services import unavailability_add
 
         row = unavailability_add(person=world.teacher, weekday=0, reason="带孩子")
         login(client, world.other_admin)

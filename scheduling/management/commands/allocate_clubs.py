@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from afterschool.models import Term
-from scheduling.choice import allocation_publish, allocation_run
-from scheduling.choice_selectors import run_report
+from scheduling.choice.selectors import run_report
+from scheduling.choice.services import allocation_publish, allocation_run
 
 
 class Command(BaseCommand):

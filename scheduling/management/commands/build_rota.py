@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from afterschool.models import Term
-from scheduling.services import rota_generate, sessions_generate
+from scheduling.rota.services import rota_generate, sessions_generate
 
 
 class Command(BaseCommand):

@@ -7,6 +7,7 @@ redirect with a message (or, for a tap on the roll, the updated row for htmx).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,9 +22,11 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import staff_required, students_for_user
 from afterschool.models import Role
-from scheduling import choice_selectors, selectors, services
-from scheduling.forms import DismissForm, LeaveDecideForm, LeaveForm, RollMarkForm
-from scheduling.models import AttendanceStatus, Dismissal, LeaveStatus
+from scheduling import access
+from scheduling.attendance import selectors, services
+from scheduling.attendance.forms import DismissForm, LeaveDecideForm, LeaveForm, RollMarkForm
+from scheduling.attendance.selectors import Roll
+from scheduling.models import AttendanceStatus, LeaveStatus
 
 # Bootstrap colour of each mark on the roll.
 STATUS_COLOURS = {
@@ -32,6 +35,8 @@ STATUS_COLOURS = {
     AttendanceStatus.LEAVE: "secondary",
     AttendanceStatus.LATE: "warning",
 }
+
+
 STATUSES = [(s.value, s.label, STATUS_COLOURS[s]) for s in AttendanceStatus]
 
 
@@ -80,24 +85,54 @@ def roll_index(request):
     )
 
 
-def _roll_context(session, roll) -> dict:
-    return {
-        "session": session,
-        "roll": roll,
-        "statuses": STATUSES,
-        "day": session.date,
-        "roll_url": reverse("scheduling:roll", args=[session.pk]),
-    }
-
-
-def _club_roll_context(club, day, roll) -> dict:
-    return {
-        "club": club,
-        "roll": roll,
-        "statuses": STATUSES,
-        "day": day,
-        "roll_url": reverse("scheduling:club-roll", args=[club.pk]) + f"?date={day.isoformat()}",
-    }
+def _roll_page(
+    request,
+    *,
+    url: str,
+    load: Callable[[], Roll],
+    save: Callable[[dict[int, str]], object],
+    context: dict,
+):
+    """A roll (of a session or a club meeting): everyone present by default,
+    one tap per exception (saved by htmx without reloading — the answer is
+    the updated row and summary; plain POST without JavaScript), or
+    「全部到齐，保存」 to save the roll as it stands. ``load`` builds the roll,
+    ``save(marks)`` calls the service, ``context`` is the page's own part."""
+    if request.method != "POST":
+        roll = load()
+        return render(request, "scheduling/attendance/roll.html", {**context, "roll": roll})
+    form = RollMarkForm(request.POST)
+    tapped = bool(request.POST.get("student") or request.POST.get("status"))
+    if not form.is_valid() or (
+        tapped and not (form.cleaned_data["student"] and form.cleaned_data["status"])
+    ):
+        # A tap that does not say who and what: save nothing.
+        messages.error(request, _("请选择到、缺勤、请假或迟到。"))
+        return redirect(url)
+    marks = {}
+    if tapped:
+        marks = {form.cleaned_data["student"]: form.cleaned_data["status"]}
+    error = ""
+    try:
+        save(marks)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if _is_htmx(request) and marks:
+        student_id = next(iter(marks))
+        roll = load()
+        row = next((r for r in roll.rows if r.student.pk == student_id), None)
+        if row is None:
+            raise Http404
+        context = {**context, "roll": roll, "row": row, "error": error}
+        html = render_to_string(
+            "scheduling/attendance/roll.html#row", context, request=request
+        ) + render_to_string("scheduling/attendance/roll.html#summary", context, request=request)
+        return HttpResponse(html)
+    if error:
+        messages.error(request, error)
+    elif not marks:
+        messages.success(request, _("点名已保存。"))
+    return redirect(url)
 
 
 @login_required
@@ -105,96 +140,42 @@ def _club_roll_context(club, day, roll) -> dict:
 def club_roll(request, pk: int):
     """A club meeting's roll on ``?date=`` (default today) for the club's
     teacher or the school's admin (404 to others): the students placed in the
-    club by the published allocation run, present by default, one tap per
-    exception (htmx), or 「全部到齐，保存」."""
-    club = choice_selectors.get_club_for_roster(request.user, pk)
+    club by the published allocation run (see ``_roll_page``)."""
+    club = access.get_club_for_user(request.user, pk)
     day = _date(request)
     url = reverse("scheduling:club-roll", args=[club.pk]) + f"?date={day.isoformat()}"
-    if request.method == "POST":
-        form = RollMarkForm(request.POST)
-        tapped = bool(request.POST.get("student") or request.POST.get("status"))
-        if not form.is_valid() or (
-            tapped and not (form.cleaned_data["student"] and form.cleaned_data["status"])
-        ):
-            messages.error(request, _("请选择到、缺勤、请假或迟到。"))
-            return redirect(url)
-        marks = {}
-        if tapped:
-            marks = {form.cleaned_data["student"]: form.cleaned_data["status"]}
+
+    def save(marks):
         roster = [r.student for r in selectors.club_roll(club, day).rows]
-        error = ""
-        try:
-            services.club_roll_save(
-                club=club, date=day, roster=roster, by=request.user, marks=marks, today=_today()
-            )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        if _is_htmx(request) and marks:
-            student_id = next(iter(marks))
-            roll = selectors.club_roll(club, day)
-            row = next((r for r in roll.rows if r.student.pk == student_id), None)
-            if row is None:
-                raise Http404
-            context = {**_club_roll_context(club, day, roll), "row": row, "error": error}
-            html = render_to_string(
-                "scheduling/attendance/roll.html#row", context, request=request
-            ) + render_to_string(
-                "scheduling/attendance/roll.html#summary", context, request=request
-            )
-            return HttpResponse(html)
-        if error:
-            messages.error(request, error)
-        elif not marks:
-            messages.success(request, _("点名已保存。"))
-        return redirect(url)
-    roll = selectors.club_roll(club, day)
-    return render(request, "scheduling/attendance/roll.html", _club_roll_context(club, day, roll))
+        services.club_roll_save(
+            club=club, date=day, roster=roster, by=request.user, marks=marks, today=_today()
+        )
+
+    return _roll_page(
+        request,
+        url=url,
+        load=lambda: selectors.club_roll(club, day),
+        save=save,
+        context={"club": club, "statuses": STATUSES, "day": day, "roll_url": url},
+    )
 
 
 @login_required
 @staff_required
 def roll(request, pk: int):
-    """A session's roll: everyone present by default, one tap per exception
-    (saved by htmx without reloading; plain POST without JavaScript), or
-    「全部到齐，保存」 to save the roll as it stands."""
-    session = selectors.get_session_for_roll(request.user, pk)
-    if request.method == "POST":
-        form = RollMarkForm(request.POST)
-        tapped = bool(request.POST.get("student") or request.POST.get("status"))
-        if not form.is_valid() or (
-            tapped and not (form.cleaned_data["student"] and form.cleaned_data["status"])
-        ):
-            # A tap that does not say who and what: save nothing.
-            messages.error(request, _("请选择到、缺勤、请假或迟到。"))
-            return redirect("scheduling:roll", pk=session.pk)
-        marks = {}
-        if tapped:
-            marks = {form.cleaned_data["student"]: form.cleaned_data["status"]}
-        error = ""
-        try:
-            services.roll_call_save(session=session, by=request.user, marks=marks, today=_today())
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        if _is_htmx(request) and marks:
-            student_id = next(iter(marks))
-            roll = selectors.session_roll(session)
-            row = next((r for r in roll.rows if r.student.pk == student_id), None)
-            if row is None:
-                raise Http404
-            context = {**_roll_context(session, roll), "row": row, "error": error}
-            html = render_to_string(
-                "scheduling/attendance/roll.html#row", context, request=request
-            ) + render_to_string(
-                "scheduling/attendance/roll.html#summary", context, request=request
-            )
-            return HttpResponse(html)
-        if error:
-            messages.error(request, error)
-        elif not marks:
-            messages.success(request, _("点名已保存。"))
-        return redirect("scheduling:roll", pk=session.pk)
-    roll = selectors.session_roll(session)
-    return render(request, "scheduling/attendance/roll.html", _roll_context(session, roll))
+    """A session's roll for its supervisor, the class's homeroom teacher or
+    the school's admin (404 to others; see ``_roll_page``)."""
+    session = access.get_session_for_user(request.user, pk)
+    url = reverse("scheduling:roll", args=[session.pk])
+    return _roll_page(
+        request,
+        url=url,
+        load=lambda: selectors.session_roll(session),
+        save=lambda marks: services.roll_call_save(
+            session=session, by=request.user, marks=marks, today=_today()
+        ),
+        context={"session": session, "statuses": STATUSES, "day": session.date, "roll_url": url},
+    )
 
 
 @login_required
@@ -226,7 +207,7 @@ def leave_list(request):
     user = request.user
     if not (user.is_school_admin or user.role in (Role.HOMEROOM, Role.GUARDIAN)):
         raise PermissionDenied
-    leaves = list(selectors.leave_requests_for_user(user).order_by("-requested_at", "-pk")[:200])
+    leaves = list(access.leave_requests_for_user(user).order_by("-requested_at", "-pk")[:200])
     waiting = [r for r in leaves if r.status == LeaveStatus.REQUESTED]
     others = [r for r in leaves if r.status != LeaveStatus.REQUESTED]
     today = _today()
@@ -260,7 +241,8 @@ def leave_create(request):
         data = form.cleaned_data
         student = data["student"]
         try:
-            term = selectors.current_term(student.school_id, data["first_day"])
+            # The term of the leave's first day (Http404: the school has none).
+            term = access.get_school_term(student.school_id, today=data["first_day"])
             leave = services.leave_request(
                 student=student,
                 term=term,
@@ -291,7 +273,7 @@ def leave_create(request):
 @require_POST
 def leave_decide(request, pk: int):
     """The homeroom teacher (or admin) approves or declines with a reason."""
-    leave = selectors.get_leave_for_user(request.user, pk)
+    leave = access.get_leave_for_user(request.user, pk)
     if request.user.role == Role.GUARDIAN:
         raise PermissionDenied
     form = LeaveDecideForm(request.POST)
@@ -317,7 +299,7 @@ def leave_decide(request, pk: int):
 @login_required
 @require_POST
 def leave_cancel(request, pk: int):
-    leave = selectors.get_leave_for_user(request.user, pk)
+    leave = access.get_leave_for_user(request.user, pk)
     if request.user.role != Role.GUARDIAN:
         raise PermissionDenied
     try:
@@ -342,7 +324,7 @@ def dismissal_index(request):
         {
             "day": day,
             "classes": list(
-                selectors.dismissal_classes_for_user(request.user, day).order_by("grade", "number")
+                access.dismissal_classes_for_user(request.user, day).order_by("grade", "number")
             ),
         },
     )
@@ -353,8 +335,8 @@ def dismissal_index(request):
 def dismissal_class(request, pk: int):
     """A class's dismissal sheet for a day; POST records one child leaving."""
     day = _date(request)
-    school_class = selectors.get_class_for_dismissal(request.user, pk, day)
-    term = selectors.current_term(school_class.school_id, day)
+    school_class = access.get_class_for_dismissal(request.user, pk, day)
+    term = access.get_school_term(school_class.school_id, today=day)
     url = reverse("scheduling:dismissal-class", args=[school_class.pk]) + f"?date={day:%Y-%m-%d}"
     if request.method == "POST":
         form = DismissForm(request.POST)
@@ -403,14 +385,9 @@ def students_of_class(school_class):
 @staff_required
 @require_POST
 def dismissal_undo(request, pk: int):
-    try:
-        d = Dismissal.objects.select_related("student__school_class").get(pk=pk)
-    except Dismissal.DoesNotExist:
-        raise Http404 from None
     # Only someone who may see the class that day gets past here (404 else).
-    school_class = selectors.get_class_for_dismissal(
-        request.user, d.student.school_class_id, d.date
-    )
+    d = access.get_dismissal_for_user(request.user, pk)
+    school_class = d.student.school_class
     try:
         services.dismissal_undo(dismissal=d, by=request.user)
     except ValidationError as exc:

@@ -8,14 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.models import GRADE_NAMES, SchoolClass, Term
-from scheduling.forms import _Crispy
+from scheduling.calendar.forms import CrispyMixin
 from scheduling.models import Club, WindowScope
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 RANK_LABELS = (_("第一志愿"), _("第二志愿"), _("第三志愿"))
 
 
-class ChoiceWindowForm(_Crispy, forms.Form):
+class ChoiceWindowForm(CrispyMixin, forms.Form):
     scope = forms.ChoiceField(label=_("范围"), choices=WindowScope.choices)
     grade = forms.TypedChoiceField(
         label=_("年级"),
@@ -65,7 +65,7 @@ class ClubChoiceForm(forms.Form):
         return [self.cleaned_data.get(f"rank{i + 1}") for i in range(len(RANK_LABELS))]
 
 
-class AllocationRunForm(_Crispy, forms.Form):
+class AllocationRunForm(CrispyMixin, forms.Form):
     seed = forms.IntegerField(
         label=_("随机种子"),
         min_value=0,

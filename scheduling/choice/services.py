@@ -1,5 +1,5 @@
-"""Club choice and allocation rules that write (issue 4 "Club choice and
-allocation"): selection windows, a guardian's ranked choices, allocation runs,
+"""Club choice and allocation rules that write (DESIGN.md "Featured course"):
+selection windows, a guardian's ranked choices, allocation runs,
 publishing, and changes afterwards filled from the waiting list.
 
 Keyword-only, typed; a refused rule raises ``ValidationError`` with Chinese
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from afterschool.models import GRADE_NAMES, SchoolClass, Student, Term, User
 from enrollment.models import Application, Status
-from scheduling.allocation import MAX_RANKS, RANK_SCORE, Applicant, allocate
+from scheduling.choice.solver import MAX_RANKS, RANK_SCORE, Applicant, Outcome, allocate
 from scheduling.models import (
     Allocation,
     AllocationChange,
@@ -193,7 +193,7 @@ def club_choices_save(
     """Replace ``student``'s ranked choices for ``term`` with ``club_ids``
     (first choice first; ``None`` for an empty rank; all empty clears them).
 
-    Rules (issue 4): only inside the student's selection window; only an
+    Rules: only inside the student's selection window; only an
     enrolled student (approved application with the featured day); at most 3
     ranks, filled from the first without gaps; no club twice; each club of
     this term and open to the student's grade. Raises ``ValidationError`` with
@@ -269,7 +269,7 @@ def allocation_run(*, term: Term, seed: int, by: User | None) -> AllocationRun:
     """Allocate the term's clubs from the enrolled students' valid choices and
     store the run (seed, objective, figures) with one ``Allocation`` per
     student who has a valid choice. Optimal for ``OBJECTIVE`` (see
-    ``scheduling.allocation``); re-running with the same seed on the same
+    ``scheduling.choice.solver``); re-running with the same seed on the same
     choices gives the same result. Choices whose club was deleted or no longer
     takes the student's grade are left out (and shown to the guardian).
 
@@ -281,21 +281,7 @@ def allocation_run(*, term: Term, seed: int, by: User | None) -> AllocationRun:
         raise ValidationError(_("本学期还没有社团，无法分配。"))
     apps = list(enrolled_applications(term).select_related("student__school_class"))
     students = {a.student_id: a.student for a in apps}
-    by_student: dict[int, list[ClubChoice]] = defaultdict(list)
-    for ch in ClubChoice.objects.filter(term=term, student_id__in=students).order_by(
-        "student_id", "rank"
-    ):
-        by_student[ch.student_id].append(ch)
-    applicants: list[Applicant] = []
-    for sid, student in students.items():
-        grade = student.school_class.grade
-        valid = [
-            ch.club_id
-            for ch in by_student.get(sid, [])
-            if ch.club_id in clubs and clubs[ch.club_id].is_open_to_grade(grade)
-        ]
-        if valid:
-            applicants.append(Applicant(sid, student.is_priority, tuple(valid[:MAX_RANKS])))
+    applicants = _applicants(term, clubs, students)
     outcome = allocate(applicants, {pk: c.capacity for pk, c in clubs.items()}, seed=seed)
     counts = outcome.rank_counts()
     priority = [a for a in applicants if a.priority]
@@ -316,6 +302,38 @@ def allocation_run(*, term: Term, seed: int, by: User | None) -> AllocationRun:
         total_score=sum(RANK_SCORE[r] for _c, r in outcome.placed.values()),
         seconds=outcome.seconds,
     )
+    Allocation.objects.bulk_create(_allocation_rows(run, applicants, outcome), batch_size=1000)
+    return run
+
+
+def _applicants(
+    term: Term, clubs: dict[int, Club], students: dict[int, Student]
+) -> list[Applicant]:
+    """The solver's input: each student with a valid choice (its club exists
+    and takes their grade), choices in rank order. One query (the choices)."""
+    by_student: dict[int, list[ClubChoice]] = defaultdict(list)
+    for ch in ClubChoice.objects.filter(term=term, student_id__in=students).order_by(
+        "student_id", "rank"
+    ):
+        by_student[ch.student_id].append(ch)
+    applicants: list[Applicant] = []
+    for sid, student in students.items():
+        grade = student.school_class.grade
+        valid = [
+            ch.club_id
+            for ch in by_student.get(sid, [])
+            if ch.club_id in clubs and clubs[ch.club_id].is_open_to_grade(grade)
+        ]
+        if valid:
+            applicants.append(Applicant(sid, student.is_priority, tuple(valid[:MAX_RANKS])))
+    return applicants
+
+
+def _allocation_rows(
+    run: AllocationRun, applicants: list[Applicant], outcome: Outcome
+) -> list[Allocation]:
+    """One unsaved ``Allocation`` per applicant: the club and rank they got,
+    or none (on the waiting lists)."""
     rows = []
     for a in applicants:
         got = outcome.placed.get(a.id)
@@ -334,8 +352,7 @@ def allocation_run(*, term: Term, seed: int, by: User | None) -> AllocationRun:
                 tie_order=tie,
             )
         )
-    Allocation.objects.bulk_create(rows, batch_size=1000)
-    return run
+    return rows
 
 
 @transaction.atomic
@@ -355,17 +372,28 @@ def _seats_taken(run: AllocationRun, club: Club) -> int:
     return Allocation.objects.filter(run=run, club=club, state=AllocationState.PLACED).count()
 
 
+def waiting_order(allocation: Allocation, club_id: int) -> tuple:
+    """Sort key of the waiting list of club ``club_id``: the rank the student
+    gave it, priority group first, then the run's seeded order (higher draw
+    first), then id."""
+    return (
+        allocation.choices.index(club_id),
+        not allocation.is_priority,
+        -allocation.tie_order,
+        allocation.pk,
+    )
+
+
 def waiting_list(run: AllocationRun, club: Club) -> list[Allocation]:
     """Unplaced students of ``run`` who ranked ``club`` (and whose grade it
-    still takes), ordered by the rank they gave it, priority group first,
-    then the run's seeded order."""
+    still takes), in ``waiting_order``."""
     waiting = []
     for a in Allocation.objects.filter(run=run, state=AllocationState.UNPLACED).select_related(
         "student__school_class"
     ):
         if club.pk in a.choices and club.is_open_to_grade(a.student.school_class.grade):
             waiting.append(a)
-    waiting.sort(key=lambda a: (a.choices.index(club.pk), not a.is_priority, -a.tie_order, a.pk))
+    waiting.sort(key=lambda a: waiting_order(a, club.pk))
     return waiting
 
 

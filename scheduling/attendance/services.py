@@ -1,12 +1,10 @@
 """Roll call (点名), leave (请假) and dismissal (离校): the rules that write.
 
-Re-exported from ``scheduling.services`` (writes) so views and other apps call
-``services.leave_request`` etc.; reads are in ``scheduling.selectors``.
-
 Rule sources: seed 二.3 (有事有病必须履行请假手续，服务期间不得擅自离校),
 seed 一.5 (6) (服务结束后由学校统一组织学生安全离校), seed 二.1 (住宿生统一由学校
 管理), DESIGN.md "Safety". Every function raises ``ValidationError`` with a
-Chinese message and writes nothing when a rule refuses.
+Chinese message and writes nothing when a rule refuses. Who may act:
+``scheduling.access``; reads: ``scheduling.attendance.selectors``.
 """
 
 from __future__ import annotations
@@ -18,10 +16,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from afterschool.models import Role, Student, Term, User
+from afterschool.models import Student, Term, User
 from enrollment.models import Application
-from enrollment.models import Status as ApplicationStatus
-from scheduling.calendar import days_between, term_schedule
+from scheduling.access import (
+    can_decide_leave,
+    can_dismiss,
+    can_take_club_roll,
+    can_take_roll,
+    is_guardian_of,
+)
+from scheduling.attendance.selectors import (
+    approved_leave_on,
+    dismissal_application,
+    dismissal_time,
+    enrolled_application,
+    roll_students,
+)
+from scheduling.calendar.days import days_between, term_schedule
 from scheduling.models import (
     Attendance,
     AttendanceStatus,
@@ -31,7 +42,6 @@ from scheduling.models import (
     LeavePeriods,
     LeaveRequest,
     LeaveStatus,
-    Period,
     Session,
 )
 
@@ -51,31 +61,65 @@ def _span(first: datetime.date, last: datetime.date, today: datetime.date) -> tu
     return f"{first.year}年{_day(first)}", f"{last.year}年{_day(last)}"
 
 
-def enrolled_application(*, student: Student, term: Term) -> Application | None:
-    """The student's approved application for ``term`` (enrolled), or None."""
-    return Application.objects.filter(
-        student=student, term=term, status=ApplicationStatus.APPROVED
-    ).first()
-
-
-def is_guardian_of(user: User, student: Student) -> bool:
-    return (
-        user.is_authenticated
-        and user.role == Role.GUARDIAN
-        and student.guardians.filter(user=user).exists()
-    )
-
-
-def may_decide_leave(user: User, student: Student) -> bool:
-    """The class's homeroom teacher or the school's admin."""
-    if not user.is_authenticated or user.school_id != student.school_id:
-        return False
-    if user.is_school_admin:
-        return True
-    return user.role == Role.HOMEROOM and student.school_class.homeroom_teacher_id == user.pk
-
-
 # ---------------------------------------------------------------- leave
+
+
+def _check_leave_form(
+    *, kind: str, periods: str, reason: str, first_day: datetime.date, last_day: datetime.date
+) -> str:
+    """The request's own fields: a kind, periods for a by-period leave, a
+    reason, days in order. Returns ``periods`` as stored ("" for whole days)."""
+    if kind not in LeaveKind.values:
+        raise ValidationError(_("请选择请假方式。"))
+    if kind == LeaveKind.DAYS:
+        periods = ""
+    elif periods not in LeavePeriods.values:
+        raise ValidationError(_("按课时请假请选择中午、下午或两个课时。"))
+    if not reason:
+        raise ValidationError(_("请填写请假事由。"))
+    if last_day < first_day:
+        raise ValidationError(_("结束日期不能早于开始日期。"))
+    return periods
+
+
+def _check_leave_days(
+    *, term: Term, first_day: datetime.date, last_day: datetime.date, today: datetime.date
+) -> None:
+    """Not before ``today``, inside the term, both ends service days."""
+    if first_day < today:
+        raise ValidationError(_("不能为已经过去的日期请假（%(day)s）。") % {"day": _day(first_day)})
+    if first_day < term.first_day or last_day > term.last_day:
+        raise ValidationError(
+            _("请假日期须在本学期内（%(first)s至%(last)s）。")
+            % dict(zip(("first", "last"), _span(term.first_day, term.last_day, today), strict=True))
+        )
+    service = {
+        d.date
+        for d in days_between(
+            term.school, first_day, last_day, schedule=term_schedule(term), strict=False
+        )
+        if d.has_service
+    }
+    for end in (first_day, last_day):
+        if end not in service:
+            raise ValidationError(_("%(day)s没有课后服务，请选择课后服务日。") % {"day": _day(end)})
+
+
+def _check_no_overlap(new: LeaveRequest) -> None:
+    """No other requested or approved leave of the child shares a period on
+    one of ``new``'s days."""
+    others = LeaveRequest.objects.filter(
+        student=new.student,
+        status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED],
+        first_day__lte=new.last_day,
+        last_day__gte=new.first_day,
+    )
+    for other in others:
+        if set(other.covered_periods) & set(new.covered_periods):
+            raise ValidationError(
+                _("与已有的请假（%(span)s，%(status)s）时间重叠，请勿重复申请。")
+                % {"span": other.span_display, "status": other.get_status_display()}
+            )
 
 
 def leave_request(
@@ -106,33 +150,10 @@ def leave_request(
     reason = (reason or "").strip()
     if not is_guardian_of(by, student):
         raise ValidationError(_("只有学生的家长可以为其请假。"))
-    if kind not in LeaveKind.values:
-        raise ValidationError(_("请选择请假方式。"))
-    if kind == LeaveKind.DAYS:
-        periods = ""
-    elif periods not in LeavePeriods.values:
-        raise ValidationError(_("按课时请假请选择中午、下午或两个课时。"))
-    if not reason:
-        raise ValidationError(_("请填写请假事由。"))
-    if last_day < first_day:
-        raise ValidationError(_("结束日期不能早于开始日期。"))
-    if first_day < today:
-        raise ValidationError(_("不能为已经过去的日期请假（%(day)s）。") % {"day": _day(first_day)})
-    if first_day < term.first_day or last_day > term.last_day:
-        raise ValidationError(
-            _("请假日期须在本学期内（%(first)s至%(last)s）。")
-            % dict(zip(("first", "last"), _span(term.first_day, term.last_day, today), strict=True))
-        )
-    service = {
-        d.date
-        for d in days_between(
-            term.school, first_day, last_day, schedule=term_schedule(term), strict=False
-        )
-        if d.has_service
-    }
-    for end in (first_day, last_day):
-        if end not in service:
-            raise ValidationError(_("%(day)s没有课后服务，请选择课后服务日。") % {"day": _day(end)})
+    periods = _check_leave_form(
+        kind=kind, periods=periods, reason=reason, first_day=first_day, last_day=last_day
+    )
+    _check_leave_days(term=term, first_day=first_day, last_day=last_day, today=today)
     with transaction.atomic():
         Student.objects.select_for_update().filter(pk=student.pk).first()
         if enrolled_application(student=student, term=term) is None:
@@ -149,18 +170,7 @@ def leave_request(
             reason=reason,
             requested_by=by,
         )
-        others = LeaveRequest.objects.filter(
-            student=student,
-            status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED],
-            first_day__lte=last_day,
-            last_day__gte=first_day,
-        )
-        for other in others:
-            if set(other.covered_periods) & set(new.covered_periods):
-                raise ValidationError(
-                    _("与已有的请假（%(span)s，%(status)s）时间重叠，请勿重复申请。")
-                    % {"span": other.span_display, "status": other.get_status_display()}
-                )
+        _check_no_overlap(new)
         new.save()
     return new
 
@@ -188,7 +198,7 @@ def leave_decide(
         .select_related("student__school_class")
         .get(pk=leave.pk)
     )
-    if not may_decide_leave(by, leave.student):
+    if not can_decide_leave(by, leave.student):
         raise ValidationError(_("只有该班班主任可以审批请假。"))
     if leave.status != LeaveStatus.REQUESTED:
         raise ValidationError(
@@ -238,48 +248,6 @@ def leave_cancel(
 
 
 # ---------------------------------------------------------------- roll call
-
-# Which application part puts a student on the roll of a basic session in a
-# period (enrollment PartsMixin; the featured slot has clubs, not sessions).
-PERIOD_PART = {Period.NOON: "wants_noon", Period.AFTER_SCHOOL: "wants_after_school"}
-
-
-def roll_students(*, school_class_id: int, term: Term, period: str):
-    """Students of the class enrolled for ``period`` in ``term`` (approved
-    application with that part), by student number. A queryset (one query)."""
-    return Student.objects.filter(
-        school_class_id=school_class_id,
-        applications__term=term,
-        applications__status=ApplicationStatus.APPROVED,
-        **{f"applications__{PERIOD_PART[period]}": True},
-    ).order_by("student_number", "pk")
-
-
-def approved_leave_on(*, student_ids, date: datetime.date, period: str) -> dict[int, LeaveRequest]:
-    """Student id → the approved leave covering ``date`` in ``period``. One query."""
-    out: dict[int, LeaveRequest] = {}
-    for leave in LeaveRequest.objects.filter(
-        student_id__in=list(student_ids),
-        status=LeaveStatus.APPROVED,
-        first_day__lte=date,
-        last_day__gte=date,
-    ):
-        if period in leave.covered_periods:
-            out[leave.student_id] = leave
-    return out
-
-
-def may_take_roll(user: User, session: Session) -> bool:
-    """Who may take a basic session's roll: its supervisor, the class's
-    homeroom teacher, or the school's admin (DESIGN.md "Who uses it").
-    ``session.school_class`` should be loaded."""
-    if not user.is_authenticated or not user.school_id:
-        return False
-    if session.supervisor_id == user.pk:
-        return True
-    if user.school_id != session.school_class.school_id:
-        return False
-    return user.is_school_admin or session.school_class.homeroom_teacher_id == user.pk
 
 
 def _roll_save(
@@ -368,7 +336,7 @@ def roll_call_save(
         .select_related("school_class", "term")
         .get(pk=session.pk)
     )
-    if not may_take_roll(by, session):
+    if not can_take_roll(by, session):
         raise ValidationError(_("只有该课时的看班教师、班主任或学校管理员可以点名。"))
     if session.date > today:
         raise ValidationError(
@@ -388,13 +356,6 @@ def roll_call_save(
         by=by,
         now=now,
     )
-
-
-def may_take_club_roll(user: User, club: Club) -> bool:
-    """Who may take a club meeting's roll: its teacher or the school's admin."""
-    if not user.is_authenticated or user.school_id != club.school_id:
-        return False
-    return club.teacher_id == user.pk or user.is_school_admin
 
 
 @transaction.atomic
@@ -421,7 +382,7 @@ def club_roll_save(
     today = today or timezone.localdate()
     now = now or timezone.now()
     club = Club.objects.select_for_update().select_related("term").get(pk=club.pk)
-    if not may_take_club_roll(by, club):
+    if not can_take_club_roll(by, club):
         raise ValidationError(_("只有社团指导教师或学校管理员可以点名。"))
     if date > today:
         raise ValidationError(_("%(day)s的课时还没到，不能提前点名。") % {"day": _day(date)})
@@ -448,50 +409,28 @@ def club_roll_save(
 # ---------------------------------------------------------------- dismissal
 
 
-def dismissal_application(*, student: Student, term: Term, date: datetime.date):
-    """The approved application that puts ``student`` on ``date``'s dismissal
-    sheet (they stay for the after-school period or the featured day), else
-    None. ``term.schedule`` gives the featured weekday."""
-    app = enrolled_application(student=student, term=term)
-    if app is None:
-        return None
-    if app.wants_after_school or (app.wants_featured_day and is_featured_after_school(term, date)):
-        return app
-    return None
-
-
-def is_featured_after_school(term: Term, date: datetime.date) -> bool:
-    """Whether the clubs meet after school on ``date`` (featured weekday and
-    period). Uses the timetable weekday of make-up days. At most three queries."""
-    schedule = term_schedule(term)
-    if schedule.featured_period != Period.AFTER_SCHOOL:
-        return False
-    days = days_between(term.school, date, date, schedule=schedule, strict=False)
-    return bool(days) and days[0].timetable_weekday == schedule.featured_weekday
-
-
-def may_dismiss(user: User, student: Student, date: datetime.date) -> bool:
-    """The class's homeroom teacher, the school admin, or whoever supervises
-    one of the class's sessions that day."""
-    if not user.is_authenticated or user.school_id != student.school_id:
-        return False
-    if user.is_school_admin or student.school_class.homeroom_teacher_id == user.pk:
-        return True
-    return Session.objects.filter(
-        school_class_id=student.school_class_id, date=date, supervisor=user
-    ).exists()
-
-
-def dismissal_time(
-    *, term: Term, date: datetime.date, today: datetime.date, now: datetime.datetime
-) -> datetime.datetime:
-    """When a child recorded as leaving on ``date`` left: ``now`` for today;
-    for another day (recorded late) ``date`` at ``term.participant_dismissal``
-    (参加课后服务学生放学时间, 18:10 by default) in the current time zone,
-    since the real time is not known."""
-    if date == today:
-        return now
-    return timezone.make_aware(datetime.datetime.combine(date, term.participant_dismissal))
+def _collector(*, app: Application, student: Student, alone: bool, collected_by: str | None) -> str:
+    """Who collects ``student`` ("" when going home alone): ``collected_by``,
+    else (``None``) the application's pick-up person. Raises
+    ``ValidationError`` for going alone without the application's consent, or
+    no collector."""
+    if alone:
+        if not app.goes_home_alone:
+            raise ValidationError(
+                _("%(name)s的申请书未同意孩子自行回家，请由接送人接走。") % {"name": student.name}
+            )
+        return ""
+    if collected_by is None:
+        collected_by = app.pickup_name
+    collected_by = collected_by.strip()
+    if not collected_by:
+        if not app.goes_home_alone:
+            raise ValidationError(
+                _("%(name)s的申请书未同意孩子自行回家，请填写接走孩子的接送人姓名。")
+                % {"name": student.name}
+            )
+        raise ValidationError(_("请填写接送人姓名。"))
+    return collected_by
 
 
 @transaction.atomic
@@ -526,7 +465,7 @@ def dismissal_record(
     today = today or timezone.localdate()
     now = now or timezone.now()
     Student.objects.select_for_update().filter(pk=student.pk).first()
-    if not may_dismiss(by, student, date):
+    if not can_dismiss(by, student, date):
         raise ValidationError(_("只有班主任、当天看班教师或学校管理员可以登记离校。"))
     existing = Dismissal.objects.filter(student=student, date=date).first()
     if existing is not None:
@@ -542,23 +481,7 @@ def dismissal_record(
         raise ValidationError(
             _("%(name)s今天不参加下午课后服务，不在离校名单上。") % {"name": student.name}
         )
-    if alone:
-        if not app.goes_home_alone:
-            raise ValidationError(
-                _("%(name)s的申请书未同意孩子自行回家，请由接送人接走。") % {"name": student.name}
-            )
-        collected_by = ""
-    else:
-        if collected_by is None:
-            collected_by = app.pickup_name
-        collected_by = collected_by.strip()
-        if not collected_by:
-            if not app.goes_home_alone:
-                raise ValidationError(
-                    _("%(name)s的申请书未同意孩子自行回家，请填写接走孩子的接送人姓名。")
-                    % {"name": student.name}
-                )
-            raise ValidationError(_("请填写接送人姓名。"))
+    collected_by = _collector(app=app, student=student, alone=alone, collected_by=collected_by)
     return Dismissal.objects.create(
         student=student,
         date=date,
@@ -574,6 +497,6 @@ def dismissal_undo(*, dismissal: Dismissal, by: User) -> None:
     """Remove a dismissal recorded by mistake (same people as recording).
 
     Raises ``ValidationError`` when the actor may not dismiss the class."""
-    if not may_dismiss(by, dismissal.student, dismissal.date):
+    if not can_dismiss(by, dismissal.student, dismissal.date):
         raise ValidationError(_("只有班主任、当天看班教师或学校管理员可以登记离校。"))
     dismissal.delete()

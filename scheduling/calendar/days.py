@@ -1,7 +1,7 @@
 """THE source of a term's school days and service days.
 
 Everyone who needs to know on which dates service runs calls this module:
-sessions (``scheduling.services.sessions_generate``), billing (days charged or
+sessions (``scheduling.rota.services.sessions_generate``), billing (days charged or
 refunded), reports. Do not recompute weekdays elsewhere.
 
 Public API
@@ -19,7 +19,7 @@ Public API
   the timetable weekday it follows and the notice; the month view and the
   session generator use it.
 
-Guardians' suspension notices: ``scheduling.selectors.suspension_notices_for_user``.
+Guardians' suspension notices: ``scheduling.access.suspension_notices_for_user``.
 
 Where the days come from
 ------------------------
@@ -272,37 +272,50 @@ def days_between(
             kind, name, follows, from_school = _official(
                 day, override, is_year_known_to_package(day.year)
             )
-        is_school_day = kind in (DayKind.WORKDAY, DayKind.MAKEUP)
-        has_service = is_school_day and (kind != DayKind.MAKEUP or service_on_makeup)
-        change = changes.get(day)
-        suspended = added = False
-        notice = ""
-        if change is not None:
-            notice = change.notice
-            if change.kind == ServiceChangeKind.SUSPENDED and has_service:
-                suspended, has_service = True, False
-            elif change.kind == ServiceChangeKind.ADDED and not has_service:
-                added, has_service = True, True
-                if change.follows_weekday is not None:
-                    follows = change.follows_weekday
-                if follows is None and day.weekday() >= 5:
-                    follows = Weekday.MONDAY
         out.append(
-            DayInfo(
-                date=day,
-                kind=kind,
-                holiday_name=name,
-                follows_weekday=follows,
-                is_school_day=is_school_day,
-                has_service=has_service,
-                suspended=suspended,
-                added=added,
-                notice=notice,
-                from_school=from_school,
-            )
+            _day_info(day, kind, name, follows, from_school, changes.get(day), service_on_makeup)
         )
         day += one
     return out
+
+
+def _day_info(
+    day: datetime.date,
+    kind: str,
+    name: str,
+    follows: int | None,
+    from_school: bool,
+    change: ServiceChange | None,
+    service_on_makeup: bool,
+) -> DayInfo:
+    """``day`` with its service: a school day has service (a make-up day only
+    if the term says so) unless the school suspended it; an added day has."""
+    is_school_day = kind in (DayKind.WORKDAY, DayKind.MAKEUP)
+    has_service = is_school_day and (kind != DayKind.MAKEUP or service_on_makeup)
+    suspended = added = False
+    notice = ""
+    if change is not None:
+        notice = change.notice
+        if change.kind == ServiceChangeKind.SUSPENDED and has_service:
+            suspended, has_service = True, False
+        elif change.kind == ServiceChangeKind.ADDED and not has_service:
+            added, has_service = True, True
+            if change.follows_weekday is not None:
+                follows = change.follows_weekday
+            if follows is None and day.weekday() >= 5:
+                follows = Weekday.MONDAY
+    return DayInfo(
+        date=day,
+        kind=kind,
+        holiday_name=name,
+        follows_weekday=follows,
+        is_school_day=is_school_day,
+        has_service=has_service,
+        suspended=suspended,
+        added=added,
+        notice=notice,
+        from_school=from_school,
+    )
 
 
 def term_calendar(term: Term, *, strict: bool = True) -> list[DayInfo]:

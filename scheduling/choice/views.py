@@ -6,39 +6,43 @@ Thin views: access helper → form → one service call → redirect with a mess
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from afterschool.access import get_student_for_user, school_admin_required, students_for_user
+from afterschool.access import school_admin_required, students_for_user, terms_for_user
 from afterschool.models import Role
 from afterschool.pdf import render_pdf
-from scheduling import choice, selectors
-from scheduling import choice_selectors as cs
-from scheduling.choice_forms import (
+from scheduling import access
+from scheduling.access import term_for_request
+from scheduling.choice import selectors as cs
+from scheduling.choice import services
+from scheduling.choice.forms import (
     AllocationMoveForm,
     AllocationRunForm,
     ChoiceWindowForm,
     ClubChoiceForm,
 )
-from scheduling.models import ChoiceWindow
-from scheduling.views import _show_errors, _term, _today
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _show_errors(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
 
 # ---------------------------------------------------------------- guardian
-
-
-def _choosing_student(user, pk: int):
-    """The child ``pk`` for their guardian or their school's admin (on a
-    family's behalf); 404 for everyone else, homeroom teachers included."""
-    if user.role not in (Role.GUARDIAN, Role.ADMIN):
-        raise Http404
-    return get_student_for_user(user, pk)
 
 
 @login_required
@@ -55,14 +59,14 @@ def choose_index(request):
 @login_required
 def choose(request, pk: int):
     """Rank up to three clubs for one child inside the selection window."""
-    student = _choosing_student(request.user, pk)
-    term = selectors.current_term(student.school_id, _today(), request.GET.get("term"))
+    student = access.get_choosing_student_for_user(request.user, pk)
+    term = access.get_school_term(student.school_id, request.GET.get("term"), today=_today())
     page = cs.choice_page(student=student, term=term)
     initial = [r.club.pk for r in page.choices if r.valid and r.club is not None]
     form = ClubChoiceForm(request.POST or None, clubs=page.clubs, initial_ids=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = choice.club_choices_save(
+            saved = services.club_choices_save(
                 student=student, term=term, club_ids=form.club_ids(), by=request.user
             )
         except ValidationError as exc:
@@ -93,14 +97,10 @@ def windows(request, pk: int | None = None):
     """List the term's selection windows; add or change one."""
     window = None
     if pk is not None:
-        window = get_object_or_404(
-            ChoiceWindow.objects.select_related("term"),
-            pk=pk,
-            term__school_id=request.user.school_id,
-        )
+        window = access.get_choice_window_for_user(request.user, pk)
         term = window.term
     else:
-        term = _term(request)
+        term = term_for_request(request)
     initial = {}
     if window is not None:
         initial = {
@@ -113,7 +113,7 @@ def windows(request, pk: int | None = None):
     form = ChoiceWindowForm(request.POST or None, term=term, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            choice.choice_window_save(
+            services.choice_window_save(
                 term=term, by=request.user, window=window, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -126,7 +126,7 @@ def windows(request, pk: int | None = None):
         "scheduling/clubs/windows.html",
         {
             "term": term,
-            "terms": selectors.terms_of(request.user.school_id),
+            "terms": terms_for_user(request.user),
             "windows": cs.windows_of(term),
             "form": form,
             "window": window,
@@ -139,9 +139,9 @@ def windows(request, pk: int | None = None):
 @school_admin_required
 @require_POST
 def window_delete(request, pk: int):
-    window = get_object_or_404(ChoiceWindow, pk=pk, term__school_id=request.user.school_id)
+    window = access.get_choice_window_for_user(request.user, pk)
     term_id = window.term_id
-    choice.choice_window_delete(window=window)
+    services.choice_window_delete(window=window)
     messages.success(request, _("选课时间已删除。"))
     return redirect(reverse("scheduling:choice-windows") + f"?term={term_id}")
 
@@ -153,11 +153,13 @@ def window_delete(request, pk: int):
 @school_admin_required
 def allocation(request):
     """Run the allocation with a seed (POST) and list the term's runs."""
-    term = _term(request)
+    term = term_for_request(request)
     form = AllocationRunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = choice.allocation_run(term=term, seed=form.cleaned_data["seed"], by=request.user)
+            run = services.allocation_run(
+                term=term, seed=form.cleaned_data["seed"], by=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -168,7 +170,7 @@ def allocation(request):
         "scheduling/clubs/allocation.html",
         {
             "term": term,
-            "terms": selectors.terms_of(request.user.school_id),
+            "terms": terms_for_user(request.user),
             "runs": cs.runs_of(term),
             "published": cs.published_run(term),
             "form": form,
@@ -180,7 +182,7 @@ def allocation(request):
 @school_admin_required
 def allocation_run(request, pk: int):
     """The report of one run: figures, clubs with waiting lists, who got none."""
-    run = cs.get_run_for_admin(request.user, pk)
+    run = access.get_allocation_run_for_user(request.user, pk)
     report = cs.run_report(run)
     return render(
         request,
@@ -198,8 +200,8 @@ def allocation_run(request, pk: int):
 @school_admin_required
 @require_POST
 def allocation_publish(request, pk: int):
-    run = cs.get_run_for_admin(request.user, pk)
-    choice.allocation_publish(run=run)
+    run = access.get_allocation_run_for_user(request.user, pk)
+    services.allocation_publish(run=run)
     messages.success(request, _("分配结果已发布，家长可以看到孩子的社团。"))
     return redirect("scheduling:allocation-run", pk=run.pk)
 
@@ -208,9 +210,9 @@ def allocation_publish(request, pk: int):
 @school_admin_required
 @require_POST
 def allocation_withdraw(request, pk: int):
-    entry = cs.get_allocation_for_admin(request.user, pk)
+    entry = access.get_allocation_for_user(request.user, pk)
     try:
-        filled = choice.allocation_withdraw(allocation=entry, by=request.user)
+        filled = services.allocation_withdraw(allocation=entry, by=request.user)
     except ValidationError as exc:
         _show_errors(request, exc)
     else:
@@ -225,13 +227,13 @@ def allocation_withdraw(request, pk: int):
 @school_admin_required
 @require_POST
 def allocation_move(request, pk: int):
-    entry = cs.get_allocation_for_admin(request.user, pk)
+    entry = access.get_allocation_for_user(request.user, pk)
     form = AllocationMoveForm(request.POST, term=entry.run.term)
     if not form.is_valid():
         messages.error(request, _("请选择要调整到的社团。"))
         return redirect("scheduling:allocation-run", pk=entry.run_id)
     try:
-        filled = choice.allocation_move(
+        filled = services.allocation_move(
             allocation=entry, club=form.cleaned_data["club"], by=request.user
         )
     except ValidationError as exc:
@@ -255,8 +257,8 @@ def rosters(request):
     """Clubs whose roster the user may print: all (admin) or their own."""
     if not request.user.is_staff_member:
         raise PermissionDenied
-    term = _term(request)
-    clubs = list(cs.roster_clubs_for_user(request.user, term))
+    term = term_for_request(request)
+    clubs = list(access.clubs_for_user(request.user).filter(term=term))
     run = cs.published_run(term)
     counts = cs.roster_counts(run)
     for c in clubs:
@@ -268,7 +270,7 @@ def rosters(request):
             "term": term,
             "clubs": clubs,
             "run": run,
-            "terms": selectors.terms_of(request.user.school_id),
+            "terms": terms_for_user(request.user),
         },
     )
 
@@ -276,7 +278,7 @@ def rosters(request):
 @login_required
 def roster(request, pk: int, pdf: bool = False):
     """One club's roster (名单) from the published allocation."""
-    club = cs.get_club_for_roster(request.user, pk)
+    club = access.get_club_for_user(request.user, pk)
     run, rows = cs.club_roster(club)
     context = {"club": club, "run": run, "rows": rows, "school": club.term.school}
     if pdf:

@@ -7,10 +7,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
-from afterschool.models import Role, Student, Term, User
-from scheduling.choice import WindowStatus, choice_is_valid, window_for, window_status
+from afterschool.models import Student, Term
+from scheduling.choice.services import (
+    WindowStatus,
+    choice_is_valid,
+    waiting_order,
+    window_for,
+    window_status,
+)
 from scheduling.models import (
     Allocation,
     AllocationChange,
@@ -108,24 +113,6 @@ def runs_of(term: Term) -> QuerySet[AllocationRun]:
     return AllocationRun.objects.filter(term=term).select_related("created_by")
 
 
-def get_run_for_admin(user: User, pk: int) -> AllocationRun:
-    try:
-        return AllocationRun.objects.select_related("term__school", "created_by").get(
-            pk=pk, term__school_id=user.school_id
-        )
-    except AllocationRun.DoesNotExist:
-        raise Http404 from None
-
-
-def get_allocation_for_admin(user: User, pk: int) -> Allocation:
-    try:
-        return Allocation.objects.select_related("run__term", "student__school_class", "club").get(
-            pk=pk, run__term__school_id=user.school_id
-        )
-    except Allocation.DoesNotExist:
-        raise Http404 from None
-
-
 @dataclass
 class ClubLine:
     club: Club
@@ -159,7 +146,7 @@ class RunReport:
 
 def run_report(run: AllocationRun) -> RunReport:
     """Per club: seats taken by rank got, free seats and the waiting list (see
-    ``choice.waiting_list`` for its order); who got none; the changes since.
+    ``services.waiting_order`` for its order); who got none; the changes since.
     Three queries: clubs, allocations with students, changes."""
     clubs = list(Club.objects.filter(term_id=run.term_id).select_related("teacher", "room"))
     lines = {c.pk: ClubLine(c) for c in clubs}
@@ -178,10 +165,7 @@ def run_report(run: AllocationRun) -> RunReport:
                 if line and line.club.is_open_to_grade(a.student.school_class.grade):
                     line.waiting.append(a)
     for line in lines.values():
-        pk = line.club.pk
-        line.waiting.sort(
-            key=lambda a, pk=pk: (a.choices.index(pk), not a.is_priority, -a.tie_order, a.pk)
-        )
+        line.waiting.sort(key=lambda a, pk=line.club.pk: waiting_order(a, pk))
     unplaced.sort(
         key=lambda a: (a.student.school_class.grade, a.student.school_class.number, a.student.name)
     )
@@ -194,32 +178,6 @@ def run_report(run: AllocationRun) -> RunReport:
 
 
 # ---------------------------------------------------------------- rosters
-
-
-def roster_clubs_for_user(user: User, term: Term) -> QuerySet[Club]:
-    """Clubs whose roster ``user`` may see: every club of the school for the
-    admin, the clubs they lead for other staff, none for guardians."""
-    qs = Club.objects.filter(term=term).select_related("teacher", "room", "term")
-    if not user.is_authenticated or not user.is_staff_member:
-        return qs.none()
-    if user.is_school_admin:
-        return qs.filter(school_id=user.school_id)
-    return qs.filter(teacher=user)
-
-
-def get_club_for_roster(user: User, pk: int) -> Club:
-    """The club ``pk`` if ``user`` is the school's admin or its teacher."""
-    if not user.is_authenticated or not user.is_staff_member:
-        raise Http404
-    qs = Club.objects.select_related("teacher", "room", "term__school").filter(
-        school_id=user.school_id
-    )
-    if user.role != Role.ADMIN:
-        qs = qs.filter(teacher=user)
-    try:
-        return qs.get(pk=pk)
-    except Club.DoesNotExist:
-        raise Http404 from None
 
 
 def club_roster(club: Club) -> tuple[AllocationRun | None, list[Allocation]]:

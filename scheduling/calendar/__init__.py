@@ -1,0 +1,1 @@
+"""Calendar: school days, service days, the term's settings and service changes."""

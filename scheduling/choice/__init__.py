@@ -1,0 +1,1 @@
+"""Club choice: selection windows, ranked choices, allocation runs and rosters."""

@@ -1,0 +1,1 @@
+"""Clubs (社团) of the featured course: rooms, teachers, clashes."""

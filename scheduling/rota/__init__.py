@@ -1,0 +1,1 @@
+"""Rota: dated basic sessions, their supervisors and staff unavailability."""

@@ -1,0 +1,40 @@
+"""Forms of the rota pages; services write (STYLE.md §4)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from afterschool.models import School, User
+from scheduling.calendar.forms import DATE_WIDGET, CrispyMixin
+from scheduling.models import ROTA_ROLES, Period, StaffUnavailability
+from scheduling.rota.selectors import staff_of
+
+
+class SessionAssignForm(forms.Form):
+    supervisor = forms.ModelChoiceField(
+        label=_("看班教师"), queryset=User.objects.none(), required=False, empty_label=_("（自动）")
+    )
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = staff_of(school, ROTA_ROLES)
+
+
+class UnavailabilityForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = StaffUnavailability
+        fields = ["person", "date", "weekday", "period", "reason"]
+        widgets = {"date": DATE_WIDGET}
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = staff_of(school, ROTA_ROLES)
+        self.fields["period"].choices = [("", _("全天"))] + Period.choices
+        self._helper()
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("date") is None) == (data.get("weekday") is None):
+            raise forms.ValidationError(_("请填写日期或每周几（二选一）。"))
+        return data

@@ -1,0 +1,1 @@
+"""Week timetables of a class, student, person, room or the school (screen and PDF)."""
