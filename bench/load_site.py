@@ -124,14 +124,14 @@ def prepare_database(*, server_url: str, name: str, guardians: int) -> tuple[str
     call_command("migrate", verbosity=0)
     from afterschool.demo import DEMO_PASSWORD, _demo_password_hash
     from afterschool.models import Guardian, Role, SchoolClass, User
+    from afterschool.selectors import current_term
     from billing.management.commands.load_demo import load_demo
-    from enrollment import services
-    from enrollment.selectors import current_term
+    from enrollment.surveys.services import survey_open
 
     demo = load_demo()
-    term = current_term(demo.school.pk)
+    term = current_term(school=demo.school)
     admin_user = User.objects.get(username="admin")
-    survey = services.survey_open(term=term, by=admin_user)
+    survey = survey_open(term=term, by=admin_user)
     people: list[Person] = []
     chosen = list(
         Guardian.objects.filter(school=demo.school, user__isnull=False)

@@ -89,8 +89,10 @@ def samples(world):
     from afterschool.models import Role, RoomKind, RosterUpload
     from billing import services as billing
     from billing.models import FeeStatement
-    from enrollment import services as enrollment
+    from enrollment.agreements.services import agreement_sign
     from enrollment.models import ApplicationEvent, PrintJob, PrintJobStatus, Status
+    from enrollment.printing.services import print_job_request
+    from enrollment.surveys.services import survey_open
     from scheduling import attendance, choice
     from scheduling import services as scheduling
     from scheduling.models import (
@@ -123,7 +125,7 @@ def samples(world):
         teacher=f.make_user(world.school, Role.TEACHER, "club_teacher", name="合唱老师"),
         room=music,
     )
-    survey = enrollment.survey_open(term=term, by=world.admin)
+    survey = survey_open(term=term, by=world.admin)
     app = drive(
         world.child_x,
         term,
@@ -134,7 +136,7 @@ def samples(world):
         waiver_reason="低保户",
         wants_featured_day=True,
     )
-    enrollment.agreement_sign(
+    agreement_sign(
         application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
     )
     # Sessions are made only for classes with enrolled children: after the approval.
@@ -188,7 +190,7 @@ def samples(world):
     # A finished agreement print job of class A. Rendering the real PDF is the
     # print tests' business (tests/enrollment); a one-page stand-in keeps
     # this fixture fast.
-    job = enrollment.print_job_request(by=world.admin, term=term, school_class=world.class_a)
+    job = print_job_request(by=world.admin, term=term, school_class=world.class_a)
     blank = io.BytesIO()
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)

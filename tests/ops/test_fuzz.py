@@ -30,7 +30,7 @@ from afterschool.roster import (
     roster_import,
     roster_parse,
 )
-from enrollment.forms import ApplicationForm
+from enrollment.applications.forms import ApplicationForm
 from tests.afterschool.rosterfiles import HEADER, csv_bytes, student
 
 FUZZ = settings(
