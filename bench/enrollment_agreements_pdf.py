@@ -15,7 +15,7 @@ joining), its peak resident memory (``ru_maxrss``) and the file's size:
 
 - ``idle``: the same process set-up (Django, WeasyPrint imported, rows
   loaded) without rendering: the floor of the memory figures;
-- ``parts``: what the product does (``enrollment.pdf.agreements_pdf``):
+- ``parts``: what the product does (``enrollment.printing.pdf.agreements_pdf``):
   ``AGREEMENTS_PER_PART`` agreements per WeasyPrint document, joined with
   pypdf;
 - ``parts:K``: the same with K agreements per document;
@@ -60,7 +60,7 @@ from afterschool.models import (  # noqa: E402
     Term,
     User,
 )
-from enrollment.agreements import agreement_context, agreement_render  # noqa: E402
+from enrollment.agreements.texts import agreement_context, agreement_render  # noqa: E402
 from enrollment.models import Agreement, Application, Status  # noqa: E402
 
 SCHOOL = "基准小学"
@@ -70,7 +70,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 
 def build(n: int) -> None:
     """N students with approved applications and agreements (bulk)."""
-    from enrollment.services import agreement_template_current
+    from enrollment.agreements.services import agreement_template_current
 
     school = School.objects.create(name=SCHOOL)
     year = SchoolYear.objects.create(school=school, start_year=2024)
@@ -168,9 +168,9 @@ def child(mode: str) -> None:
     from pypdf import PdfReader
 
     from afterschool.pdf import render_pdf
-    from enrollment import pdf
-    from enrollment.selectors import pdf_applications
-    from enrollment.services import agreement_template_current
+    from enrollment.agreements.services import agreement_template_current
+    from enrollment.printing import pdf
+    from enrollment.printing.selectors import pdf_applications
 
     __import__("weasyprint")  # every mode pays for loading it
     start = time.perf_counter()

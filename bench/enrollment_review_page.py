@@ -89,7 +89,8 @@ urlpatterns = [
 
 
 def build() -> tuple[User, SchoolClass]:
-    from enrollment import services
+    from enrollment.applications.services import application_submit
+    from enrollment.review.services import application_approve_homeroom, application_return
 
     school = School.objects.create(name="基准小学")
     year = SchoolYear.objects.create(school=school, start_year=2024)
@@ -123,13 +124,11 @@ def build() -> tuple[User, SchoolClass]:
         data = dict(FORM)
         if i % 5 == 0:
             data.update(waiver_requested=True, waiver_reason="家庭困难")
-        app = services.application_submit(
-            student=student, term=term, data=data, by=teacher, on_paper=True
-        )
+        app = application_submit(student=student, term=term, data=data, by=teacher, on_paper=True)
         if 35 <= i < 45:
-            services.application_approve_homeroom(application=app, by=teacher)
+            application_approve_homeroom(application=app, by=teacher)
         elif i >= 45:
-            services.application_return(application=app, by=teacher, reason="请补充")
+            application_return(application=app, by=teacher, reason="请补充")
     return teacher, school_class
 
 

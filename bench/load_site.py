@@ -126,12 +126,12 @@ def prepare_database(*, server_url: str, name: str, guardians: int) -> tuple[str
     from afterschool.selectors import current_term
     from demo.base import DEMO_PASSWORD, demo_password_hash
     from demo.load import load_demo
-    from enrollment import services
+    from enrollment.surveys.services import survey_open
 
     demo = load_demo()
     term = current_term(school=demo.school)
     admin_user = User.objects.get(username="admin")
-    survey = services.survey_open(term=term, by=admin_user)
+    survey = survey_open(term=term, by=admin_user)
     people: list[Person] = []
     chosen = list(
         Guardian.objects.filter(school=demo.school, user__isnull=False)

@@ -11,7 +11,7 @@ from demo.base import SEED, DemoSchool, sync
 from demo.enrollment_plan import SURVEY_OPENED_AT, Plan, day_2024, local_time
 from demo.school import homeroom_username
 from enrollment.models import OptOut, Survey, SurveyAnswer, SurveyResponse
-from enrollment.services import opt_out_statement
+from enrollment.optouts.texts import opt_out_statement
 
 SURVEY_RESPONSE_FIELDS = (
     "answer",

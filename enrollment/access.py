@@ -1,5 +1,7 @@
 """Who may see and change enrollment rows (STYLE.md §3), on top of
-``afterschool.access``.
+``afterschool.access``: every access helper of enrollment's private objects
+(applications, agreements, surveys, class submissions, waiver requests,
+print jobs) and the role sets the services check.
 
 - guardian: applications, opt-outs and agreements of their own children;
 - homeroom teacher: those of the classes they lead;
@@ -20,11 +22,52 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from afterschool.access import get_class_for_user, get_student_for_user, students_for_user
-from afterschool.models import Role, SchoolClass, Student, User
-from enrollment.models import Application, ClassSubmission, PrintJob, Survey, WaiverRequest
-from enrollment.selectors import applications_with_people
-from enrollment.services import may_print_agreements
+from afterschool.access import (
+    can_see_student,
+    get_class_for_user,
+    get_student_for_user,
+    students_for_user,
+)
+from afterschool.models import Role, SchoolClass, Student, Term, User
+from enrollment.agreements.selectors import agreement_of
+from enrollment.applications.selectors import applications_with_people
+from enrollment.models import (
+    Agreement,
+    Application,
+    ClassSubmission,
+    PrintJob,
+    Survey,
+    WaiverRequest,
+)
+
+# Who reviews applications (seed 一.5 (3)–(4)), and who acts in the journey
+# at all: the family, or staff on its behalf for paper forms (一.5 (2)).
+STAFF_REVIEW = frozenset({Role.HOMEROOM, Role.ADMIN})
+FAMILY_OR_STAFF = frozenset({Role.GUARDIAN, Role.HOMEROOM, Role.ADMIN})
+
+
+def may_act_for_student(user: User, student: Student) -> bool:
+    """Whether ``user`` may make a family's or a reviewer's move for
+    ``student``: a guardian of theirs, their homeroom teacher or an admin of
+    their school (``can_see_student``, limited to ``FAMILY_OR_STAFF``)."""
+    return user.role in FAMILY_OR_STAFF and can_see_student(user, student)
+
+
+def may_print_agreements(
+    *, user: User, school_class: SchoolClass | None = None, grade: int | None = None
+) -> bool:
+    """Who may print a batch: an admin of the school any class or grade; a
+    homeroom teacher their own class only (they may see every agreement of
+    it, and no other)."""
+    if user.role == Role.ADMIN:
+        return bool(user.school_id) and (
+            school_class is None or school_class.school_id == user.school_id
+        )
+    if user.role == Role.HOMEROOM and school_class is not None:
+        return (
+            school_class.school_id == user.school_id and school_class.homeroom_teacher_id == user.pk
+        )
+    return False
 
 
 def _require_role(user: User, roles: Iterable[str] | None) -> None:
@@ -52,6 +95,17 @@ def get_application_for_user(
     return app
 
 
+def get_agreement_for_user(user: User, application_pk: int) -> tuple[Application, Agreement]:
+    """The application ``application_pk`` and its agreement (who signed or
+    received it joined), if ``user`` may see the application and it has
+    one; else ``Http404``."""
+    app = get_application_for_user(user, application_pk)
+    agreement = agreement_of(app)
+    if agreement is None:
+        raise Http404
+    return app, agreement
+
+
 def get_own_child_for_user(user: User, pk: int) -> Student:
     """A student for the guardian pages: 404 when ``user`` cannot see the
     student at all, 403 when staff who may see them open a guardian page."""
@@ -60,23 +114,38 @@ def get_own_child_for_user(user: User, pk: int) -> Student:
     return student
 
 
-def get_review_class_for_user(user: User, pk: int) -> SchoolClass:
+def _check_class_in_term(school_class: SchoolClass, term: Term | None) -> None:
+    # Class pages work on the term's school year only: a class of another
+    # school year (e.g. next year's, imported early) is not found.
+    if term is not None and school_class.school_year_id != term.school_year_id:
+        raise Http404
+
+
+def get_review_class_for_user(user: User, pk: int, *, term: Term | None = None) -> SchoolClass:
     """A class for review pages: its homeroom teacher or a school admin;
-    404 for other classes (or schools), 403 for guardians and other staff."""
-    if user.role not in {Role.HOMEROOM, Role.ADMIN}:
+    404 for other classes (or schools), 403 for guardians and other staff.
+    With ``term``, also 404 when the class is not of the term's school year."""
+    if user.role not in STAFF_REVIEW:
         raise PermissionDenied
-    return get_class_for_user(user, pk)
+    school_class = get_class_for_user(user, pk)
+    _check_class_in_term(school_class, term)
+    return school_class
 
 
-def get_class_student_for_user(user: User, class_pk: int, student_pk: int) -> Student:
-    """A student of a class the user reviews (homeroom/admin), else 404/403."""
+def get_class_student_for_user(
+    user: User, class_pk: int, student_pk: int, *, term: Term | None = None
+) -> Student:
+    """A student of a class the user reviews (homeroom/admin), else 404/403;
+    with ``term``, 404 when the class is not of the term's school year."""
     school_class = get_review_class_for_user(user, class_pk)
     try:
-        return Student.objects.select_related("school_class", "school").get(
+        student = Student.objects.select_related("school_class", "school").get(
             pk=student_pk, school_class=school_class
         )
     except Student.DoesNotExist:
         raise Http404 from None
+    _check_class_in_term(student.school_class, term)
+    return student
 
 
 def get_submission_for_user(user: User, pk: int) -> ClassSubmission:

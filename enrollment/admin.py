@@ -1,7 +1,7 @@
 """Back-office (superuser) views of enrollment rows. School staff work in
 the enrollment pages; status changes go through the services, so the status
 and the frozen agreement text are read-only here. Rows with an audit trail
-(issue 6) have a "历史" (history) button listing every version with who
+have a "历史" (history) button listing every version with who
 changed what and when (django-simple-history's SimpleHistoryAdmin)."""
 
 from django.contrib import admin

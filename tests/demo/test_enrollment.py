@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from afterschool.models import School, Student, User
-from enrollment import selectors
+from afterschool.selectors import current_term
 from enrollment.models import (
     Agreement,
     AgreementTemplate,
@@ -31,6 +31,7 @@ from enrollment.models import (
     WaiverRequest,
     WaiverStatus,
 )
+from enrollment.review.selectors import class_applications
 
 
 @pytest.fixture(scope="module")
@@ -156,8 +157,8 @@ class TestDemoEnrollment:
     def test_hr_3_2_has_applications_to_review(self, school, client):
         teacher = User.objects.get(username="hr_3_2")
         school_class = teacher.homeroom_classes.get()
-        term = selectors.current_term(school.pk)
-        waiting = selectors.class_applications(school_class=school_class, term=term).filter(
+        term = current_term(school=school.pk)
+        waiting = class_applications(school_class=school_class, term=term).filter(
             status=Status.SUBMITTED
         )
         assert waiting.count() >= 3

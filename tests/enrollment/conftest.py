@@ -6,8 +6,19 @@ from __future__ import annotations
 import pytest
 
 from afterschool.models import User
-from enrollment import services
+from enrollment.applications.services import (
+    application_save_draft,
+    application_submit,
+    application_terminate,
+    application_withdraw,
+)
 from enrollment.models import Application, Status
+from enrollment.review.services import (
+    application_approve_homeroom,
+    application_return,
+    class_submit_to_school,
+    school_approve_class,
+)
 from tests import factories as f
 
 
@@ -41,29 +52,27 @@ def drive(student, term, status: str, *, homeroom: User, admin: User, **data) ->
     services, the way the roles would."""
     by = guardian_user(student)
     if status == Status.DRAFT:
-        return services.application_save_draft(
-            student=student, term=term, data=complete_data(**data), by=by
-        )
-    app = services.application_submit(student=student, term=term, data=complete_data(**data), by=by)
+        return application_save_draft(student=student, term=term, data=complete_data(**data), by=by)
+    app = application_submit(student=student, term=term, data=complete_data(**data), by=by)
     if status == Status.SUBMITTED:
         return app
     if status == Status.RETURNED:
-        return services.application_return(application=app, by=homeroom, reason="请补充健康状况")
+        return application_return(application=app, by=homeroom, reason="请补充健康状况")
     if status == Status.WITHDRAWN:
-        return services.application_withdraw(application=app, by=by, reason="家里有人接送了")
-    app = services.application_approve_homeroom(application=app, by=homeroom)
+        return application_withdraw(application=app, by=by, reason="家里有人接送了")
+    app = application_approve_homeroom(application=app, by=homeroom)
     if status == Status.APPROVED_BY_HOMEROOM:
         return app
-    services.class_submit_to_school(school_class=student.school_class, term=term, by=homeroom)
+    class_submit_to_school(school_class=student.school_class, term=term, by=homeroom)
     app.refresh_from_db()
     if status == Status.SUBMITTED_TO_SCHOOL:
         return app
-    services.school_approve_class(submission=app.class_submission, by=admin)
+    school_approve_class(submission=app.class_submission, by=admin)
     app.refresh_from_db()
     if status == Status.APPROVED:
         return app
     if status == Status.TERMINATED:
-        return services.application_terminate(application=app, by=admin, reason="屡教不改")
+        return application_terminate(application=app, by=admin, reason="屡教不改")
     raise AssertionError(status)
 
 

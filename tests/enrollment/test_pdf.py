@@ -12,7 +12,12 @@ import pdfplumber
 import pytest
 from django.urls import reverse
 
-from enrollment import services
+from enrollment.agreements.services import (
+    agreement_mark_paper_received,
+    agreement_sign,
+    agreement_template_current,
+    agreement_template_save,
+)
 from enrollment.models import AgreementTemplate, Status
 from tests import factories as f
 from tests.enrollment.conftest import drive
@@ -64,9 +69,7 @@ def get(client, user, url, **extra):
 
 
 def sign(app, user, name):
-    return services.agreement_sign(
-        application=app, by=user, signed_name=name, consent=True, ip="10.0.0.1"
-    )
+    return agreement_sign(application=app, by=user, signed_name=name, consent=True, ip="10.0.0.1")
 
 
 @pytest.fixture
@@ -93,8 +96,8 @@ class TestAgreementPdf:
 
     def test_signed_agreement_keeps_frozen_text_after_template_edit(self, client, world, approved):
         sign(approved, world.guardian_x.user, "张伟")
-        body = services.agreement_template_current(school=world.school).body
-        services.agreement_template_save(
+        body = agreement_template_current(school=world.school).body
+        agreement_template_save(
             school=world.school, body=body.replace("作业辅导", "自主阅读"), by=world.admin
         )
         url = reverse("enrollment:agreement-pdf", args=[approved.pk])
@@ -107,8 +110,8 @@ class TestAgreementPdf:
     def test_unsigned_approved_prints_current_template_with_blank_lines(
         self, client, world, approved
     ):
-        body = services.agreement_template_current(school=world.school).body
-        services.agreement_template_save(
+        body = agreement_template_current(school=world.school).body
+        agreement_template_save(
             school=world.school, body=body.replace("作业辅导", "自主阅读"), by=world.admin
         )
         url = reverse("enrollment:agreement-pdf", args=[approved.pk])
@@ -120,7 +123,7 @@ class TestAgreementPdf:
         assert "本协议书尚未签署" in text
 
     def test_paper_received_agreement_says_who_received_it(self, client, world, approved):
-        services.agreement_mark_paper_received(application=approved, by=world.homeroom_a)
+        agreement_mark_paper_received(application=approved, by=world.homeroom_a)
         url = reverse("enrollment:agreement-pdf", args=[approved.pk])
 
         text = flat(pdf_text(get(client, world.guardian_x.user, url).content))
@@ -223,8 +226,8 @@ class TestBlankForms:
 
 class TestAgreementsPdfOrder:
     def test_batch_has_one_agreement_per_approved_application_in_order(self, world, term):
-        from enrollment.pdf import agreements_pdf
-        from enrollment.selectors import agreements_to_print
+        from enrollment.printing.pdf import agreements_pdf
+        from enrollment.printing.selectors import agreements_to_print
 
         names = ["赵六", "孙七", "钱八"]
         for name in names:
@@ -234,7 +237,7 @@ class TestAgreementsPdfOrder:
         apps = list(
             agreements_to_print(school_id=world.school.pk, term=term, school_class=world.class_a)
         )
-        template = services.agreement_template_current(school=world.school)
+        template = agreement_template_current(school=world.school)
 
         data = agreements_pdf(apps, template=template, school=world.school, per_part=2)
 
@@ -247,8 +250,8 @@ class TestAgreementsPdfOrder:
 class TestAgreementsOnePagePerAgreement:
     def test_class_batch_of_n_agreements_has_n_pages_with_a_waiver(self, world, term):
         # The longest agreement: waiver line, fee document, signed record.
-        from enrollment.pdf import agreements_pdf
-        from enrollment.selectors import agreements_to_print
+        from enrollment.printing.pdf import agreements_pdf
+        from enrollment.printing.selectors import agreements_to_print
 
         world.school.fee_document = "冀发改价格〔2021〕1234号文件关于课后服务收费的通知"
         world.school.save()
@@ -269,7 +272,7 @@ class TestAgreementsOnePagePerAgreement:
         apps = list(
             agreements_to_print(school_id=world.school.pk, term=term, school_class=world.class_a)
         )
-        template = services.agreement_template_current(school=world.school)
+        template = agreement_template_current(school=world.school)
 
         data = agreements_pdf(apps, template=template, school=world.school, per_part=10)
 

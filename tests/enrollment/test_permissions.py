@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from enrollment import models as m
-from enrollment import services
 from enrollment.models import Status
+from enrollment.surveys.services import survey_open
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Scene:
 
 @pytest.fixture
 def scene(world, term, to_status):
-    survey = services.survey_open(term=term, by=world.admin)
+    survey = survey_open(term=term, by=world.admin)
     app = to_status(Status.APPROVED, waiver_requested=True, waiver_reason="低保户")
     return Scene(app=app, survey=survey, submission=app.class_submission, waiver=app.waiver)
 

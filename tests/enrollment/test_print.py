@@ -8,9 +8,22 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from enrollment import services
-from enrollment.management.commands.print_agreements import parse_class_name
+from afterschool.roster.cells import parse_class_name
+from enrollment.agreements.services import (
+    agreement_mark_paper_received,
+    agreement_sign,
+    agreement_template_current,
+    agreement_template_save,
+)
+from enrollment.applications.services import application_submit
 from enrollment.models import AgreementTemplate, PrintJob, PrintJobStatus, Status
+from enrollment.printing.services import print_job_request
+from enrollment.printing.tasks import print_job_run
+from enrollment.review.services import (
+    application_approve_homeroom,
+    class_submit_to_school,
+    school_approve_class,
+)
 from tests import factories as f
 from tests.enrollment.conftest import complete_data
 from tests.enrollment.test_pdf import agreement_heads, assert_cjk_font_embedded, flat, pdf_text
@@ -24,14 +37,14 @@ def approve_class(school_class, term, admin, names, *, extra_status=None):
     for name in names:
         student = f.make_student(school_class, name)
         f.make_guardian(student, f"{name[0]}家长")
-        services.application_submit(
+        application_submit(
             student=student, term=term, data=complete_data(), by=teacher, on_paper=True
         )
         students.append(student)
     for app in student_apps(students, term):
-        services.application_approve_homeroom(application=app, by=teacher)
-    sub = services.class_submit_to_school(school_class=school_class, term=term, by=teacher)
-    services.school_approve_class(submission=sub, by=admin)
+        application_approve_homeroom(application=app, by=teacher)
+    sub = class_submit_to_school(school_class=school_class, term=term, by=teacher)
+    school_approve_class(submission=sub, by=admin)
     return students
 
 
@@ -57,7 +70,7 @@ def printed(world, term):
     approve_class(world.class_a, term, world.admin, NAMES_A)
     approve_class(world.class_b, term, world.admin, NAMES_B)
     waiting = f.make_student(world.class_a, "甲未审")
-    services.application_submit(
+    application_submit(
         student=waiting, term=term, data=complete_data(), by=world.homeroom_a, on_paper=True
     )
     return term
@@ -127,9 +140,9 @@ class TestBatchInRequest:
 
     def test_signed_agreement_in_batch_keeps_its_frozen_text(self, client, world, printed):
         app = student_apps(list(world.class_b.students.filter(name="乙一")), printed)[0]
-        services.agreement_mark_paper_received(application=app, by=world.homeroom_b)
-        body = services.agreement_template_current(school=world.school).body
-        services.agreement_template_save(
+        agreement_mark_paper_received(application=app, by=world.homeroom_b)
+        body = agreement_template_current(school=world.school).body
+        agreement_template_save(
             school=world.school, body=body.replace("作业辅导", "自主阅读"), by=world.admin
         )
         url = reverse("enrollment:agreements-print-class", args=[world.class_b.pk])
@@ -175,7 +188,7 @@ class TestBatchInRequest:
         login(client, world.admin)
         url = reverse("enrollment:agreements-print-class", args=[world.class_a.pk])
         approve_class(world.class_a, term, world.admin, ["戊一", "戊二", "戊三"])
-        services.agreement_template_current(school=world.school)
+        agreement_template_current(school=world.school)
         # session, user+school, class, term, count, savepoint + template +
         # release (the template read is atomic: it creates version 1 on first
         # use), applications (student, school, class, term, waiver, agreement
@@ -266,21 +279,17 @@ class TestPrintJob:
         self, world, printed, small_inline, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            job = services.print_job_request(
-                by=world.admin, term=printed, school_class=world.class_b
-            )
+            job = print_job_request(by=world.admin, term=printed, school_class=world.class_b)
         job.refresh_from_db()
         finished = job.finished_at
-        again = services.print_job_run(job_id=job.pk)
+        again = print_job_run(job_id=job.pk)
         assert again.finished_at == finished and again.status == PrintJobStatus.DONE
 
     def test_request_refused_for_another_class(self, world, printed):
         from django.core.exceptions import ValidationError
 
         with pytest.raises(ValidationError) as exc:
-            services.print_job_request(
-                by=world.homeroom_b, term=printed, school_class=world.class_a
-            )
+            print_job_request(by=world.homeroom_b, term=printed, school_class=world.class_a)
         assert exc.value.messages == ["您无权打印这些协议书。"]
         assert not PrintJob.objects.exists()
 
@@ -309,11 +318,9 @@ class TestPrintJob:
     ):
         with django_capture_on_commit_callbacks(execute=True):
             if scope == "class":
-                job = services.print_job_request(
-                    by=world.admin, term=printed, school_class=world.class_a
-                )
+                job = print_job_request(by=world.admin, term=printed, school_class=world.class_a)
             else:
-                job = services.print_job_request(by=world.admin, term=printed, grade=3)
+                job = print_job_request(by=world.admin, term=printed, grade=3)
         login(client, getattr(world, persona))
         page = client.get(reverse("enrollment:print-job", args=[job.pk]))
         download = client.get(reverse("enrollment:print-job-download", args=[job.pk]))
@@ -329,10 +336,8 @@ class TestPrintJob:
         django_assert_num_queries,
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            small = services.print_job_request(
-                by=world.admin, term=printed, school_class=world.class_b
-            )
-            big = services.print_job_request(by=world.admin, term=printed, grade=3)
+            small = print_job_request(by=world.admin, term=printed, school_class=world.class_b)
+            big = print_job_request(by=world.admin, term=printed, grade=3)
         login(client, world.admin)
         for job in (small, big):
             # session, user+school, job (class, term, requester joined; no file)
@@ -353,12 +358,12 @@ class TestPrintJob:
                 school=world.school, term=printed, requested_by=world.admin, grade=3
             ),
         ]
-        services.agreement_template_current(school=world.school)
+        agreement_template_current(school=world.school)
         for job in jobs:
             # job, mark running, applications, guardians, savepoint +
             # template + release, totals, progress after the one part, done
             with django_assert_num_queries(10):
-                services.print_job_run(job_id=job.pk)
+                print_job_run(job_id=job.pk)
         assert [j.done for j in PrintJob.objects.order_by("pk")] == [2, 5]
 
 
@@ -451,7 +456,7 @@ class TestPrintAgreementsCommand:
 class TestFamilyDownloads:
     def test_guardian_downloads_own_childs_signed_agreement(self, client, world, to_status):
         app = to_status(Status.APPROVED)
-        services.agreement_sign(
+        agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         response = login(client, world.guardian_x).get(

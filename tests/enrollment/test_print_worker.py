@@ -8,7 +8,7 @@ from django.conf import settings
 from django_tasks_db.backend import DatabaseBackend
 
 from enrollment.models import PrintJob, PrintJobStatus
-from enrollment.tasks import print_agreements
+from enrollment.printing.tasks import print_agreements
 from tests.enrollment.test_pdf import agreement_heads
 from tests.enrollment.test_print import NAMES_A, approve_class
 from tests.ops.conftest import database_url, production_env, run_manage

@@ -9,7 +9,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from enrollment import selectors, services
+from enrollment.agreements.services import (
+    agreement_mark_paper_received,
+    agreement_sign,
+    agreement_template_current,
+    agreement_template_save,
+)
+from enrollment.applications.services import application_save_draft, application_submit
 from enrollment.models import (
     Agreement,
     AgreementTemplate,
@@ -23,6 +29,18 @@ from enrollment.models import (
     WaiverRequest,
     WaiverStatus,
 )
+from enrollment.optouts.services import opt_out_declare, opt_out_revoke
+from enrollment.review.services import (
+    application_approve_homeroom,
+    applications_bulk_approve,
+    class_submit_to_school,
+    school_approve_class,
+    school_return_application,
+)
+from enrollment.surveys.selectors import survey_figures
+from enrollment.surveys.services import survey_answer, survey_close, survey_open
+from enrollment.waivers.selectors import approved_waiver_for
+from enrollment.waivers.services import waiver_decide
 from tests import factories as f
 from tests.enrollment.conftest import complete_data
 
@@ -30,10 +48,8 @@ from tests.enrollment.conftest import complete_data
 class TestApplicationSubmit:
     def test_double_submit_leaves_one_application_and_one_event(self, world, term):
         by = world.guardian_x.user
-        first = services.application_submit(
-            student=world.child_x, term=term, data=complete_data(), by=by
-        )
-        second = services.application_submit(
+        first = application_submit(student=world.child_x, term=term, data=complete_data(), by=by)
+        second = application_submit(
             student=world.child_x, term=term, data=complete_data(reason="另一个标签页"), by=by
         )
 
@@ -45,7 +61,7 @@ class TestApplicationSubmit:
 
     def test_incomplete_form_is_refused_per_field_and_writes_nothing(self, world, term):
         with pytest.raises(ValidationError) as exc:
-            services.application_submit(
+            application_submit(
                 student=world.child_x,
                 term=term,
                 data=complete_data(
@@ -60,7 +76,7 @@ class TestApplicationSubmit:
         assert not Application.objects.exists()
 
     def test_going_home_alone_needs_no_pickup(self, world, term):
-        app = services.application_submit(
+        app = application_submit(
             student=world.child_x,
             term=term,
             data=complete_data(goes_home_alone=True, pickup_name="张伟"),
@@ -70,21 +86,19 @@ class TestApplicationSubmit:
 
     def test_draft_saves_incomplete_form_then_submits(self, world, term):
         by = world.guardian_x.user
-        draft = services.application_save_draft(
+        draft = application_save_draft(
             student=world.child_x, term=term, data={"wants_noon": True, "reason": ""}, by=by
         )
         assert draft.status == Status.DRAFT and draft.reason == ""
         assert not draft.events.exists()
 
-        app = services.application_submit(
-            student=world.child_x, term=term, data=complete_data(), by=by
-        )
+        app = application_submit(student=world.child_x, term=term, data=complete_data(), by=by)
         assert app.pk == draft.pk and app.status == Status.SUBMITTED
         assert app.submitted_at is not None
 
     def test_returned_application_can_be_resubmitted(self, world, term, to_status):
         app = to_status(Status.RETURNED)
-        again = services.application_submit(
+        again = application_submit(
             student=world.child_x,
             term=term,
             data=complete_data(health_notes="无过敏史"),
@@ -96,7 +110,7 @@ class TestApplicationSubmit:
     def test_returned_draft_save_cannot_empty_required_fields(self, world, term, to_status):
         to_status(Status.RETURNED)
         with pytest.raises(ValidationError) as exc:
-            services.application_save_draft(
+            application_save_draft(
                 student=world.child_x, term=term, data={"reason": ""}, by=world.guardian_x.user
             )
         assert exc.value.message_dict["reason"] == ["请用自己的话写明申请理由。"]
@@ -105,7 +119,7 @@ class TestApplicationSubmit:
     def test_submitted_application_cannot_be_saved_as_draft(self, world, term, to_status):
         to_status(Status.SUBMITTED)
         with pytest.raises(ValidationError) as exc:
-            services.application_save_draft(
+            application_save_draft(
                 student=world.child_x, term=term, data={"reason": "改"}, by=world.guardian_x.user
             )
         assert exc.value.messages == ["申请已提交（已提交，待班主任审核），不能再修改。"]
@@ -113,14 +127,14 @@ class TestApplicationSubmit:
 
     def test_teacher_of_another_class_cannot_start_a_draft(self, world, term):
         with pytest.raises(ValidationError) as exc:
-            services.application_save_draft(
+            application_save_draft(
                 student=world.child_x, term=term, data=complete_data(), by=world.homeroom_b
             )
         assert exc.value.messages == ["您无权处理该学生的申请。"]
         assert not Application.objects.exists()
 
     def test_paper_application_by_homeroom_teacher(self, world, term):
-        app = services.application_submit(
+        app = application_submit(
             student=world.child_x,
             term=term,
             data=complete_data(),
@@ -131,7 +145,7 @@ class TestApplicationSubmit:
         assert app.events.get().by == world.homeroom_a
 
     def test_waiver_request_created_with_the_application(self, world, term):
-        app = services.application_submit(
+        app = application_submit(
             student=world.child_x,
             term=term,
             data=complete_data(waiver_requested=True, waiver_reason="低保户"),
@@ -141,7 +155,7 @@ class TestApplicationSubmit:
 
     def test_waiver_without_reason_is_refused(self, world, term):
         with pytest.raises(ValidationError) as exc:
-            services.application_submit(
+            application_submit(
                 student=world.child_x,
                 term=term,
                 data=complete_data(waiver_requested=True),
@@ -164,7 +178,7 @@ class TestConcurrentSubmit:
             try:
                 barrier.wait()
                 results.append(
-                    services.application_submit(
+                    application_submit(
                         student=world.child_x,
                         term=term,
                         data=complete_data(),
@@ -191,7 +205,7 @@ class TestConcurrentSubmit:
 class TestClassSubmission:
     def test_submit_freezes_class_list_for_the_school(self, world, term, to_status):
         app = to_status(Status.APPROVED_BY_HOMEROOM)
-        submission = services.class_submit_to_school(
+        submission = class_submit_to_school(
             school_class=world.class_a, term=term, by=world.homeroom_a
         )
         app.refresh_from_db()
@@ -201,18 +215,14 @@ class TestClassSubmission:
     def test_refused_while_applications_wait_for_review(self, world, term, to_status):
         to_status(Status.SUBMITTED)
         with pytest.raises(ValidationError) as exc:
-            services.class_submit_to_school(
-                school_class=world.class_a, term=term, by=world.homeroom_a
-            )
+            class_submit_to_school(school_class=world.class_a, term=term, by=world.homeroom_a)
         assert exc.value.messages == ["还有1份申请待审核（张小明），请先审核或退回后再上报。"]
         assert not ClassSubmission.objects.exists()
 
     def test_homeroom_of_another_class_cannot_submit(self, world, term, to_status):
         to_status(Status.APPROVED_BY_HOMEROOM)
         with pytest.raises(ValidationError) as exc:
-            services.class_submit_to_school(
-                school_class=world.class_a, term=term, by=world.homeroom_b
-            )
+            class_submit_to_school(school_class=world.class_a, term=term, by=world.homeroom_b)
         assert exc.value.messages == ["只有本班班主任或学校管理员可以上报班级名单。"]
         assert not ClassSubmission.objects.exists()
 
@@ -221,12 +231,12 @@ class TestClassSubmission:
         f.make_guardian(second, "王大", "13900000011")
         a = to_status(Status.APPROVED_BY_HOMEROOM)
         b = to_status(Status.APPROVED_BY_HOMEROOM, student=second)
-        submission = services.class_submit_to_school(
+        submission = class_submit_to_school(
             school_class=world.class_a, term=term, by=world.homeroom_a
         )
-        services.school_return_application(application=b, by=world.admin, reason="缺少紧急联系人")
+        school_return_application(application=b, by=world.admin, reason="缺少紧急联系人")
 
-        n = services.school_approve_class(submission=submission, by=world.admin)
+        n = school_approve_class(submission=submission, by=world.admin)
 
         a.refresh_from_db(), b.refresh_from_db(), submission.refresh_from_db()
         assert n == 1
@@ -240,7 +250,7 @@ class TestClassSubmission:
         b = to_status(Status.APPROVED_BY_HOMEROOM, student=second)
 
         with pytest.raises(ValidationError) as exc:
-            services.applications_bulk_approve(applications=[a, b], by=world.homeroom_a)
+            applications_bulk_approve(applications=[a, b], by=world.homeroom_a)
 
         assert exc.value.messages[0].startswith("王小二：")
         a.refresh_from_db()
@@ -250,66 +260,62 @@ class TestClassSubmission:
 class TestWaiver:
     def test_approved_waiver_is_what_billing_reads(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
-        assert selectors.approved_waiver_for(student=world.child_x, term=term) is None
+        assert approved_waiver_for(student=world.child_x, term=term) is None
 
-        services.waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
+        waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
 
-        waiver = selectors.approved_waiver_for(student=world.child_x, term=term)
+        waiver = approved_waiver_for(student=world.child_x, term=term)
         assert waiver.application == app and waiver.decided_by == world.admin
 
     def test_decline_needs_a_reason(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
         with pytest.raises(ValidationError) as exc:
-            services.waiver_decide(waiver=app.waiver, approve=False, by=world.admin)
+            waiver_decide(waiver=app.waiver, approve=False, by=world.admin)
         assert exc.value.messages == ["不予减免时必须填写理由。"]
         assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
 
     def test_other_school_admin_cannot_decide(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
         with pytest.raises(ValidationError):
-            services.waiver_decide(waiver=app.waiver, approve=True, by=world.other_admin)
+            waiver_decide(waiver=app.waiver, approve=True, by=world.other_admin)
         assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
 
 
 class TestOptOut:
     def test_declaration_records_who_when_and_dismissal_time(self, world, term):
-        opt = services.opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
+        opt = opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
         assert opt.declared_by == world.guardian_x.user
         assert "17:20" in opt.statement and "张小明" in opt.statement
         assert "13:55" in opt.statement
 
     def test_second_declaration_returns_the_first(self, world, term):
         by = world.guardian_x.user
-        a = services.opt_out_declare(student=world.child_x, term=term, by=by)
-        b = services.opt_out_declare(student=world.child_x, term=term, by=by)
+        a = opt_out_declare(student=world.child_x, term=term, by=by)
+        b = opt_out_declare(student=world.child_x, term=term, by=by)
         assert a.pk == b.pk and OptOut.objects.count() == 1
 
     def test_opted_out_family_cannot_submit_until_revoked(self, world, term):
         by = world.guardian_x.user
-        opt = services.opt_out_declare(student=world.child_x, term=term, by=by)
+        opt = opt_out_declare(student=world.child_x, term=term, by=by)
         with pytest.raises(ValidationError) as exc:
-            services.application_submit(
-                student=world.child_x, term=term, data=complete_data(), by=by
-            )
+            application_submit(student=world.child_x, term=term, data=complete_data(), by=by)
         assert exc.value.messages == ["已提交放弃申请声明，如需申请请先撤回放弃声明。"]
         assert not Application.objects.exists()
 
-        services.opt_out_revoke(opt_out=opt, by=by)
-        app = services.application_submit(
-            student=world.child_x, term=term, data=complete_data(), by=by
-        )
+        opt_out_revoke(opt_out=opt, by=by)
+        app = application_submit(student=world.child_x, term=term, data=complete_data(), by=by)
         assert app.status == Status.SUBMITTED
 
     def test_another_family_cannot_opt_out_for_the_child(self, world, term):
         with pytest.raises(ValidationError) as exc:
-            services.opt_out_declare(student=world.child_x, term=term, by=world.guardian_y.user)
+            opt_out_declare(student=world.child_x, term=term, by=world.guardian_y.user)
         assert exc.value.messages == ["您无权处理该学生的申请。"]
         assert not OptOut.objects.exists()
 
     def test_cannot_opt_out_over_a_submitted_application(self, world, term, to_status):
         to_status(Status.SUBMITTED)
         with pytest.raises(ValidationError) as exc:
-            services.opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
+            opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
         assert exc.value.messages == [
             "已有课后服务申请（已提交，待班主任审核），请先退出申请再声明放弃。"
         ]
@@ -318,43 +324,39 @@ class TestOptOut:
 
 class TestSurvey:
     def test_answer_is_one_per_student_and_editable_until_closed(self, world, term):
-        survey = services.survey_open(term=term, by=world.admin)
+        survey = survey_open(term=term, by=world.admin)
         by = world.guardian_x.user
-        services.survey_answer(
-            survey=survey, student=world.child_x, answer="join", wants_noon=True, by=by
-        )
-        services.survey_answer(
+        survey_answer(survey=survey, student=world.child_x, answer="join", wants_noon=True, by=by)
+        survey_answer(
             survey=survey, student=world.child_x, answer="decline", wants_noon=True, by=by
         )
         response = SurveyResponse.objects.get()
         assert response.answer == SurveyAnswer.DECLINE and not response.wants_noon
 
-        services.survey_close(survey=survey, by=world.admin)
+        survey_close(survey=survey, by=world.admin)
         with pytest.raises(ValidationError) as exc:
-            services.survey_answer(
+            survey_answer(
                 survey=survey, student=world.child_x, answer="join", wants_noon=True, by=by
             )
         assert exc.value.messages == ["意向调查已结束，不能再修改回执。"]
         assert SurveyResponse.objects.get().answer == SurveyAnswer.DECLINE
 
     def test_figures_per_class_grade_and_priority(self, world, term):
-        survey = services.survey_open(term=term, by=world.admin)
+        survey = survey_open(term=term, by=world.admin)
         world.child_y.is_left_behind = True
         world.child_y.save()
         extra = f.make_student(world.class_a, "李四", is_migrant_child=True)
-        services.survey_answer(
+        survey_answer(
             survey=survey,
             student=world.child_x,
             answer="join",
             wants_noon=True,
             by=world.homeroom_a,
         )
-        services.survey_answer(
-            survey=survey, student=world.child_y, answer="decline", by=world.homeroom_b
-        )
+        survey_answer(survey=survey, student=world.child_y, answer="decline", by=world.homeroom_b)
         assert extra.pk
 
-        grades, total = selectors.survey_figures(survey)
+        grades, total = survey_figures(survey)
 
         (grade3,) = grades
         class_a, class_b = grade3.classes
@@ -368,7 +370,7 @@ class TestSurvey:
 class TestAgreement:
     def test_signing_freezes_text_version_time_and_ip(self, world, term, to_status):
         app = to_status(Status.APPROVED)
-        agreement = services.agreement_sign(
+        agreement = agreement_sign(
             application=app,
             by=world.guardian_x.user,
             signed_name=" 张 伟 ",
@@ -383,13 +385,13 @@ class TestAgreement:
 
     def test_template_edit_never_changes_a_signed_agreement(self, world, term, to_status):
         app = to_status(Status.APPROVED)
-        agreement = services.agreement_sign(
+        agreement = agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         frozen = agreement.text
-        current = services.agreement_template_current(school=world.school)
+        current = agreement_template_current(school=world.school)
 
-        new = services.agreement_template_save(
+        new = agreement_template_save(
             school=world.school, body=current.body + "\n七、补充条款：新增内容。", by=world.admin
         )
 
@@ -402,7 +404,7 @@ class TestAgreement:
     def test_name_must_match_and_consent_ticked(self, world, term, to_status):
         app = to_status(Status.APPROVED)
         with pytest.raises(ValidationError) as exc:
-            services.agreement_sign(
+            agreement_sign(
                 application=app,
                 by=world.guardian_x.user,
                 signed_name="张三",
@@ -418,7 +420,7 @@ class TestAgreement:
     def test_not_before_school_approval(self, world, term, to_status):
         app = to_status(Status.SUBMITTED_TO_SCHOOL)
         with pytest.raises(ValidationError) as exc:
-            services.agreement_sign(
+            agreement_sign(
                 application=app,
                 by=world.guardian_x.user,
                 signed_name="张伟",
@@ -431,7 +433,7 @@ class TestAgreement:
     def test_another_guardian_cannot_sign(self, world, term, to_status):
         app = to_status(Status.APPROVED)
         with pytest.raises(ValidationError) as exc:
-            services.agreement_sign(
+            agreement_sign(
                 application=app,
                 by=world.guardian_y.user,
                 signed_name="刘芳",
@@ -443,26 +445,24 @@ class TestAgreement:
 
     def test_paper_agreement_marked_received(self, world, term, to_status):
         app = to_status(Status.APPROVED)
-        agreement = services.agreement_mark_paper_received(application=app, by=world.homeroom_a)
+        agreement = agreement_mark_paper_received(application=app, by=world.homeroom_a)
         assert agreement.paper_received_by == world.homeroom_a
         assert not agreement.is_signed_online and "张小明" in agreement.text
 
     def test_waiver_appears_in_agreement(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
-        services.waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
-        services.application_approve_homeroom(application=app, by=world.homeroom_a)
-        sub = services.class_submit_to_school(
-            school_class=world.class_a, term=term, by=world.homeroom_a
-        )
-        services.school_approve_class(submission=sub, by=world.admin)
-        agreement = services.agreement_sign(
+        waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
+        application_approve_homeroom(application=app, by=world.homeroom_a)
+        sub = class_submit_to_school(school_class=world.class_a, term=term, by=world.homeroom_a)
+        school_approve_class(submission=sub, by=world.admin)
+        agreement = agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         assert "经学校审核，免收课后服务费" in agreement.text
 
     def test_template_with_include_tag_is_refused(self, world):
         with pytest.raises(ValidationError) as exc:
-            services.agreement_template_save(
+            agreement_template_save(
                 school=world.school, body='{% include "base.html" %}', by=world.admin
             )
         assert exc.value.messages == [
@@ -484,7 +484,7 @@ class TestTermSchoolYear:
         self, world, term, next_year_child
     ):
         with pytest.raises(ValidationError) as exc:
-            services.application_submit(
+            application_submit(
                 student=next_year_child, term=term, data=complete_data(), by=world.homeroom_a
             )
         assert "不属于2024年秋季学期所在学年" in exc.value.messages[0]
@@ -492,7 +492,7 @@ class TestTermSchoolYear:
 
     def test_opt_out_into_another_years_term_is_refused(self, world, term, next_year_child):
         with pytest.raises(ValidationError, match="所在学年"):
-            services.opt_out_declare(student=next_year_child, term=term, by=world.homeroom_a)
+            opt_out_declare(student=next_year_child, term=term, by=world.homeroom_a)
         assert not OptOut.objects.filter(student=next_year_child).exists()
 
 
@@ -503,7 +503,7 @@ class TestAgreementBoarder:
         world.child_x.is_boarder = True
         world.child_x.save(update_fields=["is_boarder"])
         app = to_status(Status.APPROVED, pickup_name="刘秀梅", pickup_relation="祖母")
-        agreement = services.agreement_sign(
+        agreement = agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         assert "本学生为住宿生，服务结束后不离校，由学校统一管理" in agreement.text
@@ -512,7 +512,7 @@ class TestAgreementBoarder:
 
     def test_day_pupils_agreement_names_the_pickup_person(self, world, term, to_status):
         app = to_status(Status.APPROVED, pickup_name="刘秀梅", pickup_relation="祖母")
-        agreement = services.agreement_sign(
+        agreement = agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         assert "学生安全离校，由刘秀梅（祖母）接回。" in agreement.text
@@ -524,7 +524,7 @@ class TestAgreementTemplatePlaceholders:
     def test_unknown_placeholder_refused_with_the_allowed_list(self, world):
         before = AgreementTemplate.objects.count()
         with pytest.raises(ValidationError) as exc:
-            services.agreement_template_save(
+            agreement_template_save(
                 school=world.school,
                 body="{{ school_name }}{% if is_boarder %}{{ foo }}{% endif %}",
                 by=world.admin,
@@ -535,7 +535,7 @@ class TestAgreementTemplatePlaceholders:
         assert AgreementTemplate.objects.count() == before
 
     def test_loop_variables_and_known_placeholders_pass(self, world):
-        saved = services.agreement_template_save(
+        saved = agreement_template_save(
             school=world.school,
             body="{{ school_name }}{% for c in parts %}{{ c }}{{ forloop.counter }}{% endfor %}",
             by=world.admin,
@@ -543,7 +543,7 @@ class TestAgreementTemplatePlaceholders:
         assert saved.version >= 1
 
     def test_placeholders_are_the_context_keys(self, world, term, to_status):
-        from enrollment.agreements import PLACEHOLDERS, agreement_context
+        from enrollment.agreements.texts import PLACEHOLDERS, agreement_context
 
         app = to_status(Status.APPROVED)
         assert set(agreement_context(application=app, guardian_name="张伟")) == set(PLACEHOLDERS)

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from afterschool.models import Role
-from enrollment import services
+from enrollment.applications.services import TRANSITIONS, application_submit, application_transition
 from enrollment.models import Application, ApplicationEvent, EnrollmentSettings, Status
-from enrollment.services import TRANSITIONS
+from enrollment.review.services import application_return
 
 ALL = list(Status.values)
 # Statuses reachable as a starting point through the services.
@@ -59,7 +59,7 @@ class TestAllowedTransitions:
         by = persona(world, role)
         events_before = app.events.count()
 
-        result = services.application_transition(application=app, to=to, by=by, reason="书面理由")
+        result = application_transition(application=app, to=to, by=by, reason="书面理由")
 
         app.refresh_from_db()
         assert app.status == to == result.status
@@ -78,7 +78,7 @@ class TestRefusedTransitions:
         before = snapshot(app)
 
         with pytest.raises(ValidationError) as exc:
-            services.application_transition(application=app, to=to, by=world.admin, reason="x")
+            application_transition(application=app, to=to, by=world.admin, reason="x")
 
         message = exc.value.messages[0]
         assert "不能" in message or "只有" in message or "须" in message or "请由" in message
@@ -100,9 +100,7 @@ class TestRefusedTransitions:
         before = snapshot(app)
 
         with pytest.raises(ValidationError):
-            services.application_transition(
-                application=app, to=to, by=persona(world, role), reason="x"
-            )
+            application_transition(application=app, to=to, by=persona(world, role), reason="x")
 
         assert snapshot(app) == before
 
@@ -111,7 +109,7 @@ class TestRefusedTransitions:
         before = snapshot(app)
 
         with pytest.raises(ValidationError) as exc:
-            services.application_return(application=app, by=world.homeroom_a, reason="补材料")
+            application_return(application=app, by=world.homeroom_a, reason="补材料")
 
         assert exc.value.messages == ["已提交学校审核的申请不能退回给家长，请由学校退回。"]
         assert snapshot(app) == before
@@ -121,7 +119,7 @@ class TestRefusedTransitions:
         before = snapshot(app)
 
         with pytest.raises(ValidationError) as exc:
-            services.application_transition(application=app, to=Status.APPROVED, by=world.admin)
+            application_transition(application=app, to=Status.APPROVED, by=world.admin)
 
         assert exc.value.messages == ["申请须先以班为单位上报学校，学校才能批准。"]
         assert snapshot(app) == before
@@ -131,7 +129,7 @@ class TestRefusedTransitions:
         before = snapshot(app)
 
         with pytest.raises(ValidationError) as exc:
-            services.application_transition(application=app, to=Status.APPROVED, by=world.admin)
+            application_transition(application=app, to=Status.APPROVED, by=world.admin)
 
         assert exc.value.messages == ["该学生的课后服务资格已终止，申请不能再变更。"]
         assert snapshot(app) == before
@@ -140,7 +138,7 @@ class TestRefusedTransitions:
         app = to_status(Status.DRAFT)
 
         with pytest.raises(ValidationError) as exc:
-            services.application_transition(application=app, to=Status.APPROVED, by=world.admin)
+            application_transition(application=app, to=Status.APPROVED, by=world.admin)
 
         assert exc.value.messages == ["申请状态为“草稿”，不能变为“学校已批准”。"]
 
@@ -157,7 +155,7 @@ class TestScope:
         to = Status.WITHDRAWN if persona_name == "guardian_y" else Status.APPROVED_BY_HOMEROOM
 
         with pytest.raises(ValidationError) as exc:
-            services.application_transition(application=app, to=to, by=user, reason="x")
+            application_transition(application=app, to=to, by=user, reason="x")
 
         assert exc.value.messages == ["您无权处理该学生的申请。"]
         assert snapshot(app) == before
@@ -187,9 +185,7 @@ class TestReasons:
         before = snapshot(app)
 
         with pytest.raises(ValidationError) as exc:
-            services.application_transition(
-                application=app, to=to, by=persona(world, role), reason="   "
-            )
+            application_transition(application=app, to=to, by=persona(world, role), reason="   ")
 
         assert exc.value.messages == [message]
         assert snapshot(app) == before
@@ -206,9 +202,7 @@ class TestReapplyAfterWithdrawal:
         before = snapshot(app)
 
         with pytest.raises(ValidationError) as exc:
-            services.application_submit(
-                student=world.child_x, term=term, data={}, by=world.guardian_x.user
-            )
+            application_submit(student=world.child_x, term=term, data={}, by=world.guardian_x.user)
 
         assert exc.value.messages == ["本学期已退出课后服务，按学校规定本学期不能再次申请。"]
         assert snapshot(app) == before
@@ -218,7 +212,7 @@ class TestReapplyAfterWithdrawal:
 
         to_status(Status.WITHDRAWN)
 
-        app = services.application_submit(
+        app = application_submit(
             student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
         )
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from afterschool.models import Guardianship
-from enrollment import services
+from enrollment.agreements.services import agreement_sign
+from enrollment.applications.services import application_submit, enrollment_settings_save
 from enrollment.models import (
     Agreement,
     AgreementTemplate,
@@ -19,6 +20,13 @@ from enrollment.models import (
     SurveyResponse,
     WaiverStatus,
 )
+from enrollment.review.services import (
+    application_approve_homeroom,
+    application_return,
+    class_submit_to_school,
+    school_approve_class,
+)
+from enrollment.surveys.services import survey_answer, survey_open
 from tests import factories as f
 from tests.enrollment.conftest import complete_data
 
@@ -49,16 +57,14 @@ def fill_class(school_class, term, n, *, status=Status.SUBMITTED, admin=None):
         data = complete_data()
         if i % 3 == 0:
             data.update(waiver_requested=True, waiver_reason="家庭困难")
-        app = services.application_submit(
-            student=student, term=term, data=data, by=teacher, on_paper=True
-        )
+        app = application_submit(student=student, term=term, data=data, by=teacher, on_paper=True)
         if status != Status.SUBMITTED:
-            app = services.application_approve_homeroom(application=app, by=teacher)
+            app = application_approve_homeroom(application=app, by=teacher)
         apps.append(app)
     if status in {Status.SUBMITTED_TO_SCHOOL, Status.APPROVED}:
-        sub = services.class_submit_to_school(school_class=school_class, term=term, by=teacher)
+        sub = class_submit_to_school(school_class=school_class, term=term, by=teacher)
         if status == Status.APPROVED:
-            services.school_approve_class(submission=sub, by=admin)
+            school_approve_class(submission=sub, by=admin)
     return apps
 
 
@@ -66,7 +72,7 @@ class TestGuardianPages:
     def test_family_page_shows_each_child_with_own_action(self, client, world, term):
         sibling = f.make_student(world.class_b, "张小丽", gender="F")
         add_child(world.guardian_x, sibling)
-        services.application_submit(
+        application_submit(
             student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
         )
         html = login(client, world.guardian_x.user).get(reverse("enrollment:family")).text
@@ -79,7 +85,7 @@ class TestGuardianPages:
     def test_family_page_query_count_does_not_grow_with_children(
         self, client, world, term, django_assert_num_queries
     ):
-        services.survey_open(term=term, by=world.admin)
+        survey_open(term=term, by=world.admin)
         login(client, world.guardian_x.user)
         url = reverse("enrollment:family")
         # session, user, children, term of the school, applications (+agreement,
@@ -89,7 +95,7 @@ class TestGuardianPages:
         for i in range(3):
             kid = f.make_student(world.class_b, f"张{i}")
             add_child(world.guardian_x, kid)
-            services.application_submit(
+            application_submit(
                 student=kid, term=term, data=complete_data(), by=world.guardian_x.user
             )
         with django_assert_num_queries(9):
@@ -168,7 +174,7 @@ class TestGuardianPages:
         assert opt.revoked_at is not None
 
     def test_survey_answer(self, client, world, term):
-        services.survey_open(term=term, by=world.admin)
+        survey_open(term=term, by=world.admin)
         login(client, world.guardian_x.user)
         url = reverse("enrollment:survey-answer", args=[world.child_x.pk])
         client.post(url, {"answer": "join", "wants_after_school": "on"})
@@ -202,7 +208,7 @@ class TestGuardianPages:
         assert "重新申请" not in client.get(reverse("enrollment:family")).text
         assert client.get(edit).status_code == 302
 
-        services.enrollment_settings_save(term=term, allow_reapply=True, by=world.admin)
+        enrollment_settings_save(term=term, allow_reapply=True, by=world.admin)
 
         assert "重新申请" in client.get(reverse("enrollment:family")).text
         assert client.get(edit).status_code == 200
@@ -229,8 +235,8 @@ class TestApplicationDetail:
         with django_assert_num_queries(5):
             client.get(url)
         for _ in range(5):
-            services.application_return(application=app, by=world.homeroom_a, reason="再改改")
-            services.application_submit(
+            application_return(application=app, by=world.homeroom_a, reason="再改改")
+            application_submit(
                 student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
             )
         with django_assert_num_queries(5):
@@ -322,7 +328,7 @@ class TestHomeroomPages:
         assert app.on_paper and app.status == Status.SUBMITTED
 
     def test_survey_answers_and_paper_answer(self, client, world, term, django_assert_num_queries):
-        survey = services.survey_open(term=term, by=world.admin)
+        survey = survey_open(term=term, by=world.admin)
         login(client, world.homeroom_a)
         url = reverse("enrollment:class-survey", args=[world.class_a.pk])
         client.post(url, {"student": world.child_x.pk, "answer": "decline"})
@@ -335,7 +341,7 @@ class TestHomeroomPages:
             client.get(url)
         for i in range(45):
             kid = f.make_student(world.class_a, f"学生{i:02d}")
-            services.survey_answer(
+            survey_answer(
                 survey=survey, student=kid, answer="join", wants_noon=True, by=world.homeroom_a
             )
         with django_assert_num_queries(8):
@@ -354,7 +360,7 @@ class TestAdminPages:
             client.get(url)
         for i in range(50):
             kid = f.make_student(world.class_b, f"学生{i:02d}", is_migrant_child=i % 2 == 0)
-            services.survey_answer(
+            survey_answer(
                 survey=survey, student=kid, answer="join", wants_noon=True, by=world.homeroom_b
             )
         with django_assert_num_queries(4):
@@ -477,7 +483,7 @@ class TestSignedAgreementShown:
 
     def test_signed_shows_badge_and_timeline_entry(self, client, world, term, to_status):
         app = to_status(Status.APPROVED)
-        agreement = services.agreement_sign(
+        agreement = agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         when = timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M")

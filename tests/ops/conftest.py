@@ -89,8 +89,10 @@ def samples(world):
     from afterschool.models import Role, RoomKind, RosterUpload
     from billing.models import FeeStatement
     from billing.statements.services import statements_generate
-    from enrollment import services as enrollment
+    from enrollment.agreements.services import agreement_sign
     from enrollment.models import ApplicationEvent, PrintJob, PrintJobStatus, Status
+    from enrollment.printing.services import print_job_request
+    from enrollment.surveys.services import survey_open
     from scheduling.attendance import services as attendance
     from scheduling.choice import services as choice
     from scheduling.clubs import services as clubs
@@ -102,7 +104,7 @@ def samples(world):
         Session,
         WindowScope,
     )
-    from scheduling.rota import services as scheduling
+    from scheduling.rota import services as rota
     from tests import factories as f
     from tests.afterschool.rosterfiles import csv_bytes, student
     from tests.enrollment.conftest import drive
@@ -125,7 +127,7 @@ def samples(world):
         teacher=f.make_user(world.school, Role.TEACHER, "club_teacher", name="合唱老师"),
         room=music,
     )
-    survey = enrollment.survey_open(term=term, by=world.admin)
+    survey = survey_open(term=term, by=world.admin)
     app = drive(
         world.child_x,
         term,
@@ -136,12 +138,12 @@ def samples(world):
         waiver_reason="低保户",
         wants_featured_day=True,
     )
-    enrollment.agreement_sign(
+    agreement_sign(
         application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
     )
     # Sessions are made only for classes with enrolled children: after the approval.
-    scheduling.sessions_generate(term=term)
-    scheduling.rota_generate(term=term)
+    rota.sessions_generate(term=term)
+    rota.rota_generate(term=term)
     upload = RosterUpload.objects.create(
         school=world.school,
         uploaded_by=world.admin,
@@ -152,7 +154,7 @@ def samples(world):
     change = ServiceChange.objects.create(
         school=world.school, date=datetime.date(2024, 9, 10), kind="suspended", notice="停电"
     )
-    unavailability = scheduling.unavailability_add(person=world.teacher, weekday=0, reason="带孩子")
+    unavailability = rota.unavailability_add(person=world.teacher, weekday=0, reason="带孩子")
     # Each class's sessions supervised by its own homeroom teacher, so
     # nobody else of the school takes class A's roll or dismissal.
     for cls in (world.class_a, world.class_b):
@@ -190,7 +192,7 @@ def samples(world):
     # A finished agreement print job of class A. Rendering the real PDF is the
     # print tests' business (tests/enrollment); a one-page stand-in keeps
     # this fixture fast.
-    job = enrollment.print_job_request(by=world.admin, term=term, school_class=world.class_a)
+    job = print_job_request(by=world.admin, term=term, school_class=world.class_a)
     blank = io.BytesIO()
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)

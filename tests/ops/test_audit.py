@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from afterschool.models import User
-from enrollment import services
+from enrollment.agreements.services import agreement_sign, agreement_template_save
+from enrollment.applications.services import application_submit
 from enrollment.models import (
     Agreement,
     AgreementTemplate,
@@ -20,6 +21,9 @@ from enrollment.models import (
     WaiverRequest,
     WaiverStatus,
 )
+from enrollment.optouts.services import opt_out_declare, opt_out_revoke
+from enrollment.review.services import application_return
+from enrollment.waivers.services import waiver_decide
 from tests.enrollment.conftest import complete_data
 
 
@@ -50,7 +54,7 @@ def detail(client, user, app):
 class TestServicesRecordWhoChangedWhat:
     def test_status_change_is_recorded_with_the_user_and_the_move(self, world, to_status):
         app = to_status(Status.SUBMITTED)
-        services.application_return(application=app, by=world.homeroom_a, reason="请补充健康状况")
+        application_return(application=app, by=world.homeroom_a, reason="请补充健康状况")
 
         latest = Application.history.filter(id=app.pk).latest()
         assert latest.status == Status.RETURNED
@@ -84,7 +88,7 @@ class TestServicesRecordWhoChangedWhat:
 
     def test_waiver_decision_is_recorded_with_the_admin_and_reason(self, world, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
-        services.waiver_decide(waiver=app.waiver, approve=False, by=world.admin, reason="材料不全")
+        waiver_decide(waiver=app.waiver, approve=False, by=world.admin, reason="材料不全")
 
         latest = WaiverRequest.history.filter(id=app.waiver.pk).latest()
         assert latest.status == WaiverStatus.DECLINED
@@ -94,7 +98,7 @@ class TestServicesRecordWhoChangedWhat:
 
     def test_agreement_signature_is_recorded_with_the_guardian(self, world, to_status):
         app = to_status(Status.APPROVED)
-        services.agreement_sign(
+        agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
         record = Agreement.history.get(application_id=app.pk)
@@ -103,17 +107,15 @@ class TestServicesRecordWhoChangedWhat:
         assert record.signed_name == "张伟"
 
     def test_opt_out_and_its_revocation_are_recorded(self, world, term):
-        opt_out = services.opt_out_declare(
-            student=world.child_x, term=term, by=world.guardian_x.user
-        )
-        services.opt_out_revoke(opt_out=opt_out, by=world.guardian_x.user)
+        opt_out = opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
+        opt_out_revoke(opt_out=opt_out, by=world.guardian_x.user)
         versions = list(OptOut.history.filter(id=opt_out.pk).order_by("history_date", "pk"))
         assert [v.history_type for v in versions] == ["+", "~"]
         assert {v.history_user for v in versions} == {world.guardian_x.user}
         assert versions[0].revoked_at is None and versions[1].revoked_at is not None
 
     def test_template_version_and_class_submission_are_recorded(self, world, to_status):
-        saved = services.agreement_template_save(
+        saved = agreement_template_save(
             school=world.school, body="新协议 {{ student_name }}", by=world.admin
         )
         assert AgreementTemplate.history.get(id=saved.pk).history_user == world.admin
@@ -127,7 +129,7 @@ class TestServicesRecordWhoChangedWhat:
         app = to_status(Status.SUBMITTED)
         before = Application.history.count()
         with pytest.raises(Exception, match="理由"):
-            services.application_return(application=app, by=world.homeroom_a, reason="")
+            application_return(application=app, by=world.homeroom_a, reason="")
         assert Application.history.count() == before
 
 
@@ -165,7 +167,7 @@ class TestRequestsRecordTheSignedInUser:
 class TestChangeHistoryOnTheApplicationPage:
     def test_admin_sees_who_changed_what_and_when(self, client, world, to_status):
         app = to_status(Status.SUBMITTED)
-        services.application_return(application=app, by=world.homeroom_a, reason="请补充健康状况")
+        application_return(application=app, by=world.homeroom_a, reason="请补充健康状况")
 
         html = detail(client, world.admin, app).content.decode()
         assert "变更记录" in html
@@ -200,8 +202,8 @@ class TestChangeHistoryOnTheApplicationPage:
         with django_assert_num_queries(8):
             client.get(url)
         for _ in range(3):
-            services.application_return(application=app, by=world.homeroom_a, reason="再改改")
-            services.application_submit(
+            application_return(application=app, by=world.homeroom_a, reason="再改改")
+            application_submit(
                 student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
             )
         with django_assert_num_queries(8):
@@ -212,7 +214,7 @@ class TestChangeHistoryOnTheApplicationPage:
 class TestBackOfficeHistory:
     def test_superuser_browses_the_history_of_one_application(self, client, world, to_status):
         app = to_status(Status.SUBMITTED)
-        services.application_return(application=app, by=world.homeroom_a, reason="请补充健康状况")
+        application_return(application=app, by=world.homeroom_a, reason="请补充健康状况")
         root = User.objects.create_superuser("root", password="x-very-long-pw-1")
         client.force_login(root)
         url = reverse("admin:enrollment_application_history", args=[app.pk])

@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from afterschool.models import RosterUpload, School, Student
 from afterschool.roster.importer import RosterInvalid, roster_import
 from afterschool.roster.parse import ParsedRoster, RosterFileError, roster_parse
-from enrollment.forms import ApplicationForm
+from enrollment.applications.forms import ApplicationForm
 from tests.afterschool.rosterfiles import HEADER, csv_bytes, student
 
 FUZZ = settings(

@@ -1,8 +1,8 @@
 """``manage.py print_agreements --class NAME | --grade N [--term T] [--school S] -o FILE``.
 
 Prints every approved 《课后服务协议书》 of a class or a grade as one PDF
-(``enrollment.pdf.agreements_pdf``: a few agreements per WeasyPrint document,
-joined, so memory stays flat). Runs in the foreground whatever the size.
+(``enrollment.printing.pdf.agreements_pdf``: a few agreements per WeasyPrint
+document, joined, so memory stays flat). Runs in the foreground whatever the size.
 A class is named as on the pages (三年级（2）班, 三年级2班) or as 3-2 / 3.2.
 Exits 1 with a Chinese message and writes no file when the school, term or
 class is not found or nothing is approved.
@@ -11,29 +11,17 @@ class is not found or nothing is approved.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from pypdf import PdfReader
 
 from afterschool.models import GRADE_NAMES, School, SchoolClass, Term
-from enrollment import pdf, selectors, services
-
-_GRADE_BY_NAME = {name: grade for grade, name in GRADE_NAMES.items()}
-_CLASS_RE = re.compile(r"^(?P<grade>\d)\s*[-./]\s*(?P<number>\d{1,2})$")
-_CLASS_NAME_RE = re.compile(r"^(?P<grade>[一二三四五六七八九]年级)\(?(?P<number>\d{1,2})\)?班?$")
-
-
-def parse_class_name(name: str) -> tuple[int, int] | None:
-    """``"三年级（2）班"``, ``"三年级2班"``, ``"3-2"`` → ``(3, 2)``; ``None``
-    when the name has neither form."""
-    text = name.strip().replace("（", "(").replace("）", ")").replace(" ", "")
-    if m := _CLASS_RE.match(text):
-        return int(m["grade"]), int(m["number"])
-    if m := _CLASS_NAME_RE.match(text):
-        return _GRADE_BY_NAME[m["grade"]], int(m["number"])
-    return None
+from afterschool.roster.cells import parse_class_name
+from afterschool.selectors import current_term
+from enrollment.agreements.services import agreement_template_current
+from enrollment.printing.pdf import agreements_pdf
+from enrollment.printing.selectors import agreements_to_print
 
 
 class Command(BaseCommand):
@@ -67,7 +55,7 @@ class Command(BaseCommand):
                 names = "、".join(school.terms.values_list("name", flat=True)) or "无"
                 raise CommandError(f"找不到学期“{name}”。本校的学期：{names}")
             return term
-        term = selectors.current_term(school.pk)
+        term = current_term(school=school)
         if term is None:
             raise CommandError(f"{school.name}还没有学期。")
         return term
@@ -94,20 +82,20 @@ class Command(BaseCommand):
                 raise CommandError(f"年级应为 1 到 9，收到 {grade}。")
             label = GRADE_NAMES[grade]
         apps = list(
-            selectors.agreements_to_print(
+            agreements_to_print(
                 school_id=school.pk, term=term, school_class=school_class, grade=grade
             )
         )
         if not apps:
             raise CommandError(f"{label}在{term.name}没有学校已批准的申请，未生成文件。")
-        template = services.agreement_template_current(school=school)
+        template = agreement_template_current(school=school)
 
         def progress(done: int) -> None:
             if options["verbosity"] >= 1:
                 self.stderr.write(f"\r已生成 {done}/{len(apps)} 份", ending="")
                 self.stderr.flush()
 
-        data = pdf.agreements_pdf(apps, template=template, school=school, on_progress=progress)
+        data = agreements_pdf(apps, template=template, school=school, on_progress=progress)
         if options["verbosity"] >= 1:
             self.stderr.write("")
         path = Path(options["output"])

@@ -1,4 +1,4 @@
-"""django-filter filter sets for the staff tables."""
+"""django-filter filter sets of the review tables."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ Noto CJK fonts embedded, text selectable):
   grow with the batch;
 - the blank 课后服务申请书 and 放弃申请 forms for families who apply on paper.
 
-Only reads here; the print jobs that store a batch are in ``services``.
+Only reads here; the print jobs that store a batch are in ``printing.tasks``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from django.utils import timezone
 
 from afterschool.models import School, Term
 from afterschool.pdf import join_pdfs, render_pdf
-from enrollment.agreements import agreement_context, agreement_render
+from afterschool.selectors import school_fee_cap, term_times_text
+from enrollment.agreements.texts import agreement_context, agreement_render
+from enrollment.applications.forms import ApplicationForm
 from enrollment.models import Agreement, AgreementTemplate, Application
-from enrollment.selectors import school_fee_cap, term_times
+from enrollment.optouts.texts import opt_out_statement
 
 # How many agreements go into one WeasyPrint document before the parts are
 # joined with pypdf. Every WeasyPrint document embeds its own subset of the
@@ -164,12 +166,10 @@ class FormRow:
 
 
 def application_form_rows() -> list[FormRow]:
-    """The fields of ``enrollment.forms.ApplicationForm`` in order, as the
+    """The fields of ``applications.forms.ApplicationForm`` in order, as the
     paper form prints them: tick boxes for yes/no, writing boxes for long
     answers (the reason box stays empty: families write it themselves),
     lines for the rest."""
-    from enrollment.forms import ApplicationForm  # forms import services; keep it local
-
     rows = []
     for name, field in ApplicationForm().fields.items():
         widget = field.widget
@@ -195,7 +195,7 @@ def application_form_pdf(*, term: Term) -> bytes:
         {
             "school": school,
             "term": term,
-            "times": term_times(term),
+            "times": term_times_text(term),
             "rows": application_form_rows(),
             "fee_cap": school_fee_cap(school),
         },
@@ -204,10 +204,8 @@ def application_form_pdf(*, term: Term) -> bytes:
 
 def opt_out_form_pdf(*, term: Term) -> bytes:
     """The blank 放弃申请 of ``term``: the written declaration
-    (``services.opt_out_statement`` with blank class and name lines) and
+    (``optouts.texts.opt_out_statement`` with blank class and name lines) and
     signature and date lines."""
-    from enrollment.services import opt_out_statement
-
     return render_pdf(
         "enrollment/pdf/opt_out_form.html",
         {"school": term.school, "term": term, "statement": opt_out_statement(term=term)},

@@ -19,8 +19,8 @@ from django.template.defaulttags import ForNode, IfNode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from afterschool.selectors import school_fee_cap, term_times_text
 from enrollment.models import Application, WaiverStatus
-from enrollment.selectors import school_fee_cap, term_times
 
 # The seed's 服务说明 (一.2, 一.4, 一.7) and 安全要求 (二.1–3) as a contract.
 DEFAULT_BODY = """{{ school_name }}课后服务协议书
@@ -226,7 +226,7 @@ def agreement_context(
         "grade_name": school_class.grade_name,
         "class_name": f"（{school_class.number}）班",
         "guardian_name": guardian_name,
-        **term_times(term),
+        **term_times_text(term),
         "parts": "、".join(application.part_labels) or _("（未选择）"),
         "fee_per_period": f"{cap.per_period:.2f}",
         "periods_per_day": str(cap.periods_per_day),

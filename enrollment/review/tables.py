@@ -1,4 +1,4 @@
-"""django-tables2 tables for the staff pages."""
+"""django-tables2 tables of the review pages."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""《课后服务协议书》: its template text, versions, signing and paper receipt."""

@@ -1,0 +1,41 @@
+"""Waiver reads (STYLE.md §1): what billing reads and the school's list."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from afterschool.models import Student, Term
+from enrollment.models import Status, WaiverRequest, WaiverStatus
+
+
+def approved_waiver_for(*, student: Student, term: Term) -> WaiverRequest | None:
+    """The approved fee waiver of ``student`` for ``term``, or ``None``.
+
+    This is what billing reads (seed 一.7: 对家庭困难子女免收课后服务费): a
+    waiver counts once the school approved it, whatever happens to the
+    application later (billing decides which days are charged at all).
+    """
+    return (
+        WaiverRequest.objects.filter(
+            application__student=student, application__term=term, status=WaiverStatus.APPROVED
+        )
+        .select_related("application", "decided_by")
+        .first()
+    )
+
+
+def waivers_for_school(*, school_id: int, term: Term) -> QuerySet[WaiverRequest]:
+    """The term's waiver requests with student and class: one query."""
+    return (
+        WaiverRequest.objects.filter(
+            application__student__school_id=school_id, application__term=term
+        )
+        .exclude(application__status=Status.DRAFT)
+        .select_related(
+            "application",
+            "application__student",
+            "application__student__school_class",
+            "decided_by",
+        )
+        .order_by("status", "application__student__school_class__grade", "created_at")
+    )

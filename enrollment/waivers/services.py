@@ -1,0 +1,59 @@
+"""Waiver rules (STYLE.md §1): the request follows the submitted form; the
+school decides (seed 一.7: 对家庭困难子女免收)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from afterschool.audit import audited
+from afterschool.models import User
+from enrollment.models import Application, Status, WaiverRequest, WaiverStatus
+
+
+def waiver_sync(*, application: Application) -> None:
+    """Keep the waiver request in step with a submitted form: create or
+    update a pending one; drop a pending one the family no longer asks for.
+    A decided one stays as decided. Called by ``application_submit``."""
+    existing = WaiverRequest.objects.filter(application=application).first()
+    if application.waiver_requested:
+        if existing is None:
+            WaiverRequest.objects.create(application=application, reason=application.waiver_reason)
+        elif existing.status == WaiverStatus.PENDING:
+            existing.reason = application.waiver_reason
+            existing.save(update_fields=["reason"])
+    elif existing is not None and existing.status == WaiverStatus.PENDING:
+        existing.delete()
+
+
+@transaction.atomic
+def waiver_decide(
+    *, waiver: WaiverRequest, approve: bool, by: User, reason: str = ""
+) -> WaiverRequest:
+    """The school decides a fee waiver (seed 一.7: 对家庭困难子女免收). A decline
+    needs ``reason``. A decision can be changed; the latest one counts and is
+    what billing reads (``enrollment.waivers.selectors.approved_waiver_for``).
+
+    Raises ``ValidationError`` when ``by`` is not an admin of the student's
+    school, the application is a draft or withdrawn, or a decline has no reason.
+    """
+    waiver = (
+        WaiverRequest.objects.select_for_update()
+        .select_related("application__student")
+        .get(pk=waiver.pk)
+    )
+    if not (by.is_school_admin and by.school_id == waiver.application.student.school_id):
+        raise ValidationError(_("只有学校管理员可以审核减免申请。"))
+    if waiver.application.status in {Status.DRAFT, Status.WITHDRAWN}:
+        raise ValidationError(_("该申请未提交或已退出，不能审核减免。"))
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError(_("不予减免时必须填写理由。"))
+    waiver.status = WaiverStatus.APPROVED if approve else WaiverStatus.DECLINED
+    waiver.decision_reason = reason
+    waiver.decided_by = by
+    waiver.decided_at = timezone.now()
+    audited(waiver, by, reason).save()
+    return waiver

@@ -1,0 +1,54 @@
+"""Fee-waiver pages (seed 一.7): the school's list and its decision
+(STYLE.md §2: thin views)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from afterschool.access import school_admin_required, term_for_user
+from enrollment import access
+from enrollment.pages import no_term
+from enrollment.waivers import selectors, services
+from enrollment.waivers.forms import WaiverDecisionForm
+
+
+@login_required
+@school_admin_required
+def waivers(request: HttpRequest) -> HttpResponse:
+    """The term's fee-waiver requests to decide."""
+    term = term_for_user(request.user)
+    if term is None:
+        return no_term(request)
+    return render(
+        request,
+        "enrollment/waivers.html",
+        {
+            "term": term,
+            "waivers": selectors.waivers_for_school(school_id=request.user.school_id, term=term),
+        },
+    )
+
+
+@login_required
+def waiver_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    waiver = access.get_waiver_for_user(request.user, pk)
+    form = WaiverDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.waiver_decide(
+                waiver=waiver,
+                approve=form.cleaned_data["decision"] == "approve",
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("减免审核结果已保存。"))
+            return redirect("enrollment:waivers")
+    return render(request, "enrollment/waiver_decide.html", {"form": form, "waiver": waiver})
