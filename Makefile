@@ -1,5 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 PY := .venv/bin/python
+# CI runs the same suite under coverage: make test PYTEST='.venv/bin/python -m coverage run -m pytest'
+PYTEST ?= $(PY) -m pytest
 PORT ?= 8000
 
 .PHONY: setup demo test lint
@@ -21,7 +23,7 @@ demo: setup
 ## Runs the whole test suite (DATABASE_URL=postgres://... to run it on PostgreSQL).
 ## pytest exits 5 when it collected no test: that is a failure, not a pass.
 test: setup
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(PYTEST) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc = 5 ]; then echo "!! 没有收集到任何测试" >&2; fi; exit $$rc
 
 lint: setup

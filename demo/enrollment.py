@@ -64,7 +64,7 @@ from demo.enrollment_plan import (
 from demo.enrollment_survey import build_survey, build_survey_answers
 from demo.families import SINGLE_CHILD_GUARDIAN_MOBILE
 from demo.school import homeroom_username
-from enrollment.agreements import DEFAULT_BODY, agreement_context
+from enrollment.agreements.texts import DEFAULT_BODY, agreement_context
 from enrollment.models import (
     Agreement,
     AgreementTemplate,

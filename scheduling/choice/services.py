@@ -181,6 +181,40 @@ def choice_window_delete(*, window: ChoiceWindow) -> None:
 # ---------------------------------------------------------------- choices
 
 
+def _checked_ranks(
+    *, student: Student, term: Term, club_ids: list[int | None]
+) -> tuple[list[int], dict[int, Club]]:
+    """The ranked club ids of a submission (trailing empty ranks dropped) and
+    their clubs, or ``ValidationError`` naming every broken rank rule: at most
+    3 ranks, no gaps, no club twice, each club of ``term`` and open to the
+    student's grade."""
+    if len(club_ids) > MAX_RANKS:
+        raise ValidationError(_("最多填报 %(n)s 个志愿。") % {"n": MAX_RANKS})
+    chosen = list(club_ids)
+    while chosen and chosen[-1] in (None, ""):
+        chosen.pop()
+    errors: list[str] = []
+    if any(c in (None, "") for c in chosen):
+        errors.append(_("请按顺序填写志愿：前一个志愿为空时不能填写后面的志愿。"))
+    ids = [int(c) for c in chosen if c not in (None, "")]
+    if len(set(ids)) != len(ids):
+        errors.append(_("同一个社团不能重复填报。"))
+    clubs = {c.pk: c for c in Club.objects.filter(pk__in=ids, term=term)}
+    grade = student.school_class.grade
+    for cid in ids:
+        club = clubs.get(cid)
+        if club is None:
+            errors.append(_("所选社团不属于本学期。"))
+        elif not club.is_open_to_grade(grade):
+            errors.append(
+                _("%(club)s 只面向%(grades)s，%(name)s 所在年级不能选。")
+                % {"club": club.name, "grades": club.grades_display, "name": student.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return ids, clubs
+
+
 @transaction.atomic
 def club_choices_save(
     *,
@@ -212,30 +246,7 @@ def club_choices_save(
     status = window_status(window_for(student=student, term=term), now)
     if not status.is_open:
         raise ValidationError(status.message)
-    if len(club_ids) > MAX_RANKS:
-        raise ValidationError(_("最多填报 %(n)s 个志愿。") % {"n": MAX_RANKS})
-    chosen = list(club_ids)
-    while chosen and chosen[-1] in (None, ""):
-        chosen.pop()
-    errors: list[str] = []
-    if any(c in (None, "") for c in chosen):
-        errors.append(_("请按顺序填写志愿：前一个志愿为空时不能填写后面的志愿。"))
-    ids = [int(c) for c in chosen if c not in (None, "")]
-    if len(set(ids)) != len(ids):
-        errors.append(_("同一个社团不能重复填报。"))
-    clubs = {c.pk: c for c in Club.objects.filter(pk__in=ids, term=term)}
-    grade = student.school_class.grade
-    for cid in ids:
-        club = clubs.get(cid)
-        if club is None:
-            errors.append(_("所选社团不属于本学期。"))
-        elif not club.is_open_to_grade(grade):
-            errors.append(
-                _("%(club)s 只面向%(grades)s，%(name)s 所在年级不能选。")
-                % {"club": club.name, "grades": club.grades_display, "name": student.name}
-            )
-    if errors:
-        raise ValidationError(errors)
+    ids, clubs = _checked_ranks(student=student, term=term, club_ids=club_ids)
     ClubChoice.objects.filter(student=student, term=term).delete()
     rows = [
         ClubChoice(

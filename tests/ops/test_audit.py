@@ -1,4 +1,4 @@
-"""Audit trail (issue 6): every change to an application, its waiver request,
+"""Audit trail: every change to an application, its waiver request,
 its agreement, an opt-out, an agreement template or a class submission is
 kept with who made it and when (django-simple-history); the school admin
 reads it on the application page (变更记录), the back office per record."""

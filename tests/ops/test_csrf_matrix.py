@@ -1,4 +1,4 @@
-"""CSRF is enforced on every POST (issue 6, Tests): every private URL from
+"""CSRF is enforced on every POST: every private URL from
 the resolver, POSTed without a token by the people who may use it, is
 refused with the Chinese CSRF page and writes nothing. The control test
 shows the same client gets through with the token, so the refusals are

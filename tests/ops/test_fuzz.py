@@ -1,4 +1,4 @@
-"""Fuzzing with hypothesis (issue 6, Tests): whatever a school uploads as a
+"""Fuzzing with hypothesis: whatever a school uploads as a
 roster, and whatever a browser POSTs as an application form, the answer is
 a page (a summary, problem lines, a form with errors, a redirect), never a
 500 or an unhandled exception. The test client re-raises a view's exception,

@@ -1,4 +1,4 @@
-"""Personal data (issue 6): a full ID number appears on one page only, the
+"""Personal data (minors' data protected): a full ID number appears on one page only, the
 student detail page for a school admin holding ``view_id_number``; every
 other page, PDF and export (walked from the URL resolver, so new pages are
 covered) shows it masked. Nothing of the request reaches the logs."""

@@ -1,5 +1,5 @@
 """Uploads too large or of the wrong type are refused with a message and
-nothing is written (issue 6, Tests), on the real roster upload page.
+nothing is written, on the real roster upload page.
 
 Also covered elsewhere: the extension check (.xls) and the form's size
 limit in tests/afterschool/test_roster_views.py; the request-size

@@ -1,5 +1,5 @@
 """Every private URL, read from the URL resolver, requested as every persona
-that must not reach school A / class A / child X's data (issue 6, Tests).
+that must not reach school A / class A / child X's data (STYLE.md §3, §7).
 
 - anonymous: sent to the login page (a POST may also be refused with 403);
 - guardian of another child, homeroom teacher of another class, a teacher,

@@ -1,5 +1,5 @@
 """Club choice: selection windows, ranking rules, the guardian's page,
-permissions and concurrent submissions (issue 4 "Club choice")."""
+permissions and concurrent submissions (DESIGN.md, club choice rules)."""
 
 from __future__ import annotations
 
