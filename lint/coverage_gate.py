@@ -28,9 +28,7 @@ VIEWS_ACCESS_FLOOR = 0.0  # percent, each */views.py and */access.py
 def _report() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "coverage.json"
-        subprocess.run(
-            [sys.executable, "-m", "coverage", "json", "-q", "-o", str(out)], check=True
-        )
+        subprocess.run([sys.executable, "-m", "coverage", "json", "-q", "-o", str(out)], check=True)
         return json.loads(out.read_text())
 
 
