@@ -82,6 +82,25 @@ def classes_for_user(user: User) -> QuerySet[SchoolClass]:
     return qs.none()
 
 
+def is_admin_of(user: User, school_id: int | None) -> bool:
+    """Whether ``user`` is a school administrator of school ``school_id``
+    (services check it before an admin-only write, whoever calls them)."""
+    return user.is_authenticated and user.is_school_admin and user.school_id == school_id
+
+
+def can_see_class(user: User, school_class: SchoolClass) -> bool:
+    """Whether ``user`` may see and act for ``school_class``: the rule of
+    ``classes_for_user`` for a class already in hand (an admin of its school,
+    or its homeroom teacher). No query."""
+    if not user.is_authenticated or not user.school_id:
+        return False
+    if user.school_id != school_class.school_id:
+        return False
+    if user.is_school_admin:
+        return True
+    return user.role == Role.HOMEROOM and school_class.homeroom_teacher_id == user.pk
+
+
 def get_class_for_user(user: User, pk: int) -> SchoolClass:
     """The class ``pk`` if ``user`` may see it, else ``Http404``."""
     try:

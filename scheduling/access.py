@@ -284,6 +284,12 @@ def can_decide_leave(user: User, student: Student) -> bool:
     return user.is_authenticated and user.role != Role.GUARDIAN and can_see_student(user, student)
 
 
+def uses_leave_pages(user: User) -> bool:
+    """Whether ``user`` works with leave and absences at all: a school admin,
+    a homeroom teacher or a guardian (teachers and volunteers see rolls)."""
+    return user.is_school_admin or user.role in (Role.HOMEROOM, Role.GUARDIAN)
+
+
 def leave_requests_for_user(user: User) -> QuerySet[LeaveRequest]:
     """Leave requests ``user`` may see: a guardian their children's, a
     homeroom teacher their classes', an admin the school's; newest first,

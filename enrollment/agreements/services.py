@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from afterschool.access import is_admin_of
 from afterschool.audit import audited
 from afterschool.models import School, User
 from enrollment.access import STAFF_REVIEW
@@ -42,7 +43,7 @@ def agreement_template_save(*, school: School, body: str, by: User) -> Agreement
     stay untouched (signed agreements point at them). Raises
     ``ValidationError`` when the body is not a valid template, ``by`` is not
     an admin of the school, or nothing changed."""
-    if not (by.is_school_admin and by.school_id == school.pk):
+    if not is_admin_of(by, school.pk):
         raise ValidationError(_("只有本校管理员可以修改协议书模板。"))
     body = body.replace("\r\n", "\n")
     template_body_validate(body)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from afterschool.access import can_see_student
+from afterschool.access import can_see_student, is_admin_of
 from afterschool.audit import audited
 from afterschool.models import Role, Student, Term, User
 from enrollment.access import FAMILY_OR_STAFF, STAFF_REVIEW, may_act_for_student
@@ -346,7 +346,7 @@ def application_terminate(*, application: Application, by: User, reason: str) ->
 def enrollment_settings_save(*, term: Term, allow_reapply: bool, by: User) -> EnrollmentSettings:
     """Store the term's enrollment settings. Raises ``ValidationError`` when
     ``by`` is not an admin of the term's school."""
-    if not (by.is_school_admin and by.school_id == term.school_id):
+    if not is_admin_of(by, term.school_id):
         raise ValidationError(_("只有本校管理员可以修改报名设置。"))
     settings, _created = EnrollmentSettings.objects.update_or_create(
         term=term, defaults={"allow_reapply_after_withdrawal": allow_reapply}

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from afterschool.access import can_see_class, is_admin_of
 from afterschool.audit import audited
-from afterschool.models import Role, SchoolClass, Term, User
+from afterschool.models import SchoolClass, Term, User
 from enrollment.applications.services import application_transition
 from enrollment.models import Application, ClassSubmission
 from enrollment.models import Status as S
@@ -80,10 +81,7 @@ def class_submit_to_school(*, school_class: SchoolClass, term: Term, by: User) -
     teacher nor an admin of the school, when some applications still wait
     for review, or when none is ready.
     """
-    if not (
-        (by.is_school_admin and by.school_id == school_class.school_id)
-        or (by.role == Role.HOMEROOM and school_class.homeroom_teacher_id == by.pk)
-    ):
+    if not can_see_class(by, school_class):
         raise ValidationError(_("只有本班班主任或学校管理员可以上报班级名单。"))
     apps = list(
         Application.objects.select_for_update()
@@ -127,7 +125,7 @@ def school_approve_class(*, submission: ClassSubmission, by: User) -> int:
     nothing waits.
     """
     submission = ClassSubmission.objects.select_for_update().get(pk=submission.pk)
-    if not (by.is_school_admin and by.school_id == submission.school_class.school_id):
+    if not is_admin_of(by, submission.school_class.school_id):
         raise ValidationError(_("只有学校管理员可以审核班级上报名单。"))
     apps = list(
         Application.objects.filter(class_submission=submission, status=S.SUBMITTED_TO_SCHOOL)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from afterschool.access import is_admin_of
 from afterschool.models import Student, Term, User
 from enrollment.access import may_act_for_student
 from enrollment.models import Survey, SurveyAnswer, SurveyResponse
@@ -21,7 +22,7 @@ def survey_open(*, term: Term, by: User) -> Survey:
 
     Raises ``ValidationError`` when ``by`` is not that admin.
     """
-    if not (by.is_school_admin and by.school_id == term.school_id):
+    if not is_admin_of(by, term.school_id):
         raise ValidationError(_("只有本校管理员可以发起意向调查。"))
     survey, created = Survey.objects.select_for_update().get_or_create(
         term=term, defaults={"school_id": term.school_id, "opened_by": by}
@@ -38,7 +39,7 @@ def survey_close(*, survey: Survey, by: User) -> Survey:
 
     Raises ``ValidationError`` when ``by`` is not an admin of its school.
     """
-    if not (by.is_school_admin and by.school_id == survey.school_id):
+    if not is_admin_of(by, survey.school_id):
         raise ValidationError(_("只有本校管理员可以结束意向调查。"))
     if survey.closed_at is None:
         survey.closed_at = timezone.now()

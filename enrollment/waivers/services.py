@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from afterschool.access import is_admin_of
 from afterschool.audit import audited
 from afterschool.models import User
 from enrollment.models import Application, Status, WaiverRequest, WaiverStatus
@@ -44,7 +45,7 @@ def waiver_decide(
         .select_related("application__student")
         .get(pk=waiver.pk)
     )
-    if not (by.is_school_admin and by.school_id == waiver.application.student.school_id):
+    if not is_admin_of(by, waiver.application.student.school_id):
         raise ValidationError(_("只有学校管理员可以审核减免申请。"))
     if waiver.application.status in {Status.DRAFT, Status.WITHDRAWN}:
         raise ValidationError(_("该申请未提交或已退出，不能审核减免。"))

@@ -182,7 +182,7 @@ def roll(request, pk: int):
 def absences(request):
     """Today's absences without leave: a homeroom teacher's classes (admin:
     the school; guardian: own children)."""
-    if not (request.user.is_school_admin or request.user.role in (Role.HOMEROOM, Role.GUARDIAN)):
+    if not access.uses_leave_pages(request.user):
         raise PermissionDenied
     day = _date(request)
     return render(
@@ -205,7 +205,7 @@ def leave_list(request):
     """A guardian's requests (with 「请假」), or the requests a homeroom
     teacher / admin decides (waiting first)."""
     user = request.user
-    if not (user.is_school_admin or user.role in (Role.HOMEROOM, Role.GUARDIAN)):
+    if not access.uses_leave_pages(user):
         raise PermissionDenied
     leaves = list(access.leave_requests_for_user(user).order_by("-requested_at", "-pk")[:200])
     waiting = [r for r in leaves if r.status == LeaveStatus.REQUESTED]
