@@ -21,8 +21,39 @@ import sys
 import tempfile
 from pathlib import Path
 
-BILLING_FLOOR = 0.0  # percent, billing/** with branches
-VIEWS_ACCESS_FLOOR = 0.0  # percent, each */views.py and */access.py
+BILLING_FLOOR = 96.0  # percent, billing/** with branches (96.5 when set)
+# Percent per views/access module, each the figure it reached when set
+# (rounded down); a new module must reach NEW_MODULE_FLOOR.
+MODULE_FLOORS = {
+    "afterschool/access.py": 88,
+    "afterschool/accounts/views.py": 100,
+    "afterschool/home/views.py": 100,
+    "afterschool/ops/views.py": 83,
+    "afterschool/people/views.py": 99,
+    "afterschool/roster/views.py": 85,
+    "billing/access.py": 93,
+    "billing/policy/views.py": 96,
+    "billing/sheets/views.py": 100,
+    "billing/statements/views.py": 91,
+    "billing/waivers/views.py": 100,
+    "billing/workload/views.py": 93,
+    "enrollment/access.py": 90,
+    "enrollment/agreements/views.py": 95,
+    "enrollment/applications/views.py": 98,
+    "enrollment/optouts/views.py": 71,
+    "enrollment/printing/views.py": 94,
+    "enrollment/review/views.py": 85,
+    "enrollment/surveys/views.py": 90,
+    "enrollment/waivers/views.py": 100,
+    "scheduling/access.py": 87,
+    "scheduling/attendance/views.py": 92,
+    "scheduling/calendar/views.py": 82,
+    "scheduling/choice/views.py": 80,
+    "scheduling/clubs/views.py": 92,
+    "scheduling/rota/views.py": 83,
+    "scheduling/timetable/views.py": 93,
+}
+NEW_MODULE_FLOOR = 80.0
 
 
 def _report() -> dict:
@@ -51,8 +82,9 @@ def main() -> int:
     print(f"views/access modules: {len(gated)}, lowest {lowest[0]:.1f}% ({lowest[1]})")
     for name in gated:
         percent = _percent([files[name]["summary"]])
-        if percent < VIEWS_ACCESS_FLOOR:
-            failures.append(f"{name} {percent:.1f}% < {VIEWS_ACCESS_FLOOR}%")
+        floor = MODULE_FLOORS.get(name, NEW_MODULE_FLOOR)
+        if percent < floor:
+            failures.append(f"{name} {percent:.1f}% < {floor}%")
     for line in failures:
         print(f"!! 覆盖率低于下限：{line}", file=sys.stderr)
     return 1 if failures else 0
