@@ -18,7 +18,7 @@ from billing.waivers.selectors import approved_requests_without_waiver
 def waivers_sync_from_enrollment(*, term: Term) -> int:
     """Create a full waiver (免收) from the term's first day for every
     approved enrollment waiver request (seed 一.7: 对家庭困难子女免收;
-    ``enrollment.selectors.approved_waiver_for``) that has none yet. A
+    ``enrollment.waivers.selectors.approved_waiver_for``) that has none yet. A
     request asked in the application covers the whole enrolment. Returns
     how many were created. Two queries at most."""
     pending = list(
