@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "enrollment",
     "scheduling",
     "billing",
+    "overview",
     "demo",
 ]
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("scheduling/", include("scheduling.urls")),
     path("enrollment/", include("enrollment.urls")),
     path("billing/", include("billing.urls")),
+    path("overview/", include("overview.urls")),
 ]
