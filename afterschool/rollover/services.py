@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import is_admin_of
 from afterschool.models import (
+    GRADE_NAMES,
     ClassMembership,
     LeaveReason,
     School,
@@ -83,6 +84,13 @@ class RolloverPlanRow:
     @property
     def graduates(self) -> bool:
         return self.to_grade is None
+
+    @property
+    def to_grade_name(self) -> str:
+        """The promoted class's name, e.g. 四年级（2）班; empty for graduates."""
+        if self.to_grade is None:
+            return ""
+        return f"{GRADE_NAMES[self.to_grade]}（{self.source.number}）班"
 
 
 @dataclass
