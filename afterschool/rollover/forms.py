@@ -13,7 +13,9 @@ class RolloverForm(forms.Form):
     to the class's teacher; a confirmation box."""
 
     confirm = forms.BooleanField(
-        label=_("我已核对升级方案：升级后上一学年的记录保持不变，毕业年级离校。"), required=True
+        label=_("我已核对升级方案：升级后上一学年的记录保持不变，毕业年级离校。"),
+        required=True,
+        error_messages={"required": _("请核对升级方案并勾选确认后再升级。")},
     )
 
     def __init__(self, *args, plan: list[RolloverPlanRow], teachers, **kwargs):

@@ -23,7 +23,11 @@ def rollover(request):
     school = request.user.school
     year = rollover_source_year(school)
     plan = rollover_plan(year) if year else []
-    form = RolloverForm(request.POST or None, plan=plan, teachers=homeroom_candidates(school))
+    form = RolloverForm(
+        request.POST if request.method == "POST" else None,
+        plan=plan,
+        teachers=homeroom_candidates(school),
+    )
     if request.method == "POST" and year is not None and form.is_valid():
         try:
             result = school_year_rollover(
