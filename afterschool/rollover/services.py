@@ -28,6 +28,7 @@ from afterschool.models import (
     SchoolClass,
     SchoolYear,
     Student,
+    Term,
     User,
 )
 
@@ -203,4 +204,56 @@ def school_year_rollover(
         classes_created=len(promoted),
         students_promoted=len(moved),
         students_graduated=len(graduated),
+    )
+
+
+TERM_TIME_FIELDS = (
+    "participant_arrival",
+    "participant_dismissal",
+    "nonparticipant_arrival",
+    "nonparticipant_dismissal",
+)
+
+
+def school_year_start_of(day: datetime.date) -> int:
+    """The ``start_year`` of the school year containing ``day``: a school
+    year runs from September (the summer from August belongs to the next)."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def term_create_from(
+    *,
+    source: Term,
+    name: str,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    times: Mapping[str, datetime.time] | None = None,
+) -> Term:
+    """A new term of ``source``'s school with ``source``'s four times
+    (participants' / others' arrival and dismissal) unless ``times`` (keys of
+    ``TERM_TIME_FIELDS``) changes them; its school year is the one containing
+    ``first_day`` (created if missing). Raises ValidationError (nothing
+    written) for days out of order, a term crossing into another school
+    year, or a name the school already uses. Part of the term copy that
+    ``billing.terms.services.term_next_from_last`` runs."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写学期名称。")})
+    if last_day < first_day:
+        raise ValidationError({"last_day": _("结束日期不能早于开始日期。")})
+    start = school_year_start_of(first_day)
+    if school_year_start_of(last_day) != start:
+        raise ValidationError({"last_day": _("学期不能跨越两个学年。")})
+    if Term.objects.filter(school_id=source.school_id, name=name).exists():
+        raise ValidationError({"name": _("已有同名学期“%(name)s”。") % {"name": name}})
+    year, _created = SchoolYear.objects.get_or_create(school_id=source.school_id, start_year=start)
+    values = {f: getattr(source, f) for f in TERM_TIME_FIELDS}
+    values.update({k: v for k, v in (times or {}).items() if k in TERM_TIME_FIELDS})
+    return Term.objects.create(
+        school_id=source.school_id,
+        school_year=year,
+        name=name,
+        first_day=first_day,
+        last_day=last_day,
+        **values,
     )

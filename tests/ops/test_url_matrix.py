@@ -72,6 +72,7 @@ SHARED: dict[str, dict[str, str]] = {
     "roster:upload": {"other_admin": "the admin's own school's uploads"},
     "roster:letters": {"other_admin": "the admin's own school's classes"},
     "roster:rollover": {"other_admin": "the plan of the admin's own school's classes"},
+    "billing:term-new": {"other_admin": "a new term from the admin's own school's last one"},
     "enrollment:surveys": {"other_admin": "the admin's own school (no term: a notice)"},
     "enrollment:submissions": {"other_admin": "the admin's own school (no term: a notice)"},
     "enrollment:waivers": {"other_admin": "the admin's own school (no term: a notice)"},
