@@ -157,12 +157,13 @@ def letters(request):
     classes = (
         classes_for_user(request.user)
         .filter(school_year=year)
+        # Through the class membership of the class's own year.
         .annotate(
-            student_count=Count("students", distinct=True),
-            guardian_count=Count("students__guardians", distinct=True),
+            student_count=Count("memberships__student", distinct=True),
+            guardian_count=Count("memberships__student__guardians", distinct=True),
             pending_count=Count(
-                "students__guardians",
-                filter=Q(students__guardians__user__password__startswith="!"),
+                "memberships__student__guardians",
+                filter=Q(memberships__student__guardians__user__password__startswith="!"),
                 distinct=True,
             ),
         )
