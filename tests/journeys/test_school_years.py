@@ -1,9 +1,10 @@
 """A school runs two years in a row without losing or rewriting a record of
 the first: import year 1, run the autumn term (applications, agreements,
 rolls, statements, payments), print a class's agreements and fee sheet,
-roll over to year 2, import the promoted roster with a new first grade,
-graduate the top grade — then year 1 prints the same text as before and
-year 2's classes hold the right children. Real database, real services."""
+make the spring term from the autumn one, roll over to year 2, import the
+promoted roster with a new first grade, graduate the top grade — then
+year 1 prints the same text as before and year 2's classes hold the right
+children. Real database, real services."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from billing.payments.services import payment_record
 from billing.sheets.export import sheet_csv
 from billing.sheets.selectors import fee_sheet
 from billing.statements.services import statements_generate
+from billing.terms.services import term_next_from_last
 from enrollment.agreements.services import (
     agreement_mark_paper_received,
     agreement_sign,
@@ -96,6 +98,19 @@ def test_two_school_years_in_a_row_keep_the_first_as_it_was():
     agreements_before, sheet_before = _printed(school, term, c3)
     assert "学生1" in agreements_before and "三年级" in agreements_before
     assert "学生3" in sheet_before
+
+    # The spring term from the autumn one: times and fee standard copied,
+    # applications start fresh.
+    spring = term_next_from_last(
+        source=term,
+        by=admin,
+        name="2025年春季学期",
+        first_day=datetime.date(2025, 2, 17),
+        last_day=datetime.date(2025, 6, 27),
+    ).term
+    assert spring.school_year == year1
+    assert spring.participant_dismissal == term.participant_dismissal
+    assert not spring.applications.exists()
 
     # Roll over to 2025—2026: 三年级 → 四年级, 六年级 graduates.
     result = school_year_rollover(school=school, from_year=year1, by=admin)
