@@ -151,3 +151,29 @@ class TestTermNewPage:
         client = Client()
         client.force_login(world.guardian_x.user)
         assert client.get(reverse("billing:term-new")).status_code == 403
+
+
+@pytest.mark.django_db
+class TestProposal:
+    def test_spring_is_followed_by_autumn_of_the_next_school_year(self, world, autumn):
+        spring = term_next_from_last(source=autumn, by=world.admin, **SPRING).term
+        client = Client()
+        client.force_login(world.admin)
+        page = client.get(reverse("billing:term-new") + f"?term={spring.pk}").content.decode()
+        # The proposal: 2025年秋季学期 from Monday 1 September 2025.
+        assert "2025年秋季学期" in page and "2025-09-01" in page
+        data = _post_data(
+            spring, name="2025年秋季学期", first_day="2025-09-01", last_day="2026-01-16"
+        )
+        response = client.post(reverse("billing:term-new") + f"?term={spring.pk}", data)
+        assert response.status_code == 302
+        made = Term.objects.get(name="2025年秋季学期")
+        assert made.school_year.start_year == 2025
+
+    def test_a_term_across_two_school_years_is_refused_on_the_form(self, world, autumn):
+        client = Client()
+        client.force_login(world.admin)
+        data = _post_data(autumn, first_day="2025-06-02", last_day="2025-09-30")
+        response = client.post(reverse("billing:term-new"), data)
+        assert "学期不能跨越两个学年。" in response.content.decode()
+        assert not Term.objects.filter(name="2025年春季学期").exists()
