@@ -86,7 +86,7 @@ def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     surveys; survey answers; choice windows; published allocations; leave
     decided; arrears (10, whatever the number of children)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localtime(now).date()
     children = list(students_for_user(user).order_by("name"))
     if not children:
         return _unread(user)
@@ -253,7 +253,7 @@ def homeroom_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     returned, submitted); students blocking the list; today's sessions;
     leave to decide; dismissals waiting (7 in all)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localtime(now).date()
     term = pick_current_term(Term.objects.filter(school_id=user.school_id), today=today)
     if term is None:
         return _unread(user)
@@ -415,7 +415,7 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
     when a coming day is outside the holiday package); sessions today
     without a supervisor (8 or 9)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localtime(now).date()
     school = user.school
     items: list[Todo] = []
     if fee_document_is_placeholder(school):
@@ -534,7 +534,7 @@ def staff_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
     with their rolls, and the clubs they lead meeting today. Queries:
     sessions; clubs with today's marks (2)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localtime(now).date()
     sessions = _today_sessions(Session.objects.filter(supervisor=user), today)
     items = [
         Todo(
