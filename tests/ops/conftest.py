@@ -205,7 +205,19 @@ def samples(world):
         done=job.total,
         finished_at=timezone.now(),
     )
+    from afterschool.notices.services import announcement_publish
+
+    announcement = announcement_publish(
+        school=world.school,
+        by=world.admin,
+        title="家长会",
+        body="周五下午家长会。",
+        audience="class",
+        school_class=world.class_a,
+    )
     return {
+        "announcement": announcement,
+        "notice": announcement.notices.get(recipient=world.guardian_x.user),
         "term": term,
         "leave": leave,
         "dismissal": dismissal,

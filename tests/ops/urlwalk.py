@@ -88,6 +88,8 @@ URL_QUERIES: dict[str, str] = {
 # ``pk`` means a different model on every URL: say which sample per URL.
 URL_SAMPLES: dict[str, dict[str, str]] = {
     "people:student-detail": {"pk": "child"},
+    "notices:detail": {"pk": "notice"},
+    "notices:announcement-detail": {"pk": "announcement"},
     "roster:preview": {"pk": "roster_upload"},
     "roster:confirm": {"pk": "roster_upload"},
     "roster:class-letters": {"pk": "class"},
