@@ -215,7 +215,22 @@ def samples(world):
         audience="class",
         school_class=world.class_a,
     )
+    from PIL import Image
+
+    from scheduling.pickup.services import pickup_person_add
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(png, "PNG")
+    pickup = pickup_person_add(
+        student=world.child_x,
+        by=world.guardian_x.user,
+        name="张奶奶",
+        relation="祖母",
+        mobile="13700000001",
+        photo=png.getvalue(),
+    )
     return {
+        "pickup_person": pickup,
         "announcement": announcement,
         "notice": announcement.notices.get(recipient=world.guardian_x.user),
         "term": term,
