@@ -1,10 +1,10 @@
 from django.urls import path
 
 from scheduling.attendance import views as attendance_views
-from scheduling.pickup import views as pickup_views
 from scheduling.calendar import views as calendar_views
 from scheduling.choice import views as choice_views
 from scheduling.clubs import views as club_views
+from scheduling.pickup import views as pickup_views
 from scheduling.rota import views as rota_views
 from scheduling.timetable import views as timetable_views
 

@@ -91,7 +91,7 @@ def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     if not children:
         return _unread(user)
     by_school: dict[int, list[Term]] = {}
-    for t in Term.objects.filter(school__in={c.school_id for c in children}):
+    for t in Term.objects.filter(school__in={c.school_id for c in children}).order_by("first_day"):
         by_school.setdefault(t.school_id, []).append(t)
     terms = {sid: pick_current_term(ts, today=today) for sid, ts in by_school.items()}
     term_ids = [t.pk for t in terms.values() if t]
@@ -254,7 +254,9 @@ def homeroom_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     leave to decide; dismissals waiting (7 in all)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    term = pick_current_term(Term.objects.filter(school_id=user.school_id), today=today)
+    term = pick_current_term(
+        Term.objects.filter(school_id=user.school_id).order_by("first_day"), today=today
+    )
     if term is None:
         return _unread(user)
     classes = list(
@@ -429,7 +431,7 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
                 urgent=True,
             )
         )
-    term = pick_current_term(Term.objects.filter(school=school), today=today)
+    term = pick_current_term(Term.objects.filter(school=school).order_by("first_day"), today=today)
     if term is None:
         return items + _unread(user)
     not_submitted = list(
