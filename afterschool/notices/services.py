@@ -130,7 +130,7 @@ def notify(
 
 
 def notify_guardians_of_students(
-    *, school: School | int, student_ids: Iterable[int], per_student: bool = False, **kwargs
+    *, school: School | int, student_ids: Iterable[int], **kwargs
 ) -> list[Notice]:
     """``notify`` every guardian with a login of the given students (one
     query for the guardians). Arguments after ``student_ids`` as ``notify``."""

@@ -38,8 +38,11 @@ from scheduling.calendar.days import unknown_years
 from scheduling.models import (
     Allocation,
     AllocationState,
+    Attendance,
+    AttendanceStatus,
     ChoiceWindow,
     Club,
+    Dismissal,
     LeaveRequest,
     LeaveStatus,
     Period,
@@ -377,6 +380,7 @@ def _not_collected(*, term: Term, classes, today: datetime.date) -> int:
     """Children staying for the after-school period today with no dismissal
     yet, not boarders, not on approved leave, not marked absent: one query.
     (The featured-day clubs are counted by the after-school wish alone.)"""
+    student = OuterRef("student_id")
     return (
         Application.objects.filter(
             term=term,
@@ -385,16 +389,26 @@ def _not_collected(*, term: Term, classes, today: datetime.date) -> int:
             student__school_class__in=classes,
             student__is_boarder=False,
         )
-        .exclude(student__dismissals__date=today)
+        .exclude(Exists(Dismissal.objects.filter(student_id=student, date=today)))
         .exclude(
-            student__leave_requests__status=LeaveStatus.APPROVED,
-            student__leave_requests__first_day__lte=today,
-            student__leave_requests__last_day__gte=today,
+            Exists(
+                LeaveRequest.objects.filter(
+                    student_id=student,
+                    status=LeaveStatus.APPROVED,
+                    first_day__lte=today,
+                    last_day__gte=today,
+                )
+            )
         )
         .exclude(
-            student__attendances__date=today,
-            student__attendances__period=Period.AFTER_SCHOOL,
-            student__attendances__status="absent",
+            Exists(
+                Attendance.objects.filter(
+                    student_id=student,
+                    date=today,
+                    period=Period.AFTER_SCHOOL,
+                    status=AttendanceStatus.ABSENT,
+                )
+            )
         )
         .count()
     )
