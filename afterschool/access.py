@@ -208,3 +208,25 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def get_notice_for_user(user: User, pk: int):
+    """A notice of ``user``'s own (anyone else's: 404)."""
+    from afterschool.models import Notice
+
+    try:
+        return Notice.objects.get(pk=pk, recipient_id=user.pk)
+    except Notice.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_announcement_for_user(user: User, pk: int):
+    """An announcement of the school ``user`` administers (else 404)."""
+    from afterschool.models import Announcement
+
+    if not user.is_school_admin:
+        raise Http404
+    try:
+        return Announcement.objects.get(pk=pk, school_id=user.school_id)
+    except Announcement.DoesNotExist as exc:
+        raise Http404 from exc

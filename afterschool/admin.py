@@ -15,8 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from afterschool.models import (
     GRADE_NAMES,
     ActivationCode,
+    Announcement,
+    Delivery,
     Guardian,
     Guardianship,
+    Notice,
+    NoticePreference,
+    PickupPerson,
     Room,
     RosterUpload,
     School,
@@ -236,3 +241,45 @@ class RosterUploadAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# ---------------------------------------------------------------- notices
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["title", "school", "audience", "school_class", "created_at"]
+    list_filter = ["school", "audience"]
+    search_fields = ["title"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind", "school"]
+    search_fields = ["title"]
+    raw_id_fields = ["recipient", "announcement"]
+
+
+@admin.register(NoticePreference)
+class NoticePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "sms", "wecom", "wecom_parent_userid"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Each outside delivery's result, for back-office checks."""
+
+    list_display = ["notice", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["channel", "status"]
+    readonly_fields = ["notice", "attempts", "last_error", "provider_reply", "sent_at"]
+
+
+@admin.register(PickupPerson)
+class PickupPersonAdmin(admin.ModelAdmin):
+    """Pickup people; mobiles masked in the list, the photo never shown here."""
+
+    list_display = ["name", "relation", "student", "masked_mobile"]
+    search_fields = ["name", "student__name"]
+    raw_id_fields = ["student", "added_by"]

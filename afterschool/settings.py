@@ -184,6 +184,49 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Notices (afterschool/notices/): in-app always; these outside channels too,
+# each a backend speaking its provider's HTTP API. NOTICE_CHANNELS lists the
+# ones switched on (comma-separated: console, sms, wecom).
+NOTICE_CHANNELS = env_list("NOTICE_CHANNELS", "" if PRODUCTION else "console")
+NOTICE_BACKENDS = {
+    # Development and the demo: one line a notice in a file (or the log).
+    "console": {
+        "BACKEND": "afterschool.notices.backends.ConsoleBackend",
+        "PATH": env("NOTICE_CONSOLE_PATH", ""),
+    },
+    # Tencent Cloud SMS (SendSms, API 3.0, TC3-HMAC-SHA256 signature).
+    "sms": {
+        "BACKEND": "afterschool.notices.backends.TencentSmsBackend",
+        "ENDPOINT": env("SMS_ENDPOINT", "https://sms.tencentcloudapi.com"),
+        "SECRET_ID": env("SMS_SECRET_ID"),
+        "SECRET_KEY": env("SMS_SECRET_KEY"),
+        "REGION": env("SMS_REGION", "ap-guangzhou"),
+        "SDK_APP_ID": env("SMS_SDK_APP_ID"),
+        "SIGN_NAME": env("SMS_SIGN_NAME"),
+        # A template with one parameter: the notice's title.
+        "TEMPLATE_ID": env("SMS_TEMPLATE_ID"),
+    },
+    # 企业微信 家校沟通: the school's application sends 学校通知 to parents.
+    "wecom": {
+        "BACKEND": "afterschool.notices.backends.WeComSchoolNoticeBackend",
+        "BASE_URL": env("WECOM_BASE_URL", "https://qyapi.weixin.qq.com"),
+        "CORP_ID": env("WECOM_CORP_ID"),
+        "SECRET": env("WECOM_SECRET"),
+        "AGENT_ID": env("WECOM_AGENT_ID"),
+    },
+}
+# Absolute links in SMS and WeCom texts.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Retries of an outside delivery: at most this many attempts, waiting
+# NOTICE_RETRY_BASE_SECONDS × 2^(attempt−1) between them.
+NOTICE_MAX_ATTEMPTS = int(env("NOTICE_MAX_ATTEMPTS", "5"))
+NOTICE_RETRY_BASE_SECONDS = int(env("NOTICE_RETRY_BASE_SECONDS", "60"))
+NOTICE_HTTP_TIMEOUT_SECONDS = float(env("NOTICE_HTTP_TIMEOUT_SECONDS", "10"))
+# 安全共管 alerts: a period's roll not taken this many minutes after it
+# starts; a child not collected this many minutes after dismissal.
+ROLL_NOT_TAKEN_MINUTES = int(env("ROLL_NOT_TAKEN_MINUTES", "10"))
+NOT_COLLECTED_MINUTES = int(env("NOT_COLLECTED_MINUTES", "20"))
+
 # Content-Security-Policy: everything is served from our own origin (no CDN).
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from overview.home import views as home
+
 urlpatterns = [
+    path("", home.home, name="home"),
     path("", include("afterschool.urls_ops")),
     path("admin/", admin.site.urls),
     path("", include("afterschool.urls_accounts")),
@@ -13,4 +16,5 @@ urlpatterns = [
     path("enrollment/", include("enrollment.urls")),
     path("billing/", include("billing.urls")),
     path("overview/", include("overview.urls")),
+    path("notices/", include("afterschool.urls_notices")),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from demo import billing, clubs, enrollment, memberships, scheduling
+from demo import billing, clubs, enrollment, memberships, notices, scheduling
 from demo.base import DemoSchool
 from demo.school import load_school
 
@@ -20,5 +20,6 @@ def load_demo() -> DemoSchool:
         enrollment.build(demo)
         scheduling.build(demo)  # after enrollment's step: reads approved applications
         clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)
-        billing.build(demo)  # last: bills what the other steps enrolled
+        billing.build(demo)  # bills what the other steps enrolled
+        notices.build(demo)  # notices, an announcement, pickup people
     return demo

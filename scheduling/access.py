@@ -352,3 +352,50 @@ def can_dismiss(user: User, student: Student, date: datetime.date) -> bool:
     return Session.objects.filter(
         school_class_id=student.school_class_id, date=date, supervisor=user
     ).exists()
+
+
+# ---------------------------------------------------------------- pickup people
+
+
+def get_pickup_student_for_guardian(user: User, pk: int) -> Student:
+    """A child of the guardian ``user`` (whose pickup people they keep);
+    anyone else: 404."""
+    from afterschool.access import get_student_for_user
+
+    student = get_student_for_user(user, pk)
+    if not is_guardian_of(user, student):
+        raise Http404
+    return student
+
+
+def is_teacher_of(user: User, student: Student) -> bool:
+    """The child's teachers: the school's admin, the class's homeroom
+    teacher, or a supervisor of one of the class's sessions."""
+    if not user.is_authenticated or not user.is_staff_member:
+        return False
+    if user.school_id != student.school_id:
+        return False
+    if user.is_school_admin or student.school_class.homeroom_teacher_id == user.pk:
+        return True
+    return Session.objects.filter(school_class_id=student.school_class_id, supervisor=user).exists()
+
+
+def get_pickup_person_for_teacher(user: User, pk: int):
+    """A pickup person whose photo ``user`` may see (one of the child's
+    teachers, ``is_teacher_of``); anyone else, guardians included: 404."""
+    from afterschool.models import PickupPerson
+
+    person = PickupPerson.objects.select_related("student__school_class").filter(pk=pk).first()
+    if person is None or not is_teacher_of(user, person.student):
+        raise Http404
+    return person
+
+
+def get_pickup_person_for_guardian(user: User, pk: int):
+    """A pickup person of one of the guardian ``user``'s children (else 404)."""
+    from afterschool.models import PickupPerson
+
+    person = PickupPerson.objects.select_related("student").filter(pk=pk).first()
+    if person is None or not is_guardian_of(user, person.student):
+        raise Http404
+    return person

@@ -4,6 +4,7 @@ from scheduling.attendance import views as attendance_views
 from scheduling.calendar import views as calendar_views
 from scheduling.choice import views as choice_views
 from scheduling.clubs import views as club_views
+from scheduling.pickup import views as pickup_views
 from scheduling.rota import views as rota_views
 from scheduling.timetable import views as timetable_views
 
@@ -85,6 +86,10 @@ urlpatterns = [
     path("dismissal/", attendance_views.dismissal_index, name="dismissal-index"),
     path("dismissal/class/<int:pk>/", attendance_views.dismissal_class, name="dismissal-class"),
     path("dismissal/<int:pk>/undo/", attendance_views.dismissal_undo, name="dismissal-undo"),
+    path("dismissal/class/<int:pk>/all/", pickup_views.dismissal_all, name="dismissal-all"),
+    path("pickup/student/<int:pk>/", pickup_views.pickup_people, name="pickup-people"),
+    path("pickup/<int:pk>/delete/", pickup_views.pickup_delete, name="pickup-delete"),
+    path("pickup/<int:pk>/photo/", pickup_views.pickup_photo, name="pickup-photo"),
     # Club choice, allocation and rosters.
     path("clubs/choose/", choice_views.choose_index, name="club-choose-index"),
     path("clubs/choose/<int:pk>/", choice_views.choose, name="club-choose"),

@@ -1,4 +1,4 @@
-"""Logging in and activating a guardian account (the home page is in ``afterschool.home``)."""
+"""Logging in and activating a guardian account (the home page is in ``overview.home``)."""
 
 from django.contrib import messages
 from django.contrib.auth import login

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.audit import audited
-from afterschool.models import User
+from afterschool.models import NoticeKind, User
+from afterschool.notices.services import notify_guardians_of_students
 from billing.models import FeeStatement, Payment, PaymentKind
 from billing.money import ZERO, to_fen
 from billing.statements.selectors import statement_paid
@@ -66,11 +68,23 @@ def payment_record(
                 note=note,
             )
             audited(payment, by).save()
-            return payment
     except IntegrityError:
         raise ValidationError(
             {"receipt_number": [_("收据号 %(n)s 已登记过，请勿重复登记。") % {"n": receipt_number}]}
         ) from None
+    is_refund = kind == PaymentKind.REFUND
+    notify_guardians_of_students(
+        school=statement.school_id,
+        student_ids=[statement.student_id],
+        kind=NoticeKind.PAYMENT_RECORDED,
+        title=(_("已登记退费 %(amount)s 元") if is_refund else _("已登记缴费 %(amount)s 元"))
+        % {"amount": f"{amount:.2f}"},
+        body=_("%(month)s账单，收据号 %(receipt)s。")
+        % {"month": statement.month_label, "receipt": receipt_number},
+        link=reverse("billing:family"),
+        dedupe_key=f"payment:{payment.pk}",
+    )
+    return payment
 
 
 def _payment_errors(

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from afterschool.models import Term
+from afterschool.models import NoticeKind, Term
+from afterschool.notices.services import notify_guardians_of_students
 from billing.models import (
     BillingMode,
     FeeLine,
@@ -44,6 +46,8 @@ class GenerationResult:
     unchanged: int = 0
     adjusted: int = 0
     removed: int = 0
+    # Students whose statement is new in this run (their guardians are told).
+    new_student_ids: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -219,6 +223,7 @@ def _save(writes: _Writes, result: GenerationResult) -> None:
         for statement, bill in writes.new:
             writes.line_rows.extend(_fee_lines(statement, bill.lines))
         result.created = len(writes.new)
+        result.new_student_ids = [s.student_id for s, _b in writes.new]
     if writes.to_update:
         bulk_update_with_history(
             writes.to_update,
@@ -266,7 +271,18 @@ def statements_generate(
         ctx = load_context(term=term, policy=policy, first=month, last=month_end(month))
         bills = compute_month(ctx, month)
         kind = StatementKind.MONTHLY
-    return _write_statements(term=term, month=month, kind=kind, bills=bills)
+    result = _write_statements(term=term, month=month, kind=kind, bills=bills)
+    if result.new_student_ids:
+        notify_guardians_of_students(
+            school=term.school_id,
+            student_ids=result.new_student_ids,
+            kind=NoticeKind.STATEMENT_READY,
+            title=_("%(m)s课后服务费账单已生成") % {"m": f"{month.year}年{month.month}月"},
+            body=_("请查看账单明细，按学校通知的方式缴费。"),
+            link=reverse("billing:family"),
+            dedupe_key=f"statement:{term.pk}:{month:%Y%m}",
+        )
+    return result
 
 
 @transaction.atomic

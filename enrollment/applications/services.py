@@ -21,13 +21,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from afterschool.access import can_see_student, is_admin_of
 from afterschool.audit import audited
-from afterschool.models import Role, Student, Term, User
+from afterschool.models import NoticeKind, Role, Student, Term, User
+from afterschool.notices.services import notify_guardians_of_students
 from enrollment.access import FAMILY_OR_STAFF, STAFF_REVIEW, may_act_for_student
 from enrollment.applications.forms import APPLICATION_DATA_FIELDS
 from enrollment.applications.selectors import enrollment_settings_for
@@ -193,10 +195,46 @@ def application_transition(
     ApplicationEvent.objects.create(
         application=locked, from_status=frm, to_status=to, by=by, at=now, reason=reason
     )
+    _notify_move(locked, to=to, reason=reason, event_at=now)
     # Keep the caller's instance in step with the row.
     for name in ("status", "updated_at", "submitted_at", "last_reason", "class_submission_id"):
         setattr(application, name, getattr(locked, name))
     return locked
+
+
+def _notify_move(app: Application, *, to: str, reason: str, event_at: datetime.datetime) -> None:
+    """The guardians hear of a return, a homeroom approval and the school's
+    approval (with the agreement to sign), DESIGN.md 「Telling people」."""
+    name = app.student.name
+    family = reverse("enrollment:family")
+    if to == Status.RETURNED:
+        kind, title = (
+            NoticeKind.APPLICATION_RETURNED,
+            _("%(name)s的课后服务申请被退回") % {"name": name},
+        )
+        body = _("退回理由：%(reason)s。请修改后重新提交。") % {"reason": reason}
+    elif to == Status.APPROVED_BY_HOMEROOM:
+        kind, title = (
+            NoticeKind.APPLICATION_APPROVED,
+            _("%(name)s的课后服务申请已通过班主任审核") % {"name": name},
+        )
+        body = _("班主任已审核，班级名单上报学校后由学校审核。")
+    elif to == Status.APPROVED:
+        kind = NoticeKind.APPLICATION_SCHOOL_APPROVED
+        title = _("%(name)s的课后服务申请学校已批准，请签署协议书") % {"name": name}
+        body = _("请在手机上阅读并签署课后服务协议书。")
+        family = reverse("enrollment:agreement-sign", args=[app.pk])
+    else:
+        return
+    notify_guardians_of_students(
+        school=app.student.school_id,
+        student_ids=[app.student_id],
+        kind=kind,
+        title=title,
+        body=body,
+        link=family,
+        dedupe_key=f"application:{app.pk}:{to}:{event_at.isoformat()}",
+    )
 
 
 # ------------------------------------------------------------ application

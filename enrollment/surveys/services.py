@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.access import is_admin_of
-from afterschool.models import Student, Term, User
+from afterschool.models import NoticeKind, Student, Term, User
+from afterschool.notices.services import notify_guardians_of_students
 from enrollment.access import may_act_for_student
 from enrollment.models import Survey, SurveyAnswer, SurveyResponse
 
@@ -31,6 +33,18 @@ def survey_open(*, term: Term, by: User) -> Survey:
         survey.closed_at = None
         survey.closed_by = None
         survey.save(update_fields=["closed_at", "closed_by"])
+    if created or survey.closed_at is None:
+        notify_guardians_of_students(
+            school=term.school_id,
+            student_ids=Student.objects.filter(
+                school_id=term.school_id, school_class__school_year_id=term.school_year_id
+            ).values_list("pk", flat=True),
+            kind=NoticeKind.SURVEY_OPENED,
+            title=_("课后服务意向调查开始了"),
+            body=_("%(term)s课后服务意向调查已开始，请为孩子填写。") % {"term": term.name},
+            link=reverse("enrollment:family"),
+            dedupe_key=f"survey:{survey.pk}:{survey.opened_at.isoformat()}",
+        )
     return survey
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.access import is_admin_of
 from afterschool.audit import audited
-from afterschool.models import User
+from afterschool.models import NoticeKind, User
+from afterschool.notices.services import notify_guardians_of_students
 from enrollment.models import Application, Status, WaiverRequest, WaiverStatus
 
 
@@ -57,4 +59,19 @@ def waiver_decide(
     waiver.decided_by = by
     waiver.decided_at = timezone.now()
     audited(waiver, by, reason).save()
+    student = waiver.application.student
+    notify_guardians_of_students(
+        school=student.school_id,
+        student_ids=[student.pk],
+        kind=NoticeKind.WAIVER_DECIDED,
+        title=(
+            _("%(name)s的课后服务费减免申请已同意")
+            if approve
+            else _("%(name)s的课后服务费减免申请未通过")
+        )
+        % {"name": student.name},
+        body=_("审核意见：%(reason)s") % {"reason": reason} if reason else "",
+        link=reverse("billing:family"),
+        dedupe_key=f"waiver:{waiver.pk}:{waiver.decided_at.isoformat()}",
+    )
     return waiver

@@ -13,10 +13,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from afterschool.models import Student, Term, User
+from afterschool.models import NoticeKind, Student, Term, User
+from afterschool.notices.services import notify, notify_guardians_of_students
 from enrollment.models import Application
 from scheduling.access import (
     can_decide_leave,
@@ -218,6 +220,16 @@ def leave_decide(
             period__in=leave.covered_periods,
             status=AttendanceStatus.ABSENT,
         ).update(status=AttendanceStatus.LEAVE, leave=leave)
+    notify_guardians_of_students(
+        school=leave.student.school_id,
+        student_ids=[leave.student_id],
+        kind=NoticeKind.LEAVE_DECIDED,
+        title=(_("%(name)s的请假已批准") if approve else _("%(name)s的请假未批准"))
+        % {"name": leave.student.name},
+        body=leave.span_display + (_("。审批意见：%(r)s") % {"r": reason} if reason else ""),
+        link=reverse("scheduling:leave-list"),
+        dedupe_key=f"leave:{leave.pk}",
+    )
     return leave
 
 
@@ -333,7 +345,7 @@ def roll_call_save(
     now = now or timezone.now()
     session = (
         Session.objects.select_for_update()
-        .select_related("school_class", "term")
+        .select_related("school_class__homeroom_teacher", "term")
         .get(pk=session.pk)
     )
     if not can_take_roll(by, session):
@@ -347,7 +359,7 @@ def roll_call_save(
             school_class_id=session.school_class_id, term=session.term, period=session.period
         )
     )
-    return _roll_save(
+    rows = _roll_save(
         keys={"session": session},
         students=students,
         date=session.date,
@@ -356,6 +368,47 @@ def roll_call_save(
         by=by,
         now=now,
     )
+    absent_alert(session=session, rows=rows, students=students)
+    return rows
+
+
+def absent_alert(*, session: Session, rows: list[Attendance], students: list[Student]) -> int:
+    """安全共管 (seed 二.3; DESIGN.md 「Telling people」): each enrolled child
+    marked absent without approved leave in ``session``'s roll is reported
+    at once to the class's homeroom teacher and the child's guardians
+    ("未到且未请假"). Once per child and session, however often the roll is
+    saved. Returns how many children were reported."""
+    names = {s.pk: s.name for s in students}
+    absent = [a.student_id for a in rows if a.status == AttendanceStatus.ABSENT]
+    when = f"{_day(session.date)}{session.get_period_display()}"
+    homeroom = session.school_class.homeroom_teacher
+    for sid in absent:
+        title = _("%(name)s未到且未请假") % {"name": names.get(sid, "")}
+        body = _("%(when)s点名时%(name)s未到，也没有获批的请假。请尽快确认孩子的去向。") % {
+            "when": when,
+            "name": names.get(sid, ""),
+        }
+        key = f"absent:{session.pk}:{sid}"
+        notify_guardians_of_students(
+            school=session.school_class.school_id,
+            student_ids=[sid],
+            kind=NoticeKind.ABSENT_WITHOUT_LEAVE,
+            title=title,
+            body=body,
+            link=reverse("scheduling:absences"),
+            dedupe_key=key,
+        )
+        if homeroom is not None:
+            notify(
+                school=session.school_class.school_id,
+                recipients=[homeroom],
+                kind=NoticeKind.ABSENT_WITHOUT_LEAVE,
+                title=f"{session.school_class.display_name} {title}",
+                body=body,
+                link=reverse("scheduling:roll", args=[session.pk]),
+                dedupe_key=key,
+            )
+    return len(absent)
 
 
 @transaction.atomic

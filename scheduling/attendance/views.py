@@ -370,6 +370,7 @@ def dismissal_class(request, pk: int):
                 messages.success(request, text)
         return redirect(url)
     sheet = selectors.dismissal_sheet(school_class=school_class, term=term, date=day)
+    selectors.attach_pickup(sheet)
     return render(
         request,
         "scheduling/attendance/dismissal.html",

@@ -12,9 +12,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from afterschool.models import School, Term, User
+from afterschool.models import NoticeKind, School, Student, Term, User
+from afterschool.notices.services import notify_guardians_of_students
 from afterschool.selectors import current_term
 from scheduling.calendar.days import days_between, is_year_known_to_package, term_schedule
 from scheduling.calendar.selectors import term_classes
@@ -220,13 +222,26 @@ def service_suspend(
     info = _day_info(school, date, term)
     if not info.has_service:
         raise ValidationError(_("%(date)s 不是课后服务日，无需暂停。") % {"date": date.isoformat()})
-    return ServiceChange.objects.create(
+    change = ServiceChange.objects.create(
         school=school,
         date=date,
         kind=ServiceChangeKind.SUSPENDED,
         notice=notice,
         created_by=by,
     )
+    # 停课通知: every guardian of the term's enrolled families.
+    notify_guardians_of_students(
+        school=school,
+        student_ids=Student.objects.filter(
+            school=school, school_class__school_year_id=term.school_year_id
+        ).values_list("pk", flat=True),
+        kind=NoticeKind.SERVICE_SUSPENDED,
+        title=_("停课通知：%(date)s暂停课后服务") % {"date": _long_date(date)},
+        body=notice,
+        link=reverse("scheduling:timetable-me"),
+        dedupe_key=f"suspend:{change.pk}",
+    )
+    return change
 
 
 def service_add(

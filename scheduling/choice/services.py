@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from afterschool.models import GRADE_NAMES, SchoolClass, Student, Term, User
+from afterschool.models import GRADE_NAMES, NoticeKind, SchoolClass, Student, Term, User
+from afterschool.notices.services import notify_guardians_of_students
 from enrollment.models import Application, Status
 from scheduling.choice.solver import MAX_RANKS, RANK_SCORE, Applicant, Outcome, allocate
 from scheduling.models import (
@@ -171,7 +173,42 @@ def choice_window_save(
     window.opens_at = opens_at
     window.closes_at = closes_at
     window.save()
+    window_notify(window=window, kind=NoticeKind.CHOICE_WINDOW_OPEN)
     return window
+
+
+def window_students(window: ChoiceWindow):
+    """Ids of the students a window is for (a queryset of ids)."""
+    qs = Student.objects.filter(
+        school_id=window.term.school_id, school_class__school_year_id=window.term.school_year_id
+    )
+    if window.scope == WindowScope.GRADE:
+        qs = qs.filter(school_class__grade=window.grade)
+    elif window.scope == WindowScope.CLASS:
+        qs = qs.filter(school_class_id=window.school_class_id)
+    return qs.values_list("pk", flat=True)
+
+
+def window_notify(*, window: ChoiceWindow, kind: str) -> None:
+    """Tell the guardians in ``window``'s scope that choosing opens (with
+    its dates) or closes tomorrow (``kind``: NoticeKind CHOICE_WINDOW_OPEN /
+    CHOICE_WINDOW_CLOSING). Once per window and dates."""
+    span = {"opens": _when(window.opens_at), "closes": _when(window.closes_at)}
+    if kind == NoticeKind.CHOICE_WINDOW_OPEN:
+        title = _("社团选课：%(opens)s开始") % span
+        body = _("请在%(opens)s至%(closes)s之间为孩子填报社团志愿。") % span
+    else:
+        title = _("社团选课明天截止")
+        body = _("社团选课将于%(closes)s截止，还没填报志愿的请尽快填报。") % span
+    notify_guardians_of_students(
+        school=window.term.school_id,
+        student_ids=window_students(window),
+        kind=kind,
+        title=title,
+        body=body,
+        link=reverse("scheduling:club-choose-index"),
+        dedupe_key=f"window:{kind}:{window.pk}:{window.opens_at:%Y%m%d%H%M}:{window.closes_at:%Y%m%d%H%M}",
+    )
 
 
 def choice_window_delete(*, window: ChoiceWindow) -> None:
@@ -372,6 +409,27 @@ def allocation_publish(*, run: AllocationRun) -> AllocationRun:
     latest published run counts)."""
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
+    placed = (
+        Allocation.objects.filter(run=run, state=AllocationState.PLACED)
+        .select_related("club")
+        .order_by("club_id")
+    )
+    by_club: dict[int, list[int]] = {}
+    clubs: dict[int, str] = {}
+    for a in placed:
+        by_club.setdefault(a.club_id, []).append(a.student_id)
+        clubs[a.club_id] = a.club.name
+    school_id = run.term.school_id
+    for club_id, ids in by_club.items():
+        notify_guardians_of_students(
+            school=school_id,
+            student_ids=ids,
+            kind=NoticeKind.ALLOCATION_PUBLISHED,
+            title=_("社团分配结果：%(club)s") % {"club": clubs[club_id]},
+            body=_("孩子被分到「%(club)s」。详情请查看社团选课页面。") % {"club": clubs[club_id]},
+            link=reverse("scheduling:club-choose-index"),
+            dedupe_key=f"allocation:{run.pk}:{club_id}",
+        )
     return run
 
 

@@ -205,7 +205,34 @@ def samples(world):
         done=job.total,
         finished_at=timezone.now(),
     )
+    from afterschool.notices.services import announcement_publish
+
+    announcement = announcement_publish(
+        school=world.school,
+        by=world.admin,
+        title="家长会",
+        body="周五下午家长会。",
+        audience="class",
+        school_class=world.class_a,
+    )
+    from PIL import Image
+
+    from scheduling.pickup.services import pickup_person_add
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(png, "PNG")
+    pickup = pickup_person_add(
+        student=world.child_x,
+        by=world.guardian_x.user,
+        name="张奶奶",
+        relation="祖母",
+        mobile="13700000001",
+        photo=png.getvalue(),
+    )
     return {
+        "pickup_person": pickup,
+        "announcement": announcement,
+        "notice": announcement.notices.get(recipient=world.guardian_x.user),
         "term": term,
         "leave": leave,
         "dismissal": dismissal,

@@ -44,6 +44,10 @@ OWNERS = ("admin", "homeroom_a", "guardian_x", "teacher")
 # because they show that persona only their own rows. Each entry says why.
 SHARED: dict[str, dict[str, str]] = {
     "home": dict.fromkeys(WRONG_PERSONAS, "everyone's own home page"),
+    "notices:inbox": dict.fromkeys(WRONG_PERSONAS, "everyone's own notices"),
+    "notices:preferences": dict.fromkeys(WRONG_PERSONAS, "everyone's own channel choices"),
+    "notices:read-all": dict.fromkeys(WRONG_PERSONAS, "marks the visitor's own notices read"),
+    "notices:announcements": {"other_admin": "the admin's own school's announcements"},
     "enrollment:family": {
         "guardian_y": "a guardian's own children",
         # Staff are sent on to their own start page (class list, surveys).

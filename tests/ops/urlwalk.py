@@ -89,6 +89,12 @@ URL_QUERIES: dict[str, str] = {
 # ``pk`` means a different model on every URL: say which sample per URL.
 URL_SAMPLES: dict[str, dict[str, str]] = {
     "people:student-detail": {"pk": "child"},
+    "notices:detail": {"pk": "notice"},
+    "scheduling:pickup-people": {"pk": "child"},
+    "scheduling:pickup-delete": {"pk": "pickup_person"},
+    "scheduling:pickup-photo": {"pk": "pickup_person"},
+    "scheduling:dismissal-all": {"pk": "class"},
+    "notices:announcement-detail": {"pk": "announcement"},
     "roster:preview": {"pk": "roster_upload"},
     "roster:confirm": {"pk": "roster_upload"},
     "enrollment:roster-leavers": {"pk": "roster_upload"},

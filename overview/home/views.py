@@ -1,10 +1,11 @@
-"""The home page after login: one page per role.
+"""The home page after login: one page per role, starting with what waits
+for that person (``overview.todo.selectors``).
 
-Each role sees what it works on first: the administrator the school's figures
-and the way into the lists, a homeroom teacher their classes, a guardian their
-children (on a phone), teachers and volunteers a plain page until scheduling
-gives them sessions. A user with no role or school (a bare superuser) is sent
-to the Django admin.
+The administrator sees the to-dos, then the school's figures and the way
+into the lists; a homeroom teacher the to-dos and their classes; a guardian
+the to-dos and their children (on a phone); teachers and volunteers today's
+sessions and their rolls. A user with no role or school (a bare superuser)
+gets a plain page pointing to the Django admin.
 """
 
 from __future__ import annotations
@@ -16,34 +17,40 @@ from django.shortcuts import render
 from afterschool.access import classes_for_user, students_for_user
 from afterschool.home.selectors import school_figures
 from afterschool.models import Role, User
+from overview.todo import selectors as todo
 
 
 def _home_template(user: User) -> str:
     if user.is_school_admin:
-        return "afterschool/home_admin.html"
+        return "overview/home_admin.html"
     if user.role == Role.HOMEROOM and user.school_id:
-        return "afterschool/home_homeroom.html"
+        return "overview/home_homeroom.html"
     if user.role in {Role.TEACHER, Role.VOLUNTEER} and user.school_id:
-        return "afterschool/home_staff.html"
+        return "overview/home_staff.html"
     if user.role == Role.GUARDIAN:
-        return "afterschool/home_guardian.html"
-    return "afterschool/home_other.html"
+        return "overview/home_guardian.html"
+    return "overview/home_other.html"
 
 
 @login_required
 def home(request):
-    """The signed-in user's start page, chosen by role."""
+    """The signed-in user's start page, chosen by role, to-dos first."""
     user = request.user
     template = _home_template(user)
-    context: dict = {}
+    context: dict = {"todos": []}
     if user.is_school_admin:
+        context["todos"] = todo.admin_todos(user=user)
         context["figures"] = school_figures(school_id=user.school_id)
     elif template.endswith("home_homeroom.html"):
+        context["todos"] = todo.homeroom_todos(user=user)
         context["classes"] = (
             classes_for_user(user)
             .annotate(student_count=Count("students"))
             .order_by("grade", "number")
         )
     elif template.endswith("home_guardian.html"):
+        context["todos"] = todo.guardian_todos(user=user)
         context["children"] = students_for_user(user).order_by("school__name", "name")
+    elif template.endswith("home_staff.html"):
+        context["todos"] = todo.staff_todos(user=user)
     return render(request, template, context)

@@ -1,0 +1,1 @@
+from tests.scheduling.conftest import enroll, term  # noqa: F401

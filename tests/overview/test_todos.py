@@ -1,0 +1,250 @@
+"""Each role's to-dos: the right counts, linking to the page that resolves
+them, in a fixed number of queries at two sizes."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from afterschool.models import NoticeKind
+from afterschool.notices.services import notify
+from billing.models import FeeStatement
+from enrollment.models import Application, ClassSubmission, Status
+from overview.todo import selectors as todo
+from scheduling.models import LeaveKind, LeaveRequest, LeaveStatus, Period, Session
+from tests import factories as f
+
+NOW = timezone.make_aware(datetime.datetime(2024, 9, 3, 17, 40))  # Tue, after-school period
+DAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def app(student, term, status, by, **extra):
+    return Application.objects.create(
+        student=student,
+        term=term,
+        status=status,
+        created_by=by,
+        wants_after_school=True,
+        goes_home_alone=False,
+        pickup_name="张伟",
+        pickup_relation="父亲",
+        pickup_mobile="13900000001",
+        reason="父母下班晚，无人接送。",
+        **extra,
+    )
+
+
+def count_queries(fn, **kw):
+    with CaptureQueriesContext(connection) as ctx:
+        items = fn(**kw)
+    return items, len(ctx.captured_queries)
+
+
+def by_key(items):
+    return {t.key: t for t in items}
+
+
+class TestGuardian:
+    def build(self, world, term, n):
+        kids = [world.child_x]
+        for i in range(n - 1):
+            kid = f.make_student(world.class_a, f"孩子{i}")
+            f.make_guardian(kid, "张伟", world.guardian_x.mobile, with_login=False)
+            kids.append(kid)
+        for k in kids:
+            app(k, term, Status.APPROVED, world.admin)
+        returned = f.make_student(world.class_a, "退回")
+        f.make_guardian(returned, "张伟", world.guardian_x.mobile, with_login=False)
+        app(returned, term, Status.RETURNED, world.admin, last_reason="缺少接送人")
+        FeeStatement.objects.create(
+            school=world.school,
+            term=term,
+            student=world.child_x,
+            school_class=world.class_a,
+            month=datetime.date(2024, 9, 1),
+            total=Decimal("46.00"),
+        )
+        LeaveRequest.objects.create(
+            student=world.child_x,
+            term=term,
+            kind=LeaveKind.DAYS,
+            first_day=DAY,
+            last_day=DAY,
+            reason="看病",
+            requested_by=world.guardian_x.user,
+            status=LeaveStatus.APPROVED,
+            decided_at=NOW,
+        )
+        notify(
+            school=world.school,
+            recipients=[world.guardian_x.user],
+            kind=NoticeKind.ANNOUNCEMENT,
+            title="公告",
+        )
+        world.guardian_x.user.refresh_from_db()
+        return kids
+
+    @pytest.mark.parametrize("n", [1, 4])
+    def test_counts_and_queries(self, world, term, n):
+        self.build(world, term, n)
+        items, queries = count_queries(todo.guardian_todos, user=world.guardian_x.user)
+        got = by_key(items)
+        assert got["agreement"].count == n
+        assert got["returned"].count == 1 and "缺少接送人" in got["returned"].detail
+        assert got["arrears"].count == 1 and got["arrears"].url == reverse("billing:family")
+        assert got["leave"].count == 1
+        assert got["unread"].count == 1
+        assert [t.key for t in items][:2] == ["agreement", "returned"]
+        # children, terms, unsigned agreements, returned, open surveys,
+        # choice windows, allocations published, leave decided, arrears.
+        assert queries == 9
+
+    def test_other_guardian_sees_none_of_it(self, world, term):
+        self.build(world, term, 2)
+        items = todo.guardian_todos(user=world.guardian_y.user)
+        assert not {"agreement", "returned", "arrears", "leave", "unread"} & set(by_key(items))
+
+
+class TestHomeroom:
+    def build(self, world, term, n):
+        classes = [world.class_a] + [
+            f.make_class(world.school, 4, i + 1, world.homeroom_a) for i in range(n - 1)
+        ]
+        for i, c in enumerate(classes):
+            s1, s2, s3 = (f.make_student(c, name) for name in ("甲", "乙", "丙"))
+            app(s1, term, Status.SUBMITTED, world.admin)
+            app(s2, term, Status.RETURNED, world.admin)
+            app(s3, term, Status.APPROVED, world.admin)
+            Session.objects.create(
+                term=term,
+                date=DAY,
+                weekday=DAY.weekday(),
+                period=Period.AFTER_SCHOOL,
+                school_class=c,
+                supervisor=world.teacher if i == 0 else None,
+            )
+            LeaveRequest.objects.create(
+                student=s1,
+                term=term,
+                kind=LeaveKind.DAYS,
+                first_day=DAY,
+                last_day=DAY,
+                reason="看病",
+                requested_by=world.admin,
+            )
+        return classes
+
+    @pytest.mark.parametrize("n", [1, 3])
+    def test_counts_and_queries(self, world, term, n):
+        classes = self.build(world, term, n)
+        items, queries = count_queries(todo.homeroom_todos, user=world.homeroom_a)
+        keys = [t.key for t in items]
+        assert keys.count("review") == n and keys.count("returned") == n
+        assert keys.count("class_list") == n
+        class_a_list = next(
+            t for t in items if t.key == "class_list" and "（1）班" in t.label and "三" in t.label
+        )
+        assert "张小明" in class_a_list.names  # no application yet: blocks the list
+        got = by_key(items)
+        assert got["roll"].count == n
+        assert got["leave"].count == n
+        assert got["dismissal"].count == n  # the approved child of each class, not collected
+        assert len(classes) == n
+        # term, classes with counts, blocking students, today's sessions,
+        # leave waiting, children waiting at dismissal.
+        assert queries == 6
+
+    def test_submitted_class_is_not_listed_and_other_teacher_sees_none(self, world, term):
+        self.build(world, term, 1)
+        ClassSubmission.objects.create(
+            school_class=world.class_a, term=term, submitted_by=world.homeroom_a
+        )
+        assert "class_list" not in by_key(todo.homeroom_todos(user=world.homeroom_a))
+        other = by_key(todo.homeroom_todos(user=world.homeroom_b))
+        assert not {"review", "returned", "roll", "leave", "dismissal"} & set(other)
+
+
+class TestAdmin:
+    @pytest.mark.parametrize("n", [2, 6])
+    def test_counts_and_queries(self, world, term, n):
+        for i in range(n - 2):
+            f.make_class(world.school, 5, i + 1)
+        ClassSubmission.objects.create(
+            school_class=world.class_b, term=term, submitted_by=world.homeroom_b
+        )
+        app(world.child_x, term, Status.APPROVED, world.admin)
+        Session.objects.create(
+            term=term,
+            date=DAY,
+            weekday=DAY.weekday(),
+            period=Period.NOON,
+            school_class=world.class_a,
+        )
+        world.admin.school.refresh_from_db()
+        items, queries = count_queries(todo.admin_todos, user=world.admin)
+        got = by_key(items)
+        assert got["fee_document"].urgent
+        assert got["not_submitted"].count == n - 1
+        assert "三年级（1）班" in got["not_submitted"].names
+        assert "三年级（2）班" not in got["not_submitted"].names
+        assert got["submissions"].count == 1
+        assert got["unsigned"].count == 1
+        assert got["unsupervised"].count == 1
+        # (the school row is loaded with the user on every page) term,
+        # classes not submitted, submissions, waivers, unsigned, print
+        # jobs, arrears, sessions without a supervisor.
+        assert queries == 8
+
+    def test_real_fee_document_is_not_a_todo(self, world, term):
+        world.school.fee_document = "陕价费发【2024】12号"
+        world.school.save(update_fields=["fee_document"])
+        world.admin.refresh_from_db()
+        assert "fee_document" not in by_key(todo.admin_todos(user=world.admin))
+        for placeholder in ("X教发【2024】X号", ""):
+            world.school.fee_document = placeholder
+            assert todo.fee_document_is_placeholder(world.school)
+
+
+class TestStaff:
+    @pytest.mark.parametrize("n", [1, 2])
+    def test_todays_sessions(self, world, term, n):
+        for i in range(n):
+            c = world.class_a if i == 0 else f.make_class(world.school, 5, i)
+            Session.objects.create(
+                term=term,
+                date=DAY,
+                weekday=DAY.weekday(),
+                period=[Period.NOON, Period.AFTER_SCHOOL][i],
+                school_class=c,
+                supervisor=world.teacher,
+            )
+        items, queries = count_queries(todo.staff_todos, user=world.teacher)
+        assert [t.key for t in items] == ["session"] * n
+        assert all(t.detail == "待点名" for t in items)
+        assert queries == 2  # sessions with marks, clubs meeting today
+
+
+class TestHomePage:
+    def test_guardian_phone_home_shows_the_todos(self, client, world, term):
+        TestGuardian().build(world, term, 1)
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("home")).content.decode()
+        assert 'data-todo="agreement"' in html and 'data-todo="unread"' in html
+
+    def test_admin_home_has_the_dashboard_slot_and_todos(self, client, world, term):
+        client.force_login(world.admin)
+        html = client.get(reverse("home")).content.decode()
+        assert 'data-todo="fee_document"' in html
