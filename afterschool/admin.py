@@ -16,6 +16,7 @@ from afterschool.models import (
     GRADE_NAMES,
     ActivationCode,
     Announcement,
+    ClassMembership,
     Delivery,
     Guardian,
     Guardianship,
@@ -211,6 +212,17 @@ class GuardianshipAdmin(admin.ModelAdmin):
     search_fields = ("student__name", "guardian__name", "guardian__mobile")
     list_select_related = ("student", "guardian")
     autocomplete_fields = ("student", "guardian")
+
+
+@admin.register(ClassMembership)
+class ClassMembershipAdmin(admin.ModelAdmin):
+    """A student's class of one school year; a past year's rows are history."""
+
+    list_display = ("student", "school_class", "start_date", "end_date", "leave_reason")
+    list_filter = ("school_class__school_year", "leave_reason")
+    search_fields = ("student__name",)
+    list_select_related = ("student", "school_class")
+    autocomplete_fields = ("student", "school_class")
 
 
 @admin.register(ActivationCode)
