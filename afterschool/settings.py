@@ -255,7 +255,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # A bad Host header is a probe, not our error: one line, no traceback
+        # spam from propagation, but still through the scrubbing handler (the
+        # header itself may carry a mobile: ``Host: 13800138001.evil``).
+        "django.security.DisallowedHost": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "weasyprint": {"level": "WARNING"},
         # Lockouts are warnings; axes' per-attempt chatter is not needed.
         "axes": {"level": "WARNING"},
