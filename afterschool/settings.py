@@ -210,6 +210,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Activation codes (afterschool.activation): wrong codes per mobile before
+# that mobile is locked, and for how long; the same policy as the login.
+ACTIVATION_FAILURE_LIMIT = 5
+ACTIVATION_LOCKOUT = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 asks for the address in the lockout key too. We lock the account
 # only: a school's staff room, or a housing estate's families, share one
