@@ -170,6 +170,17 @@ MEDIA_URL = "media/"
 
 # Roster files are a few hundred KB; anything far larger is a mistake or an attack.
 ROSTER_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# Bounds on what a roster file may unpack to (afterschool/roster/parse.py),
+# far above a real school's roster (a few thousand rows, about 15 columns,
+# short cells) and far below what exhausts a worker: a 5 KB .xlsx declaring
+# A1:XFD1048576 or a 400 KB zip bomb is refused before it is read.
+ROSTER_MAX_ROWS = 10_000
+ROSTER_MAX_COLUMNS = 100
+ROSTER_MAX_CELL_CHARS = 500
+ROSTER_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+ROSTER_MAX_COMPRESSION_RATIO = 100
+# Rows (and problem lines) per page of the import preview.
+ROSTER_PREVIEW_PER_PAGE = 100
 # Whole request body: the largest upload plus room for the multipart framing
 # and the form's other fields. RequestSizeLimitMiddleware refuses anything
 # larger (413, Chinese page) before it is read; nginx's client_max_body_size
