@@ -179,6 +179,14 @@ ROSTER_MAX_COLUMNS = 100
 ROSTER_MAX_CELL_CHARS = 500
 ROSTER_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 ROSTER_MAX_COMPRESSION_RATIO = 100
+# Agreement templates (enrollment/agreements/texts.py): what one school's
+# admin may write, so a template cannot hold every worker (seed 协议书模板).
+AGREEMENT_MAX_BODY_CHARS = 20_000
+AGREEMENT_MAX_FILTER_ARG_CHARS = 50
+AGREEMENT_MAX_FILTER_NUMBER = 200
+AGREEMENT_MAX_LOOPS = 5
+AGREEMENT_MAX_LOOP_DEPTH = 1
+AGREEMENT_MAX_RENDERED_CHARS = 50_000
 # Rows (and problem lines) per page of the import preview.
 ROSTER_PREVIEW_PER_PAGE = 100
 # Whole request body: the largest upload plus room for the multipart framing

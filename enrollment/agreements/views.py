@@ -19,6 +19,7 @@ from enrollment.access import STAFF_REVIEW
 from enrollment.agreements import selectors, services
 from enrollment.agreements.forms import AgreementSignForm, AgreementTemplateForm
 from enrollment.agreements.texts import (
+    ALLOWED_FILTERS,
     PLACEHOLDERS,
     agreement_context,
     agreement_render,
@@ -130,6 +131,7 @@ def agreement_template(request: HttpRequest) -> HttpResponse:
             "preview": preview,
             "versions": versions,
             "placeholders": PLACEHOLDERS,
+            "allowed_filters": "、".join(sorted(ALLOWED_FILTERS)),
         },
     )
 
