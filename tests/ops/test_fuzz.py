@@ -305,15 +305,20 @@ def _owner_client(world, url):
     return None, None
 
 
-@pytest.mark.parametrize("route", private_routes(), ids=str)
-def test_every_get_parameter_never_gives_a_500(world, samples, route):
+def test_every_get_parameter_never_gives_a_500(world, samples):
     """Any value of any query parameter on any page: a page, a redirect or a
     400/404 (the test client re-raises a view's exception, so a 500 fails
-    with its traceback)."""
+    with its traceback). One test over every route, so the samples are built
+    once."""
+    for route in private_routes():
+        _fuzz_get(world, samples, route)
+
+
+def _fuzz_get(world, samples, route):
     url = url_for(route, samples)
     client, first = _owner_client(world, url)
     if client is None:
-        pytest.skip("no persona of school A reaches this URL (see test_url_matrix)")
+        return  # no persona of school A reaches it (see test_url_matrix)
     content_type = first.get("Content-Type", "")
     html = first.content.decode(errors="replace") if content_type.startswith("text/html") else ""
     names = sorted({*GET_PARAMS, *page_params(html)})
@@ -369,3 +374,57 @@ class TestBadQueryParameters:
         ]:
             with pytest.raises(BadQueryParameter):
                 call(value, "x")
+
+
+# ------------------------------------------------------------------ every form
+
+_POST_FORM = re.compile(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", re.S | re.I)
+
+
+def form_fields(html: str) -> list[str]:
+    """Field names of a page's POST forms."""
+    names = set()
+    for form in _POST_FORM.findall(html):
+        names.update(_FIELD_NAME.findall(form))
+    names.discard("csrfmiddlewaretoken")
+    return sorted(names)
+
+
+def test_every_form_never_gives_a_500(world, samples):
+    """Any values in the fields of a page's forms (or the URL matrix's POST
+    data for a POST-only URL), posted by the persona of school A who reaches
+    it: a page with errors, a redirect, 400/403/404/405, never a 500. One
+    test over every route, so the samples are built once."""
+    for route in private_routes():
+        _fuzz_form(world, samples, route)
+
+
+def _fuzz_form(world, samples, route):
+    from django.test import Client
+
+    from tests.ops.test_url_matrix import OWNERS, persona_user
+    from tests.ops.urlwalk import POST_DATA
+
+    url = url_for(route, samples)
+    client = Client(raise_request_exception=True)
+    names = sorted(POST_DATA)
+    for persona in OWNERS:
+        client.force_login(persona_user(world, persona))
+        response = client.get(url)
+        if response.status_code in (403, 404):
+            continue
+        if response.get("Content-Type", "").startswith("text/html"):
+            names = sorted({*form_fields(response.content.decode(errors="replace")), *names})
+        break
+    else:
+        return  # no persona of school A reaches it (see test_url_matrix)
+
+    @settings(max_examples=6, deadline=None, derandomize=True, database=None)
+    @given(data=st.dictionaries(st.sampled_from(names), bad_values, max_size=6))
+    def fuzz(data):
+        with transaction.atomic():
+            response = client.post(url, data)
+            assert response.status_code < 500, (route.name, data, response.status_code)
+            transaction.set_rollback(True)
+
+    fuzz()
