@@ -120,7 +120,10 @@ def agreement_template(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("enrollment:agreement-template")
     else:
-        preview = _preview(request, current.body)
+        try:
+            preview = _preview(request, current.body)
+        except ValidationError as exc:  # a version saved before today's checks
+            form.add_error("body", exc)
     versions = school.agreement_templates.select_related("created_by").order_by("-version")[:20]
     return render(
         request,
