@@ -104,8 +104,8 @@ def can_see_class(user: User, school_class: SchoolClass) -> bool:
 def get_class_for_user(user: User, pk: int) -> SchoolClass:
     """The class ``pk`` if ``user`` may see it, else ``Http404``."""
     try:
-        return classes_for_user(user).get(pk=pk)
-    except SchoolClass.DoesNotExist:
+        return classes_for_user(user).get(pk=int(pk))
+    except (SchoolClass.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
 
 

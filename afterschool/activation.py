@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -27,6 +28,7 @@ from django.utils.translation import gettext
 from afterschool.idnumbers import normalize_mobile
 from afterschool.models import (
     ActivationCode,
+    ActivationThrottle,
     Guardian,
     Guardianship,
     Role,
@@ -165,8 +167,40 @@ class ActivationError(ValidationError):
 GENERIC_ACTIVATION_ERROR = "手机号或激活码不正确，请核对激活信上的内容"
 
 
+def _mobile_key(normalized: str) -> str:
+    return salted_hmac("afterschool.activation-mobile", normalized, algorithm="sha256").hexdigest()
+
+
+def _is_locked(key: str, now: datetime.datetime) -> bool:
+    return ActivationThrottle.objects.filter(mobile_key=key, locked_until__gt=now).exists()
+
+
+def _count_failure(key: str, now: datetime.datetime) -> None:
+    """One more failed attempt for ``key``; locks it for
+    ``settings.ACTIVATION_LOCKOUT`` at ``settings.ACTIVATION_FAILURE_LIMIT``
+    failures within that window (a count older than the window starts over)."""
+    limit = settings.ACTIVATION_FAILURE_LIMIT
+    window = settings.ACTIVATION_LOCKOUT
+    with transaction.atomic():
+        row, _created = ActivationThrottle.objects.select_for_update().get_or_create(
+            mobile_key=key, defaults={"first_failure_at": now}
+        )
+        if row.first_failure_at <= now - window:
+            row.failures, row.first_failure_at, row.locked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= limit:
+            row.locked_until = now + window
+        row.save()
+
+
 def guardian_activate(*, mobile: str, code: str, password: str) -> User:
     """Activate a guardian's login with the code from their letter.
+
+    Failed attempts are counted per mobile (``ActivationThrottle``):
+    ``settings.ACTIVATION_FAILURE_LIMIT`` wrong codes within
+    ``settings.ACTIVATION_LOCKOUT`` lock that mobile for the same time, and a
+    locked mobile is refused with the wrong-code message even for the right
+    code (a guesser learns nothing). Policy: as the login lockout (5 / 15 min).
 
     ``mobile`` is normalised first; ``code`` ignores case, spaces and dashes.
     The code must belong to that mobile's guardian login, be unused and not
@@ -176,7 +210,21 @@ def guardian_activate(*, mobile: str, code: str, password: str) -> User:
     mobiles exist), and a clear message for an expired code.
     """
     normalized = normalize_mobile(mobile) or ""
-    code = normalize_code(code)
+    key = _mobile_key(normalized or str(mobile or "").strip())
+    now = timezone.now()
+    if _is_locked(key, now):
+        raise ActivationError(GENERIC_ACTIVATION_ERROR, code="invalid")
+    try:
+        user = _activate(normalized, normalize_code(code), password)
+    except ActivationError as exc:
+        if exc.code == "invalid":
+            _count_failure(key, now)
+        raise
+    ActivationThrottle.objects.filter(mobile_key=key).delete()
+    return user
+
+
+def _activate(normalized: str, code: str, password: str) -> User:
     wanted = _code_hash(code)
     with transaction.atomic():
         user = (

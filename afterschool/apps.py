@@ -9,6 +9,10 @@ class AfterschoolConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from afterschool.logging import install_last_resort
+
+        install_last_resort()
+
         post_migrate.connect(_ensure_role_groups, sender=self)
 
 

@@ -1,7 +1,10 @@
 """A logging filter that keeps ID numbers and mobile numbers out of the logs.
 
 Attached to the console handler in settings.LOGGING, so every record that is
-written (our own, Django's, gunicorn's error log, libraries') passes it.
+written (our own, Django's, gunicorn's error log, libraries') passes it; every
+logger that does not propagate is given that handler too, and Python's
+last-resort handler (used when a logger has no handler at all) is replaced by
+:class:`ScrubbingLastResortHandler` in ``AfterschoolConfig.ready``.
 School policy: "no personal data in logs or error pages".
 """
 
@@ -12,8 +15,9 @@ import re
 import traceback
 
 # 18-character resident ID (GB 11643): 17 digits and a digit or X, not part of
-# a longer number.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+# a longer number. Letters around it do not protect it: in
+# ``?class=130925201608179253x`` the ID number is glued to an ``x``.
+_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 # Mainland mobile, optionally with +86/0086/86 and spaces or dashes as people
 # type them: 13800138000, +86 138-0013-8000.
 _MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
@@ -50,3 +54,33 @@ class ScrubPersonalDataFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = scrub_personal_data(record.stack_info)
         return True
+
+
+class ScrubbingLastResortHandler(logging.StreamHandler):
+    """Python's last-resort handler (stderr, WARNING and up) with the scrub filter.
+
+    ``logging.lastResort`` writes records of loggers that have no handler
+    anywhere up their chain; the stock one has no filter, so a traceback could
+    print an ID number. Installed by :func:`install_last_resort`.
+    """
+
+    def __init__(self):
+        super().__init__()  # sys.stderr at emit time through the property below
+        self.setLevel(logging.WARNING)
+        self.addFilter(ScrubPersonalDataFilter())
+
+    @property
+    def stream(self):
+        import sys
+
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler.__init__ assigns it; stderr is always used
+        pass
+
+
+def install_last_resort() -> None:
+    """Replace ``logging.lastResort`` by a scrubbing handler (idempotent)."""
+    if not isinstance(logging.lastResort, ScrubbingLastResortHandler):
+        logging.lastResort = ScrubbingLastResortHandler()

@@ -737,3 +737,25 @@ class PickupPerson(models.Model):
     @property
     def masked_mobile(self) -> str:
         return f"{self.mobile[:3]}****{self.mobile[-4:]}" if len(self.mobile) == 11 else ""
+
+
+class ActivationThrottle(models.Model):
+    """Failed activation attempts for one mobile, counted in the app (nginx's
+    rate limit is per address; a guesser can change addresses).
+
+    ``mobile_key`` is a keyed hash of the normalised mobile (no mobile in the
+    table). ``afterschool.activation.guardian_activate`` refuses every attempt
+    while ``locked_until`` is in the future, with the wrong-code message.
+    """
+
+    mobile_key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("激活失败记录")
+        verbose_name_plural = _("激活失败记录")
+
+    def __str__(self) -> str:
+        return self.mobile_key[:8]

@@ -170,6 +170,25 @@ MEDIA_URL = "media/"
 
 # Roster files are a few hundred KB; anything far larger is a mistake or an attack.
 ROSTER_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# Bounds on what a roster file may unpack to (afterschool/roster/parse.py),
+# far above a real school's roster (a few thousand rows, about 15 columns,
+# short cells) and far below what exhausts a worker: a 5 KB .xlsx declaring
+# A1:XFD1048576 or a 400 KB zip bomb is refused before it is read.
+ROSTER_MAX_ROWS = 10_000
+ROSTER_MAX_COLUMNS = 100
+ROSTER_MAX_CELL_CHARS = 500
+ROSTER_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+ROSTER_MAX_COMPRESSION_RATIO = 100
+# Agreement templates (enrollment/agreements/texts.py): what one school's
+# admin may write, so a template cannot hold every worker (seed 协议书模板).
+AGREEMENT_MAX_BODY_CHARS = 20_000
+AGREEMENT_MAX_FILTER_ARG_CHARS = 50
+AGREEMENT_MAX_FILTER_NUMBER = 200
+AGREEMENT_MAX_LOOPS = 5
+AGREEMENT_MAX_LOOP_DEPTH = 1
+AGREEMENT_MAX_RENDERED_CHARS = 50_000
+# Rows (and problem lines) per page of the import preview.
+ROSTER_PREVIEW_PER_PAGE = 100
 # Whole request body: the largest upload plus room for the multipart framing
 # and the form's other fields. RequestSizeLimitMiddleware refuses anything
 # larger (413, Chinese page) before it is read; nginx's client_max_body_size
@@ -253,6 +272,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Activation codes (afterschool.activation): wrong codes per mobile before
+# that mobile is locked, and for how long; the same policy as the login.
+ACTIVATION_FAILURE_LIMIT = 5
+ACTIVATION_LOCKOUT = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 asks for the address in the lockout key too. We lock the account
 # only: a school's staff room, or a housing estate's families, share one
@@ -298,7 +321,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # A bad Host header is a probe, not our error: one line, no traceback
+        # spam from propagation, but still through the scrubbing handler (the
+        # header itself may carry a mobile: ``Host: 13800138001.evil``).
+        "django.security.DisallowedHost": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "weasyprint": {"level": "WARNING"},
         # Lockouts are warnings; axes' per-attempt chatter is not needed.
         "axes": {"level": "WARNING"},

@@ -6,4 +6,6 @@ from afterschool.ops import views as ops
 
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page whatever the <link> says.
+    path("favicon.ico", ops.favicon, name="favicon"),
 ]

@@ -29,3 +29,14 @@ def healthz(request):
         logger.warning("Health check: database unavailable (%s)", type(exc).__name__)
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page's ``<link
+    rel="icon">`` says: a permanent redirect to the static file (its hashed
+    name in production)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -33,7 +33,9 @@ from afterschool.access import (
     students_for_user,
 )
 from afterschool.activation import ACTIVATED
+from afterschool.exports import xlsx_as_text
 from afterschool.models import Guardianship, LeaveReason, Role, SchoolClass, User
+from afterschool.params import BadQueryParameter
 from afterschool.people.filters import (
     GuardianFilter,
     RoomFilter,
@@ -134,6 +136,10 @@ class StudentListView(
         return super().get_table_pagination(table)
 
     def create_export(self, export_format):
+        # django-tables2 accepts any format it knows (csv, json ...): only the
+        # .xlsx, which goes through afterschool.exports, is offered.
+        if export_format not in self.export_formats:
+            raise BadQueryParameter("_export", export_format)
         exporter = self.export_class(
             export_format=export_format,
             table=self.get_table(**self.get_table_kwargs()),
@@ -142,7 +148,8 @@ class StudentListView(
         )
         data = exporter.export()
         if export_format == "xlsx":
-            data = xlsx_fit_columns(data)
+            # tablib stores "=..." text as a formula: make it text again.
+            data = xlsx_fit_columns(xlsx_as_text(data))
         response = HttpResponse(data, content_type=exporter.content_type())
         # RFC 6266 filename* so the Chinese name survives every browser.
         filename = f"学生名单-{timezone.localdate():%Y%m%d}.{export_format}"

@@ -144,14 +144,112 @@ def _decode_csv(content: bytes) -> str:
         raise RosterFileError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件") from None
 
 
+def _limits() -> dict[str, int]:
+    from django.conf import settings
+
+    return {
+        "rows": settings.ROSTER_MAX_ROWS,
+        "columns": settings.ROSTER_MAX_COLUMNS,
+        "cell": settings.ROSTER_MAX_CELL_CHARS,
+        "unpacked": settings.ROSTER_MAX_UNPACKED_BYTES,
+        "ratio": settings.ROSTER_MAX_COMPRESSION_RATIO,
+    }
+
+
+# Members this small are never refused for their compression ratio: an empty
+# styles.xml compresses 50-fold and holds nothing.
+_RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+def _check_zip(content: bytes, limits: dict[str, int]) -> None:
+    """Refuse a .xlsx whose members would unpack too large (a zip bomb)
+    before openpyxl opens it: each member's and the total uncompressed size
+    (``ROSTER_MAX_UNPACKED_BYTES``) and each member's compression ratio
+    (``ROSTER_MAX_COMPRESSION_RATIO``), as the zip directory declares them;
+    the reader below never reads more than declared."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise RosterFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏") from exc
+    total = 0
+    limit_mb = limits["unpacked"] / 1024 / 1024
+    for member in archive.infolist():
+        total += member.file_size
+        if member.file_size > limits["unpacked"] or total > limits["unpacked"]:
+            raise RosterFileError(
+                f"该 Excel 文件解压后超过 {limit_mb:.0f} MB 的上限，"
+                "不像是学生名册；请删除多余的工作表和内容后另存再上传"
+            )
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _RATIO_FLOOR_BYTES and ratio > limits["ratio"]:
+            raise RosterFileError(
+                f"该 Excel 文件的压缩比超过 {limits['ratio']} 倍的上限（可能是恶意文件），"
+                "请在 Excel 中重新另存为 .xlsx 后再上传"
+            )
+
+
+def _too_many_rows(limits: dict[str, int]) -> RosterFileError:
+    return RosterFileError(f"名册超过 {limits['rows']} 行的上限，请按年级拆分成几个文件分别导入")
+
+
+def _too_many_columns(limits: dict[str, int]) -> RosterFileError:
+    return RosterFileError(f"名册超过 {limits['columns']} 列的上限，请只保留名册模板中的列后再上传")
+
+
+def _bounded_rows(rows, limits: dict[str, int]) -> list[list[Any]]:
+    """``rows`` (an iterator of cell sequences, read as it goes) as lists,
+    refused at the first row past ``ROSTER_MAX_ROWS`` (title and header rows
+    included, blank rows not counted), the first cell past
+    ``ROSTER_MAX_COLUMNS`` or longer than ``ROSTER_MAX_CELL_CHARS``.
+    Trailing blank cells are dropped, so a sheet padded to 16,384 columns
+    costs nothing."""
+    out: list[list[Any]] = []
+    filled = 0
+    for number, row in enumerate(rows, 1):
+        cells = list(row)
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        if not cells:
+            out.append(cells)
+            continue
+        filled += 1
+        if filled > limits["rows"]:
+            raise _too_many_rows(limits)
+        if len(cells) > limits["columns"]:
+            raise _too_many_columns(limits)
+        for value in cells:
+            if isinstance(value, str) and len(value) > limits["cell"]:
+                raise RosterFileError(
+                    f"第{number}行有超过 {limits['cell']} 个字的单元格，超过上限；"
+                    "名册的单元格只应填写姓名、班级、号码等短内容"
+                )
+        out.append(cells)
+    # Blank rows at the end (a sheet "used" down to row 1,048,576) are dropped.
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
 def read_table(*, filename: str, content: bytes) -> list[list[Any]]:
     """All rows of the first worksheet (xlsx) or the CSV file, as lists of
-    cell values; list index + 1 is the row number Excel shows."""
+    cell values without trailing blank cells; list index + 1 is the row
+    number Excel shows.
+
+    Bounded before and while reading (settings ``ROSTER_MAX_ROWS``,
+    ``ROSTER_MAX_COLUMNS``, ``ROSTER_MAX_CELL_CHARS``,
+    ``ROSTER_MAX_UNPACKED_BYTES``, ``ROSTER_MAX_COMPRESSION_RATIO``, values a
+    real school's roster never reaches): the .xlsx's zip members, its declared
+    sheet dimension, then every row as openpyxl streams it (read-only mode)
+    or the csv module reads it. Raises ``RosterFileError`` naming the limit.
+    """
+    limits = _limits()
     ext = PurePath(filename).suffix.lower()
     if ext == ".csv":
         text = _decode_csv(content)
         try:
-            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+            return _bounded_rows(csv.reader(io.StringIO(text, newline="")), limits)
         except csv.Error as exc:  # a cell over the csv module's size limit, a bad quote
             raise RosterFileError(
                 "无法读取该 CSV 文件，请在 Excel 中重新另存为 CSV 后再上传"
@@ -159,18 +257,34 @@ def read_table(*, filename: str, content: bytes) -> list[list[Any]]:
     if ext == ".xlsx":
         from openpyxl import load_workbook
 
+        _check_zip(content, limits)
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for corrupt files
             raise RosterFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏") from exc
         try:
             sheet = workbook.worksheets[0]
-            return [list(row) for row in sheet.iter_rows(values_only=True)]
+            _check_declared_dimension(sheet, limits)
+            # Do not trust the declared size for padding: read what is there.
+            sheet.reset_dimensions()
+            return _bounded_rows(sheet.iter_rows(values_only=True), limits)
+        except RosterFileError:
+            raise
         except Exception as exc:  # a sheet that opens but cannot be read through
             raise RosterFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏") from exc
         finally:
             workbook.close()
     raise RosterFileError("只能导入 .xlsx 或 .csv 文件")
+
+
+def _check_declared_dimension(sheet, limits: dict[str, int]) -> None:
+    """Refuse a sheet whose ``<dimension ref=...>`` claims more rows or
+    columns than a roster has (``A1:XFD1048576`` from a 5 KB file)."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    if rows > limits["rows"] + _HEADER_SCAN_ROWS:
+        raise _too_many_rows(limits)
+    if columns > limits["columns"]:
+        raise _too_many_columns(limits)
 
 
 # ---------------------------------------------------------------------------

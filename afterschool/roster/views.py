@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -117,7 +119,18 @@ def preview(request, pk: int):
                 by_row.setdefault(problem.row, []).append(problem)
             for row in roster.rows:
                 row.problems.extend(by_row.get(row.row, []))
+    _paginate_preview(request, context, roster)
     return render(request, "afterschool/roster/preview.html", context)
+
+
+def _paginate_preview(request, context: dict, roster) -> None:
+    """One page of rows (``?page=``, ``settings.ROSTER_PREVIEW_PER_PAGE`` a
+    page) and the first problem lines, so a large roster's preview stays a
+    page, not megabytes: the counts above the table are of the whole file."""
+    per_page = settings.ROSTER_PREVIEW_PER_PAGE
+    context["rows_page"] = Paginator(roster.rows, per_page).get_page(request.GET.get("page"))
+    context["problems_shown"] = roster.problems[:per_page]
+    context["problems_more"] = max(len(roster.problems) - per_page, 0)
 
 
 @login_required

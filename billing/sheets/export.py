@@ -8,13 +8,13 @@ hold the exact two-place values).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from afterschool.exports import csv_writer, xlsx_cell, xlsx_row
 from afterschool.pdf import render_pdf
 from billing.money import ROUNDING_RULE
 from billing.sheets.selectors import FeeSheet, SheetRow
@@ -69,9 +69,10 @@ def sheet_table(sheet: FeeSheet) -> list[list]:
 
 
 def sheet_csv(sheet: FeeSheet) -> bytes:
-    """UTF-8 with BOM so Excel opens the Chinese correctly."""
+    """UTF-8 with BOM so Excel opens the Chinese correctly; text cells that
+    would be formulas are written as text (``afterschool.exports``)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csv_writer(buf)
     w.writerow([sheet.title, sheet.period_label, sheet.standard])
     w.writerow(sheet_headers())
     for row in sheet_table(sheet):
@@ -81,21 +82,20 @@ def sheet_csv(sheet: FeeSheet) -> bytes:
 
 def sheet_xlsx(sheet: FeeSheet) -> bytes:
     """One worksheet: title, standard and document, headers, rows, totals,
-    signature lines. Money cells are numbers formatted 0.00."""
+    signature lines. Money cells are numbers formatted 0.00; text cells are
+    text, never formulas (``afterschool.exports``)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet.period_label[:31])
-    ws.append([f"{sheet.title}（{sheet.period_label}）"])
-    ws.append([sheet.standard])
-    ws.append(sheet_headers())
-    from openpyxl.cell import WriteOnlyCell
-
+    ws.append(xlsx_row(ws, [f"{sheet.title}（{sheet.period_label}）"]))
+    ws.append(xlsx_row(ws, [sheet.standard]))
+    ws.append(xlsx_row(ws, sheet_headers()))
     for row in sheet_table(sheet):
         cells = []
         for v in row:
-            cell = WriteOnlyCell(ws, value=v)
+            cell = xlsx_cell(ws, v)
             if isinstance(v, Decimal):
                 cell.number_format = "0.00"
             if row[3] == "合计":
@@ -103,8 +103,10 @@ def sheet_xlsx(sheet: FeeSheet) -> bytes:
             cells.append(cell)
         ws.append(cells)
     ws.append([])
-    ws.append([ROUNDING_RULE])
-    ws.append([_("班主任（签字）："), "", "", _("财务人员（签字）："), "", "", _("日期：")])
+    ws.append(xlsx_row(ws, [ROUNDING_RULE]))
+    ws.append(
+        xlsx_row(ws, [_("班主任（签字）："), "", "", _("财务人员（签字）："), "", "", _("日期：")])
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

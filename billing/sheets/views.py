@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user
+from afterschool.params import id_param
 from afterschool.selectors import term_months
 from billing.access import billing_staff_required, billing_term_for_user, fee_sheet_class_for_user
 from billing.http import attachment
@@ -25,7 +26,9 @@ def fee_sheet(request):
     term = billing_term_for_user(request.user, request.GET.get("term"))
     whole_term = request.GET.get("month") == "term"
     month = None if whole_term else month_of_term(term, request.GET.get("month"))
-    school_class = fee_sheet_class_for_user(request.user, term, request.GET.get("class"))
+    school_class = fee_sheet_class_for_user(
+        request.user, term, id_param(request.GET.get("class"), "class")
+    )
     sheet = build_fee_sheet(term=term, month=month, school_class=school_class)
     fmt = request.GET.get("format")
     if fmt in FORMATS:

@@ -23,6 +23,7 @@ from afterschool.access import (
     school_admin_required,
     students_for_user,
 )
+from afterschool.params import id_param
 from afterschool.selectors import term_months
 from billing.access import (
     billing_staff_required,
@@ -65,8 +66,9 @@ def statements(request):
     month = _month(request, term)
     classes = classes_for_user(request.user).filter(school_year_id=term.school_year_id)
     school_class = None
-    if request.GET.get("class"):
-        school_class = get_class_for_user(request.user, request.GET["class"])
+    class_pk = id_param(request.GET.get("class"), "class")
+    if class_pk:
+        school_class = get_class_for_user(request.user, class_pk)
     rows = with_paid(statements_for_user(request.user).filter(term=term, month=month)).order_by(
         "school_class__grade", "school_class__number", "student__student_number", "kind"
     )

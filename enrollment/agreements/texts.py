@@ -13,7 +13,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, NodeList, Variable, VariableNode
 from django.template.defaulttags import ForNode, IfNode
 from django.utils.translation import gettext as _
@@ -99,7 +99,50 @@ PLACEHOLDERS = {
 }
 
 ALLOWED_TAGS = {"if", "elif", "else", "endif", "for", "empty", "endfor", "comment", "endcomment"}
+# Filters that cannot make a value much longer than it is (no center, ljust,
+# rjust, stringformat, wordwrap, add ...): one school's template must not be
+# able to render hundreds of MB on every sign page and PDF of that school.
+ALLOWED_FILTERS = {
+    "default",
+    "default_if_none",
+    "yesno",
+    "upper",
+    "lower",
+    "capfirst",
+    "title",
+    "length",
+    "first",
+    "last",
+    "truncatechars",
+    "linebreaksbr",
+}
 _TAG_RE = re.compile(r"{%-?\s*(\w+)")
+_EXPRESSION_RE = re.compile(r"{{(.*?)}}|{%(.*?)%}", re.S)
+_FILTER_RE = re.compile(r"\|\s*(\w+)(?:\s*:\s*(\"[^\"]*\"|'[^']*'|[^\s|%}]+))?")
+# Templates compile with Django's tags and filters only (no include/extends)
+# and debug on, so a syntax error carries its line.
+_ENGINE = Engine(
+    debug=True,
+    builtins=["django.template.defaulttags", "django.template.defaultfilters"],
+    libraries={},
+)
+
+
+def _line_of(body: str, index: int) -> int:
+    return body.count("\n", 0, index) + 1
+
+
+def _limits() -> dict[str, int]:
+    from django.conf import settings
+
+    return {
+        "body": settings.AGREEMENT_MAX_BODY_CHARS,
+        "arg": settings.AGREEMENT_MAX_FILTER_ARG_CHARS,
+        "number": settings.AGREEMENT_MAX_FILTER_NUMBER,
+        "loops": settings.AGREEMENT_MAX_LOOPS,
+        "depth": settings.AGREEMENT_MAX_LOOP_DEPTH,
+        "rendered": settings.AGREEMENT_MAX_RENDERED_CHARS,
+    }
 
 
 def _date(day: datetime.date | None) -> str:
@@ -107,31 +150,148 @@ def _date(day: datetime.date | None) -> str:
 
 
 def template_body_validate(body: str) -> None:
-    """Raise ``ValidationError`` (Chinese) when ``body`` is not a usable
-    template: a syntax error, a tag beyond if/for/comment (no include,
-    load or extends, so the text cannot pull in other files), or a
+    """Raise ``ValidationError`` (Chinese, naming the line) when ``body`` is
+    not a usable template: longer than ``AGREEMENT_MAX_BODY_CHARS``, a
+    syntax error, a tag beyond if/for/comment (no include, load or extends,
+    so the text cannot pull in other files), a filter outside
+    ``ALLOWED_FILTERS`` or with an argument longer than
+    ``AGREEMENT_MAX_FILTER_ARG_CHARS`` (a number above
+    ``AGREEMENT_MAX_FILTER_NUMBER``), more than ``AGREEMENT_MAX_LOOPS``
+    ``{% for %}`` or nested deeper than ``AGREEMENT_MAX_LOOP_DEPTH``, or a
     placeholder that is not one of ``PLACEHOLDERS`` (the keys of
     ``agreement_context``; the message lists the allowed ones)."""
-    for tag in _TAG_RE.findall(body):
-        if tag not in ALLOWED_TAGS:
+    limits = _limits()
+    if len(body) > limits["body"]:
+        raise ValidationError(
+            _("协议模板过长（%(n)d 字），不能超过 %(limit)d 字。"),
+            params={"n": len(body), "limit": limits["body"]},
+        )
+    for match in _TAG_RE.finditer(body):
+        if match[1] not in ALLOWED_TAGS:
             raise ValidationError(
-                _("协议模板中不能使用“%(tag)s”标签，只能使用 if、for 和 comment。"),
-                params={"tag": tag},
+                _("第%(line)d行：协议模板中不能使用“%(tag)s”标签，只能使用 if、for 和 comment。"),
+                params={"line": _line_of(body, match.start()), "tag": match[1]},
             )
+    _check_filters(body, limits)
+    _check_loops(body, limits)
     try:
-        template = Template(body)
+        template = Template(body, engine=_ENGINE)
     except TemplateSyntaxError as exc:
-        raise ValidationError(_("协议模板格式有误：%(error)s"), params={"error": str(exc)}) from exc
+        raise ValidationError(syntax_error_text(exc, body)) from exc
     unknown = sorted(_variable_names(template.nodelist, bound=set()) - set(PLACEHOLDERS))
     if unknown:
         # A mistyped placeholder would otherwise print as a blank.
+        first = re.search(r"{{[^}]*?\b" + re.escape(unknown[0]) + r"\b", body) or re.search(
+            re.escape(unknown[0]), body
+        )
         raise ValidationError(
-            _("协议模板中有未知的占位符：%(unknown)s。可以使用的占位符：%(allowed)s。"),
+            _(
+                "第%(line)d行：协议模板中有未知的占位符：%(unknown)s。可以使用的占位符：%(allowed)s。"
+            ),
             params={
+                "line": _line_of(body, first.start()) if first else 1,
                 "unknown": "、".join("{{ " + name + " }}" for name in unknown),
                 "allowed": "、".join("{{ " + name + " }}" for name in PLACEHOLDERS),
             },
         )
+
+
+def _check_filters(body: str, limits: dict[str, int]) -> None:
+    for expression in _EXPRESSION_RE.finditer(body):
+        text = expression[1] if expression[1] is not None else expression[2]
+        for match in _FILTER_RE.finditer(text):
+            line = _line_of(body, expression.start())
+            name, arg = match[1], match[2] or ""
+            if name not in ALLOWED_FILTERS:
+                raise ValidationError(
+                    _("第%(line)d行：不能使用过滤器“%(name)s”。可以使用的过滤器：%(allowed)s。"),
+                    params={
+                        "line": line,
+                        "name": name,
+                        "allowed": "、".join(sorted(ALLOWED_FILTERS)),
+                    },
+                )
+            value = arg.strip("\"'")
+            too_big = value.lstrip("-").isdigit() and abs(int(value)) > limits["number"]
+            if len(value) > limits["arg"] or too_big:
+                raise ValidationError(
+                    _(
+                        "第%(line)d行：过滤器“%(name)s”的参数过大"
+                        "（文字不超过 %(arg)d 字，数字不超过 %(number)d）。"
+                    ),
+                    params={"line": line, "name": name, **limits},
+                )
+
+
+def _check_loops(body: str, limits: dict[str, int]) -> None:
+    depth = loops = 0
+    for match in re.finditer(r"{%-?\s*(for|endfor)\b", body):
+        if match[1] == "for":
+            loops += 1
+            depth += 1
+            if loops > limits["loops"] or depth > limits["depth"]:
+                raise ValidationError(
+                    _(
+                        "第%(line)d行：{%% for %%} 循环过多（全文最多 %(loops)d 个，"
+                        "不能嵌套超过 %(depth)d 层）。"
+                    ),
+                    params={"line": _line_of(body, match.start()), **limits},
+                )
+        else:
+            depth = max(depth - 1, 0)
+
+
+_SYNTAX_MESSAGES = [
+    (
+        re.compile(r"Unclosed tag on line \d+: '(\w+)'. Looking for one of: ([\w, ]+)"),
+        _l("“{%% %(a)s %%}”没有结束，缺少 {%% %(b)s %%}。"),
+    ),
+    (
+        re.compile(r"Invalid block tag on line \d+: '(\w+)', expected (.*)"),
+        _l("这里不能用 {%% %(a)s %%}，应为 {%% %(b)s %%}。"),
+    ),
+    (
+        re.compile(r"Invalid block tag on line \d+: '(\w+)'"),
+        _l("“{%% %(a)s %%}”前面没有对应的开始标签。"),
+    ),
+    (re.compile(r"Invalid filter: '(\w+)'"), _l("没有名为“%(a)s”的过滤器。")),
+    (
+        re.compile(r"Could not parse the remainder: '(.*?)' from '(.*?)'"),
+        _l("无法识别“%(b)s”中的“%(a)s”，占位符只能写成 {{ 名称 }}。"),
+    ),
+    (re.compile(r"Empty variable tag"), _l("“{{ }}”中间缺少占位符名称。")),
+    (re.compile(r"Empty block tag"), _l("“{%% %%}”中间缺少标签名称。")),
+]
+
+
+def _closing_word(text: str) -> str:
+    # "elif, else, endif" / "'elif', 'else' or 'endif'": the closing tag.
+    words = re.findall(r"\w+", text)
+    if len(words) <= 1:
+        return words[0] if words else text
+    return next((w for w in words if w.startswith("end")), words[0])
+
+
+def syntax_error_text(exc: TemplateSyntaxError, body: str) -> str:
+    """A Chinese message for a template syntax error, naming the line
+    (``第3行：…``); Django's English text is translated for the usual
+    mistakes and summarised for the rest."""
+    debug = getattr(exc, "template_debug", None) or {}
+    line = debug.get("line")
+    if line is None:
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found[1]) if found else 1
+    for pattern, message in _SYNTAX_MESSAGES:
+        found = pattern.search(str(exc))
+        if found:
+            tag_error = "block tag" in str(exc) or "Unclosed tag" in str(exc)
+            groups = [_closing_word(g) if tag_error else g for g in found.groups()]
+            params = dict(zip(("a", "b"), groups, strict=False))
+            text = str(message) % params
+            break
+    else:
+        text = _("标签或占位符的写法有误，请检查 {{ }} 和 {% %} 是否成对、拼写是否正确。")
+    return _("第%(line)d行：%(text)s") % {"line": line, "text": text}
 
 
 def _expression_names(expr: FilterExpression, bound: set[str]) -> set[str]:
@@ -245,5 +405,15 @@ def agreement_context(
 
 def agreement_render(*, body: str, context: dict[str, object]) -> str:
     """Render a template ``body`` with ``context`` to plain text (no HTML
-    escaping: the text is escaped where it is shown)."""
-    return Template(body).render(Context(context, autoescape=False)).strip() + "\n"
+    escaping: the text is escaped where it is shown). Raises
+    ``ValidationError`` when the text would be longer than
+    ``AGREEMENT_MAX_RENDERED_CHARS`` (the body was checked on save; this
+    bounds a template saved before the checks existed)."""
+    limit = _limits()["rendered"]
+    text = Template(body, engine=_ENGINE).render(Context(context, autoescape=False))
+    if len(text) > limit:
+        raise ValidationError(
+            _("协议正文过长（超过 %(limit)d 字），请学校管理员修改协议书模板。"),
+            params={"limit": limit},
+        )
+    return text.strip() + "\n"

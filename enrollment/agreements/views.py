@@ -19,6 +19,7 @@ from enrollment.access import STAFF_REVIEW
 from enrollment.agreements import selectors, services
 from enrollment.agreements.forms import AgreementSignForm, AgreementTemplateForm
 from enrollment.agreements.texts import (
+    ALLOWED_FILTERS,
     PLACEHOLDERS,
     agreement_context,
     agreement_render,
@@ -119,7 +120,10 @@ def agreement_template(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("enrollment:agreement-template")
     else:
-        preview = _preview(request, current.body)
+        try:
+            preview = _preview(request, current.body)
+        except ValidationError as exc:  # a version saved before today's checks
+            form.add_error("body", exc)
     versions = school.agreement_templates.select_related("created_by").order_by("-version")[:20]
     return render(
         request,
@@ -130,6 +134,7 @@ def agreement_template(request: HttpRequest) -> HttpResponse:
             "preview": preview,
             "versions": versions,
             "placeholders": PLACEHOLDERS,
+            "allowed_filters": "、".join(sorted(ALLOWED_FILTERS)),
         },
     )
 

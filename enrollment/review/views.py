@@ -17,6 +17,7 @@ from django_tables2 import RequestConfig
 
 from afterschool.access import classes_for_user, school_admin_required, term_for_user
 from afterschool.models import Role
+from afterschool.redirects import next_url
 from enrollment import access
 from enrollment.access import STAFF_REVIEW
 from enrollment.applications.views import application_form_page, reason_page
@@ -145,7 +146,7 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已审核通过%(name)s的申请。") % {"name": app.student.name})
-    return redirect(request.POST.get("next") or reverse("enrollment:application-detail", args=[pk]))
+    return redirect(next_url(request, reverse("enrollment:application-detail", args=[pk])))
 
 
 @login_required

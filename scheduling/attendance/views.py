@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import staff_required, students_for_user
 from afterschool.models import Role
+from afterschool.params import date_param
 from scheduling import access
 from scheduling.attendance import selectors, services
 from scheduling.attendance.forms import DismissForm, LeaveDecideForm, LeaveForm, RollMarkForm
@@ -46,13 +47,9 @@ def _today() -> datetime.date:
 
 def _date(request) -> datetime.date:
     """``?date=YYYY-MM-DD`` (GET or POST), else today."""
-    value = request.GET.get("date") or request.POST.get("date")
-    if value:
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    return _today()
+    # A malformed or far-off date is a 400 (afterschool.params), not a 500
+    # when the page steps a day or a week from it.
+    return date_param(request.GET.get("date") or request.POST.get("date"), "date") or _today()
 
 
 def _show_errors(request, exc: ValidationError) -> None:

@@ -21,6 +21,7 @@ from afterschool.access import (
     school_admin_required,
     terms_for_user,
 )
+from afterschool.params import month_param
 from scheduling import access
 from scheduling.access import term_for_request
 from scheduling.calendar import days as cal
@@ -52,6 +53,12 @@ def _back_to_calendar(term, month: str | None = None):
     return redirect(url)
 
 
+def _month_text(request) -> str:
+    """``?month=2024-09`` checked by ``afterschool.params.month_param``; ``""`` when blank."""
+    month = month_param(request.GET.get("month"), "month")
+    return f"{month:%Y-%m}" if month else ""
+
+
 @login_required
 @school_admin_required
 def calendar_page(request):
@@ -60,7 +67,8 @@ def calendar_page(request):
     context = {
         "term": term,
         "terms": terms_for_user(request.user),
-        **calendar_month(term, request.GET.get("month", ""), _today()),
+        # Checked here (400 for garbage or a far-off year), then read as text.
+        **calendar_month(term, _month_text(request), _today()),
         "day_form": CalendarDayForm(),
         "suspend_form": SuspendForm(),
         "add_form": AddDayForm(),

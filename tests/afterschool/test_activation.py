@@ -109,6 +109,45 @@ class TestActivateView:
         assert "_auth_user_id" not in client.session
 
 
+class TestActivationLockout:
+    """Wrong codes are counted per mobile in the app (ACTIVATION_FAILURE_LIMIT)."""
+
+    def test_locks_the_mobile_after_the_limit_even_for_the_right_code(
+        self, client, letter, settings
+    ):
+        for _ in range(settings.ACTIVATION_FAILURE_LIMIT):
+            assert GENERIC in post(client, "13800000001", "ABCDEFGH").content.decode()
+        # The right code now gets the same message, and nothing changes.
+        html = post(client, "+86 138-0000-0001", letter.code).content.decode()
+        assert GENERIC in html
+        assert not user().has_usable_password()
+        assert ActivationCode.objects.filter(used_at__isnull=False).count() == 0
+
+    def test_lock_ends_after_the_lockout_time(self, client, letter, settings):
+        import time_machine
+
+        with time_machine.travel(timezone.now(), tick=False) as traveller:
+            for _ in range(settings.ACTIVATION_FAILURE_LIMIT):
+                post(client, "13800000001", "ABCDEFGH")
+            traveller.shift(settings.ACTIVATION_LOCKOUT + datetime.timedelta(seconds=1))
+            response = post(client, "13800000001", letter.code)
+        assert response.status_code == 302
+        assert user().check_password(PASSWORD)
+
+    def test_other_mobiles_are_not_locked_and_no_mobile_is_stored(self, client, letter, settings):
+        from afterschool.models import ActivationThrottle
+
+        for _ in range(settings.ACTIVATION_FAILURE_LIMIT + 2):
+            post(client, "13800000002", "ABCDEFGH")
+        assert "13800000002" not in str(list(ActivationThrottle.objects.values()))
+        assert post(client, "13800000001", letter.code).status_code == 302
+
+    def test_fewer_failures_than_the_limit_do_not_lock(self, client, letter, settings):
+        for _ in range(settings.ACTIVATION_FAILURE_LIMIT - 1):
+            post(client, "13800000001", "ABCDEFGH")
+        assert post(client, "13800000001", letter.code).status_code == 302
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 class TestActivateOnAPhone:

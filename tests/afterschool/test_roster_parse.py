@@ -182,3 +182,100 @@ class TestMaskStudentNumber:
     def test_other_numbers_are_shown(self):
         assert mask_student_number("2024001") == "2024001"
         assert mask_student_number("G130925201606165019") == "G130925201606165019"
+
+
+def _rezip(content: bytes, replace: dict[str, bytes]) -> bytes:
+    """The .xlsx ``content`` with the given members' bytes replaced."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            dst.writestr(item.filename, replace.get(item.filename, src.read(item.filename)))
+    return out.getvalue()
+
+
+def _sheet_xml(content: bytes) -> str:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as src:
+        return src.read("xl/worksheets/sheet1.xml").decode()
+
+
+class TestBounds:
+    """What a hostile file would unpack to is bounded before it is read
+    (settings ROSTER_MAX_*); the message names the limit."""
+
+    def test_declared_dimension_beyond_the_limit_is_refused(self):
+        content = xlsx_bytes([student(1)])
+        xml = _sheet_xml(content)
+        import re
+
+        xml = re.sub(r'<dimension ref="[^"]+"', '<dimension ref="A1:XFD1048576"', xml)
+        bomb = _rezip(content, {"xl/worksheets/sheet1.xml": xml.encode()})
+        assert len(bomb) < 10_000
+        with pytest.raises(RosterFileError, match="10000 行的上限"):
+            roster_parse(filename="a.xlsx", content=bomb)
+
+    def test_a_cell_far_away_is_not_padded_but_refused(self, settings):
+        settings.ROSTER_MAX_ROWS = 50
+        content = xlsx_bytes([student(1)])
+        xml = _sheet_xml(content)
+        xml = xml.replace(
+            "</sheetData>",
+            '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+            "</sheetData>",
+        )
+        bomb = _rezip(content, {"xl/worksheets/sheet1.xml": xml.encode()})
+        with pytest.raises(RosterFileError, match="100 列的上限"):
+            roster_parse(filename="a.xlsx", content=bomb)
+
+    def test_zip_bomb_is_refused_by_its_compression_ratio(self):
+        content = xlsx_bytes([student(1)])
+        xml = _sheet_xml(content)
+        huge = "A" * (20 * 1024 * 1024)
+        xml = xml.replace("学生1", huge)
+        bomb = _rezip(content, {"xl/worksheets/sheet1.xml": xml.encode()})
+        assert len(bomb) < 400_000
+        with pytest.raises(RosterFileError, match="压缩比超过 100 倍的上限"):
+            roster_parse(filename="a.xlsx", content=bomb)
+
+    def test_unpacked_size_beyond_the_limit_is_refused(self, settings):
+        settings.ROSTER_MAX_UNPACKED_BYTES = 10_000
+        with pytest.raises(RosterFileError, match="解压后超过 0 MB 的上限"):
+            roster_parse(filename="a.xlsx", content=xlsx_bytes([student(i) for i in range(1, 80)]))
+
+    def test_a_long_cell_is_refused(self):
+        with pytest.raises(RosterFileError, match="第2行有超过 500 个字的单元格"):
+            roster_parse(filename="a.csv", content=csv_bytes([student(1, 姓名="张" * 501)]))
+        with pytest.raises(RosterFileError, match="超过 500 个字"):
+            roster_parse(filename="a.xlsx", content=xlsx_bytes([student(1, 姓名="张" * 501)]))
+
+    def test_too_many_csv_rows_are_refused(self, settings):
+        settings.ROSTER_MAX_ROWS = 20
+        ok = [student(i) for i in range(1, 20)]
+        assert roster_parse(filename="a.csv", content=csv_bytes(ok)).is_valid
+        with pytest.raises(RosterFileError, match="20 行的上限"):
+            roster_parse(filename="a.csv", content=csv_bytes([*ok, student(20), student(21)]))
+
+    def test_200000_row_csv_is_refused_at_the_default_limit(self):
+        line = ",".join(HEADER) + "\n"
+        body = "1,G1,张三,男,2016-01-01,三年级1班,,李,母亲,13800000001,否,否,否,否,否\n"
+        content = (line + body * 200_000).encode()
+        with pytest.raises(RosterFileError, match="10000 行的上限"):
+            roster_parse(filename="a.csv", content=content)
+
+    def test_too_many_columns_are_refused(self):
+        content = (",".join(HEADER + [f"备注{i}" for i in range(100)]) + "\n").encode()
+        with pytest.raises(RosterFileError, match="100 列的上限"):
+            roster_parse(filename="a.csv", content=content)
+
+    def test_trailing_blank_cells_and_rows_cost_nothing(self):
+        content = csv_bytes([student(1)]) + (b"," * 50 + b"\r\n") * 30_000
+        roster = roster_parse(filename="a.csv", content=content)
+        assert roster.is_valid and len(roster.rows) == 1

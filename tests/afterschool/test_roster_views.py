@@ -204,3 +204,50 @@ class TestLetters:
         with django_assert_num_queries(5):
             response = client.get(reverse("roster:letters"))
         assert len(response.context["classes"]) == 2 + extra_classes
+
+
+class TestUploadBounds:
+    """Hostile or oversized rosters are refused on upload; the preview is paged."""
+
+    def test_a_declared_huge_sheet_is_refused_on_upload_with_the_limit(self, client, world):
+        import io
+        import re
+        import zipfile
+
+        from tests.afterschool.rosterfiles import xlsx_bytes
+
+        content = xlsx_bytes([student(1)])
+        out = io.BytesIO()
+        with (
+            zipfile.ZipFile(io.BytesIO(content)) as src,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+        ):
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(
+                        rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', data
+                    )
+                dst.writestr(item.filename, data)
+        login(client, world.admin)
+        response = client.post(
+            reverse("roster:upload"),
+            {"file": SimpleUploadedFile("名册.xlsx", out.getvalue()), "start_year": 2024},
+        )
+        assert response.status_code == 200
+        assert "名册超过 10000 行的上限" in response.content.decode()
+        assert not RosterUpload.objects.exists()
+
+    def test_preview_shows_one_page_of_rows_and_of_problems(self, client, world, settings):
+        settings.ROSTER_PREVIEW_PER_PAGE = 10
+        rows = [student(i, 性别="?") for i in range(1, 26)]  # 25 rows, each with a problem
+        item = make_upload(world, csv_bytes(rows))
+        login(client, world.admin)
+        url = reverse("roster:preview", args=[item.pk])
+        html = client.get(url).content.decode()
+        assert html.count('class="table-danger"') == 10
+        assert "另有 15 处问题未列出" in html
+        assert "第 1 / 3 页" in html
+        last = client.get(url + "?page=3").content.decode()
+        assert last.count('class="table-danger"') == 5
+        assert client.get(url + "?page=abc").status_code == 200

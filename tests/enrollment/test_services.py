@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.urls import reverse
 
 from enrollment.agreements.services import (
     agreement_mark_paper_received,
@@ -466,7 +467,7 @@ class TestAgreement:
                 school=world.school, body='{% include "base.html" %}', by=world.admin
             )
         assert exc.value.messages == [
-            "协议模板中不能使用“include”标签，只能使用 if、for 和 comment。"
+            "第1行：协议模板中不能使用“include”标签，只能使用 if、for 和 comment。"
         ]
         assert not AgreementTemplate.objects.exists()
 
@@ -547,3 +548,65 @@ class TestAgreementTemplatePlaceholders:
 
         app = to_status(Status.APPROVED)
         assert set(agreement_context(application=app, guardian_name="张伟")) == set(PLACEHOLDERS)
+
+
+class TestAgreementTemplateBounds:
+    """One school's template cannot hold the shared server: filters are
+    allow-listed with small arguments, loops are few and flat, the rendered
+    text is bounded; every refusal is Chinese and names the line."""
+
+    @pytest.mark.parametrize(
+        ("body", "message"),
+        [
+            ('{{ school_name|center:"100000000" }}', "第1行：不能使用过滤器“center”"),
+            ("甲\n{{ school_name|ljust:9999 }}", "第2行：不能使用过滤器“ljust”"),
+            ("{{ school_name|truncatechars:99999 }}", "第1行：过滤器“truncatechars”的参数过大"),
+            (
+                "a\nb\n{% for c in school_name %}{% for d in school_name %}x{% endfor %}"
+                "{% endfor %}",
+                "第3行：{% for %} 循环过多",
+            ),
+            ("{% for c in parts %}{% endfor %}" * 6, "循环过多（全文最多 5 个"),
+            ("一\n二\n{% if is_boarder %}住宿", "第3行：“{% if %}”没有结束，缺少 {% endif %}"),
+            (
+                "一\n{% if is_boarder %}{% endfor %}",
+                "第2行：这里不能用 {% endfor %}，应为 {% endif %}",
+            ),
+            ("一\n二\n{{ nme }}", "第3行：协议模板中有未知的占位符：{{ nme }}"),
+            ("x" * 20_001, "协议模板过长"),
+        ],
+    )
+    def test_refused_on_save_with_the_line(self, world, body, message):
+        before = AgreementTemplate.objects.count()
+        with pytest.raises(ValidationError) as exc:
+            agreement_template_save(school=world.school, body=body, by=world.admin)
+        assert message in exc.value.messages[0]
+        assert AgreementTemplate.objects.count() == before
+
+    def test_allowed_filters_pass(self, world):
+        body = '{{ school_name|default:"本校" }}{{ is_boarder|yesno:"是,否" }}{{ parts|length }}'
+        assert agreement_template_save(school=world.school, body=body, by=world.admin).version
+
+    def test_rendered_length_is_bounded(self, settings):
+        from enrollment.agreements.texts import agreement_render
+
+        settings.AGREEMENT_MAX_RENDERED_CHARS = 100
+        with pytest.raises(ValidationError, match="协议正文过长"):
+            agreement_render(body="{{ school_name }}", context={"school_name": "校" * 101})
+
+    def test_editor_shows_a_syntax_error_in_chinese(self, client, world):
+        client.force_login(world.admin)
+        response = client.post(
+            reverse("enrollment:agreement-template"),
+            {"body": "一\n{% if is_boarder %}住宿", "action": "preview"},
+        )
+        html = response.content.decode()
+        assert "第2行：“{% if %}”没有结束，缺少 {% endif %}" in html
+        assert "Unclosed" not in html
+
+    def test_editor_lists_placeholders_as_insertable_buttons(self, client, world):
+        client.force_login(world.admin)
+        html = client.get(reverse("enrollment:agreement-template")).content.decode()
+        assert 'data-insert="{{ school_name }}"' in html
+        assert "js/agreement-editor.js" in html
+        assert " onclick=" not in html

@@ -538,3 +538,33 @@ class TestEnrollmentStartPage:
         assert response.status_code == 302
         assert response["Location"] == reverse(target)
         assert client.get(response["Location"]).status_code == 200
+
+
+class TestApproveNext:
+    """``next`` after approving goes only to this site (afterschool.redirects)."""
+
+    @pytest.mark.parametrize(
+        "wanted",
+        [
+            "https://evil.example/",
+            "//evil.example/x",
+            "javascript:alert(1)",
+            "http://testserver.evil/",
+        ],
+    )
+    def test_foreign_next_falls_back_to_the_application(self, client, world, to_status, wanted):
+        app = to_status(Status.SUBMITTED)
+        client.force_login(world.homeroom_a)
+        url = reverse("enrollment:application-approve", args=[app.pk])
+        response = client.post(url, {"next": wanted})
+        assert response.status_code == 302
+        assert response.url == reverse("enrollment:application-detail", args=[app.pk])
+
+    def test_own_next_is_followed(self, client, world, to_status):
+        app = to_status(Status.SUBMITTED)
+        client.force_login(world.homeroom_a)
+        back = reverse("enrollment:class-review", args=[world.class_a.pk]) + "?status=x"
+        response = client.post(
+            reverse("enrollment:application-approve", args=[app.pk]), {"next": back}
+        )
+        assert response.url == back

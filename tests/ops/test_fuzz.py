@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -27,6 +28,7 @@ from afterschool.roster.importer import RosterInvalid, roster_import
 from afterschool.roster.parse import ParsedRoster, RosterFileError, roster_parse
 from enrollment.applications.forms import ApplicationForm
 from tests.afterschool.rosterfiles import HEADER, csv_bytes, student
+from tests.ops.urlwalk import private_routes, url_for
 
 FUZZ = settings(
     max_examples=60,
@@ -230,3 +232,199 @@ class TestApplicationForm:
             if response.status_code == 200:
                 assert response.context["form"].errors or response.context["form"].is_bound
             transaction.set_rollback(True)
+
+
+# ------------------------------------------------------------------ every GET parameter
+
+# Parameters pages read from the query string (``afterschool.params`` and the
+# filters); each page's own are added from its links and GET forms, so a new
+# page or parameter is fuzzed without a change here.
+GET_PARAMS = [
+    "term", "month", "week", "day", "date", "class", "student", "year", "format",
+    "page", "q", "status", "grade", "kind", "sort", "next", "club", "person", "room",
+]  # fmt: skip
+bad_values = (
+    st.sampled_from(
+        [
+            "abc",
+            "-1",
+            "0",
+            "1.5",
+            "1e9",
+            "9999-12-31",
+            "0001-01-01",
+            "2024-13",
+            "2024-02-30",
+            "9999-12",
+            "0000-01",
+            "99999999999999999999",
+            "130925201608179253x",
+            "'",
+            '"',
+            "<script>",
+            "%00",
+            "\x00",
+            "２０２４",
+            "1" * 300,
+            "term",
+            "pdf",
+            "xlsx",
+            "csv",
+        ]
+    )  # fmt: skip
+    | st.text(max_size=30)
+    | st.integers(min_value=-(10**20), max_value=10**20).map(str)
+    | st.dates().map(str)
+)
+_LINK_PARAM = re.compile(r"[?&;](?:amp;)?([A-Za-z_][A-Za-z0-9_]{0,30})=")
+_GET_FORM = re.compile(r"<form(?![^>]*method=\"post\")[^>]*>(.*?)</form>", re.S | re.I)
+_FIELD_NAME = re.compile(r"name=\"([A-Za-z_][A-Za-z0-9_]{0,30})\"")
+
+
+def page_params(html: str) -> list[str]:
+    """Query parameter names a page's links and GET forms use."""
+    names = set(_LINK_PARAM.findall(html))
+    for form in _GET_FORM.findall(html):
+        names.update(_FIELD_NAME.findall(form))
+    names.discard("csrfmiddlewaretoken")
+    return sorted(names)
+
+
+def _owner_client(world, url):
+    """A client logged in as the first persona of school A that reaches ``url``."""
+    from django.test import Client
+
+    from tests.ops.test_url_matrix import OWNERS, persona_user
+
+    client = Client(raise_request_exception=True)
+    for persona in OWNERS:
+        client.force_login(persona_user(world, persona))
+        response = client.get(url)
+        if response.status_code not in (403, 404, 405):
+            return client, response
+    return None, None
+
+
+def test_every_get_parameter_never_gives_a_500(world, samples):
+    """Any value of any query parameter on any page: a page, a redirect or a
+    400/404 (the test client re-raises a view's exception, so a 500 fails
+    with its traceback). One test over every route, so the samples are built
+    once."""
+    for route in private_routes():
+        _fuzz_get(world, samples, route)
+
+
+def _fuzz_get(world, samples, route):
+    url = url_for(route, samples)
+    client, first = _owner_client(world, url)
+    if client is None:
+        return  # no persona of school A reaches it (see test_url_matrix)
+    content_type = first.get("Content-Type", "")
+    html = first.content.decode(errors="replace") if content_type.startswith("text/html") else ""
+    names = sorted({*GET_PARAMS, *page_params(html)})
+    base = url.split("?")[0]
+    fixed = dict(p.split("=", 1) for p in url.partition("?")[2].split("&") if "=" in p)
+
+    @settings(max_examples=8, deadline=None, derandomize=True, database=None)
+    @given(params=st.dictionaries(st.sampled_from(names), bad_values, min_size=1, max_size=4))
+    def fuzz(params):
+        with transaction.atomic():
+            response = client.get(base, {**fixed, **params})
+            assert response.status_code < 500, (route.name, params, response.status_code)
+            transaction.set_rollback(True)
+
+    fuzz()
+
+
+class TestBadQueryParameters:
+    """What the attack probe sent: a 400 page, not a 500 (afterschool.params)."""
+
+    @pytest.mark.parametrize(
+        ("name", "query", "persona"),
+        [
+            ("billing:fee-sheet", "?class=abc", "admin"),
+            ("billing:statements", "?class=abc", "admin"),
+            ("billing:statements", "?class=130925201608179253x", "admin"),
+            ("scheduling:roll-index", "?date=9999-12-31", "admin"),
+            ("scheduling:absences", "?date=9999-12-31", "admin"),
+            ("scheduling:calendar", "?month=9999-12", "admin"),
+        ],
+    )
+    def test_answers_400(self, client, world, samples, name, query, persona):
+        client.force_login(getattr(world, persona))
+        response = client.get(reverse(name) + query)
+        assert response.status_code == 400
+        assert "请求无法处理" in response.content.decode()
+
+    def test_helpers(self):
+        from afterschool.params import BadQueryParameter, date_param, id_param, month_param
+
+        assert id_param("", "class") is None and id_param("12", "class") == 12
+        assert date_param("2024-09-05", "date") == datetime.date(2024, 9, 5)
+        assert month_param("2024-9", "month") == datetime.date(2024, 9, 1)
+        for call, value in [
+            (id_param, "abc"),
+            (id_param, "0"),
+            (id_param, "99999999999999999999"),
+            (id_param, "１２"),
+            (date_param, "9999-12-31"),
+            (date_param, "2024-02-30"),
+            (month_param, "0000-01"),
+            (month_param, "2024-13"),
+        ]:
+            with pytest.raises(BadQueryParameter):
+                call(value, "x")
+
+
+# ------------------------------------------------------------------ every form
+
+_POST_FORM = re.compile(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", re.S | re.I)
+
+
+def form_fields(html: str) -> list[str]:
+    """Field names of a page's POST forms."""
+    names = set()
+    for form in _POST_FORM.findall(html):
+        names.update(_FIELD_NAME.findall(form))
+    names.discard("csrfmiddlewaretoken")
+    return sorted(names)
+
+
+def test_every_form_never_gives_a_500(world, samples):
+    """Any values in the fields of a page's forms (or the URL matrix's POST
+    data for a POST-only URL), posted by the persona of school A who reaches
+    it: a page with errors, a redirect, 400/403/404/405, never a 500. One
+    test over every route, so the samples are built once."""
+    for route in private_routes():
+        _fuzz_form(world, samples, route)
+
+
+def _fuzz_form(world, samples, route):
+    from django.test import Client
+
+    from tests.ops.test_url_matrix import OWNERS, persona_user
+    from tests.ops.urlwalk import POST_DATA
+
+    url = url_for(route, samples)
+    client = Client(raise_request_exception=True)
+    names = sorted(POST_DATA)
+    for persona in OWNERS:
+        client.force_login(persona_user(world, persona))
+        response = client.get(url)
+        if response.status_code in (403, 404):
+            continue
+        if response.get("Content-Type", "").startswith("text/html"):
+            names = sorted({*form_fields(response.content.decode(errors="replace")), *names})
+        break
+    else:
+        return  # no persona of school A reaches it (see test_url_matrix)
+
+    @settings(max_examples=6, deadline=None, derandomize=True, database=None)
+    @given(data=st.dictionaries(st.sampled_from(names), bad_values, max_size=6))
+    def fuzz(data):
+        with transaction.atomic():
+            response = client.post(url, data)
+            assert response.status_code < 500, (route.name, data, response.status_code)
+            transaction.set_rollback(True)
+
+    fuzz()

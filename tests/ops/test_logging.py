@@ -84,3 +84,53 @@ class TestScrubPersonalDataFilter:
         assert "Internal Server Error: /students/?id=<id-number>&mobile=<mobile>" in output
         assert ID_NUMBER not in output
         assert "13800138000" not in output
+
+
+class TestEveryLoggerIsScrubbed:
+    """Every way out of logging passes the filter: handlers, lone loggers, last resort."""
+
+    def test_digits_glued_to_letters_are_still_an_id_number(self):
+        text = "ValueError: Field 'id' expected a number but got '130925201608179253x'."
+        assert "130925201608179253" not in scrub_personal_data(text)
+        assert scrub_personal_data("abc13092520160501123Xdef") == "abc<id-number>def"
+
+    def test_disallowed_host_goes_through_the_scrubbing_handler(self, client, settings):
+        settings.ALLOWED_HOSTS = ["testserver"]
+        handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+        stream = io.StringIO()
+        old = handler.setStream(stream)
+        try:
+            response = client.get("/", headers={"host": "13800138001.evil"})
+        finally:
+            handler.setStream(old)
+        assert response.status_code == 400
+        output = stream.getvalue()
+        assert "Invalid HTTP_HOST header" in output
+        assert "13800138001" not in output
+        assert "<mobile>" in output
+
+    def test_last_resort_handler_scrubs(self, capsys):
+        assert isinstance(logging.lastResort, logging.Handler)
+        assert any(isinstance(f, ScrubPersonalDataFilter) for f in logging.lastResort.filters)
+        orphan = logging.getLogger("tests.orphan.no_handler")
+        orphan.propagate = False
+        try:
+            orphan.error("guardian %s", "13800138000")
+        finally:
+            orphan.propagate = True
+        err = capsys.readouterr().err
+        assert "guardian <mobile>" in err
+        assert "13800138000" not in err
+
+    def test_no_configured_logger_writes_around_the_filter(self):
+        # A logger that stops propagation must carry its own scrubbing handler.
+        for name, logger in logging.root.manager.loggerDict.items():
+            if not isinstance(logger, logging.Logger) or logger.propagate:
+                continue
+            for handler in logger.handlers:
+                if type(handler).__module__.startswith("_pytest"):
+                    continue  # pytest's own capture handlers
+                assert any(isinstance(f, ScrubPersonalDataFilter) for f in handler.filters), (
+                    name,
+                    handler,
+                )

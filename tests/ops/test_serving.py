@@ -310,3 +310,12 @@ class TestNginxLimitMatchesSettings:
         assert int(size) * 1024 * 1024 == settings.REQUEST_BODY_MAX_BYTES
         limit_mb = settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024)
         assert f"上传的文件不能超过 {limit_mb} MB" in conf
+
+
+def test_systemd_units_cap_memory_and_the_readme_says_why(root):
+    for unit in ("afterschool-web.service", "afterschool-worker.service"):
+        text = (root / "deploy" / "systemd" / unit).read_text()
+        assert "\nMemoryMax=" in text, unit
+        assert "\nMemorySwapMax=0" in text, unit
+    readme = (root / "README.md").read_text()
+    assert "### Memory limits" in readme and "MemoryMax" in readme

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Not private: public pages (login, logout, activation, health check) and the
 # back office, which has its own login and is for superusers only.
-PUBLIC = {"login", "logout", "activate", "healthz"}
+PUBLIC = {"login", "logout", "activate", "healthz", "favicon"}
 SKIPPED_NAMESPACES = {"admin"}
 
 
