@@ -88,11 +88,11 @@ urlpatterns = [
 ]
 
 
-def build(students: int = 55) -> tuple[User, SchoolClass]:
+def build(students: int = 55, school_name: str = "基准小学") -> tuple[User, SchoolClass]:
     from enrollment.applications.services import application_submit
     from enrollment.review.services import application_approve_homeroom, application_return
 
-    school = School.objects.create(name="基准小学")
+    school = School.objects.create(name=school_name)
     year = SchoolYear.objects.create(school=school, start_year=2024)
     Term.objects.create(
         school=school,
@@ -101,7 +101,7 @@ def build(students: int = 55) -> tuple[User, SchoolClass]:
         first_day=datetime.date(2024, 9, 2),
         last_day=datetime.date(2025, 1, 17),
     )
-    teacher = User.objects.create_user(username="bench_hr", school=school, name="李老师")
+    teacher = User.objects.create_user(username=f"bench_hr_{students}", school=school, name="李老师")
     user_set_role(user=teacher, role="homeroom")
     school_class = SchoolClass.objects.create(
         school=school, school_year=year, grade=3, number=2, homeroom_teacher=teacher
@@ -109,7 +109,7 @@ def build(students: int = 55) -> tuple[User, SchoolClass]:
     term = Term.objects.get()
     applying = students * 10 // 11
     for i in range(students):
-        first17 = f"1309252016050{i:04d}"
+        first17 = f"13092520160{students % 100:02d}{i:04d}"
         student = Student.objects.create(
             school=school,
             school_class=school_class,
