@@ -291,6 +291,22 @@ class TestChoosePage:
         assert response.status_code == 200
 
 
+class TestChoicePageLayout:
+    def test_choice_boxes_first_cards_folded(self, client, world, term, setup):
+        open_window(term)
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("scheduling:club-choose", args=[world.child_x.pk])).text
+        assert html.index('id="choice-form"') < html.index('id="club-cards"')
+        assert '<details class="club-cards mb-3" id="club-cards">' in html  # folded
+        assert f'action="?term={term.pk}"' in html
+
+    def test_cards_open_when_choosing_is_closed(self, client, world, term, setup):
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("scheduling:club-choose", args=[world.child_x.pk])).text
+        assert 'id="choice-form"' not in html
+        assert '<details class="club-cards mb-3" id="club-cards" open>' in html
+
+
 def data_statements(captured) -> list[str]:
     """The statements' verbs, transaction control (BEGIN and COMMIT, which SQLite's
     backend sends and psycopg sends by itself, SAVEPOINT) left out."""
