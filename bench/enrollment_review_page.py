@@ -101,7 +101,9 @@ def build(students: int = 55, school_name: str = "基准小学") -> tuple[User, 
         first_day=datetime.date(2024, 9, 2),
         last_day=datetime.date(2025, 1, 17),
     )
-    teacher = User.objects.create_user(username=f"bench_hr_{students}", school=school, name="李老师")
+    teacher = User.objects.create_user(
+        username=f"bench_hr_{students}", school=school, name="李老师"
+    )
     user_set_role(user=teacher, role="homeroom")
     school_class = SchoolClass.objects.create(
         school=school, school_year=year, grade=3, number=2, homeroom_teacher=teacher

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the set-up code run in child processes is kept as long lines)
 """Benchmark: the product's busiest pages against a bare Django project,
 side by side on one machine in one run.
 
@@ -29,6 +30,7 @@ Pages (product ↔ baseline):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -94,7 +96,11 @@ print("JSON" + json.dumps(out))
 """
     env = dict(os.environ, DATABASE_URL=PRODUCT_DB, DJANGO_SETTINGS_MODULE="afterschool.settings")
     res = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        [str(ROOT / ".venv/bin/python"), "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if res.returncode:
         sys.exit(res.stderr[-3000:])
@@ -125,7 +131,11 @@ print("JSON" + json.dumps({"sessions": sessions, "seats": list(Seat.objects.valu
         os.environ, DATABASE_URL=BASELINE_DB, DJANGO_SETTINGS_MODULE="bench.baseline.settings"
     )
     res = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        [str(ROOT / ".venv/bin/python"), "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if res.returncode:
         sys.exit(res.stderr[-3000:])
@@ -233,7 +243,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--pages", default="review45,review90,choice,guardian_home,admin_home,login")
+    parser.add_argument(
+        "--pages", default="review45,review90,choice,guardian_home,admin_home,login"
+    )
     args = parser.parse_args()
 
     for db in ("bench_pages_product", "bench_pages_baseline"):
@@ -262,7 +274,14 @@ def main() -> None:
             key, path = prod["review"][str(n)]
             return (
                 lambda i: ("GET", path, {"sessionid": key}, None, None, {200}),
-                lambda i: ("GET", f"/table/{n}/", {"sessionid": bs[i % len(bs)]}, None, None, {200}),
+                lambda i: (
+                    "GET",
+                    f"/table/{n}/",
+                    {"sessionid": bs[i % len(bs)]},
+                    None,
+                    None,
+                    {200},
+                ),
             )
 
         def choice_p(i):
@@ -270,7 +289,8 @@ def main() -> None:
             token, cookie = tokens[key]
             chosen = picks if i % 2 else list(reversed(picks))
             body = "&".join(
-                [f"csrfmiddlewaretoken={token}"] + [f"rank{r + 1}={c}" for r, c in enumerate(chosen)]
+                [f"csrfmiddlewaretoken={token}"]
+                + [f"rank{r + 1}={c}" for r, c in enumerate(chosen)]
             )
             return (
                 "POST",
@@ -283,7 +303,14 @@ def main() -> None:
 
         def choice_b(i):
             seats = base["seats"]
-            return ("POST", f"/insert/{seats[i % len(seats)]}/", {"sessionid": bs[i % len(bs)]}, "", None, {302})
+            return (
+                "POST",
+                f"/insert/{seats[i % len(seats)]}/",
+                {"sessionid": bs[i % len(bs)]},
+                "",
+                None,
+                {302},
+            )
 
         def login_p(i):
             token, cookie = login_csrf["p"]
@@ -321,7 +348,9 @@ def main() -> None:
                 runs["baseline"].append(
                     run_load(b_port, baseline_req, args.seconds, args.concurrency)
                 )
-                runs["product"].append(run_load(p_port, product_req, args.seconds, args.concurrency))
+                runs["product"].append(
+                    run_load(p_port, product_req, args.seconds, args.concurrency)
+                )
             results[name] = (label, runs)
             p = statistics.median(r["rps"] for r in runs["product"])
             b = statistics.median(r["rps"] for r in runs["baseline"])
@@ -348,10 +377,8 @@ def main() -> None:
         for proc in procs:
             proc.wait(timeout=30)
         for db in ("bench_pages_product", "bench_pages_baseline"):
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            except subprocess.CalledProcessError:
-                pass
 
 
 if __name__ == "__main__":
