@@ -94,7 +94,7 @@ def build(students: int = 55, school_name: str = "基准小学") -> tuple[User, 
 
     school = School.objects.create(name=school_name)
     year = SchoolYear.objects.create(school=school, start_year=2024)
-    Term.objects.create(
+    term = Term.objects.create(
         school=school,
         school_year=year,
         name="2024年秋季学期",
@@ -108,7 +108,7 @@ def build(students: int = 55, school_name: str = "基准小学") -> tuple[User, 
     school_class = SchoolClass.objects.create(
         school=school, school_year=year, grade=3, number=2, homeroom_teacher=teacher
     )
-    term = Term.objects.get()
+
     applying = students * 10 // 11
     for i in range(students):
         first17 = f"13092520160{students % 100:02d}{i:04d}"

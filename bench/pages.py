@@ -88,9 +88,9 @@ c = Client(); c.force_login(admin)
 out["admin"] = c.cookies["sessionid"].value
 for key, sid, picks in rows[:200]:
     out["guardians"].append([key, sid, picks.split(";")])
-for user in User.objects.filter(role=Role.GUARDIAN)[:50]:
+for user in User.objects.filter(role=Role.GUARDIAN).order_by("-pk")[:50]:
     user.set_password("bench-password-1"); user.save(update_fields=["password"])
-out["logins"] = list(User.objects.filter(role=Role.GUARDIAN).values_list("username", flat=True)[:50])
+out["logins"] = list(User.objects.filter(role=Role.GUARDIAN).order_by("-pk").values_list("username", flat=True)[:50])
 out["term"] = term.pk
 print("JSON" + json.dumps(out))
 """
