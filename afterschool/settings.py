@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A term for guardians, a working day for staff, renewed on use.
+    "afterschool.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -138,6 +140,22 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2id with OWASP's parameters first (afterschool/hashers.py: 19 MiB,
+# 2 passes, 1 lane, about 30 ms of one core per check, BENCHMARKS.md);
+# the others only to read older hashes, which are re-hashed with Argon2id at
+# the user's next successful login.
+PASSWORD_HASHERS = [
+    "afterschool.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Session lifetimes from the last use (afterschool.middleware.SessionLifetimeMiddleware):
+# guardians a term (150 days: the autumn term runs September to mid-January),
+# staff 12 hours. SESSION_COOKIE_AGE is the staff figure for anything else.
+GUARDIAN_SESSION_SECONDS = 150 * 24 * 3600
+STAFF_SESSION_SECONDS = 12 * 3600
+SESSION_COOKIE_AGE = STAFF_SESSION_SECONDS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

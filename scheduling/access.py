@@ -29,6 +29,7 @@ from afterschool.access import (
 )
 from afterschool.models import Role, Room, SchoolClass, Student, Term, User
 from afterschool.selectors import pick_current_term, terms_of
+from enrollment.models import Application
 from scheduling.models import (
     ROTA_ROLES,
     Allocation,
@@ -231,6 +232,35 @@ def get_choosing_student_for_user(user: User, pk: int) -> Student:
     if not user.is_authenticated or user.role not in (Role.GUARDIAN, Role.ADMIN):
         raise Http404
     return get_student_for_user(user, pk)
+
+
+def choosing_application_for_user(
+    user: User, pk: int, term_pk: int | str | None
+) -> QuerySet[Application]:
+    """For the club-choice submission, as one lazy query: child ``pk``'s
+    enrolled application for term ``term_pk`` (approved, with the featured
+    day) if ``user`` may choose for the child (``get_choosing_student_for_user``'s
+    rule), ``SELECT … FOR UPDATE``, with student, class and term joined and
+    ``choice_window_*`` / ``has_choices`` annotated
+    (``scheduling.choice.services.with_choice_context``). Empty in every
+    other case (outsider, no such term, not enrolled): the caller then takes
+    the full path, whose helpers answer 404 or say why. Evaluate it inside
+    the transaction that writes (``club_choices_submit`` does)."""
+    from scheduling.choice.services import enrolled_applications, with_choice_context
+
+    if not user.is_authenticated or user.role not in (Role.GUARDIAN, Role.ADMIN):
+        return Application.objects.none()
+    try:
+        term_id = int(term_pk)
+    except (TypeError, ValueError):
+        return Application.objects.none()
+    allowed = students_for_user(user).filter(pk=pk).values("pk")
+    return with_choice_context(
+        enrolled_applications(term_id)
+        .filter(student_id__in=allowed)
+        .select_related("student__school_class", "term")
+        .select_for_update(of=("self",))
+    ).order_by("pk")
 
 
 def choice_windows_for_user(user: User) -> QuerySet[ChoiceWindow]:

@@ -115,11 +115,21 @@ def application_edit(request: HttpRequest, student_pk: int) -> HttpResponse:
 
 
 def reason_page(
-    request: HttpRequest, app, *, act, label, success, title, button, danger=False
+    request: HttpRequest,
+    app,
+    *,
+    act,
+    label,
+    success,
+    title,
+    button,
+    danger=False,
+    success_url: str | None = None,
 ) -> HttpResponse:
     """The one page for actions that need a written reason (withdraw, return,
     terminate): ``act(reason)`` calls the service; its ValidationError is shown
-    on the form, success goes back to the application."""
+    on the form, success goes back to ``success_url`` (a path we built, never
+    one from the request), by default the application."""
     form = ReasonForm(request.POST or None, label=label)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,11 +138,18 @@ def reason_page(
             form.add_error(None, exc)
         else:
             messages.success(request, success)
-            return redirect("enrollment:application-detail", pk=app.pk)
+            return redirect(success_url or reverse("enrollment:application-detail", args=[app.pk]))
     return render(
         request,
         "enrollment/reason_form.html",
-        {"form": form, "application": app, "title": title, "button": button, "danger": danger},
+        {
+            "form": form,
+            "application": app,
+            "title": title,
+            "button": button,
+            "danger": danger,
+            "cancel_url": success_url,
+        },
     )
 
 

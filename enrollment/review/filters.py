@@ -37,6 +37,14 @@ class ApplicationReviewFilter(django_filters.FilterSet):
         model = Application
         fields = ["name", "status", "waiver_requested", "priority"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Plain Bootstrap widgets, rendered by the template without crispy
+        # (the crispy field layout was 7% of the page's time).
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-control-sm"
+
     def filter_priority(self, queryset, name, value):
         return (
             queryset.filter(STUDENT_PRIORITY_Q) if value else queryset.exclude(STUDENT_PRIORITY_Q)

@@ -7,21 +7,69 @@ already-scoped objects (a school, a term, a class).
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from afterschool.models import SchoolClass, Student, Term
 from enrollment.applications.selectors import applications_with_people
 from enrollment.models import Application, ClassSubmission, OptOut, Status
 
+# The homeroom teacher's order: what waits for them first, then what waits
+# for the family, then what is done.
+REVIEW_ORDER = [
+    Status.SUBMITTED,
+    Status.RETURNED,
+    Status.APPROVED_BY_HOMEROOM,
+    Status.SUBMITTED_TO_SCHOOL,
+    Status.APPROVED,
+    Status.WITHDRAWN,
+    Status.TERMINATED,
+]
+
 
 def class_applications(*, school_class: SchoolClass, term: Term) -> QuerySet[Application]:
     """A class's applications for a term, drafts left out (the teacher reviews
-    what families submitted)."""
+    what families submitted), each annotated with ``review_order`` (0 =
+    waiting for the homeroom teacher, see ``REVIEW_ORDER``)."""
     return applications_with_people(
         Application.objects.filter(
             student__memberships__school_class=school_class, term=term
         ).exclude(status=Status.DRAFT)
+    ).annotate(review_order=_review_order())
+
+
+def _review_order() -> Case:
+    return Case(
+        *(When(status=s, then=Value(i)) for i, s in enumerate(REVIEW_ORDER)),
+        default=Value(len(REVIEW_ORDER)),
+        output_field=IntegerField(),
     )
+
+
+def class_review_rows(*, school_class: SchoolClass, term: Term) -> QuerySet[Application]:
+    """``class_applications`` with only the student joined: the class review
+    table shows the application and the child, nothing else (fewer model
+    instances per row on the page teachers open most)."""
+    return (
+        Application.objects.filter(student__memberships__school_class=school_class, term=term)
+        .exclude(status=Status.DRAFT)
+        .select_related("student")
+        .annotate(review_order=_review_order())
+    )
+
+
+def class_status_counts(*, school_class: SchoolClass, term: Term) -> list[tuple[str, str, int]]:
+    """``(status, label, count)`` of the class's submitted applications for
+    ``term`` in ``REVIEW_ORDER`` (the counts above the review table), statuses
+    with none left out: one query."""
+    counts = dict(
+        Application.objects.filter(student__memberships__school_class=school_class, term=term)
+        .exclude(status=Status.DRAFT)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    return [(s.value, s.label, counts[s]) for s in REVIEW_ORDER if counts.get(s)]
 
 
 def class_students_without_application(

@@ -58,7 +58,7 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
     school_class = access.get_review_class_for_user(request.user, pk, term=term)
     if term is None:
         return no_term(request)
-    qs = selectors.class_applications(school_class=school_class, term=term)
+    qs = selectors.class_review_rows(school_class=school_class, term=term)
     filterset = ApplicationReviewFilter(request.GET or None, queryset=qs)
     table = ApplicationReviewTable(filterset.qs)
     RequestConfig(request, paginate=False).configure(table)
@@ -73,9 +73,29 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
             "school_class": school_class,
             "term": term,
             "filter": filterset,
+            "filters_used": any(request.GET.get(name) for name in filterset.filters),
             "table": table,
+            "counts": selectors.class_status_counts(school_class=school_class, term=term),
             "missing": missing,
             "submission": submission,
+        },
+    )
+
+
+def _review_row(request: HttpRequest, app, note: str, error: bool = False) -> HttpResponse:
+    """htmx answer to an action on one row of the class review table: the
+    row as it is now, and (out of band) the status counts and a note."""
+    school_class = app.student.school_class
+    fresh = selectors.class_review_rows(school_class=school_class, term=app.term).get(pk=app.pk)
+    table = ApplicationReviewTable([fresh])
+    return render(
+        request,
+        "enrollment/_review_row.html",
+        {
+            "row": next(table.fast_rows()),
+            "counts": selectors.class_status_counts(school_class=school_class, term=app.term),
+            "note": note,
+            "error": error,
         },
     )
 
@@ -140,12 +160,23 @@ def paper_application(request: HttpRequest, pk: int, student_pk: int) -> HttpRes
 def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Homeroom approval of one application."""
     app = access.get_application_for_user(request.user, pk, roles=STAFF_REVIEW)
+    htmx = request.headers.get("HX-Request") == "true"
     try:
         services.application_approve_homeroom(application=app, by=request.user)
     except ValidationError as exc:
+        if htmx:
+            return _review_row(request, app, error_text(exc), error=True)
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("已审核通过%(name)s的申请。") % {"name": app.student.name})
+        done = _("已审核通过%(name)s的申请。") % {"name": app.student.name}
+        if htmx:
+            return _review_row(request, app, done)
+        messages.success(request, done)
+    if request.POST.get("from") == "review" or "select" in request.POST:
+        # The button of the review table's bulk form, without script: back to its row.
+        return redirect(
+            reverse("enrollment:class-review", args=[app.student.school_class_id]) + f"#app-{pk}"
+        )
     return redirect(next_url(request, reverse("enrollment:application-detail", args=[pk])))
 
 
@@ -161,10 +192,15 @@ def application_return(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.application_return(application=app, by=request.user, reason=reason)
 
+    back = None
+    if request.GET.get("from") == "review":
+        # From the class review table: back to the list at this row.
+        back = reverse("enrollment:class-review", args=[app.student.school_class_id]) + f"#app-{pk}"
     return reason_page(
         request,
         app,
         act=act,
+        success_url=back,
         label=_("退回理由（家长可见）"),
         success=_("申请已退回给家长。"),
         title=_("退回申请"),

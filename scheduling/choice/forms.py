@@ -65,6 +65,19 @@ class ClubChoiceForm(forms.Form):
         return [self.cleaned_data.get(f"rank{i + 1}") for i in range(len(RANK_LABELS))]
 
 
+class ClubRanksForm(forms.Form):
+    """The submitted ranks as club ids, before anything is read: the fast
+    path of the choice POST (``club_choices_save`` checks each club against
+    the term and the child's grade)."""
+
+    rank1 = forms.IntegerField(required=False, min_value=1)
+    rank2 = forms.IntegerField(required=False, min_value=1)
+    rank3 = forms.IntegerField(required=False, min_value=1)
+
+    def club_ids(self) -> list[int | None]:
+        return [self.cleaned_data.get(f"rank{i + 1}") for i in range(len(RANK_LABELS))]
+
+
 class AllocationRunForm(CrispyMixin, forms.Form):
     seed = forms.IntegerField(
         label=_("随机种子"),

@@ -16,8 +16,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -49,8 +59,9 @@ OBJECTIVE = gettext_lazy(
 )
 
 
-def enrolled_applications(term: Term) -> QuerySet[Application]:
-    """Approved applications of ``term`` that include the featured day."""
+def enrolled_applications(term: Term | int) -> QuerySet[Application]:
+    """Approved applications of ``term`` (a Term or its id) that include the
+    featured day."""
     return Application.objects.filter(term=term, status=Status.APPROVED, wants_featured_day=True)
 
 
@@ -110,6 +121,41 @@ def window_status(
         )
     return WindowStatus(
         window, True, _("社团选课开放中，截止 %(at)s。") % {"at": _when(window.closes_at)}
+    )
+
+
+def with_choice_context(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """``applications`` annotated with what a club-choice submission checks,
+    so the lock query answers it too: ``choice_window_opens`` /
+    ``choice_window_closes`` of the window that applies to the student (the
+    SQL form of ``window_for``: their class's, else their grade's, else the
+    school's; ``None`` when there is none) and ``has_choices`` (the student
+    already has choices for the term)."""
+    applicable = (
+        ChoiceWindow.objects.filter(term_id=OuterRef("term_id"))
+        .filter(
+            Q(scope=WindowScope.CLASS, school_class_id=OuterRef("student__school_class_id"))
+            | Q(scope=WindowScope.GRADE, grade=OuterRef("student__school_class__grade"))
+            | Q(scope=WindowScope.SCHOOL)
+        )
+        .annotate(
+            specificity=Case(
+                When(scope=WindowScope.CLASS, then=Value(0)),
+                When(scope=WindowScope.GRADE, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("specificity", "pk")
+    )
+    return applications.annotate(
+        choice_window_opens=Subquery(applicable.values("opens_at")[:1]),
+        choice_window_closes=Subquery(applicable.values("closes_at")[:1]),
+        has_choices=Exists(
+            ClubChoice.objects.filter(
+                student_id=OuterRef("student_id"), term_id=OuterRef("term_id")
+            )
+        ),
     )
 
 
@@ -275,16 +321,75 @@ def club_choices_save(
     two submissions at once run one after the other: the later one wins whole,
     nothing is lost or duplicated (and the unique constraints back it up).
     """
-    application = enrolled_applications(term).select_for_update().filter(student=student).first()
+    application = with_choice_context(
+        enrolled_applications(term).select_for_update(of=("self",)).filter(student=student)
+    ).first()
+    return _replace_choices(
+        application=application, student=student, term=term, club_ids=club_ids, by=by, now=now
+    )
+
+
+@transaction.atomic
+def club_choices_submit(
+    *,
+    applications: QuerySet[Application],
+    club_ids: list[int | None],
+    by: User,
+    now: datetime.datetime | None = None,
+) -> tuple[Application, list[ClubChoice]] | None:
+    """``club_choices_save`` for the guardian's POST, in fewer queries.
+
+    ``applications``: a lazy queryset of at most one enrolled application
+    (``scheduling.access.choosing_application_for_user``: access rule applied,
+    ``select_for_update``, student, class and term joined, annotated by
+    ``with_choice_context``). It is evaluated here, inside this transaction,
+    so the lock holds until the choices are written, and it answers the lock,
+    the window and "any old choices?" in one query: a first submission is
+    three queries (that one, the clubs, the insert), a changed one four (the
+    old choices deleted). Returns ``(application, saved choices)``, or
+    ``None`` when the queryset finds nothing (the caller then says why).
+    Raises ``ValidationError`` as ``club_choices_save`` does, writing nothing.
+    """
+    application = applications.first()
+    if application is None:
+        return None
+    saved = _replace_choices(
+        application=application,
+        student=application.student,
+        term=application.term,
+        club_ids=club_ids,
+        by=by,
+        now=now,
+    )
+    return application, saved
+
+
+def _replace_choices(
+    *,
+    application: Application | None,
+    student: Student,
+    term: Term,
+    club_ids: list[int | None],
+    by: User,
+    now: datetime.datetime | None,
+) -> list[ClubChoice]:
+    """The rules and the write of ``club_choices_save``, given the student's
+    locked application annotated by ``with_choice_context`` (or ``None``)."""
     if application is None:
         raise ValidationError(
             _("%(name)s 尚未获批参加本学期特色课后服务日，不能选社团。") % {"name": student.name}
         )
-    status = window_status(window_for(student=student, term=term), now)
+    window = None
+    if application.choice_window_opens is not None:
+        window = ChoiceWindow(
+            opens_at=application.choice_window_opens, closes_at=application.choice_window_closes
+        )
+    status = window_status(window, now)
     if not status.is_open:
         raise ValidationError(status.message)
     ids, clubs = _checked_ranks(student=student, term=term, club_ids=club_ids)
-    ClubChoice.objects.filter(student=student, term=term).delete()
+    if application.has_choices:
+        ClubChoice.objects.filter(student=student, term=term).delete()
     rows = [
         ClubChoice(
             student=student,
@@ -296,11 +401,11 @@ def club_choices_save(
         )
         for rank, cid in enumerate(ids, start=1)
     ]
-    try:
-        with transaction.atomic():
-            ClubChoice.objects.bulk_create(rows)
-    except IntegrityError as exc:  # pragma: no cover - the lock above prevents it
-        raise ValidationError(_("志愿保存冲突，请刷新后重试。")) from exc
+    if rows:
+        # No savepoint around it: the application lock above serialises
+        # submissions for the student, and the unique constraints would turn
+        # any slip into an error that rolls the whole submission back.
+        ClubChoice.objects.bulk_create(rows)
     return rows
 
 

@@ -30,6 +30,7 @@ from scheduling.choice.forms import (
     AllocationRunForm,
     ChoiceWindowForm,
     ClubChoiceForm,
+    ClubRanksForm,
 )
 
 
@@ -56,9 +57,49 @@ def choose_index(request):
     return render(request, "scheduling/clubs/choose_index.html", {"children": children})
 
 
+def _saved_message(request, student, saved) -> None:
+    if saved:
+        messages.success(
+            request,
+            _("已保存 %(name)s 的社团志愿：%(list)s。")
+            % {"name": student.name, "list": "、".join(c.club_name for c in saved)},
+        )
+    else:
+        messages.success(request, _("已清空 %(name)s 的社团志愿。") % {"name": student.name})
+
+
+def _choose_fast(request, pk: int) -> HttpResponse | None:
+    """The submission as a thousand guardians send it when a window opens:
+    one locked read (access, enrolment, window, old choices), the clubs, the
+    write. ``None`` when it cannot answer (an outsider, another term, not
+    enrolled, a refused ranking): the full page then says why."""
+    form = ClubRanksForm(request.POST)
+    if not form.is_valid():
+        return None
+    try:
+        done = services.club_choices_submit(
+            applications=access.choosing_application_for_user(
+                request.user, pk, request.GET.get("term")
+            ),
+            club_ids=form.club_ids(),
+            by=request.user,
+        )
+    except ValidationError:
+        return None
+    if done is None:
+        return None
+    application, saved = done
+    _saved_message(request, application.student, saved)
+    return redirect(reverse("scheduling:club-choose", args=[pk]) + f"?term={application.term_id}")
+
+
 @login_required
 def choose(request, pk: int):
     """Rank up to three clubs for one child inside the selection window."""
+    if request.method == "POST":
+        response = _choose_fast(request, pk)
+        if response is not None:
+            return response
     student = access.get_choosing_student_for_user(request.user, pk)
     term = access.get_school_term(student.school_id, request.GET.get("term"), today=_today())
     page = cs.choice_page(student=student, term=term)
@@ -72,16 +113,7 @@ def choose(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if saved:
-                messages.success(
-                    request,
-                    _("已保存 %(name)s 的社团志愿：%(list)s。")
-                    % {"name": student.name, "list": "、".join(c.club_name for c in saved)},
-                )
-            else:
-                messages.success(
-                    request, _("已清空 %(name)s 的社团志愿。") % {"name": student.name}
-                )
+            _saved_message(request, student, saved)
             return redirect(
                 reverse("scheduling:club-choose", args=[student.pk]) + f"?term={term.pk}"
             )

@@ -275,12 +275,13 @@ class TestHomeroomPages:
         url = reverse("enrollment:class-review", args=[world.class_a.pk])
         # session, user, class (access), term, applications (student, class,
         # school, term, waiver, submission joined), students without an
-        # application, their opt-outs (prefetch), the class submission
+        # application, their opt-outs (prefetch), the class submission, the
+        # counts per status above the table
         fill_class(world.class_a, term, 5)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(url)
         fill_class(world.class_a, term, 45)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             response = client.get(url)
         assert response.text.count('name="select"') == 50
 
@@ -525,7 +526,7 @@ class TestReviewTableNames:
             .text
         )
         url = reverse("enrollment:application-detail", args=[app.pk])
-        assert f'<td class="text-nowrap"><a href="{url}">{app.student.name}</a>' in html
+        assert f'<td class="col-name text-nowrap"><a href="{url}">{app.student.name}</a>' in html
 
 
 class TestEnrollmentStartPage:

@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -288,6 +289,97 @@ class TestChoosePage:
         with django_assert_num_queries(8):
             response = client.get(self.url(world))
         assert response.status_code == 200
+
+
+class TestChoicePageLayout:
+    def test_choice_boxes_first_cards_folded(self, client, world, term, setup):
+        open_window(term)
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("scheduling:club-choose", args=[world.child_x.pk])).text
+        assert html.index('id="choice-form"') < html.index('id="club-cards"')
+        assert '<details class="club-cards mb-3" id="club-cards">' in html  # folded
+        assert f'action="?term={term.pk}"' in html
+
+    def test_cards_open_when_choosing_is_closed(self, client, world, term, setup):
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("scheduling:club-choose", args=[world.child_x.pk])).text
+        assert 'id="choice-form"' not in html
+        assert '<details class="club-cards mb-3" id="club-cards" open>' in html
+
+
+def data_statements(captured) -> list[str]:
+    """The statements' verbs, transaction control (BEGIN and COMMIT, which SQLite's
+    backend sends and psycopg sends by itself, SAVEPOINT) left out."""
+    verbs = [q["sql"].split(None, 1)[0].upper() for q in captured.captured_queries]
+    return [v for v in verbs if v not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}]
+
+
+@pytest.mark.django_db(transaction=True)
+class TestSubmissionQueries:
+    """The POST a thousand guardians send when a window opens: at most six
+    SQL statements (a transactional test, so no test-only savepoints: the
+    statements production runs, inside one transaction)."""
+
+    @pytest.mark.parametrize("n_clubs", [4, 20])
+    def test_first_and_changed_submission(self, client, world, term, setup, n_clubs):
+        for i in range(n_clubs - len(setup)):
+            make_club(term, name=f"更多{i}")
+        open_window(term, scope=WindowScope.CLASS, school_class=world.class_a)
+        open_window(term)
+        client.force_login(world.guardian_x.user)
+        url = reverse("scheduling:club-choose", args=[world.child_x.pk]) + f"?term={term.pk}"
+        # 1 session, 2 user, 3 the child's enrolled application locked (access
+        # rule, window, "old choices?" in the same query), 4 the clubs, 5 insert.
+        with CaptureQueriesContext(connection) as first:
+            response = client.post(url, {"rank1": setup[0].pk, "rank2": setup[2].pk})
+        assert data_statements(first) == ["SELECT", "SELECT", "SELECT", "SELECT", "INSERT"]
+        assert response.status_code == 302
+        assert saved(world.child_x, term) == [setup[0].pk, setup[2].pk]
+        # Changed: 5 the old choices deleted, 6 insert.
+        with CaptureQueriesContext(connection) as changed:
+            client.post(url, {"rank1": setup[3].pk, "rank2": setup[0].pk, "rank3": setup[1].pk})
+        assert data_statements(changed) == [
+            "SELECT",
+            "SELECT",
+            "SELECT",
+            "SELECT",
+            "DELETE",
+            "INSERT",
+        ]
+        assert saved(world.child_x, term) == [setup[3].pk, setup[0].pk, setup[1].pk]
+
+    def test_fast_path_keeps_the_rules(self, client, world, term, setup):
+        window = open_window(term)
+        client.force_login(world.guardian_y.user)
+        other = reverse("scheduling:club-choose", args=[world.child_x.pk]) + f"?term={term.pk}"
+        assert client.post(other, {"rank1": setup[0].pk}).status_code == 404
+        client.force_login(world.guardian_x.user)
+        url = reverse("scheduling:club-choose", args=[world.child_x.pk]) + f"?term={term.pk}"
+        twice = client.post(url, {"rank1": setup[0].pk, "rank2": setup[0].pk})
+        assert twice.status_code == 200 and "同一个社团不能重复填报。" in twice.text
+        window.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+        window.save()
+        closed = client.post(url, {"rank1": setup[0].pk})
+        assert closed.status_code == 200 and "社团选课已于" in closed.text
+        assert saved(world.child_x, term) == []
+
+    def test_sql_window_agrees_with_window_for(self, world, term):
+        now = timezone.now()
+        day = datetime.timedelta(days=1)
+        ChoiceWindow.objects.create(
+            term=term, scope=WindowScope.SCHOOL, opens_at=now - day, closes_at=now + day
+        )
+        grade = ChoiceWindow.objects.create(
+            term=term, scope=WindowScope.GRADE, grade=3, opens_at=now + day, closes_at=now + 2 * day
+        )
+        enroll(world.child_x, term)
+        app = choice.with_choice_context(choice.enrolled_applications(term)).get()
+        assert choice.window_for(student=world.child_x, term=term) == grade
+        assert (app.choice_window_opens, app.choice_window_closes) == (
+            grade.opens_at,
+            grade.closes_at,
+        )
+        assert app.has_choices is False
 
 
 class TestPermissions:
