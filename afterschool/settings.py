@@ -167,6 +167,10 @@ STORAGES = {
         )
     },
 }
+# The address families type or scan (activation letters, QR codes), e.g.
+# https://kfw.example.cn; empty = the address of the request (development).
+SITE_URL = env("SITE_URL", "").rstrip("/")
+
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
