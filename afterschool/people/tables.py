@@ -25,6 +25,7 @@ def masked_student_number(student: Student) -> str:
 
 
 class StudentTable(tables.Table):
+    class_number = tables.Column(verbose_name=_("学号"), order_by=("class_number",))
     student_number = tables.Column(verbose_name=_("学籍号"), attrs={"td": {"class": "masked"}})
     name = tables.LinkColumn(
         "people:student-detail",
@@ -41,7 +42,15 @@ class StudentTable(tables.Table):
 
     class Meta:
         model = Student
-        fields = ("student_number", "name", "gender", "school_class", "id_number", "is_boarder")
+        fields = (
+            "class_number",
+            "student_number",
+            "name",
+            "gender",
+            "school_class",
+            "id_number",
+            "is_boarder",
+        )
         sequence = (*fields, "priority")
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("没有符合条件的学生。")

@@ -120,7 +120,17 @@ class TestStudentExport:
         response = client.get(reverse(LIST), {"school_class": world.class_a.pk, "_export": "xlsx"})
         assert "filename*=utf-8''" in response["Content-Disposition"]
         header, *rows = export_rows(response)
-        assert header == ("学籍号", "姓名", "性别", "班级", "身份证号", "住宿生", "优先保障")
+        assert header == (
+            "学号",
+            "学籍号",
+            "姓名",
+            "性别",
+            "班级",
+            "身份证号",
+            "住宿生",
+            "优先保障",
+        )
+        rows = [row[1:] for row in rows]  # 学号 (empty here) first
         by_name = {row[1]: row for row in rows}
         assert set(by_name) == {"张小明", "住校生甲"}
         x = by_name["张小明"]
