@@ -95,9 +95,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if PRODUCTION:
-    # WhiteNoise serves the collected static files in production; in
-    # development runserver and the test live server serve them from static/.
+# WhiteNoise serves the collected static files, compressed (.gz made by
+# collectstatic) and with a year's Cache-Control on hashed names, in
+# production and in `make demo` (SERVE_STATIC=true) so the demo weighs what
+# production weighs; in development runserver and the test live server serve
+# them from static/.
+SERVE_STATIC = PRODUCTION or env_bool("SERVE_STATIC", False)
+if SERVE_STATIC:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "afterschool.urls"
@@ -162,7 +166,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if SERVE_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
