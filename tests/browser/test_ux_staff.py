@@ -66,3 +66,39 @@ def test_choice_window_form_follows_the_scope(browser, live_server, world):
     expect(grade).to_be_hidden()
     page.select_option("select[name=school_class]", index=1)
     assert page.input_value("select[name=school_class]") != ""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rota_week_grid_bulk_assigns_every_tuesday_noon(browser, live_server, world):
+    from afterschool.models import Role
+    from scheduling.models import Period, Session
+    from scheduling.rota.services import rota_generate, sessions_generate
+    from tests.scheduling.club_helpers import enroll_every_class
+
+    term = f.make_term(world.school)
+    sessions_generate(term=enroll_every_class(term))
+    rota_generate(term=term)
+    f.make_user(world.school, Role.VOLUNTEER, "vol_rota", name="周志愿")
+    page = login(browser, live_server, "admin_a", {"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/scheduling/rota/?term={term.pk}&week=2024-09-09")
+    grid = page.locator("#week-grid table")
+    expect(grid).to_be_visible()
+    form = page.locator("#weekly-assign")
+    form.get_by_label("看班教师").select_option(label="周志愿")
+    form.get_by_label("班级").select_option(label=str(world.class_a))
+    form.get_by_label("每周").select_option(label="周二")
+    form.get_by_label("课时").select_option(label="中午")
+    form.get_by_role("button", name="批量安排").click()
+    expect(page.get_by_text("已安排 周志愿 看班")).to_be_visible()
+    # Back on the same week: class A's Tuesday-noon cell shows the volunteer.
+    row = page.locator("#week-grid tbody tr", has=page.locator(f"th:text-is('{world.class_a}')"))
+    headers = page.locator("#week-grid thead th").all_inner_texts()
+    tuesday_noon = headers.index("9/10中午")
+    assert row.locator("td").nth(tuesday_noon - 1).inner_text().startswith("周志愿")
+    assert (
+        Session.objects.filter(
+            school_class=world.class_a, weekday=1, period=Period.NOON, supervisor__name="周志愿"
+        ).count()
+        > 10
+    )
