@@ -48,15 +48,16 @@ class StudentTable(tables.Table):
     class Meta:
         model = Student
         fields = (
-            "class_number",
             "student_number",
             "name",
             "gender",
             "school_class",
             "id_number",
             "is_boarder",
+            "class_number",
         )
-        sequence = (*fields, "priority")
+        # 学号 last so the export's columns stay where schools' sheets expect them.
+        sequence = (*fields[:-1], "priority", "class_number")
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("没有符合条件的学生。")
 

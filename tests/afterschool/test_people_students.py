@@ -121,7 +121,6 @@ class TestStudentExport:
         assert "filename*=utf-8''" in response["Content-Disposition"]
         header, *rows = export_rows(response)
         assert header == (
-            "学号",
             "学籍号",
             "姓名",
             "性别",
@@ -129,8 +128,8 @@ class TestStudentExport:
             "身份证号",
             "住宿生",
             "优先保障",
+            "学号",
         )
-        rows = [row[1:] for row in rows]  # 学号 (empty here) first
         by_name = {row[1]: row for row in rows}
         assert set(by_name) == {"张小明", "住校生甲"}
         x = by_name["张小明"]
@@ -244,4 +243,4 @@ class TestStudentExportWidths:
         client.force_login(world.admin)
         html = client.get(reverse(LIST)).text
         url = reverse("people:student-detail", args=[world.child_x.pk])
-        assert f'<td class="text-nowrap"><a href="{url}"' in html
+        assert f'<td class="col-name text-nowrap"><a href="{url}"' in html
