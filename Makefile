@@ -16,12 +16,15 @@ setup:
 demo: setup
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
+	@# Static files as production serves them: collected, compressed, hashed
+	@# names with long cache headers (WhiteNoise), not runserver's plain copy.
+	@SERVE_STATIC=true $(PY) manage.py collectstatic --no-input -v 0
 	@echo "== 演示学校：http://127.0.0.1:$(PORT)/  （按 Ctrl+C 停止）"
 	@# The task worker prints big agreement batches in the background; the demo
 	@# runs with DEBUG off so visitors see the product's own Chinese error pages.
 	@$(PY) manage.py db_worker >/dev/null 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=false $(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
+	  DEBUG=false SERVE_STATIC=true $(PY) manage.py runserver --nostatic 127.0.0.1:$(PORT)
 
 ## Runs the whole test suite (DATABASE_URL=postgres://... to run it on PostgreSQL).
 ## pytest exits 5 when it collected no test: that is a failure, not a pass.

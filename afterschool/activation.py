@@ -155,9 +155,37 @@ def activation_letters_pdf(
         "pages": list(pages),
         "login_url": f"{base}/login/",
         "activate_url": f"{base}/activate/",
+        "activate_qr": qr_data_uri(f"{base}/activate/"),
+        "login_qr": qr_data_uri(f"{base}/login/"),
         "today": timezone.localdate(),
     }
     return render_pdf("pdf/activation_letter.html", context)
+
+
+def site_address(request=None) -> str:
+    """The site's public address without a trailing slash, for what is
+    printed or shown to be typed or scanned (letters, QR codes).
+
+    ``settings.SITE_URL`` (e.g. ``https://kfw.example.cn``) when set, so a
+    letter printed from a teacher's laptop on ``http://127.0.0.1:8101`` still
+    names the school's real address; otherwise the address of ``request``
+    (development). Raises ``ValueError`` when neither is available."""
+    from django.conf import settings
+
+    configured = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    if configured:
+        return configured
+    if request is None:
+        raise ValueError("SITE_URL is not set and there is no request to take the address from")
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def qr_data_uri(text: str, *, scale: int = 4) -> str:
+    """``text`` (a URL) as a QR code in an SVG ``data:`` URI, for an ``<img>``
+    on a page (CSP allows ``data:`` images) or in a PDF letter."""
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=scale, border=2)
 
 
 class ActivationError(ValidationError):

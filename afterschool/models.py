@@ -56,6 +56,16 @@ GRADE_NAMES = {
 }
 
 
+class StudentOrder(models.TextChoices):
+    """How a school lists a class's students (roll call, dismissal, class
+    lists): ``afterschool.selectors.class_order`` is the one place that
+    turns it into an ORDER BY."""
+
+    CLASS_NUMBER = "class_number", _("按学号")
+    NAME = "name", _("按姓名")
+    STUDENT_NUMBER = "student_number", _("按学籍号")
+
+
 class School(models.Model):
     """A school; the root every other row hangs from."""
 
@@ -78,6 +88,13 @@ class School(models.Model):
     )
     fee_document = models.CharField(
         _("收费依据文件号"), max_length=100, blank=True, help_text=_("例如：X发【2024】X号")
+    )
+    student_order = models.CharField(
+        _("班级名单排序"),
+        max_length=20,
+        choices=StudentOrder.choices,
+        default=StudentOrder.CLASS_NUMBER,
+        help_text=_("点名、离校登记和各种班级名单中学生的先后顺序；没有学号的学生排在最后。"),
     )
     # 大班额 rules: a class of more than 45 (小学) or 50 (初中) is oversized,
     # more than 56 is 超大班额 and never allowed. A roster import flags a class
@@ -344,13 +361,23 @@ class Student(models.Model):
         "Guardian", through="Guardianship", related_name="students", verbose_name=_("家长")
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    # 学号: the number a child has inside the class (1, 2, 3 …), the order a
+    # class list is read out in; not the 学籍号 above.
+    class_number = models.PositiveSmallIntegerField(
+        _("学号"), null=True, blank=True, help_text=_("班内学号，例如 1、2、3")
+    )
 
     PRIORITY_FIELDS = ("is_migrant_child", "is_left_behind", "is_disabled", "is_financial_hardship")
 
     class Meta:
         verbose_name = _("学生")
         verbose_name_plural = _("学生")
-        ordering = ["school_class__grade", "school_class__number", "student_number"]
+        ordering = [
+            "school_class__grade",
+            "school_class__number",
+            models.F("class_number").asc(nulls_last=True),
+            "student_number",
+        ]
         permissions = [
             ("import_roster", _("可导入学生名册")),
             ("view_id_number", _("可查看完整身份证号")),

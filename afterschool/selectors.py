@@ -1,5 +1,6 @@
 """Reads every app shares about a school: which school year and term are
-current, the term's times and the county's fee cap (STYLE.md §1, §18).
+current, the term's times, the county's fee cap and the order a class's
+students are listed in (STYLE.md §1, §18).
 
 Each question has its answer here and nowhere else; enrollment, scheduling
 and billing call these instead of re-deriving them.
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, When
 from django.utils import timezone
 
 from afterschool.models import (
@@ -25,6 +26,7 @@ from afterschool.models import (
     SchoolClass,
     SchoolYear,
     Student,
+    StudentOrder,
     Term,
 )
 
@@ -146,6 +148,28 @@ def school_fee_cap(school: School) -> FeeCap:
         periods_per_day=int(periods if periods is not None else FEE_CAP_PERIODS_PER_DAY),
         document=school.fee_document or "",
     )
+
+
+def class_order(prefix: str = "") -> list:
+    """ORDER BY terms that list students the way their school chose
+    (``School.student_order``): by 学号 (``class_number``, students without
+    one last), by name, or by 学籍号; always then by 学籍号 and id, so the
+    order is total. ``prefix`` is the path to the student from the queried
+    model, e.g. ``"student__"`` for applications. The school's choice is
+    read in the same query (a join), so a page keeps its query count.
+
+    Use it everywhere a class's students are listed:
+    ``qs.order_by(*class_order("student__"))``.
+    """
+    setting = f"{prefix}school__student_order"
+    return [
+        Case(When(**{setting: StudentOrder.CLASS_NUMBER}, then=F(f"{prefix}class_number"))).asc(
+            nulls_last=True
+        ),
+        Case(When(**{setting: StudentOrder.NAME}, then=F(f"{prefix}name"))).asc(nulls_last=True),
+        f"{prefix}student_number",
+        f"{prefix}pk",
+    ]
 
 
 # ---------------------------------------------------------------------------

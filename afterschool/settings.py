@@ -97,9 +97,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if PRODUCTION:
-    # WhiteNoise serves the collected static files in production; in
-    # development runserver and the test live server serve them from static/.
+# WhiteNoise serves the collected static files, compressed (.gz made by
+# collectstatic) and with a year's Cache-Control on hashed names, in
+# production and in `make demo` (SERVE_STATIC=true) so the demo weighs what
+# production weighs; in development runserver and the test live server serve
+# them from static/.
+SERVE_STATIC = PRODUCTION or env_bool("SERVE_STATIC", False)
+if SERVE_STATIC:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "afterschool.urls"
@@ -156,11 +160,13 @@ PASSWORD_HASHERS = [
 GUARDIAN_SESSION_SECONDS = 150 * 24 * 3600
 STAFF_SESSION_SECONDS = 12 * 3600
 SESSION_COOKIE_AGE = STAFF_SESSION_SECONDS
+# Rules that fit parents typing on a phone, in our own words (您): see
+# afterschool/passwords.py. All-digit passwords are allowed, simple runs are not.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "afterschool.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "afterschool.passwords.MinimumLengthValidator"},
+    {"NAME": "afterschool.passwords.CommonPasswordValidator"},
+    {"NAME": "afterschool.passwords.SimpleSequenceValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -178,11 +184,15 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if SERVE_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+# The address families type or scan (activation letters, QR codes), e.g.
+# https://kfw.example.cn; empty = the address of the request (development).
+SITE_URL = env("SITE_URL", "").rstrip("/")
+
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from demo import billing, clubs, enrollment, memberships, notices, scheduling
+from demo import billing, class_numbers, clubs, enrollment, memberships, notices, scheduling
 from demo.base import DemoSchool
 from demo.school import load_school
 
@@ -17,6 +17,7 @@ def load_demo() -> DemoSchool:
     with transaction.atomic():
         demo = load_school()
         memberships.build(demo)  # each student's class of the year, as an import writes it
+        class_numbers.build(demo)  # 学号 within each class (list order)
         enrollment.build(demo)
         scheduling.build(demo)  # after enrollment's step: reads approved applications
         clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("rota/", rota_views.rota_page, name="rota"),
     path("rota/generate/", rota_views.rota_generate, name="rota-generate"),
+    path("rota/weekly/", rota_views.rota_assign_weekly, name="rota-assign-weekly"),
     path("rota/session/<int:pk>/", rota_views.session_assign, name="session-assign"),
     path("rota/unavailability/", rota_views.unavailability_page, name="unavailability"),
     path(

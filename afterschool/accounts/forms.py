@@ -2,7 +2,7 @@
 (STYLE.md §4)."""
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,14 @@ class LoginForm(AuthenticationForm):
     """Username for staff, mobile number for guardians, in one field."""
 
     username = forms.CharField(label=_("用户名或手机号"), max_length=150)
+
+    # Django's wording says both fields are case-sensitive, which means
+    # nothing to a parent typing a mobile number.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("手机号（或用户名）或密码不对，请检查后重新输入。"),
+        "inactive": _("这个账号尚未激活或已停用，请用激活信上的激活码激活，或联系班主任。"),
+    }
 
     def clean_username(self):
         # Guardians type their mobile in any common shape: +86 138-0013-8000.
@@ -72,8 +80,13 @@ class ActivationForm(forms.Form):
             if p1 != p2:
                 self.add_error("new_password2", _("两次输入的密码不一致。"))
             else:
+                # The account is looked up only when the code is checked; a
+                # stand-in with the same login lets the similarity rule
+                # refuse the mobile number itself as the password.
+                mobile = cleaned.get("mobile") or ""
+                stand_in = get_user_model()(username=mobile, mobile=mobile)
                 try:
-                    password_validation.validate_password(p1)
+                    password_validation.validate_password(p1, user=stand_in)
                 except forms.ValidationError as exc:
                     self.add_error("new_password1", exc)
         return cleaned

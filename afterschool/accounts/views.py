@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from afterschool.accounts.forms import ActivationForm, LoginForm
-from afterschool.activation import ActivationError, guardian_activate
+from afterschool.activation import ActivationError, guardian_activate, qr_data_uri, site_address
 
 
 class LoginView(auth_views.LoginView):
@@ -34,4 +35,13 @@ def activate(request):
             login(request, user, backend="afterschool.auth.SchoolModelBackend")
             messages.success(request, _("账号已激活，欢迎使用课后服务。"))
             return redirect("home")
-    return render(request, "afterschool/activate.html", {"title": _("激活账号"), "form": form})
+    # A parent who opened the letter's address on a computer scans this to
+    # carry on on the phone.
+    activate_url = site_address(request) + reverse("activate")
+    context = {
+        "title": _("激活账号"),
+        "form": form,
+        "activate_url": activate_url,
+        "activate_qr": qr_data_uri(activate_url),
+    }
+    return render(request, "afterschool/activate.html", context)

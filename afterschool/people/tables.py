@@ -24,12 +24,18 @@ def masked_student_number(student: Student) -> str:
     return mask_embedded_id_number(student.student_number, student.id_number)
 
 
+# The name column stays in view while a wide table scrolls sideways on a
+# phone (site.css: .col-name is sticky).
+NAME_COLUMN = {"th": {"class": "col-name"}, "td": {"class": "col-name"}}
+
+
 class StudentTable(tables.Table):
+    class_number = tables.Column(verbose_name=_("学号"), order_by=("class_number",))
     student_number = tables.Column(verbose_name=_("学籍号"), attrs={"td": {"class": "masked"}})
     name = tables.LinkColumn(
         "people:student-detail",
         args=[tables.A("pk")],
-        attrs={"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}},
+        attrs={"th": {"class": "text-nowrap col-name"}, "td": {"class": "text-nowrap col-name"}},
     )
     gender = tables.Column()
     school_class = tables.Column(order_by=("school_class__grade", "school_class__number"))
@@ -41,8 +47,17 @@ class StudentTable(tables.Table):
 
     class Meta:
         model = Student
-        fields = ("student_number", "name", "gender", "school_class", "id_number", "is_boarder")
-        sequence = (*fields, "priority")
+        fields = (
+            "student_number",
+            "name",
+            "gender",
+            "school_class",
+            "id_number",
+            "is_boarder",
+            "class_number",
+        )
+        # 学号 last so the export's columns stay where schools' sheets expect them.
+        sequence = (*fields[:-1], "priority", "class_number")
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("没有符合条件的学生。")
 
@@ -76,7 +91,9 @@ class StudentTable(tables.Table):
 class SchoolClassTable(tables.Table):
     school_year = tables.Column(verbose_name=_("学年"), order_by=("-school_year__start_year",))
     grade = tables.Column(verbose_name=_("年级"), accessor="grade_name", order_by=("grade",))
-    display_name = tables.Column(verbose_name=_("班级"), order_by=("grade", "number"))
+    display_name = tables.Column(
+        verbose_name=_("班级"), order_by=("grade", "number"), attrs=NAME_COLUMN
+    )
     homeroom_teacher = tables.Column(order_by=("homeroom_teacher__name",))
     room = tables.Column(order_by=("room__name",))
     student_count = tables.Column(
@@ -108,6 +125,8 @@ class SchoolClassTable(tables.Table):
 
 
 class RoomTable(tables.Table):
+    name = tables.Column(attrs=NAME_COLUMN)
+
     class Meta:
         model = Room
         fields = ("name", "kind", "capacity")
@@ -116,7 +135,7 @@ class RoomTable(tables.Table):
 
 
 class GuardianTable(tables.Table):
-    name = tables.Column()
+    name = tables.Column(attrs=NAME_COLUMN)
     mobile = tables.Column()
     children = tables.Column(verbose_name=_("孩子"), empty_values=(), orderable=False)
     activated = tables.BooleanColumn(verbose_name=_("已激活"), yesno=(_("已激活"), _("未激活")))
@@ -143,7 +162,7 @@ class GuardianTable(tables.Table):
 
 
 class StaffTable(tables.Table):
-    name = tables.Column()
+    name = tables.Column(attrs=NAME_COLUMN)
     username = tables.Column()
     role = tables.Column()
     homeroom_of = tables.Column(verbose_name=_("所带班级"), empty_values=(), orderable=False)

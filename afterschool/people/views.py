@@ -51,7 +51,7 @@ from afterschool.people.tables import (
     StudentTable,
     masked_student_number,
 )
-from afterschool.selectors import current_school_year
+from afterschool.selectors import class_order, current_school_year
 
 PER_PAGE = 50
 
@@ -127,7 +127,10 @@ class StudentListView(
         return _may_list_students(user)
 
     def get_queryset(self):
-        return students_for_user(self.request.user)
+        # Class by class, each in the school's chosen order (学号 by default).
+        return students_for_user(self.request.user).order_by(
+            "school_class__grade", "school_class__number", *class_order()
+        )
 
     def get_table_pagination(self, table):
         # The export holds every row the filter keeps; no page, no COUNT.

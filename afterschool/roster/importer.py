@@ -341,6 +341,9 @@ def _import_students(
     for row in roster.rows:
         school_class = classes[(row.grade, row.class_number)]
         values = {field_name: getattr(row, field_name) for field_name in STUDENT_FIELDS}
+        if row.seat is not None:
+            # A file without 班内学号 keeps the numbers the school has.
+            values["class_number"] = row.seat
         student = students.get(row.student_number)
         if student is None:
             new_students.append(
@@ -374,7 +377,9 @@ def _import_students(
     if new_students:
         Student.objects.bulk_create(new_students)
     if changed_students:
-        Student.objects.bulk_update(changed_students, ["school_class", *STUDENT_FIELDS])
+        Student.objects.bulk_update(
+            changed_students, ["school_class", "class_number", *STUDENT_FIELDS]
+        )
     if moved_memberships:
         ClassMembership.objects.bulk_update(moved_memberships, ["school_class"])
     summary.students_created = len(new_students)

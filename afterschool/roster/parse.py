@@ -44,6 +44,9 @@ from afterschool.roster.cells import (
 #: field key -> (column label used in messages, header names schools export)
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "seq": ("序号", ("序号", "编号")),
+    # 班内学号 (Student.class_number), the class-list order; plain "学号" is
+    # read as 学籍号 below, as most exports mean it.
+    "seat": ("班内学号", ("班内学号", "班级学号", "班内序号", "座号")),
     "student_number": ("学籍号", ("全国学籍号", "学籍号", "学籍编号", "学号", "学生学籍号")),
     "name": ("姓名", ("姓名", "学生姓名")),
     "gender": ("性别", ("性别", "学生性别")),
@@ -321,6 +324,7 @@ class RosterRow:
     id_number: str = ""
     grade: int | None = None
     class_number: int | None = None
+    seat: int | None = None  # 班内学号 → Student.class_number
     guardian_name: str = ""
     relation: str = ""
     mobile: str = ""
@@ -420,6 +424,13 @@ def _check_student(row: RosterRow) -> None:
     row.name = re.sub(r"\s+", "", raw.get("name", ""))
     if len(row.name) > 50:
         row.add_problem("name", "姓名过长（最多50个字）")
+
+    seat = raw.get("seat", "")
+    if seat:
+        if seat.isdigit() and 1 <= int(seat) <= 999:
+            row.seat = int(seat)
+        else:
+            row.add_problem("seat", f"班内学号「{seat}」应为 1–999 的数字")
 
     gender = raw.get("gender", "").lower()
     if gender:

@@ -29,7 +29,7 @@ from afterschool.access import (
     roster_uploads_for_user,
     school_admin_required,
 )
-from afterschool.activation import activation_letters_pdf, guardian_login_reset
+from afterschool.activation import activation_letters_pdf, guardian_login_reset, site_address
 from afterschool.models import SchoolYear
 from afterschool.roster.forms import RosterUploadForm
 from afterschool.roster.importer import (
@@ -196,9 +196,7 @@ def class_letters(request, pk: int):
     """Issue new codes for the class's guardians not yet activated and
     return the class's letters as one PDF."""
     school_class = get_class_for_user(request.user, pk)
-    pdf = activation_letters_pdf(
-        school_class=school_class, site_url=request.build_absolute_uri("/")
-    )
+    pdf = activation_letters_pdf(school_class=school_class, site_url=site_address(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{school_class.display_name}激活信.pdf"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -219,7 +217,7 @@ def guardian_reset(request, pk: int):
         return redirect("home")
     pdf = activation_letters_pdf(
         school_class=page.students[0].school_class,
-        site_url=request.build_absolute_uri("/"),
+        site_url=site_address(request),
         pages=[page],
     )
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from afterschool.models import SchoolClass, Student, Term
+from afterschool.selectors import class_order
 from enrollment.applications.selectors import applications_with_people
 from enrollment.models import Application, ClassSubmission, OptOut, Status
 
@@ -93,7 +94,7 @@ def class_students_without_application(
                 to_attr="active_opt_out",
             )
         )
-        .order_by("name")
+        .order_by(*class_order())
     )
 
 
@@ -118,7 +119,7 @@ def submissions_for_school(*, school_id: int, term: Term) -> QuerySet[ClassSubmi
 def submission_applications(submission: ClassSubmission) -> QuerySet[Application]:
     """The applications of a class submission, with the class's approved and
     terminated ones of the term (approved earlier, or returned and
-    resubmitted), by status then name; joins applied."""
+    resubmitted), by status then the class's order; joins applied."""
     return applications_with_people(
         Application.objects.filter(class_submission=submission)
         | Application.objects.filter(
@@ -126,4 +127,4 @@ def submission_applications(submission: ClassSubmission) -> QuerySet[Application
             term=submission.term,
             status__in=[Status.APPROVED, Status.TERMINATED],
         )
-    ).order_by("status", "student__name")
+    ).order_by("status", *class_order("student__"))

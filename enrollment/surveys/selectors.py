@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from afterschool.models import GRADE_NAMES, SchoolClass, Student
+from afterschool.selectors import class_order
 from enrollment.models import Survey, SurveyAnswer, SurveyResponse
 
 # The priority groups of seed 一.3 (migrant, left-behind, disabled, hardship).
@@ -30,7 +31,7 @@ def class_survey_rows(*, school_class: SchoolClass, survey: Survey) -> QuerySet[
                 to_attr="responses",
             )
         )
-        .order_by("name")
+        .order_by(*class_order())
     )
 
 

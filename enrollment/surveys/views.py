@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import school_admin_required, term_for_user
 from afterschool.models import Role
+from afterschool.selectors import class_order
 from enrollment import access
 from enrollment.applications.forms import EnrollmentSettingsForm
 from enrollment.applications.selectors import enrollment_settings_for
@@ -69,7 +70,9 @@ def class_survey(request: HttpRequest, pk: int) -> HttpResponse:
     if survey is None:
         return render(request, "enrollment/no_survey.html", {"school_class": school_class})
     rows = list(selectors.class_survey_rows(school_class=school_class, survey=survey))
-    form = PaperSurveyForm(request.POST or None, students=school_class.students.order_by("name"))
+    form = PaperSurveyForm(
+        request.POST or None, students=school_class.students.order_by(*class_order())
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         student = data.pop("student")

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from afterschool.models import SchoolClass, Student, Term, User
+from afterschool.selectors import class_order
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling import access
@@ -49,7 +50,8 @@ PERIOD_PART = {Period.NOON: "wants_noon", Period.AFTER_SCHOOL: "wants_after_scho
 
 def roll_students(*, school_class_id: int, term: Term, period: str):
     """Students of the class enrolled for ``period`` in ``term`` (approved
-    application with that part), by student number. A queryset (one query)."""
+    application with that part), in the class's order (``class_order``). A
+    queryset (one query)."""
     # Membership of the class (a fact of its year), so a past term's rolls
     # keep their children after the school rolls over.
     return Student.objects.filter(
@@ -57,7 +59,7 @@ def roll_students(*, school_class_id: int, term: Term, period: str):
         applications__term=term,
         applications__status=ApplicationStatus.APPROVED,
         **{f"applications__{PERIOD_PART[period]}": True},
-    ).order_by("student_number", "pk")
+    ).order_by(*class_order())
 
 
 def approved_leave_on(*, student_ids, date: datetime.date, period: str) -> dict[int, LeaveRequest]:
@@ -400,7 +402,7 @@ def dismissal_sheet(
             student__memberships__school_class=school_class,
         )
         .select_related("student")
-        .order_by("student__student_number", "student__pk")
+        .order_by(*class_order("student__"))
     )
     ids = [a.student_id for a in apps]
     dismissals = {

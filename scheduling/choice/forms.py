@@ -80,10 +80,13 @@ class ClubRanksForm(forms.Form):
 
 class AllocationRunForm(CrispyMixin, forms.Form):
     seed = forms.IntegerField(
-        label=_("随机种子"),
+        label=_("抽签号"),
         min_value=0,
         max_value=2**53,
-        help_text=_("只在同等最优的方案之间决定取舍；记录在案，用同一种子可复现结果。"),
+        help_text=_(
+            "只在志愿和优先条件完全相同的学生争同一个名额时用来抽签。号码会记录下来，"
+            "用同一个号码重新分配，结果完全相同；一般直接使用给出的号码即可。"
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from afterschool.models import Student, Term
+from afterschool.selectors import class_order
 from scheduling.choice.services import (
     WindowStatus,
     choice_is_valid,
@@ -189,7 +190,11 @@ def club_roster(club: Club) -> tuple[AllocationRun | None, list[Allocation]]:
     rows = list(
         Allocation.objects.filter(run=run, club=club, state=AllocationState.PLACED)
         .select_related("student__school_class")
-        .order_by("student__school_class__grade", "student__school_class__number", "student__name")
+        .order_by(
+            "student__school_class__grade",
+            "student__school_class__number",
+            *class_order("student__"),
+        )
     )
     return run, rows
 

@@ -195,7 +195,7 @@ def allocation(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("分配完成（随机种子 %(seed)s）。") % {"seed": run.seed})
+            messages.success(request, _("分配完成（抽签号 %(seed)s）。") % {"seed": run.seed})
             return redirect("scheduling:allocation-run", pk=run.pk)
     return render(
         request,
@@ -224,6 +224,7 @@ def allocation_run(request, pk: int):
             "report": report,
             "published": cs.published_run(run.term),
             "clubs": [line.club for line in report.clubs],
+            "method": services.METHOD,
         },
     )
 

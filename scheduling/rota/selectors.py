@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from afterschool.models import School, Term, User
+from afterschool.models import School, SchoolClass, Term, User
 from scheduling.clubs.selectors import club_dates
-from scheduling.models import PERIOD_ORDER, ROTA_ROLES, Club, Session
+from scheduling.models import PERIOD_ORDER, ROTA_ROLES, Club, Session, StaffUnavailability
 
 
 def staff_of(school: School, roles) -> QuerySet[User]:
@@ -71,3 +73,70 @@ def staff_workload(term: Term) -> dict[int, int]:
         teacher_id = next(c.teacher_id for c in clubs if c.pk == club_id)
         load[teacher_id] += len(dates)
     return dict(load)
+
+
+@dataclass
+class GridCell:
+    """One class's session in one (date, period) of the week grid, or none.
+    ``clash``: why its supervisor cannot be there (leads a club then, is
+    unavailable that day, or is booked twice), empty when fine."""
+
+    session: Session | None
+    clash: str = ""
+
+
+@dataclass
+class RotaGrid:
+    """The week as class × (day, period): ``columns`` are (date, period)
+    pairs in order, ``rows`` (class, cells in column order), ``clashes`` the
+    number of cells whose supervisor cannot be there, ``unassigned`` the
+    sessions without a supervisor."""
+
+    columns: list[tuple[datetime.date, str]]
+    rows: list[tuple[SchoolClass, list[GridCell]]]
+    clashes: int
+    unassigned: int
+
+
+def rota_week_grid(term: Term, sessions: list[Session]) -> RotaGrid:
+    """The week grid of ``sessions`` (``rota_sessions``' result): one row per
+    class, one column per (date, period), each cell whose supervisor leads a
+    club in that slot, is unavailable then (``StaffUnavailability``) or is
+    booked twice marked as a clash. Two queries (clubs, unavailability)."""
+    columns = sorted(
+        {(s.date, s.period) for s in sessions}, key=lambda c: (c[0], PERIOD_ORDER[c[1]])
+    )
+    index = {c: i for i, c in enumerate(columns)}
+    people = {s.supervisor_id for s in sessions if s.supervisor_id}
+    clubs = {
+        (c.teacher_id, c.weekday, c.period): c.name
+        for c in Club.objects.filter(term=term, teacher_id__in=people)
+    }
+    away = defaultdict(list)
+    for u in StaffUnavailability.objects.filter(person_id__in=people):
+        away[u.person_id].append(u)
+    booked: dict[tuple, int] = defaultdict(int)
+    for s in sessions:
+        if s.supervisor_id:
+            booked[(s.date, s.period, s.supervisor_id)] += 1
+    rows: dict[int, tuple[SchoolClass, list[GridCell]]] = {}
+    clashes = unassigned = 0
+    for s in sessions:
+        klass = s.school_class
+        if klass.pk not in rows:
+            rows[klass.pk] = (klass, [GridCell(None) for _ in columns])
+        clash = ""
+        if s.supervisor_id:
+            club = clubs.get((s.supervisor_id, s.weekday, s.period))
+            if club:
+                clash = _("负责社团%(club)s") % {"club": club}
+            elif any(u.covers(s.date, s.weekday, s.period) for u in away[s.supervisor_id]):
+                clash = _("不能值班")
+            elif booked[(s.date, s.period, s.supervisor_id)] > 1:
+                clash = _("同时安排了两个班")
+        else:
+            unassigned += 1
+        clashes += bool(clash)
+        rows[klass.pk][1][index[(s.date, s.period)]] = GridCell(s, clash)
+    ordered = sorted(rows.values(), key=lambda r: (r[0].grade, r[0].number))
+    return RotaGrid(columns=columns, rows=ordered, clashes=clashes, unassigned=unassigned)

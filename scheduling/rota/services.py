@@ -385,3 +385,62 @@ def unavailability_add(
 
 def unavailability_delete(*, row: StaffUnavailability) -> None:
     row.delete()
+
+
+@dataclass
+class BulkAssignReport:
+    """What ``sessions_assign_weekly`` did: ``assigned`` sessions now have
+    the person, ``refused`` are (session, reason) pairs left as they were."""
+
+    assigned: int
+    refused: list[tuple[Session, str]]
+
+
+@transaction.atomic
+def sessions_assign_weekly(
+    *,
+    term: Term,
+    school_class: SchoolClass,
+    weekday: int,
+    period: str,
+    supervisor: User,
+    from_date: datetime.date | None = None,
+) -> BulkAssignReport:
+    """ "This teacher, every Tuesday noon": give ``supervisor`` every session
+    of ``school_class`` in ``term`` on ``weekday`` (0 = Monday) in ``period``
+    from ``from_date`` on (the whole term when None), as manual assignments
+    that regenerating the rota keeps.
+
+    Each session is checked as ``session_assign`` checks one (another class
+    then, a club then, unavailable); those that clash are left unchanged and
+    reported. Raises ``ValidationError`` when ``supervisor`` is not rota
+    staff of the term's school or the class is another school's; nothing is
+    written then.
+    """
+    if supervisor.school_id != term.school_id or supervisor.role not in ROTA_ROLES:
+        raise ValidationError(_("只能安排本校的班主任、教师或志愿者看班。"))
+    if school_class.school_id != term.school_id:
+        raise ValidationError(_("请选择本校的班级。"))
+    sessions = Session.objects.select_for_update().filter(
+        term=term, school_class=school_class, weekday=weekday, period=period
+    )
+    if from_date is not None:
+        sessions = sessions.filter(date__gte=from_date)
+    assigned, refused = 0, []
+    for session in sessions.select_related("term").order_by("date"):
+        if session.supervisor_id == supervisor.pk:
+            if not session.is_manual:
+                session.is_manual = True
+                session.save(update_fields=["is_manual"])
+            assigned += 1
+            continue
+        try:
+            _check_supervisor(session=session, person=supervisor)
+        except ValidationError as exc:
+            refused.append((session, exc.messages[0]))
+            continue
+        session.supervisor = supervisor
+        session.is_manual = True
+        session.save(update_fields=["supervisor", "is_manual"])
+        assigned += 1
+    return BulkAssignReport(assigned=assigned, refused=refused)

@@ -27,7 +27,7 @@ from scheduling.access import term_for_request
 from scheduling.calendar.selectors import week_start
 from scheduling.models import Session
 from scheduling.rota import selectors, services
-from scheduling.rota.forms import SessionAssignForm, UnavailabilityForm
+from scheduling.rota.forms import SessionAssignForm, UnavailabilityForm, WeeklyAssignForm
 
 
 def _today() -> datetime.date:
@@ -55,6 +55,8 @@ def rota_page(request):
     staff_form = SessionAssignForm(school=term.school)
     staff = list(staff_form.fields["supervisor"].queryset)
     context = {
+        "grid": selectors.rota_week_grid(term, week_sessions),
+        "weekly_form": WeeklyAssignForm(term=term),
         "term": term,
         "terms": terms_for_user(request.user),
         "monday": monday,
@@ -96,6 +98,43 @@ def rota_generate(request):
             },
         )
     return redirect(reverse("scheduling:rota") + f"?term={term.pk}")
+
+
+@login_required
+@school_admin_required
+@require_POST
+def rota_assign_weekly(request):
+    """Bulk assignment: one person for every session of a class on a weekday
+    and period (from a date on); clashing sessions are left and named."""
+    term = term_for_request(request)
+    form = WeeklyAssignForm(request.POST, term=term)
+    week = request.POST.get("week", "")
+    back = reverse("scheduling:rota") + f"?term={term.pk}&week={week}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for msg in errors:
+                messages.error(request, msg)
+        return redirect(back)
+    try:
+        report = services.sessions_assign_weekly(term=term, **form.cleaned_data)
+    except ValidationError as exc:
+        _show_errors(request, exc)
+        return redirect(back)
+    messages.success(
+        request,
+        _("已安排 %(person)s 看班 %(n)s 个课时。")
+        % {"person": form.cleaned_data["supervisor"], "n": report.assigned},
+    )
+    for session, reason in report.refused[:10]:
+        messages.warning(
+            request,
+            _("未安排 %(date)s：%(reason)s") % {"date": session.date.isoformat(), "reason": reason},
+        )
+    if len(report.refused) > 10:
+        messages.warning(
+            request, _("另有 %(n)s 个课时因冲突未安排。") % {"n": len(report.refused) - 10}
+        )
+    return redirect(back)
 
 
 @login_required

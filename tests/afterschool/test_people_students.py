@@ -120,7 +120,16 @@ class TestStudentExport:
         response = client.get(reverse(LIST), {"school_class": world.class_a.pk, "_export": "xlsx"})
         assert "filename*=utf-8''" in response["Content-Disposition"]
         header, *rows = export_rows(response)
-        assert header == ("学籍号", "姓名", "性别", "班级", "身份证号", "住宿生", "优先保障")
+        assert header == (
+            "学籍号",
+            "姓名",
+            "性别",
+            "班级",
+            "身份证号",
+            "住宿生",
+            "优先保障",
+            "学号",
+        )
         by_name = {row[1]: row for row in rows}
         assert set(by_name) == {"张小明", "住校生甲"}
         x = by_name["张小明"]
@@ -234,4 +243,4 @@ class TestStudentExportWidths:
         client.force_login(world.admin)
         html = client.get(reverse(LIST)).text
         url = reverse("people:student-detail", args=[world.child_x.pk])
-        assert f'<td class="text-nowrap"><a href="{url}"' in html
+        assert f'<td class="col-name text-nowrap"><a href="{url}"' in html

@@ -469,8 +469,9 @@ class TestQueryCounts:
         "school": (lambda w, r: reverse("scheduling:timetable-school"), 8),
         # room lookup, terms, calendar rows, service changes, sessions, clubs
         "room": (lambda w, r: reverse("scheduling:timetable-room", args=[r["music"].pk]), 8),
-        # terms, sessions, rota staff, workload annotate, unassigned count
-        "rota": (lambda w, r: reverse("scheduling:rota"), 7),
+        # terms, sessions, rota staff, workload annotate, unassigned count,
+        # the week grid's clubs and unavailability, the bulk form's staff and classes
+        "rota": (lambda w, r: reverse("scheduling:rota"), 11),
         # terms, clubs with room and teacher
         "clubs": (lambda w, r: reverse("scheduling:club-list"), 4),
         # terms, calendar rows + service changes of the month grid, again for

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--letters", metavar="DIR", help="为每个班生成激活信 PDF 到该目录")
         parser.add_argument(
             "--site-url",
-            default=getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000",
+            default=settings.SITE_URL or "http://127.0.0.1:8000",
             help="激活信上印的网址",
         )
 
