@@ -75,6 +75,16 @@ class School(models.Model):
     fee_document = models.CharField(
         _("收费依据文件号"), max_length=100, blank=True, help_text=_("例如：X发【2024】X号")
     )
+    # The county education bureau that inspects the school (seed, county plan
+    # 四: 专项督查). ``county`` above is the free-text address line.
+    supervising_county = models.ForeignKey(
+        "County",
+        verbose_name=_("主管县教体局"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schools",
+    )
 
     class Meta:
         verbose_name = _("学校")
@@ -98,6 +108,8 @@ class Role(models.TextChoices):
     TEACHER = "teacher", _("教师")
     VOLUNTEER = "volunteer", _("志愿者")
     GUARDIAN = "guardian", _("家长")
+    # 县教体局: read-only figures of every school of one county (User.county).
+    SUPERVISOR = "supervisor", _("县教体局督导")
 
 
 class User(AbstractUser):
@@ -117,6 +129,15 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     mobile = models.CharField(_("手机号"), max_length=11, blank=True)
+    # A supervisor's county (Role.SUPERVISOR); empty for everyone else.
+    county = models.ForeignKey(
+        "County",
+        verbose_name=_("所属县教体局"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisors",
+    )
 
     objects = UserManager()
 
@@ -130,6 +151,10 @@ class User(AbstractUser):
     @property
     def is_school_admin(self) -> bool:
         return self.role == Role.ADMIN and self.school_id is not None
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR and self.county_id is not None
 
     @property
     def is_guardian(self) -> bool:
@@ -473,3 +498,26 @@ class RosterUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class County(models.Model):
+    """县教体局: the county education bureau that owns (inspects) its schools.
+
+    Its supervisors (``User.county``, ``Role.SUPERVISOR``) see the figures of
+    every school of the county, read-only, never named children (seed, county
+    plan 四: 专项督查, counted in schools' assessment). ``api_token_hash`` is
+    the hash of the regional platform's token for the JSON API; the plain
+    token is shown once when it is issued.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    api_token_hash = models.CharField(_("接口令牌（哈希）"), max_length=128, blank=True)
+    api_token_issued_at = models.DateTimeField(_("接口令牌签发时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("县教体局")
+        verbose_name_plural = _("县教体局")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
