@@ -13,4 +13,5 @@ urlpatterns = [
     path("enrollment/", include("enrollment.urls")),
     path("billing/", include("billing.urls")),
     path("overview/", include("overview.urls")),
+    path("api/v1/county/", include("overview.urls_api")),
 ]
