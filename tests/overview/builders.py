@@ -7,7 +7,8 @@ signed the agreement. The term's first week has two after-school sessions
 per class (Mon 2024-09-02, Tue 2024-09-03): the first approved child is
 present at both, every other approved child is absent on Tuesday. Each
 approved child has a September statement: charge 23.00, waiver −3.00, total
-20.00; the first child of each class paid 10.00. Each class has its own supervising teacher; one club (capacity 10, its own teacher):
+20.00; the first child of each class paid 10.00. Each class has its own
+supervising teacher; one club (capacity 10, its own teacher):
 the first approved child of each class placed, the others waiting.
 """
 
