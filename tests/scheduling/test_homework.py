@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from afterschool.models import Role
 from scheduling.homework import selectors, services
 from scheduling.models import Homework, homework_cap_minutes
 from tests import factories as f
