@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from demo import billing, clubs, enrollment, scheduling
+from demo import billing, clubs, county, enrollment, scheduling
 from demo.base import DemoSchool
 from demo.school import load_school
 
@@ -20,4 +20,5 @@ def load_demo() -> DemoSchool:
         scheduling.build(demo)  # after enrollment's step: reads approved applications
         clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)
         billing.build(demo)  # last: bills what the other steps enrolled
+        county.build(demo)  # the county, a second small school, supervisor, homework
     return demo
