@@ -16,7 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Not private: public pages (login, logout, activation, health check) and the
 # back office, which has its own login and is for superusers only.
-PUBLIC = {"login", "logout", "activate", "healthz"}
+# The county API authenticates by its token, not a login: 401 without one
+# (tests/overview/test_county.py).
+PUBLIC = {"login", "logout", "activate", "healthz", "county-api:figures"}
 SKIPPED_NAMESPACES = {"admin"}
 
 
@@ -88,6 +90,7 @@ URL_QUERIES: dict[str, str] = {
 # ``pk`` means a different model on every URL: say which sample per URL.
 URL_SAMPLES: dict[str, dict[str, str]] = {
     "people:student-detail": {"pk": "child"},
+    "overview:county-school": {"pk": "school"},
     "roster:preview": {"pk": "roster_upload"},
     "roster:confirm": {"pk": "roster_upload"},
     "roster:class-letters": {"pk": "class"},
