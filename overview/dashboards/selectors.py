@@ -23,9 +23,12 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 
+from afterschool.access import classes_for_user
 from afterschool.models import GRADE_NAMES, Role, SchoolClass, Student, Term, User
+from afterschool.selectors import current_term
 from billing.models import FeeLine, FeeStatement, LineKind, Payment, PaymentKind
 from enrollment.models import Agreement, Application, Status, SurveyAnswer, SurveyResponse
+from scheduling.calendar.selectors import term_classes
 from scheduling.models import (
     Allocation,
     AllocationRun,
@@ -599,3 +602,24 @@ def home_charts(*, user: User, term: Term | None, classes: list[SchoolClass]) ->
         participation_charts(term=term, classes=classes)[1],
         attendance_charts(term=term, classes=classes)[0],
     ]
+
+
+def home_charts_for_user(user: User, *, today: datetime.date | None = None) -> list[Chart]:
+    """``home_charts`` for ``user``'s home page, with the term (the school's
+    current one) and classes (the admin: the term's classes; a homeroom
+    teacher: their own of the term's year) found here. Empty for every other
+    role. Admin 8 queries, homeroom 5 (term and classes included)."""
+    if not (user.is_school_admin or (user.role == Role.HOMEROOM and user.school_id)):
+        return []
+    term = current_term(school=user.school_id, today=today)
+    if term is None:
+        return []
+    if user.is_school_admin:
+        classes = list(term_classes(term).order_by("grade", "number"))
+    else:
+        classes = list(
+            classes_for_user(user)
+            .filter(school_year_id=term.school_year_id)
+            .order_by("grade", "number")
+        )
+    return home_charts(user=user, term=term, classes=classes)

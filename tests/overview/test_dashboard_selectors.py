@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from afterschool.models import Role
 from overview.dashboards import selectors as sel
+from tests import factories as f
 from tests.overview.builders import build_school
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +105,17 @@ class TestFixedQueries:
         )
         z = self._count(lambda: sel.home_charts(user=big.admin, term=big.term, classes=big.classes))
         assert a == z == 6
+
+
+class TestHomeChartsForUser:
+    def test_admin_and_homeroom_get_charts_others_none(self):
+        b = build_school()
+        hr = f.make_user(b.school, Role.HOMEROOM)
+        b.classes[0].homeroom_teacher = hr
+        b.classes[0].save()
+        day = datetime.date(2024, 10, 8)
+        admin = sel.home_charts_for_user(b.admin, today=day)
+        assert [c.key for c in admin] == ["participation_grade", "attendance", "fees"]
+        mine = sel.home_charts_for_user(hr, today=day)
+        assert mine[0].categories == ["三年级（1）班"]
+        assert sel.home_charts_for_user(f.make_user(b.school, Role.TEACHER), today=day) == []
