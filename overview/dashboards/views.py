@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from afterschool.access import classes_for_user, term_for_user
@@ -15,6 +16,7 @@ from afterschool.models import Role
 from afterschool.pdf import render_pdf
 from overview.dashboards.selectors import class_dashboard, school_dashboard
 from scheduling.calendar.selectors import term_classes, term_policy_breaches
+from scheduling.homework.selectors import over_cap_classes
 
 
 def _dashboard_context(request) -> dict:
@@ -27,14 +29,24 @@ def _dashboard_context(request) -> dict:
     if term is None:
         return {"term": None, "charts": [], "breaches": None}
     if user.is_school_admin:
-        classes = list(term_classes(term).order_by("grade", "number"))
+        scope = term_classes(term)
+        classes = list(scope.order_by("grade", "number"))
         charts = school_dashboard(term=term, classes=classes)
         breaches = term_policy_breaches(term)
     else:
-        classes = list(classes_for_user(user).filter(school_year_id=term.school_year_id))
+        scope = classes_for_user(user).filter(school_year_id=term.school_year_id)
+        classes = list(scope.order_by("grade", "number"))
         charts = class_dashboard(term=term, classes=classes)
         breaches = None
-    return {"term": term, "charts": charts, "breaches": breaches, "classes": classes}
+    # Today's classes whose written homework passes their grade's cap.
+    over_cap = over_cap_classes(scope, timezone.localdate())
+    return {
+        "term": term,
+        "charts": charts,
+        "breaches": breaches,
+        "classes": classes,
+        "over_cap": over_cap,
+    }
 
 
 @login_required

@@ -13,11 +13,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from afterschool.models import County, Role, School
 from overview.county.selectors import county_figures
 from overview.county.services import county_token_issue
+from scheduling.models import Homework
 from tests import factories as f
 from tests.ops.urlwalk import pdf_text
 from tests.overview.builders import build_school
@@ -207,3 +209,18 @@ class TestDashboardViews:
         a.classes[0].save()
         body = client_for(hr).get(reverse("overview:dashboard")).content.decode()
         assert "三年级（1）班" in body and "三年级（2）班" not in body
+
+
+class TestDashboardHomeworkFlag:
+    def test_todays_over_cap_class_is_flagged_on_the_dashboard(self, county):
+        a = county["a"]
+        Homework.objects.create(
+            school=a.school,
+            school_class=a.classes[0],
+            date=timezone.localdate(),
+            subject="数学",
+            content="练习",
+            minutes=75,
+        )
+        body = client_for(a.admin).get(reverse("overview:dashboard")).content.decode()
+        assert "data-over-cap" in body and "75分钟（上限60分钟）" in body
