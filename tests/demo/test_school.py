@@ -209,6 +209,8 @@ class TestPrintedLogins:
             "13800138001",
             "13800138002",
             "root",
+            "county",
+            "admin2",
         ]
         for username, password in logins:
             assert client.login(username=username, password=password), username
