@@ -146,18 +146,22 @@ def build_homework(demo: DemoSchool) -> None:
     days = service_days(demo.term)[: len(HOMEWORK_WEEK)]
     for day, items in zip(days, HOMEWORK_WEEK, strict=False):
         for subject, content, written, minutes in items:
-            Homework.objects.update_or_create(
-                school_class=school_class,
-                date=day,
-                subject=subject,
-                defaults={
-                    "school": demo.school,
-                    "content": content,
-                    "is_written": written,
-                    "minutes": minutes,
-                    "set_by": school_class.homeroom_teacher,
-                },
+            wanted = {
+                "school": demo.school,
+                "content": content,
+                "is_written": written,
+                "minutes": minutes,
+                "set_by": school_class.homeroom_teacher,
+            }
+            homework, created = Homework.objects.get_or_create(
+                school_class=school_class, date=day, subject=subject, defaults=wanted
             )
+            # A second run writes nothing unless a row was changed by hand.
+            changed = [k for k, v in wanted.items() if getattr(homework, k) != v]
+            for k in changed:
+                setattr(homework, k, wanted[k])
+            if changed:
+                homework.save(update_fields=changed)
 
 
 def build(demo: DemoSchool) -> None:
