@@ -31,7 +31,7 @@ from scheduling.models import Homework
 COUNTY_NAME = "XX县教体局"
 SECOND_SCHOOL = "城关第二小学"
 SUPERVISOR = "county"
-SECOND_ADMIN = "admin2"
+SECOND_ADMIN = "cg2_admin"
 # The demo's API token (README); a real county gets a random one, shown once.
 DEMO_API_TOKEN = "demo-county-token"
 SECOND_CLASSES = ((3, 1), (5, 1))

@@ -210,7 +210,7 @@ class TestPrintedLogins:
             "13800138002",
             "root",
             "county",
-            "admin2",
+            "cg2_admin",
         ]
         for username, password in logins:
             assert client.login(username=username, password=password), username
