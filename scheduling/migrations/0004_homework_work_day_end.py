@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('afterschool', '0004_county_supervisor'),
+        ('afterschool', '0006_county_supervisor'),
         ('scheduling', '0003_club_choice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

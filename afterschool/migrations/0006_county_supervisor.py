@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('afterschool', '0003_activation_code_class'),
+        ('afterschool', '0005_fill_class_membership'),
     ]
 
     operations = [
