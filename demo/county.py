@@ -13,7 +13,17 @@ from __future__ import annotations
 
 import datetime
 
-from afterschool.models import County, Role, School, SchoolClass, SchoolYear, Student, Term, User
+from afterschool.models import (
+    ClassMembership,
+    County,
+    Role,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    Term,
+    User,
+)
 from billing.models import FeePolicy
 from demo.base import (
     DEMO_PASSWORD,
@@ -124,6 +134,7 @@ def build_second_school(demo: DemoSchool, county: County) -> School:
                     "is_left_behind": i == 0,
                 },
             )
+            ClassMembership.objects.get_or_create(student=student, school_class=school_class)
             if i % 2 == 0:
                 Application.objects.get_or_create(
                     student=student,
