@@ -22,9 +22,19 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 
-from afterschool.models import Guardian, Role, Room, RosterUpload, SchoolClass, Student, Term, User
+from afterschool.models import (
+    Guardian,
+    Role,
+    Room,
+    RosterUpload,
+    School,
+    SchoolClass,
+    Student,
+    Term,
+    User,
+)
 from afterschool.selectors import current_term
 
 
@@ -230,3 +240,41 @@ def get_announcement_for_user(user: User, pk: int):
         return Announcement.objects.get(pk=pk, school_id=user.school_id)
     except Announcement.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# ------------------------------------------------------------ county supervisor
+
+
+def schools_for_supervisor(user: User) -> QuerySet[School]:
+    """Schools of the supervisor's county (``Role.SUPERVISOR`` with a
+    ``county``), ordered by name; nothing for anyone else (a school admin of
+    the county included: the county's figures are the bureau's view)."""
+    if not user.is_authenticated or not user.is_supervisor:
+        return School.objects.none()
+    return School.objects.filter(supervising_county_id=user.county_id).order_by("name")
+
+
+def get_school_for_supervisor(user: User, pk: int | str) -> School:
+    """The school ``pk`` if it belongs to the supervisor's county, else
+    ``Http404`` (also for another county's school, so a supervisor cannot tell
+    whether it exists, and for a ``pk`` that is not a number)."""
+    try:
+        return schools_for_supervisor(user).get(pk=int(pk))
+    except (School.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def supervisor_required(view):
+    """Decorator: only a county supervisor; everyone else gets 403. The
+    supervisor's pages are read-only: any method but GET/HEAD is refused with
+    405 before the view runs, so a supervisor's POST writes nothing."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_supervisor:
+            raise PermissionDenied
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -17,6 +17,7 @@ from afterschool.models import (
     ActivationCode,
     Announcement,
     ClassMembership,
+    County,
     Delivery,
     Guardian,
     Guardianship,
@@ -69,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("school__name", "role", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("学校与角色"), {"fields": ("name", "school", "role", "mobile", "email")}),
+        (_("学校与角色"), {"fields": ("name", "school", "role", "county", "mobile", "email")}),
         (
             _("权限"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -86,6 +87,7 @@ class UserAdmin(DjangoUserAdmin):
                     "name",
                     "school",
                     "role",
+                    "county",
                     "mobile",
                     "password1",
                     "password2",
@@ -103,9 +105,19 @@ class UserAdmin(DjangoUserAdmin):
             user_set_role(user=user, role=user.role)
 
 
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    """县教体局. The API token is issued in code (overview.county.services);
+    only its hash is kept and shown."""
+
+    list_display = ("name", "api_token_issued_at")
+    readonly_fields = ("api_token_hash", "api_token_issued_at")
+    search_fields = ("name",)
+
+
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ("name", "short_name", "county", "phone")
+    list_display = ("name", "short_name", "county", "supervising_county", "phone")
     search_fields = ("name", "short_name", "county")
     list_filter = ("county",)
 

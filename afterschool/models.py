@@ -96,6 +96,16 @@ class School(models.Model):
         default=StudentOrder.CLASS_NUMBER,
         help_text=_("点名、离校登记和各种班级名单中学生的先后顺序；没有学号的学生排在最后。"),
     )
+    # The county education bureau that inspects the school (seed, county plan
+    # 四: 专项督查). ``county`` above is the free-text address line.
+    supervising_county = models.ForeignKey(
+        "County",
+        verbose_name=_("主管县教体局"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schools",
+    )
     # 大班额 rules: a class of more than 45 (小学) or 50 (初中) is oversized,
     # more than 56 is 超大班额 and never allowed. A roster import flags a class
     # that would grow past the school's limit before it is confirmed.
@@ -137,6 +147,8 @@ class Role(models.TextChoices):
     TEACHER = "teacher", _("教师")
     VOLUNTEER = "volunteer", _("志愿者")
     GUARDIAN = "guardian", _("家长")
+    # 县教体局: read-only figures of every school of one county (User.county).
+    SUPERVISOR = "supervisor", _("县教体局督导")
 
 
 class User(AbstractUser):
@@ -159,6 +171,15 @@ class User(AbstractUser):
     # Unread notices, kept by afterschool.notices.services so the navigation
     # badge costs no query (the user row is loaded for every request anyway).
     unread_notices = models.PositiveIntegerField(_("未读通知"), default=0, editable=False)
+    # A supervisor's county (Role.SUPERVISOR); empty for everyone else.
+    county = models.ForeignKey(
+        "County",
+        verbose_name=_("所属县教体局"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisors",
+    )
 
     objects = UserManager()
 
@@ -172,6 +193,10 @@ class User(AbstractUser):
     @property
     def is_school_admin(self) -> bool:
         return self.role == Role.ADMIN and self.school_id is not None
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR and self.county_id is not None
 
     @property
     def is_guardian(self) -> bool:
@@ -525,6 +550,29 @@ class RosterUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class County(models.Model):
+    """县教体局: the county education bureau that owns (inspects) its schools.
+
+    Its supervisors (``User.county``, ``Role.SUPERVISOR``) see the figures of
+    every school of the county, read-only, never named children (seed, county
+    plan 四: 专项督查, counted in schools' assessment). ``api_token_hash`` is
+    the hash of the regional platform's token for the JSON API; the plain
+    token is shown once when it is issued.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    api_token_hash = models.CharField(_("接口令牌（哈希）"), max_length=128, blank=True)
+    api_token_issued_at = models.DateTimeField(_("接口令牌签发时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("县教体局")
+        verbose_name_plural = _("县教体局")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class LeaveReason(models.TextChoices):

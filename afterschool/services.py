@@ -39,6 +39,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.TEACHER: ["afterschool.view_room"],
     Role.VOLUNTEER: ["afterschool.view_room"],
     Role.GUARDIAN: [],
+    # Read-only figures through the overview pages; no model permission.
+    Role.SUPERVISOR: [],
 }
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("overview/", include("overview.urls")),
     path("notices/", include("afterschool.urls_notices")),
+    path("api/v1/county/", include("overview.urls_api")),
 ]

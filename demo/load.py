@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from demo import billing, class_numbers, clubs, enrollment, memberships, notices, scheduling
+from demo import billing, class_numbers, clubs, county, enrollment, memberships, notices, scheduling
 from demo.base import DemoSchool
 from demo.school import load_school
 
@@ -23,4 +23,5 @@ def load_demo() -> DemoSchool:
         clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)
         billing.build(demo)  # bills what the other steps enrolled
         notices.build(demo)  # notices, an announcement, pickup people
+        county.build(demo)  # the county, a second small school, supervisor, homework
     return demo

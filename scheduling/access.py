@@ -429,3 +429,35 @@ def get_pickup_person_for_guardian(user: User, pk: int):
     if person is None or not is_guardian_of(user, person.student):
         raise Http404
     return person
+
+
+# ---------------------------------------------------------------- homework
+
+HOMEWORK_ROLES = frozenset({Role.ADMIN, Role.HOMEROOM, Role.TEACHER})
+
+
+def homework_classes_for_user(user: User) -> QuerySet[SchoolClass]:
+    """Classes ``user`` may publish homework for (作业公示): every class of
+    their school for its admin, homeroom and subject teachers (a subject
+    teacher teaches several classes); nothing for volunteers and guardians."""
+    if not user.is_authenticated or not user.school_id or user.role not in HOMEWORK_ROLES:
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(school_id=user.school_id)
+
+
+def can_publish_homework(user: User, school_class: SchoolClass) -> bool:
+    """The rule of ``homework_classes_for_user`` for a class in hand. No query."""
+    return (
+        user.is_authenticated
+        and user.role in HOMEWORK_ROLES
+        and user.school_id is not None
+        and user.school_id == school_class.school_id
+    )
+
+
+def get_homework_class_for_user(user: User, pk: int | str) -> SchoolClass:
+    """The class ``pk`` if ``user`` may publish its homework, else ``Http404``."""
+    try:
+        return homework_classes_for_user(user).get(pk=int(pk))
+    except (SchoolClass.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None

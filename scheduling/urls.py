@@ -4,6 +4,7 @@ from scheduling.attendance import views as attendance_views
 from scheduling.calendar import views as calendar_views
 from scheduling.choice import views as choice_views
 from scheduling.clubs import views as club_views
+from scheduling.homework import views as homework_views
 from scheduling.pickup import views as pickup_views
 from scheduling.rota import views as rota_views
 from scheduling.timetable import views as timetable_views
@@ -11,6 +12,8 @@ from scheduling.timetable import views as timetable_views
 app_name = "scheduling"
 
 urlpatterns = [
+    path("homework/", homework_views.homework_page, name="homework"),
+    path("homework/family/", homework_views.homework_family, name="homework-family"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/settings/", calendar_views.term_settings, name="term-settings"),
     path("calendar/day/", calendar_views.calendar_day_set, name="calendar-day-set"),

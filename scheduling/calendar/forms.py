@@ -49,8 +49,10 @@ class TermScheduleForm(CrispyMixin, forms.ModelForm):
             "noon_end",
             "after_start",
             "after_end",
+            "work_day_end",
         ]
         widgets = {
+            "work_day_end": TIME_WIDGET,
             "noon_start": TIME_WIDGET,
             "noon_end": TIME_WIDGET,
             "after_start": TIME_WIDGET,

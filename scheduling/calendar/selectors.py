@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import calendar as pycal
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from afterschool.models import SchoolClass, Term
 from afterschool.selectors import term_months
 from scheduling.calendar import days as cal
-from scheduling.models import CalendarDay, ServiceChange
+from scheduling.clubs.selectors import subject_like_clubs
+from scheduling.models import CalendarDay, Club, ServiceChange, slot_label
 
 
 def term_classes(term: Term) -> QuerySet[SchoolClass]:
@@ -100,3 +103,146 @@ def calendar_month(term: Term, month_value: str, today: datetime.date) -> dict:
         ),
         "last_known_year": cal.last_known_year(),
     }
+
+
+# ---------------------------------------------------------------- guardrails
+
+# National rules after 2021 (DESIGN.md): 5 days a week, at least 2 hours a
+# day, ending no earlier than the local end of working hours; the seed's
+# featured day (特色课后服务日) once a week.
+SERVICE_DAYS_PER_WEEK = 5
+MIN_SERVICE_MINUTES_PER_DAY = 120
+
+
+@dataclass(frozen=True)
+class PolicyBreach:
+    """One rule the term's settings break. ``code`` is stable for tests and
+    links ("days", "hours", "end", "end_unknown", "featured", "featured_clubs",
+    "subject_club", "calendar"); ``message`` is the Chinese text naming the rule;
+    ``severity`` "danger" (a breach) or "warning" (to check)."""
+
+    code: str
+    message: str
+    severity: str = "danger"
+
+
+def _minutes(start: datetime.time, end: datetime.time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def term_policy_breaches(term: Term) -> list[PolicyBreach]:
+    """Every rule the term's settings break, before it bites (an empty list
+    when all hold):
+
+    - service on 5 days every full school week (a week whose five weekdays
+      are school days but has fewer service days; suspensions count);
+    - at least 2 hours (120 minutes) of periods a day (noon + after-school);
+    - the service ends no earlier than the local end of working hours the
+      admin entered on the term settings (``TermSchedule.work_day_end``; a
+      warning while it is empty);
+    - the featured day each week: weeks with service but no service on the
+      featured weekday, and no club in the featured slot;
+    - clubs named like subject lessons (``subject_like_clubs``, warning).
+
+    Queries: schedule, calendar (≤ 3), clubs 2. A term whose calendar year is
+    unknown gets a "calendar" warning instead of the day checks.
+    """
+    schedule = cal.term_schedule(term)
+    out: list[PolicyBreach] = []
+    minutes = _minutes(schedule.noon_start, schedule.noon_end) + _minutes(
+        schedule.after_start, schedule.after_end
+    )
+    if minutes < MIN_SERVICE_MINUTES_PER_DAY:
+        out.append(
+            PolicyBreach(
+                "hours",
+                _("每天服务时长为%(minutes)d分钟，不足2小时（国家要求每天不少于2小时）。")
+                % {"minutes": minutes},
+            )
+        )
+    if schedule.work_day_end is None:
+        out.append(
+            PolicyBreach(
+                "end_unknown",
+                _(
+                    "尚未填写当地正常下班时间，无法核对结束时间（结束时间不得早于当地正常下班时间）。"
+                ),
+                "warning",
+            )
+        )
+    elif schedule.after_end < schedule.work_day_end:
+        out.append(
+            PolicyBreach(
+                "end",
+                _(
+                    "课后服务%(end)s结束，早于当地正常下班时间%(work)s（结束时间不得早于当地正常下班时间）。"
+                )
+                % {
+                    "end": schedule.after_end.strftime("%H:%M"),
+                    "work": schedule.work_day_end.strftime("%H:%M"),
+                },
+            )
+        )
+    try:
+        days = cal.term_calendar(term)
+    except cal.CalendarUnknownError as exc:
+        out.append(PolicyBreach("calendar", " ".join(exc.messages), "warning"))
+        days = []
+    weeks: dict[datetime.date, list] = {}
+    for d in days:
+        weeks.setdefault(d.date - datetime.timedelta(days=d.date.weekday()), []).append(d)
+    short, no_featured = [], []
+    for monday, week in sorted(weeks.items()):
+        weekdays = [d for d in week if d.date.weekday() < 5]
+        served = [d for d in week if d.has_service]
+        full_week = len(weekdays) == 5 and all(d.is_school_day for d in weekdays)
+        if full_week and len(served) < SERVICE_DAYS_PER_WEEK:
+            short.append(monday)
+        if served and not any(d.timetable_weekday == schedule.featured_weekday for d in served):
+            no_featured.append(monday)
+    if short:
+        out.append(
+            PolicyBreach(
+                "days",
+                _("有%(n)d个完整教学周服务不足5天（每周5天）：%(weeks)s 起的一周。")
+                % {"n": len(short), "weeks": "、".join(f"{m:%m-%d}" for m in short[:6])},
+            )
+        )
+    if no_featured:
+        out.append(
+            PolicyBreach(
+                "featured",
+                _("有%(n)d周没有特色课后服务日（每周一天）：%(weeks)s 起的一周。")
+                % {
+                    "n": len(no_featured),
+                    "weeks": "、".join(f"{m:%m-%d}" for m in no_featured[:6]),
+                },
+                "warning",
+            )
+        )
+    if (
+        days
+        and not Club.objects.filter(
+            term=term, weekday=schedule.featured_weekday, period=schedule.featured_period
+        ).exists()
+    ):
+        out.append(
+            PolicyBreach(
+                "featured_clubs",
+                _("特色课后服务日（%(slot)s）还没有社团。")
+                % {"slot": slot_label(schedule.featured_weekday, schedule.featured_period)},
+                "warning",
+            )
+        )
+    for club, word in subject_like_clubs(term):
+        out.append(
+            PolicyBreach(
+                "subject_club",
+                _(
+                    "社团「%(club)s」名称像学科课程（含「%(word)s」）：课后服务严禁讲授新课、集体补课。"
+                )
+                % {"club": club.name, "word": word},
+                "warning",
+            )
+        )
+    return out

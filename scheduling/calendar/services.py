@@ -45,8 +45,11 @@ def term_schedule_save(
     noon_end: datetime.time,
     after_start: datetime.time,
     after_end: datetime.time,
+    work_day_end: datetime.time | None = None,
 ) -> TermSchedule:
-    """Create or update the term's settings. Times are wall-clock Asia/Shanghai.
+    """Create or update the term's settings. Times are wall-clock Asia/Shanghai;
+    ``work_day_end`` is the local end of working hours the admin enters (the
+    policy check ``term_policy_breaches`` compares the service's end with it).
 
     Raises ``ValidationError`` when a period ends before it starts, the noon
     period overlaps the after-school one, or the featured day is a weekend.
@@ -84,6 +87,7 @@ def term_schedule_save(
             "noon_end": noon_end,
             "after_start": after_start,
             "after_end": after_end,
+            "work_day_end": work_day_end,
         },
     )
     return schedule

@@ -34,7 +34,7 @@ from scheduling.calendar.forms import (
     TermScheduleForm,
     YearForm,
 )
-from scheduling.calendar.selectors import calendar_month
+from scheduling.calendar.selectors import calendar_month, term_policy_breaches
 
 
 def _today() -> datetime.date:
@@ -90,7 +90,11 @@ def term_settings(request):
         else:
             messages.success(request, _("学期课表设置已保存。请重新生成课时和看班安排。"))
             return _back_to_calendar(term)
-    return render(request, "scheduling/term_settings.html", {"term": term, "form": form})
+    return render(
+        request,
+        "scheduling/term_settings.html",
+        {"term": term, "form": form, "breaches": term_policy_breaches(term)},
+    )
 
 
 @login_required

@@ -37,9 +37,21 @@ from scheduling.models.clubs import (
     ClubChoice,
     WindowScope,
 )
+from scheduling.models.homework import (
+    JUNIOR_DAILY_CAP_MINUTES,
+    NO_WRITTEN_HOMEWORK_GRADES,
+    PRIMARY_DAILY_CAP_MINUTES,
+    Homework,
+    homework_cap_minutes,
+)
 from scheduling.models.rota import ROTA_ROLES, Session, StaffUnavailability
 
 __all__ = [
+    "JUNIOR_DAILY_CAP_MINUTES",
+    "NO_WRITTEN_HOMEWORK_GRADES",
+    "PRIMARY_DAILY_CAP_MINUTES",
+    "Homework",
+    "homework_cap_minutes",
     "CLUB_TEACHER_ROLES",
     "ROTA_ROLES",
     "LEAVE_PERIODS_COVER",

@@ -82,6 +82,14 @@ class TermSchedule(models.Model):
     noon_end = models.TimeField(_("中午课时结束"), default=datetime.time(13, 55))
     after_start = models.TimeField(_("下午课时开始"), default=datetime.time(17, 20))
     after_end = models.TimeField(_("下午课时结束"), default=datetime.time(18, 10))
+    # The local end of working hours the admin enters (national guidance
+    # 2021: service ends no earlier than it); empty until entered.
+    work_day_end = models.TimeField(
+        _("当地正常下班时间"),
+        null=True,
+        blank=True,
+        help_text=_("课后服务结束时间不得早于当地正常下班时间"),
+    )
 
     class Meta:
         verbose_name = _("学期课表设置")

@@ -209,6 +209,8 @@ class TestPrintedLogins:
             "13800138001",
             "13800138002",
             "root",
+            "county",
+            "cg2_admin",
         ]
         for username, password in logins:
             assert client.login(username=username, password=password), username

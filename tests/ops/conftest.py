@@ -229,10 +229,28 @@ def samples(world):
         mobile="13700000001",
         photo=png.getvalue(),
     )
+    # The county that owns school A, its supervisor, and another county's
+    # supervisor (a wrong persona for every URL: the county pages say 404,
+    # the school's pages 403/404).
+    from afterschool.models import County
+
+    county = County.objects.create(name="XX县教体局")
+    world.school.supervising_county = county
+    world.school.save(update_fields=["supervising_county"])
+    other_county = County.objects.create(name="YY县教体局")
+    world.other_school.supervising_county = other_county
+    world.other_school.save(update_fields=["supervising_county"])
+    supervisor = f.make_user(None, Role.SUPERVISOR, "supervisor_a", name="督导甲", county=county)
+    other_supervisor = f.make_user(
+        None, Role.SUPERVISOR, "supervisor_b", name="督导乙", county=other_county
+    )
     return {
         "pickup_person": pickup,
         "announcement": announcement,
         "notice": announcement.notices.get(recipient=world.guardian_x.user),
+        "school": world.school,
+        "supervisor": supervisor,
+        "other_supervisor": other_supervisor,
         "term": term,
         "leave": leave,
         "dismissal": dismissal,

@@ -36,9 +36,10 @@ from tests.ops.urlwalk import (
 
 ROUTES = private_routes()
 
-WRONG_PERSONAS = ("guardian_y", "homeroom_b", "teacher", "other_admin")
-# Who owns school A / class A / child X's data, in the order tried.
-OWNERS = ("admin", "homeroom_a", "guardian_x", "teacher")
+WRONG_PERSONAS = ("guardian_y", "homeroom_b", "teacher", "other_admin", "other_supervisor")
+# Who owns school A / class A / child X's data, in the order tried (the
+# supervisor of school A's county owns the county's figures).
+OWNERS = ("admin", "homeroom_a", "guardian_x", "teacher", "supervisor")
 
 # Pages that answer 200 to a persona outside school A / class A / child X
 # because they show that persona only their own rows. Each entry says why.
@@ -48,6 +49,22 @@ SHARED: dict[str, dict[str, str]] = {
     "notices:preferences": dict.fromkeys(WRONG_PERSONAS, "everyone's own channel choices"),
     "notices:read-all": dict.fromkeys(WRONG_PERSONAS, "marks the visitor's own notices read"),
     "notices:announcements": {"other_admin": "the admin's own school's announcements"},
+    "overview:dashboard": {
+        "homeroom_b": "the charts of the teacher's own class",
+        "other_admin": "the charts of the admin's own school",
+    },
+    "overview:dashboard-pdf": {
+        "homeroom_b": "the figures of the teacher's own class",
+        "other_admin": "the figures of the admin's own school",
+    },
+    "overview:county": {"other_supervisor": "the supervisor's own county's schools"},
+    "overview:county-inspection-xlsx": {"other_supervisor": "the supervisor's own county"},
+    "scheduling:homework": {
+        "homeroom_b": "homework of the school's classes, for its teachers (no child named)",
+        "teacher": "homework of the school's classes, for its teachers (no child named)",
+        "other_admin": "homework of the admin's own school",
+    },
+    "scheduling:homework-family": {"guardian_y": "the guardian's own children's homework"},
     "enrollment:family": {
         "guardian_y": "a guardian's own children",
         # Staff are sent on to their own start page (class list, surveys).
@@ -146,7 +163,9 @@ SHARED: dict[str, dict[str, str]] = {
 REFUSED = {403, 404, 405}
 
 
-def persona_user(world, persona: str):
+def persona_user(world, persona: str, samples=None):
+    if persona.endswith("supervisor"):
+        return samples[persona]
     user = getattr(world, persona)
     return user.user if persona.startswith("guardian") else user
 
@@ -211,7 +230,7 @@ def test_wrong_personas_are_refused_and_nothing_is_written(world, samples, route
     urls = url_for(route, samples)
     problems = []
     for persona in WRONG_PERSONAS:
-        client.force_login(persona_user(world, persona))
+        client.force_login(persona_user(world, persona, samples))
         for method in ("get", "post"):
             problem = check(client, route, method, urls, persona, world, samples)
             if problem:
@@ -242,7 +261,7 @@ def test_the_owner_reaches_the_page(world, samples, route):
     url = url_for(route, samples)
     codes = {}
     for persona in OWNERS:
-        client.force_login(persona_user(world, persona))
+        client.force_login(persona_user(world, persona, samples))
         codes[persona] = client.get(url).status_code
         if codes[persona] not in (403, 404):
             return

@@ -17,7 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Not private: public pages (login, logout, activation, health check) and the
 # back office, which has its own login and is for superusers only.
-PUBLIC = {"login", "logout", "activate", "healthz", "favicon"}
+# The county API authenticates by its token, not a login: 401 without one
+# (tests/overview/test_county.py).
+PUBLIC = {"login", "logout", "activate", "healthz", "favicon", "county-api:figures"}
 SKIPPED_NAMESPACES = {"admin"}
 
 
@@ -95,6 +97,7 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "scheduling:pickup-photo": {"pk": "pickup_person"},
     "scheduling:dismissal-all": {"pk": "class"},
     "notices:announcement-detail": {"pk": "announcement"},
+    "overview:county-school": {"pk": "school"},
     "roster:preview": {"pk": "roster_upload"},
     "roster:confirm": {"pk": "roster_upload"},
     "enrollment:roster-leavers": {"pk": "roster_upload"},

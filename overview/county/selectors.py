@@ -1,0 +1,357 @@
+"""The county supervisor's figures (县教体局, seed county plan 四: 专项督查):
+per school of the county and for the county as a whole, and per grade for
+one school. Counts and shares only: no child is named anywhere here, and no
+personal data leaves the school through these figures.
+
+Each school is read in its current term (``afterschool.selectors.
+pick_current_term``: the term running today, else the next, else the
+latest). Every function runs a fixed number of queries whatever the number
+of schools and students (tests pin them).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from afterschool.models import GRADE_NAMES, Role, School, Student, Term, User
+from afterschool.selectors import pick_current_term
+from billing.models import FeePolicy, Waiver
+from enrollment.models import Application, Status
+from overview.dashboards.selectors import (
+    PRESENT,
+    PRIORITY_GROUPS,
+    TEACHING_ROLES,
+    participation_figures,
+    share,
+)
+from scheduling.calendar.selectors import term_classes
+from scheduling.models import Attendance, Club, Homework, Session, TermSchedule
+
+
+@dataclass
+class SchoolFigures:
+    """One school's row of the inspection report (or the county's total,
+    ``school`` None). Shares are per cent with one decimal; money in yuan."""
+
+    school: School | None
+    term: Term | None = None
+    students: int = 0
+    participants: int = 0
+    service_days: int = 0
+    weekly_days: int = 0
+    daily_minutes: int = 0
+    student_weeks: int = 0
+    full_weeks: int = 0
+    priority_children: int = 0
+    priority_placed: int = 0
+    teachers: int = 0
+    teachers_taking_part: int = 0
+    volunteers: int = 0
+    fee_rate: Decimal | None = None
+    fee_document: str = ""
+    billing_mode: str = ""
+    waivers: int = 0
+    homework_days: int = 0
+    homework_minutes: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.school.name if self.school else "全县合计"
+
+    @property
+    def participation_rate(self) -> float:
+        return share(self.participants, self.students)
+
+    @property
+    def full_attendance_rate(self) -> float:
+        """Share of (participant, week) pairs present at every roll of the week."""
+        return share(self.full_weeks, self.student_weeks)
+
+    @property
+    def priority_coverage(self) -> float:
+        return share(self.priority_placed, self.priority_children)
+
+    @property
+    def teacher_rate(self) -> float:
+        return share(self.teachers_taking_part, self.teachers)
+
+    @property
+    def homework_daily_average(self) -> float:
+        """Average minutes of written homework a day, over classes × days with
+        homework published."""
+        return round(self.homework_minutes / self.homework_days, 1) if self.homework_days else 0.0
+
+    def as_dict(self) -> dict:
+        """JSON-safe figures (the API's school object)."""
+        return {
+            "school": self.name,
+            "term": self.term.name if self.term else None,
+            "students": self.students,
+            "participants": self.participants,
+            "participation_rate": self.participation_rate,
+            "service_days_so_far": self.service_days,
+            "service_days_per_week": self.weekly_days,
+            "minutes_per_day": self.daily_minutes,
+            "full_attendance_rate": self.full_attendance_rate,
+            "priority_children": self.priority_children,
+            "priority_placed": self.priority_placed,
+            "priority_coverage": self.priority_coverage,
+            "teachers": self.teachers,
+            "teachers_taking_part": self.teachers_taking_part,
+            "teacher_participation_rate": self.teacher_rate,
+            "outside_staff": self.volunteers,
+            "fee_per_period_yuan": str(self.fee_rate) if self.fee_rate is not None else None,
+            "fee_document": self.fee_document,
+            "billing_mode": self.billing_mode,
+            "waivers": self.waivers,
+            "homework_minutes_per_day": self.homework_daily_average,
+        }
+
+
+@dataclass
+class CountyFigures:
+    rows: list[SchoolFigures] = field(default_factory=list)
+    total: SchoolFigures = field(default_factory=lambda: SchoolFigures(None))
+
+
+SUMMED = (
+    "students",
+    "participants",
+    "service_days",
+    "student_weeks",
+    "full_weeks",
+    "priority_children",
+    "priority_placed",
+    "teachers",
+    "teachers_taking_part",
+    "volunteers",
+    "waivers",
+    "homework_days",
+    "homework_minutes",
+)
+
+
+def _minutes(start: datetime.time, end: datetime.time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def current_terms(schools: list[School], today: datetime.date) -> dict[int, Term]:
+    """Each school's current term by school id. One query."""
+    by_school: dict[int, list[Term]] = defaultdict(list)
+    for t in Term.objects.filter(school__in=schools).order_by("first_day"):
+        by_school[t.school_id].append(t)
+    out = {}
+    for sid, terms in by_school.items():
+        term = pick_current_term(terms, today=today)
+        if term is not None:
+            out[sid] = term
+    return out
+
+
+def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigures:
+    """Per school of ``schools`` (a queryset or list, e.g.
+    ``afterschool.access.schools_for_supervisor``) and in total: students
+    of the term's school year, participants (school-approved applications),
+    service days so far (days with sessions up to ``today``), service days a
+    week (weekdays of the timetable), minutes a day (the two periods), the
+    5-day full attendance share, priority coverage, teachers and those
+    taking part (supervising a session or leading a club), outside staff
+    (volunteers), the fee per period with its document number and billing
+    mode, waivers granted, written homework minutes a day.
+
+    12 queries whatever the number of schools and students."""
+    today = today or timezone.localdate()
+    schools = list(schools)
+    terms = current_terms(schools, today)
+    term_ids = [t.pk for t in terms.values()]
+    year_ids = [t.school_year_id for t in terms.values()]
+    rows = {s.pk: SchoolFigures(s, terms.get(s.pk), fee_document=s.fee_document) for s in schools}
+
+    placed = Application.objects.filter(
+        student=OuterRef("pk"), term_id__in=term_ids, status=Status.APPROVED
+    )
+    for sid, is_placed, *flags in (
+        Student.objects.filter(school__in=schools, school_class__school_year_id__in=year_ids)
+        .annotate(placed=Exists(placed))
+        .values_list("school_id", "placed", *PRIORITY_GROUPS)
+        .order_by()
+    ):
+        row = rows[sid]
+        row.students += 1
+        row.participants += int(is_placed)
+        if any(flags):
+            row.priority_children += 1
+            row.priority_placed += int(is_placed)
+
+    term_school = {t.pk: t.school_id for t in terms.values()}
+    for tid, n in (
+        Session.objects.filter(term_id__in=term_ids, date__lte=today)
+        .values_list("term_id")
+        .annotate(n=Count("date", distinct=True))
+        .values_list("term_id", "n")
+        .order_by()
+    ):
+        rows[term_school[tid]].service_days = n
+    for tid, n in (
+        Session.objects.filter(term_id__in=term_ids, weekday__lte=4)
+        .values_list("term_id")
+        .annotate(n=Count("weekday", distinct=True))
+        .values_list("term_id", "n")
+        .order_by()
+    ):
+        rows[term_school[tid]].weekly_days = n
+    schedules = {s.term_id: s for s in TermSchedule.objects.filter(term_id__in=term_ids)}
+    default = TermSchedule()
+    for tid, sid in term_school.items():
+        s = schedules.get(tid, default)
+        rows[sid].daily_minutes = _minutes(s.noon_start, s.noon_end) + _minutes(
+            s.after_start, s.after_end
+        )
+
+    _add_full_attendance(rows, terms)
+
+    sessions = Session.objects.filter(term_id__in=term_ids, supervisor=OuterRef("pk"))
+    clubs = Club.objects.filter(term_id__in=term_ids, teacher=OuterRef("pk"))
+    for r in (
+        User.objects.filter(school__in=schools, is_active=True)
+        .annotate(active=Exists(sessions) | Exists(clubs))
+        .values("school_id")
+        .annotate(
+            teachers=Count("pk", filter=Q(role__in=TEACHING_ROLES)),
+            taking_part=Count("pk", filter=Q(role__in=TEACHING_ROLES, active=True)),
+            volunteers=Count("pk", filter=Q(role=Role.VOLUNTEER)),
+        )
+        .order_by()
+    ):
+        row = rows[r["school_id"]]
+        row.teachers, row.teachers_taking_part = r["teachers"], r["taking_part"]
+        row.volunteers = r["volunteers"]
+
+    for policy in FeePolicy.objects.filter(term_id__in=term_ids):
+        row = rows[term_school[policy.term_id]]
+        row.fee_rate = policy.rate_per_period
+        row.billing_mode = str(policy.get_mode_display())
+    for tid, n in (
+        Waiver.objects.filter(term_id__in=term_ids)
+        .values_list("term_id")
+        .annotate(n=Count("student_id", distinct=True))
+        .values_list("term_id", "n")
+        .order_by()
+    ):
+        rows[term_school[tid]].waivers = n
+
+    if terms:
+        first = min(t.first_day for t in terms.values())
+        last = max(t.last_day for t in terms.values())
+        for sid, day, minutes in (
+            Homework.objects.filter(school__in=schools, date__range=(first, last), is_written=True)
+            .values_list("school_id", "school_class_id", "date")
+            .annotate(m=Sum("minutes"))
+            .values_list("school_id", "date", "m")
+            .order_by()
+        ):
+            term = terms.get(sid)
+            if term and term.contains(day):
+                rows[sid].homework_days += 1
+                rows[sid].homework_minutes += minutes
+
+    out = CountyFigures(rows=[rows[s.pk] for s in schools])
+    for name in SUMMED:
+        setattr(out.total, name, sum(getattr(r, name) for r in out.rows))
+    days = [r.weekly_days for r in out.rows if r.term]
+    out.total.weekly_days = min(days) if days else 0
+    minutes = [r.daily_minutes for r in out.rows if r.term]
+    out.total.daily_minutes = min(minutes) if minutes else 0
+    return out
+
+
+def _add_full_attendance(rows: dict[int, SchoolFigures], terms: dict[int, Term]) -> None:
+    """(participant, week) pairs and those present at every roll-call day of
+    the week, per school. One query (students × weeks rows)."""
+    if not terms:
+        return
+    cond = Q()
+    for sid, t in terms.items():
+        cond |= Q(student__school_id=sid, date__range=(t.first_day, t.last_day))
+    per: list[tuple[int, datetime.date, int, int, int]] = []
+    week_days: dict[tuple[int, datetime.date], int] = defaultdict(int)
+    for r in (
+        Attendance.objects.filter(cond)
+        .annotate(week=TruncWeek("date"))
+        .values("student__school_id", "week", "student_id")
+        .annotate(
+            days=Count("date", distinct=True, filter=Q(status__in=PRESENT)),
+            missed=Count("pk", filter=~Q(status__in=PRESENT)),
+            all_days=Count("date", distinct=True),
+        )
+        .order_by()
+    ):
+        key = (r["student__school_id"], r["week"])
+        week_days[key] = max(week_days[key], r["all_days"])
+        per.append((*key, r["days"], r["missed"], 0))
+    for sid, week, days, missed, _x in per:
+        rows[sid].student_weeks += 1
+        rows[sid].full_weeks += int(missed == 0 and days >= week_days[(sid, week)])
+
+
+@dataclass
+class GradeRow:
+    grade: int
+    students: int
+    participants: int
+    homework_days: int = 0
+    homework_minutes: int = 0
+
+    @property
+    def name(self) -> str:
+        return GRADE_NAMES[self.grade]
+
+    @property
+    def participation_rate(self) -> float:
+        return share(self.participants, self.students)
+
+    @property
+    def homework_daily_average(self) -> float:
+        return round(self.homework_minutes / self.homework_days, 1) if self.homework_days else 0.0
+
+
+def school_grade_rows(term: Term) -> list[GradeRow]:
+    """One school's figures by grade in ``term``: students, participants,
+    participation rate, written homework minutes a day. Never a child's
+    name. Three queries: classes, students, homework."""
+    class_ids = list(term_classes(term).values_list("pk", flat=True))
+    fig = participation_figures(term=term, class_ids=class_ids)
+    rows = {g: GradeRow(g, s, p) for g, (s, p) in fig.by_grade.items()}
+    for grade, _day, minutes in (
+        Homework.objects.filter(
+            school_class_id__in=class_ids,
+            date__range=(term.first_day, term.last_day),
+            is_written=True,
+        )
+        .values_list("school_class__grade", "school_class_id", "date")
+        .annotate(m=Sum("minutes"))
+        .values_list("school_class__grade", "date", "m")
+        .order_by()
+    ):
+        if grade in rows:
+            rows[grade].homework_days += 1
+            rows[grade].homework_minutes += minutes
+    return [rows[g] for g in sorted(rows)]
+
+
+def priority_rows(term: Term) -> list[tuple[str, int, int, int]]:
+    """Priority coverage of one school by group: (group, children, applied,
+    placed). Two queries: classes, students."""
+    fig = participation_figures(
+        term=term, class_ids=list(term_classes(term).values_list("pk", flat=True))
+    )
+    return [
+        (str(Student._meta.get_field(g).verbose_name), *fig.priority[g]) for g in PRIORITY_GROUPS
+    ]

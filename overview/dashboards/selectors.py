@@ -1,0 +1,625 @@
+"""The figures behind the school's dashboards: one selector per chart, each
+with a fixed number of queries whatever the size of the school.
+
+A ``Chart`` is what both the page and the PDF read: categories (the x axis:
+classes, grades, weeks, months, clubs, people), one or more named series of
+numbers, and whether the numbers are shares (per cent, one decimal) or
+counts / yuan. The page draws it with ECharts from ``Chart.option()`` (fed by
+``json_script``) and prints the same numbers as a table beside it.
+
+Scope: ``classes`` is the list of classes the viewer may see (the whole
+school for the admin, the homeroom teacher's own class); the selectors count
+only students of those classes. Nothing here names a child.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext as _
+
+from afterschool.access import classes_for_user
+from afterschool.models import GRADE_NAMES, Role, SchoolClass, Student, Term, User
+from afterschool.selectors import current_term
+from billing.models import FeeLine, FeeStatement, LineKind, Payment, PaymentKind
+from enrollment.models import Agreement, Application, Status, SurveyAnswer, SurveyResponse
+from scheduling.calendar.selectors import term_classes
+from scheduling.models import (
+    Allocation,
+    AllocationRun,
+    AllocationState,
+    Attendance,
+    AttendanceStatus,
+    Club,
+    Homework,
+    Session,
+    homework_cap_minutes,
+)
+
+ZERO = Decimal("0.00")
+
+# Statuses at or past each step of the funnel (a withdrawn child was applied).
+APPLIED = frozenset(set(Status.values) - {Status.DRAFT})
+HOMEROOM_APPROVED = frozenset(
+    {Status.APPROVED_BY_HOMEROOM, Status.SUBMITTED_TO_SCHOOL, Status.APPROVED}
+)
+
+PRIORITY_GROUPS = Student.PRIORITY_FIELDS
+
+
+def share(part: int, whole: int) -> float:
+    """``part`` of ``whole`` in per cent, one decimal; 0.0 when ``whole`` is 0."""
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+@dataclass
+class Series:
+    name: str
+    values: list = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    """One chart and its table: ``categories`` × ``series`` numbers.
+
+    ``kind``: "bar", "stacked" (stacked bars) or "line"; ``unit``: "%",
+    "人", "元", "课时", "分钟" (shown in the table head and the axis)."""
+
+    key: str
+    title: str
+    categories: list[str]
+    series: list[Series]
+    kind: str = "bar"
+    unit: str = ""
+    note: str = ""
+
+    @property
+    def rows(self) -> list[tuple[str, list]]:
+        """The table: one row per category with each series' value."""
+        return [(c, [s.values[i] for s in self.series]) for i, c in enumerate(self.categories)]
+
+    @property
+    def dom_id(self) -> str:
+        """The id of the chart's ``json_script`` element."""
+        return f"chart-data-{self.key}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.categories
+
+    def option(self) -> dict:
+        """The chart's data for ``static/js/charts.js`` (JSON-safe: numbers
+        as float, yuan as strings turned to numbers)."""
+        return {
+            "kind": self.kind,
+            "unit": self.unit,
+            "categories": self.categories,
+            "series": [
+                {"name": s.name, "values": [float(v) for v in s.values]} for s in self.series
+            ],
+        }
+
+
+def _class_ids(classes) -> list[int]:
+    return [c.pk for c in classes]
+
+
+# ------------------------------------------------------------------ survey
+
+
+def survey_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
+    """Survey answers by class as shares of the class's students: 参加 /
+    不参加 / 未决定 / 未填写. Two queries: students per class, answers per
+    class and answer."""
+    ids = _class_ids(classes)
+    students = dict(
+        Student.objects.filter(school_class_id__in=ids)
+        .values_list("school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_class_id", "n")
+    )
+    answers: dict[int, dict[str, int]] = defaultdict(dict)
+    for cid, answer, n in (
+        SurveyResponse.objects.filter(survey__term=term, student__school_class_id__in=ids)
+        .values_list("student__school_class_id", "answer")
+        .annotate(n=Count("pk"))
+        .values_list("student__school_class_id", "answer", "n")
+    ):
+        answers[cid][answer] = n
+    names = [
+        (SurveyAnswer.JOIN, _("参加")),
+        (SurveyAnswer.DECLINE, _("不参加")),
+        (SurveyAnswer.UNDECIDED, _("未决定")),
+    ]
+    series = [Series(str(label)) for _a, label in names] + [Series(_("未填写"))]
+    for c in classes:
+        total = students.get(c.pk, 0)
+        got = answers.get(c.pk, {})
+        for s, (answer, _label) in zip(series, names, strict=False):
+            s.values.append(share(got.get(answer, 0), total))
+        series[-1].values.append(share(total - sum(got.values()), total))
+    return Chart(
+        "survey",
+        _("问卷意向（按班级，占班级人数）"),
+        [c.display_name for c in classes],
+        series,
+        kind="stacked",
+        unit="%",
+    )
+
+
+# ------------------------------------------------------------------ funnel
+
+
+def funnel_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
+    """The term's enrolment funnel by class, in students: applied (any status
+    but draft) → homeroom-approved → school-approved → agreement signed
+    (online or paper received). Two queries: applications per class and
+    status, signed agreements per class."""
+    ids = _class_ids(classes)
+    by_status: dict[int, dict[str, int]] = defaultdict(dict)
+    for cid, status, n in (
+        Application.objects.filter(term=term, student__school_class_id__in=ids)
+        .values_list("student__school_class_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("student__school_class_id", "status", "n")
+    ):
+        by_status[cid][status] = n
+    signed = dict(
+        Agreement.objects.filter(
+            application__term=term,
+            application__status=Status.APPROVED,
+            application__student__school_class_id__in=ids,
+        )
+        .filter(Q(signed_at__isnull=False) | Q(paper_received_at__isnull=False))
+        .values_list("application__student__school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("application__student__school_class_id", "n")
+    )
+    series = [
+        Series(_("已申请")),
+        Series(_("班主任已审核")),
+        Series(_("学校已批准")),
+        Series(_("已签协议")),
+    ]
+    for c in classes:
+        got = by_status.get(c.pk, {})
+        series[0].values.append(sum(n for s, n in got.items() if s in APPLIED))
+        series[1].values.append(sum(n for s, n in got.items() if s in HOMEROOM_APPROVED))
+        series[2].values.append(got.get(Status.APPROVED, 0))
+        series[3].values.append(signed.get(c.pk, 0))
+    return Chart(
+        "funnel", _("报名流程（按班级）"), [c.display_name for c in classes], series, unit=_("人")
+    )
+
+
+# ---------------------------------------------- participation and priority
+
+
+@dataclass
+class ParticipationFigures:
+    """Students and placed (school-approved) participants, per class, per
+    grade and per priority group (applied / placed)."""
+
+    by_class: dict[int, tuple[int, int]]
+    by_grade: dict[int, tuple[int, int]]
+    priority: dict[str, tuple[int, int, int]]  # group field -> (children, applied, placed)
+
+    @property
+    def students(self) -> int:
+        return sum(s for s, _p in self.by_grade.values())
+
+    @property
+    def participants(self) -> int:
+        return sum(p for _s, p in self.by_grade.values())
+
+
+def participation_figures(*, term: Term, class_ids: list[int]) -> ParticipationFigures:
+    """One query: every student of ``class_ids`` with their class, grade,
+    priority flags and whether they applied / were placed in ``term``."""
+    apps = Application.objects.filter(term=term, student=OuterRef("pk"))
+    rows = (
+        Student.objects.filter(school_class_id__in=class_ids)
+        .annotate(
+            applied=Exists(apps.filter(status__in=APPLIED)),
+            placed=Exists(apps.filter(status=Status.APPROVED)),
+        )
+        .values_list(
+            "school_class_id", "school_class__grade", "applied", "placed", *PRIORITY_GROUPS
+        )
+        .order_by()
+    )
+    by_class: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_grade: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    priority = {g: [0, 0, 0] for g in PRIORITY_GROUPS}
+    for cid, grade, applied, placed, *flags in rows:
+        for bucket in (by_class[cid], by_grade[grade]):
+            bucket[0] += 1
+            bucket[1] += int(placed)
+        for g, flag in zip(PRIORITY_GROUPS, flags, strict=True):
+            if flag:
+                priority[g][0] += 1
+                priority[g][1] += int(applied)
+                priority[g][2] += int(placed)
+    return ParticipationFigures(
+        {k: tuple(v) for k, v in by_class.items()},
+        {k: tuple(v) for k, v in sorted(by_grade.items())},
+        {k: tuple(v) for k, v in priority.items()},
+    )
+
+
+def participation_charts(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
+    """参与率 by grade and by class (placed ÷ students, %), and priority-group
+    coverage (children, applied, placed). One query (``participation_figures``)."""
+    fig = participation_figures(term=term, class_ids=_class_ids(classes))
+    grades = list(fig.by_grade)
+    by_grade = Chart(
+        "participation_grade",
+        _("参与率（按年级）"),
+        [GRADE_NAMES[g] for g in grades],
+        [Series(_("参与率"), [share(p, s) for s, p in fig.by_grade.values()])],
+        unit="%",
+    )
+    by_class = Chart(
+        "participation_class",
+        _("参与率（按班级）"),
+        [c.display_name for c in classes],
+        [
+            Series(
+                _("参与率"),
+                [
+                    share(fig.by_class.get(c.pk, (0, 0))[1], fig.by_class.get(c.pk, (0, 0))[0])
+                    for c in classes
+                ],
+            )
+        ],
+        unit="%",
+    )
+    labels = [str(Student._meta.get_field(g).verbose_name) for g in PRIORITY_GROUPS]
+    priority = Chart(
+        "priority",
+        _("优先保障覆盖（按群体）"),
+        labels,
+        [
+            Series(_("人数"), [fig.priority[g][0] for g in PRIORITY_GROUPS]),
+            Series(_("已申请"), [fig.priority[g][1] for g in PRIORITY_GROUPS]),
+            Series(_("已安排"), [fig.priority[g][2] for g in PRIORITY_GROUPS]),
+        ],
+        unit=_("人"),
+    )
+    return [by_grade, by_class, priority]
+
+
+# -------------------------------------------------------------- attendance
+
+PRESENT = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+def week_label(monday: datetime.date) -> str:
+    return f"{monday:%m-%d}"
+
+
+def full_attendance_by_week(
+    *, term: Term, class_ids: list[int]
+) -> dict[datetime.date, tuple[int, int]]:
+    """Per week (its Monday): (students with a roll that week, students present
+    at every roll-call day of that week with no leave or absence). A week's
+    days are the dates with any roll in scope, so holiday weeks count their
+    own service days. One query (students × weeks rows)."""
+    rows = (
+        Attendance.objects.filter(
+            date__range=(term.first_day, term.last_day), student__school_class_id__in=class_ids
+        )
+        .annotate(week=TruncWeek("date"))
+        .values("week", "student_id")
+        .annotate(
+            days=Count("date", distinct=True, filter=Q(status__in=PRESENT)),
+            missed=Count("pk", filter=~Q(status__in=PRESENT)),
+            all_days=Count("date", distinct=True),
+        )
+        .order_by()
+    )
+    week_days: dict[datetime.date, int] = defaultdict(int)
+    per: list[tuple[datetime.date, int, int]] = []
+    for r in rows:
+        week = r["week"].date() if isinstance(r["week"], datetime.datetime) else r["week"]
+        week_days[week] = max(week_days[week], r["all_days"])
+        per.append((week, r["days"], r["missed"]))
+    out: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0])
+    for week, days, missed in per:
+        out[week][0] += 1
+        out[week][1] += int(missed == 0 and days >= week_days[week])
+    return {w: tuple(out[w]) for w in sorted(out)}
+
+
+def attendance_charts(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
+    """Rolls by week (present incl. late / leave / absent, in student-periods)
+    and the share of students fully present each week (5天全勤). Two queries."""
+    ids = _class_ids(classes)
+    counts: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in (
+        Attendance.objects.filter(
+            date__range=(term.first_day, term.last_day), student__school_class_id__in=ids
+        )
+        .annotate(week=TruncWeek("date"))
+        .values("week", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        week = r["week"].date() if isinstance(r["week"], datetime.datetime) else r["week"]
+        counts[week][r["status"]] += r["n"]
+    weeks = sorted(counts)
+    by_week = Chart(
+        "attendance",
+        _("出勤情况（按周，人次）"),
+        [week_label(w) for w in weeks],
+        [
+            Series(
+                _("出勤"),
+                [
+                    counts[w][AttendanceStatus.PRESENT] + counts[w][AttendanceStatus.LATE]
+                    for w in weeks
+                ],
+            ),
+            Series(_("请假"), [counts[w][AttendanceStatus.LEAVE] for w in weeks]),
+            Series(_("缺勤"), [counts[w][AttendanceStatus.ABSENT] for w in weeks]),
+        ],
+        kind="stacked",
+        unit=_("人次"),
+    )
+    full = full_attendance_by_week(term=term, class_ids=ids)
+    full_chart = Chart(
+        "full_attendance",
+        _("全周全勤率（按周）"),
+        [week_label(w) for w in full],
+        [Series(_("全勤率"), [share(f, n) for n, f in full.values()])],
+        kind="line",
+        unit="%",
+    )
+    return [by_week, full_chart]
+
+
+# ------------------------------------------------------------------- clubs
+
+
+def latest_run(term: Term) -> AllocationRun | None:
+    """The term's published allocation run, else its latest run. One query."""
+    return (
+        AllocationRun.objects.filter(term=term)
+        .order_by("-published_at", "-created_at", "-pk")
+        .first()
+    )
+
+
+def clubs_chart(*, term: Term) -> Chart:
+    """Club places: capacity, placed and waiting list (unplaced students who
+    chose the club) per club, from the published (else latest) run. Three
+    queries: run, clubs, allocations."""
+    run = latest_run(term)
+    clubs = list(Club.objects.filter(term=term).order_by("name"))
+    placed: dict[int, int] = defaultdict(int)
+    waiting: dict[int, int] = defaultdict(int)
+    if run is not None:
+        for club_id, state, choices in Allocation.objects.filter(run=run).values_list(
+            "club_id", "state", "choices"
+        ):
+            if state == AllocationState.PLACED:
+                placed[club_id] += 1
+            elif state == AllocationState.UNPLACED:
+                for cid in choices or []:
+                    waiting[cid] += 1
+    return Chart(
+        "clubs",
+        _("社团名额（按社团）"),
+        [c.name for c in clubs],
+        [
+            Series(_("名额"), [c.capacity for c in clubs]),
+            Series(_("已分配"), [placed[c.pk] for c in clubs]),
+            Series(_("候补"), [waiting[c.pk] for c in clubs]),
+        ],
+        unit=_("人"),
+    )
+
+
+# -------------------------------------------------------------------- fees
+
+
+def fees_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
+    """Fees by statement month, in yuan: charged (charge lines), waived
+    (waiver lines, as a positive amount), paid (payments − refunds) and in
+    arrears (billed total − paid, not below zero). Two queries."""
+    ids = _class_ids(classes)
+    lines: dict[datetime.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for month, kind, amount in (
+        FeeLine.objects.filter(statement__term=term, statement__school_class_id__in=ids)
+        .values_list("statement__month", "kind")
+        .annotate(s=Sum("amount"))
+        .values_list("statement__month", "kind", "s")
+        .order_by()
+    ):
+        lines[month][kind] += amount or ZERO
+    totals = dict(
+        FeeStatement.objects.filter(term=term, school_class_id__in=ids)
+        .values_list("month")
+        .annotate(t=Sum("total"))
+        .values_list("month", "t")
+        .order_by()
+    )
+    paid: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
+    for month, kind, amount in (
+        Payment.objects.filter(statement__term=term, statement__school_class_id__in=ids)
+        .values_list("statement__month", "kind")
+        .annotate(s=Sum("amount"))
+        .values_list("statement__month", "kind", "s")
+        .order_by()
+    ):
+        paid[month] += (amount or ZERO) * (1 if kind == PaymentKind.PAYMENT else -1)
+    months = sorted(set(lines) | set(totals))
+    return Chart(
+        "fees",
+        _("收费情况（按月，元）"),
+        [f"{m.year}-{m.month:02d}" for m in months],
+        [
+            Series(_("应收"), [lines[m][LineKind.CHARGE] for m in months]),
+            Series(_("减免"), [abs(lines[m][LineKind.WAIVER]) for m in months]),
+            Series(_("已缴"), [paid[m] for m in months]),
+            Series(_("欠费"), [max((totals.get(m) or ZERO) - paid[m], ZERO) for m in months]),
+        ],
+        unit=_("元"),
+    )
+
+
+# ------------------------------------------------------------------- staff
+
+TEACHING_ROLES = (Role.ADMIN, Role.HOMEROOM, Role.TEACHER)
+
+
+def staff_chart(*, term: Term) -> Chart:
+    """Teacher participation: periods per person (basic sessions supervised,
+    the rota's count, plus club meetings are in the workload page) for every
+    staff member with at least one session in ``term``. Two queries."""
+    per = dict(
+        Session.objects.filter(term=term, supervisor__isnull=False)
+        .values_list("supervisor_id")
+        .annotate(n=Count("pk"))
+        .values_list("supervisor_id", "n")
+        .order_by()
+    )
+    people = list(User.objects.filter(pk__in=list(per)).order_by("name", "username"))
+    return Chart(
+        "staff",
+        _("教师参与（看班课时/人）"),
+        [str(p) for p in people],
+        [Series(_("课时"), [per[p.pk] for p in people])],
+        unit=_("课时"),
+    )
+
+
+def teacher_participation(*, term: Term) -> tuple[int, int, int]:
+    """(teachers of the school, teachers supervising or leading a club in
+    ``term``, volunteers). One query."""
+    sessions = Session.objects.filter(term=term, supervisor=OuterRef("pk"))
+    clubs = Club.objects.filter(term=term, teacher=OuterRef("pk"))
+    agg = (
+        User.objects.filter(school_id=term.school_id, is_active=True)
+        .annotate(active=Exists(sessions) | Exists(clubs))
+        .aggregate(
+            teachers=Count("pk", filter=Q(role__in=TEACHING_ROLES)),
+            taking_part=Count("pk", filter=Q(role__in=TEACHING_ROLES, active=True)),
+            volunteers=Count("pk", filter=Q(role=Role.VOLUNTEER)),
+        )
+    )
+    return agg["teachers"], agg["taking_part"], agg["volunteers"]
+
+
+# ---------------------------------------------------------------- homework
+
+
+def homework_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
+    """Written homework: average minutes a day per class (days with homework
+    published in ``term``) against the grade's cap (seed 二.4). One query."""
+    ids = _class_ids(classes)
+    per_day: dict[int, list[int]] = defaultdict(list)
+    for cid, _date, minutes in (
+        Homework.objects.filter(
+            school_class_id__in=ids, date__range=(term.first_day, term.last_day), is_written=True
+        )
+        .values_list("school_class_id", "date")
+        .annotate(m=Sum("minutes"))
+        .values_list("school_class_id", "date", "m")
+        .order_by()
+    ):
+        per_day[cid].append(minutes)
+    avg = [
+        round(sum(per_day[c.pk]) / len(per_day[c.pk]), 1) if per_day[c.pk] else 0 for c in classes
+    ]
+    return Chart(
+        "homework",
+        _("书面作业日均时长（按班级，分钟）"),
+        [c.display_name for c in classes],
+        [
+            Series(_("日均用时"), avg),
+            Series(_("上限"), [homework_cap_minutes(c.grade) for c in classes]),
+        ],
+        unit=_("分钟"),
+    )
+
+
+# --------------------------------------------------------------- dashboards
+
+
+def school_dashboard(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
+    """Every chart of the school admin's dashboard. Fixed queries: survey 2,
+    funnel 2, participation 1, attendance 2, clubs 3, fees 3, staff 2,
+    homework 1 = 16, whatever the school's size."""
+    return [
+        survey_chart(term=term, classes=classes),
+        funnel_chart(term=term, classes=classes),
+        *participation_charts(term=term, classes=classes),
+        *attendance_charts(term=term, classes=classes),
+        clubs_chart(term=term),
+        fees_chart(term=term, classes=classes),
+        staff_chart(term=term),
+        homework_chart(term=term, classes=classes),
+    ]
+
+
+def class_dashboard(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
+    """The homeroom teacher's charts for their own classes: survey, funnel,
+    participation and priority, attendance, fees, homework (no club or staff
+    chart: those are the school's). Fixed queries: 2+2+1+2+3+1 = 11."""
+    participation = participation_charts(term=term, classes=classes)
+    return [
+        survey_chart(term=term, classes=classes),
+        funnel_chart(term=term, classes=classes),
+        participation[1],
+        participation[2],
+        *attendance_charts(term=term, classes=classes),
+        fees_chart(term=term, classes=classes),
+        homework_chart(term=term, classes=classes),
+    ]
+
+
+def home_charts(*, user: User, term: Term | None, classes: list[SchoolClass]) -> list[Chart]:
+    """The few charts for a home page (admin: participation by grade,
+    attendance by week, fees; homeroom: participation of the class,
+    attendance): the call the home view makes for ``_charts.html``. Empty
+    without a term. Admin 6 queries, homeroom 3."""
+    if term is None or not classes:
+        return []
+    if user.is_school_admin:
+        return [
+            participation_charts(term=term, classes=classes)[0],
+            attendance_charts(term=term, classes=classes)[0],
+            fees_chart(term=term, classes=classes),
+        ]
+    return [
+        participation_charts(term=term, classes=classes)[1],
+        attendance_charts(term=term, classes=classes)[0],
+    ]
+
+
+def home_charts_for_user(user: User, *, today: datetime.date | None = None) -> list[Chart]:
+    """``home_charts`` for ``user``'s home page, with the term (the school's
+    current one) and classes (the admin: the term's classes; a homeroom
+    teacher: their own of the term's year) found here. Empty for every other
+    role. Admin 8 queries, homeroom 5 (term and classes included)."""
+    if not (user.is_school_admin or (user.role == Role.HOMEROOM and user.school_id)):
+        return []
+    term = current_term(school=user.school_id, today=today)
+    if term is None:
+        return []
+    if user.is_school_admin:
+        classes = list(term_classes(term).order_by("grade", "number"))
+    else:
+        classes = list(
+            classes_for_user(user)
+            .filter(school_year_id=term.school_year_id)
+            .order_by("grade", "number")
+        )
+    return home_charts(user=user, term=term, classes=classes)
