@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from afterschool.access import classes_for_user, students_for_user
 from afterschool.home.selectors import school_figures
 from afterschool.models import Role, User
+from overview.dashboards.selectors import home_charts_for_user
 from overview.todo import selectors as todo
 
 
@@ -36,11 +37,15 @@ def _home_template(user: User) -> str:
 def home(request):
     """The signed-in user's start page, chosen by role, to-dos first."""
     user = request.user
+    if user.is_supervisor:
+        # The county's figures are the supervisor's whole job (no school of their own).
+        return redirect("overview:county")
     template = _home_template(user)
     context: dict = {"todos": []}
     if user.is_school_admin:
         context["todos"] = todo.admin_todos(user=user)
         context["figures"] = school_figures(school_id=user.school_id)
+        context["charts"] = home_charts_for_user(user)
     elif template.endswith("home_homeroom.html"):
         context["todos"] = todo.homeroom_todos(user=user)
         context["classes"] = (
@@ -48,6 +53,7 @@ def home(request):
             .annotate(student_count=Count("students"))
             .order_by("grade", "number")
         )
+        context["charts"] = home_charts_for_user(user)
     elif template.endswith("home_guardian.html"):
         context["todos"] = todo.guardian_todos(user=user)
         context["children"] = students_for_user(user).order_by("school__name", "name")

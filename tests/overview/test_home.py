@@ -107,6 +107,7 @@ class TestGuardianHome:
             reverse("scheduling:timetable-me"),
             reverse("scheduling:leave-list"),
             reverse("scheduling:club-choose-index"),
+            reverse("scheduling:homework-family"),
             reverse("billing:family"),
         }
 
