@@ -113,7 +113,8 @@ def season_for(
     return Season(shift=datetime.timedelta(days=shift.days // 7 * 7), now=now, complete=complete)
 
 
-_season: ContextVar[Season] = ContextVar("demo_enrollment_season", default=Season())
+_NO_SEASON = Season()  # outside ``in_season``: the 2024 dates, nothing cut
+_season: ContextVar[Season] = ContextVar("demo_enrollment_season")
 
 
 @contextlib.contextmanager
@@ -128,13 +129,13 @@ def in_season(season: Season):
 
 
 def current_season() -> Season:
-    return _season.get()
+    return _season.get(_NO_SEASON)
 
 
 def day_2024(month: int, day: int) -> datetime.date:
     """A day of the 2024 enrollment season, moved onto the current term
     (``in_season``)."""
-    return datetime.date(2024, month, day) + _season.get().shift
+    return datetime.date(2024, month, day) + _season.get(_NO_SEASON).shift
 
 
 def survey_opened_at() -> datetime.datetime:
@@ -167,7 +168,7 @@ def stage_of(key: tuple[int, int]) -> str:
     """How far the review of class ``(grade, number)`` has gone: "approved",
     "to_school", "review" or "mixed" (the ``STAGE_*`` sets; every class
     "approved" in a complete season)."""
-    if _season.get().complete:
+    if _season.get(_NO_SEASON).complete:
         return "approved"
     if key in STAGE_TO_SCHOOL:
         return "to_school"
@@ -288,6 +289,8 @@ def plan_class(
             plan.answer, plan.opt_out = SurveyAnswer.DECLINE, True
             continue
         plan.status = _draw_status(rng, stage)
+        if plan.status == S.SUBMITTED and _season.get(_NO_SEASON).complete:
+            plan.status = S.APPROVED  # a finished term left nothing to review
         if (
             stage == "approved"
             and not terminated
@@ -310,8 +313,8 @@ def override_demo_families(plans: list[Plan]) -> None:
         if plan.mobile == SIBLINGS_GUARDIAN_MOBILE:
             plan.answer, plan.opt_out, plan.on_paper = SurveyAnswer.JOIN, False, False
             plan.status = S.APPROVED
-            plan.agreement = "online" if grade == 1 or _season.get().complete else "none"
-        elif plan.mobile == SINGLE_CHILD_GUARDIAN_MOBILE and _season.get().complete:
+            plan.agreement = "online" if grade == 1 or _season.get(_NO_SEASON).complete else "none"
+        elif plan.mobile == SINGLE_CHILD_GUARDIAN_MOBILE and _season.get(_NO_SEASON).complete:
             plan.answer, plan.opt_out, plan.on_paper = SurveyAnswer.JOIN, False, False
             plan.status = S.APPROVED
         elif plan.mobile == SINGLE_CHILD_GUARDIAN_MOBILE:

@@ -2,9 +2,9 @@
 
 ``load_school(today)`` builds, in order: the school, the terms around
 ``today`` (``demo.base.demo_terms``: the term running today or, in a holiday,
-the coming one, and the one before it) with their school years, rooms of every kind, staff (admins, 24 homeroom teachers, club
-and subject teachers, volunteers) and the ``root`` superuser, 24 classes,
-about 1,080 students with their guardians (``demo.families``), and the
+the coming one, and the one before it) with their school years, rooms of
+every kind, staff (admins, 24 homeroom teachers, club and subject teachers,
+volunteers) and the ``root`` superuser, 24 classes, about 1,080 students with their guardians (``demo.families``), and the
 logins the command prints.
 
 Deterministic and idempotent: every step draws from its own seeded random
@@ -40,9 +40,9 @@ from demo.base import (
     DemoLogin,
     DemoSchool,
     TermSpan,
+    demo_password_hash,
     demo_terms,
     demo_today,
-    demo_password_hash,
     seeded_faker,
     set_roles,
     sync,
