@@ -135,12 +135,14 @@ def leave_days(
 
 # (kind, first day, last day, periods, status, reason, decision reason);
 # days are ``leave_days`` keys.
+# The first goes to the demo guardian 13800138001's older child: a request
+# for tomorrow waiting for hr_3_2.
 LEAVE_PLANS = (
-    ("days", "past8", "past6", "", "approved", "回老家参加婚礼", ""),
+    ("days", "next1", "next1", "", "requested", "外出比赛", ""),
     ("periods", "past10", "past10", "after", "approved", "看牙医", ""),
+    ("days", "past8", "past6", "", "approved", "回老家参加婚礼", ""),
     ("periods", "past3", "past3", "noon", "approved", "中午家长接回吃药", ""),
     ("days", "today", "today", "", "approved", "发烧，在家休息", ""),
-    ("days", "next1", "next1", "", "requested", "外出比赛", ""),
     ("periods", "past5", "past5", "both", "declined", "家里有事", "当天有单元测验，请按时参加"),
     ("days", "next2", "next2", "", "cancelled", "预约体检", ""),
     ("periods", "next1", "next1", "after", "requested", "去医院复诊", ""),
