@@ -4,8 +4,8 @@
 ``today`` (``demo.base.demo_terms``: the term running today or, in a holiday,
 the coming one, and the one before it) with their school years, rooms of
 every kind, staff (admins, 24 homeroom teachers, club and subject teachers,
-volunteers) and the ``root`` superuser, 24 classes, about 1,080 students with their guardians (``demo.families``), and the
-logins the command prints.
+volunteers) and the ``root`` superuser, 24 classes, about 1,080 students
+with their guardians (``demo.families``), and the logins the command prints.
 
 Deterministic and idempotent: every step draws from its own seeded random
 stream (so adding a step later does not reshuffle the others) and writes by
