@@ -122,7 +122,7 @@ class TestEveryDate:
         assert len(months) == 5
         statements = FeeStatement.objects.filter(term=previous, total__gt=0).count()
         paid = Payment.objects.filter(statement__term=previous).count()
-        assert 0.8 * statements < paid < statements
+        assert 0.5 * statements < paid < statements  # the recent months less paid
         assert not Payment.objects.filter(at__date__gte=today).exists()
         # Nothing waits for review in a finished term.
         waiting = Application.objects.filter(

@@ -4,9 +4,18 @@ The steps and their order are ``demo.load.load_demo``; this command prints
 what was built and the demo logins (the README's table).
 """
 
+import argparse
 import datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"请按 YYYY-MM-DD 填写日期，而不是 {value!r}。") from None
 
 
 class Command(BaseCommand):
@@ -15,7 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--today",
-            type=datetime.date.fromisoformat,
+            type=_date,
             default=None,
             help="按这一天（YYYY-MM-DD）构建演示数据；默认取环境变量 DEMO_TODAY，否则为今天。",
         )
@@ -29,7 +38,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "演示数据需要 faker：pip install -c constraints.txt -e '.[demo]'"
             ) from error
-        demo = load_demo(options["today"])
+        try:
+            demo = load_demo(options["today"])
+        except ImproperlyConfigured as error:  # a DEMO_TODAY that is not a date
+            raise CommandError(str(error)) from error
         school = demo.school
         state = "进行中" if demo.term_running else "即将开学，报名进行中"
         self.stdout.write(
