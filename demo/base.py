@@ -66,9 +66,10 @@ def demo_today(today: datetime.date | None = None) -> datetime.date:
 
 
 def demo_now(today: datetime.date) -> datetime.datetime:
-    """The demo's "now": 07:30 (Asia/Shanghai) on ``today``, before school
-    starts, so everything dated today or later has not happened yet."""
-    return datetime.datetime.combine(today, datetime.time(7, 30), tzinfo=TZ)
+    """The demo's "now": the start of ``today`` (Asia/Shanghai), so nothing
+    dated today or later has happened yet: today's rolls, signatures and
+    reviews are still to do."""
+    return datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=TZ)
 
 
 @dataclass(frozen=True)
