@@ -1,7 +1,10 @@
-"""Enrollment demo data for 阳光实验小学's 2024 autumn term (``build(demo)``,
-the step after ``demo.school`` in ``demo.load.load_demo``).
+"""Enrollment demo data for 阳光实验小学's two demo terms (``build(demo)``,
+the step after ``demo.calendar`` in ``demo.load.load_demo``): the previous
+term complete (every class approved by the school, drafts aside), then the
+term shown, each in its ``demo.enrollment_plan.Season`` (the plans' dates
+moved onto the term, nothing after the demo's "now").
 
-What it builds, so every enrollment page shows real data:
+What it builds for the term shown, so every enrollment page shows real data:
 
 - the survey (open), with an answer from almost every family;
 - the default agreement template (version 1);

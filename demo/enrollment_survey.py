@@ -26,7 +26,10 @@ SURVEY_RESPONSE_FIELDS = (
 
 
 def build_survey(demo: DemoSchool) -> Survey:
-    """The term's survey, open since 19 August."""
+    """The term's survey, open since "19 August" of the current season; a
+    complete season's survey was closed by the admin on the term's first day."""
+    complete = current_season().complete
+    closed_at = local_time(demo.term.first_day, 0) if complete else None
     (survey,) = sync(
         Survey,
         Survey.objects.filter(term=demo.term),
@@ -36,10 +39,12 @@ def build_survey(demo: DemoSchool) -> Survey:
                 term=demo.term,
                 opened_at=survey_opened_at(),
                 opened_by=demo.staff["admin"],
+                closed_at=closed_at,
+                closed_by=demo.staff["admin"] if complete else None,
             )
         ],
         key=("term_id",),
-        fields=("opened_at", "opened_by"),
+        fields=("opened_at", "opened_by", "closed_at", "closed_by"),
     ).values()
     return survey
 
