@@ -64,7 +64,7 @@ def school(loaded, db):
 
 class TestBillingDemo:
     def test_policy_per_period_with_the_seed_document(self, school):
-        policy = FeePolicy.objects.get(school=school)
+        policy = FeePolicy.objects.get(school=school, term__name="2024年秋季学期")
         assert (policy.rate_per_period, policy.periods_per_day, policy.mode) == (
             Decimal("2.30"),
             2,

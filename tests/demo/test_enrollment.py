@@ -96,7 +96,7 @@ class TestDemoEnrollment:
         # Nobody both opted out and applied.
         assert not Application.objects.filter(
             term__name=TERM,
-            student__opt_outs__isnull=False,
+            student__opt_outs__term__name=TERM,
             student__opt_outs__revoked_at__isnull=True,
         ).exists()
 
