@@ -5,6 +5,7 @@ from django.urls import path
 from billing.policy import views as policy
 from billing.sheets import views as sheets
 from billing.statements import views as statements
+from billing.terms import views as terms
 from billing.waivers import views as waivers
 from billing.workload import views as workload
 
@@ -12,6 +13,7 @@ app_name = "billing"
 
 urlpatterns = [
     path("policy/", policy.policy, name="policy"),
+    path("terms/new/", terms.term_new, name="term-new"),
     path("statements/", statements.statements, name="statements"),
     path("statements/generate/", statements.statements_generate, name="statements-generate"),
     path("statements/settle/", statements.settlement_generate, name="settlement-generate"),

@@ -17,7 +17,7 @@ import datetime
 
 from django.db import transaction
 
-from demo import billing, calendar, clubs, enrollment, scheduling
+from demo import billing, calendar, clubs, enrollment, memberships, scheduling
 from demo.base import DemoSchool
 from demo.school import load_school
 
@@ -27,6 +27,7 @@ def load_demo(today: datetime.date | None = None) -> DemoSchool:
     local date), in the order the work flows; one transaction."""
     with transaction.atomic():
         demo = load_school(today)
+        memberships.build(demo)  # each student's class of the year, as an import writes it
         calendar.build(demo)  # unknown years' holidays, before anything counts days
         enrollment.build(demo)  # the shown term and the previous one
         scheduling.build(demo)  # after enrollment's step: reads approved applications
