@@ -1,6 +1,9 @@
-"""Billing's demo step, the last of ``load_demo``: the autumn-2024 fee
-policy, statements September to December 2024 for every enrolled student,
-and payments for some of them (most of September paid, fewer each later month).
+"""Billing's demo step, the last of ``load_demo``: the fee policy of the
+previous term and of the term shown, statements for every month of them that
+is over by the demo's today (all of the previous term; the running term's
+months before this one) for every enrolled student, and payments for some of
+them (most of the older months paid, fewer of the recent ones), paid before
+the demo's today.
 
 Works on whatever approved applications the enrollment step left (none:
 policy only). Deterministic and idempotent: statements are recomputed
@@ -23,19 +26,37 @@ from billing.statements.services import statements_generate
 from demo.base import DemoSchool
 from demo.school import FEE_DOCUMENT
 
-MONTHS = [datetime.date(2024, m, 1) for m in (9, 10, 11, 12)]
-# Share of each month's statements paid by the demo's "today".
-PAID_SHARE = {9: 0.9, 10: 0.75, 11: 0.5, 12: 0.2}
+# Share of a month's statements paid by the demo's "today", by how many
+# months ago it ended (1 = last month); older months: the last share.
+PAID_SHARE = (0.4, 0.7, 0.85, 0.92)
 METHODS = [PaymentMethod.WECHAT, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CASH]
+
+
+def past_months(term: Term, today: datetime.date) -> list[datetime.date]:
+    """First days of the months of ``term`` that are over before ``today``'s month."""
+    months = []
+    month = term.first_day.replace(day=1)
+    while month <= term.last_day and month < today.replace(day=1):
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def build(demo: DemoSchool) -> None:
     """Fee policy (per period, 2.30 × 2, the seed's document), statements for
-    Sep–Dec 2024 and payments. Uses bulk writes only."""
-    school, term = demo.school, demo.term
+    the past months of the previous term and of the term shown, and payments.
+    Uses bulk writes only."""
+    school = demo.school
     if not school.fee_document:
         school.fee_document = FEE_DOCUMENT
         school.save(update_fields=["fee_document"])
+    for term in (demo.previous_term, demo.term):
+        if term is not None:
+            build_term(demo, term)
+
+
+def build_term(demo: DemoSchool, term: Term) -> None:
+    """One term's policy, past months' statements and payments."""
     wanted = {
         "rate_per_period": Decimal("2.30"),
         "periods_per_day": 2,
@@ -45,16 +66,20 @@ def build(demo: DemoSchool) -> None:
     if current is None or any(getattr(current, k) != v for k, v in wanted.items()):
         fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
     term = Term.objects.select_related("school").get(pk=term.pk)
-    for month in MONTHS:
+    for month in past_months(term, demo.today):
         statements_generate(term=term, month=month)
-    _payments(demo)
+    _payments(demo, term)
 
 
-def _payments(demo: DemoSchool) -> None:
-    rng = random.Random("sunshine-2024-billing")
+def _months_ago(month: datetime.date, today: datetime.date) -> int:
+    return (today.year - month.year) * 12 + today.month - month.month
+
+
+def _payments(demo: DemoSchool, term: Term) -> None:
+    rng = random.Random(f"sunshine-2024-billing:{term.name}")
     admin = demo.staff.get("admin")
     statements = list(
-        FeeStatement.objects.filter(term=demo.term, kind=StatementKind.MONTHLY, total__gt=0)
+        FeeStatement.objects.filter(term=term, kind=StatementKind.MONTHLY, total__gt=0)
         .order_by("month", "student__student_number")
         .only("pk", "student_id", "month", "total", "school_id")
     )
@@ -62,13 +87,14 @@ def _payments(demo: DemoSchool) -> None:
     new = []
     for s in statements:
         # One draw per statement whatever was paid before: stable choices.
-        paid = rng.random() < PAID_SHARE.get(s.month.month, 0)
+        ago = _months_ago(s.month, demo.today)
+        paid = rng.random() < PAID_SHARE[min(ago, len(PAID_SHARE)) - 1]
         method = rng.choice(METHODS)
         day = rng.randint(1, 20)
         receipt = f"SF{s.month:%Y%m}-{s.student_id:05d}"
-        if not paid or receipt in have:
-            continue
         next_month = (s.month + datetime.timedelta(days=32)).replace(day=day)
+        if not paid or receipt in have or next_month >= demo.today:
+            continue
         new.append(
             Payment(
                 school_id=s.school_id,

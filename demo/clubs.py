@@ -2,6 +2,14 @@
 published allocation (the seed's 一.4(2): a weekly 特色课后服务日 of clubs the
 students choose).
 
+Which to show (a fixed rule, so a date always builds the same demo): while the
+term is running and its first week is over, the grade windows of the first
+week are closed and their allocation is published, and 三年级（2）班 (the demo
+families' class) has a late window open now (from two days before the demo's
+today to five days after) so the choice form can be tried; in a holiday, or
+in the term's first week, the coming term's windows are open now and no
+allocation has run yet.
+
 ``build(demo)`` is idempotent and deterministic: clubs are created through
 ``scheduling.clubs.services.club_save`` (so the room and clash rules hold) only when
 missing; choices are drawn from a seeded stream for enrolled students who have
@@ -77,12 +85,21 @@ def build_clubs(demo) -> dict[str, Club]:
     return existing
 
 
+def allocation_shown(demo) -> bool:
+    """The module docstring's rule: the term is running and its first week
+    (the grade windows) is over on the demo's today."""
+    return demo.term_running and demo.today > demo.term.first_day + datetime.timedelta(days=5)
+
+
 def build_windows(demo) -> None:
     """Grades 3–6 choose in the first week; grades 1–2 a day later (their
     letters go home later); 三年级（2）班 (the demo families' class) has its own
-    window left open so the choice form can be tried."""
+    window open now (module docstring). In a holiday the grade windows opened
+    two days before the demo's today."""
     term = demo.term
     start = term.first_day
+    if not allocation_shown(demo):
+        start = min(start, demo.today - datetime.timedelta(days=2))
     wanted = [
         (Scope.GRADE, g, None, _at(start, 8), _at(start + datetime.timedelta(days=4), 20))
         for g in (3, 4, 5, 6)
@@ -99,16 +116,30 @@ def build_windows(demo) -> None:
     demo_class = SchoolClass.objects.filter(school_year=demo.school_year, grade=3, number=2).first()
     if demo_class is not None:
         wanted.append(
-            (Scope.CLASS, None, demo_class, _at(start, 8), _at(datetime.date(2030, 12, 31), 20))
+            (
+                Scope.CLASS,
+                None,
+                demo_class,
+                _at(demo.today - datetime.timedelta(days=2), 8),
+                _at(demo.today + datetime.timedelta(days=5), 20),
+            )
         )
-    have = {(w.scope, w.grade, w.school_class_id) for w in ChoiceWindow.objects.filter(term=term)}
-    ChoiceWindow.objects.bulk_create(
-        [
-            ChoiceWindow(term=term, scope=s, grade=g, school_class=c, opens_at=o, closes_at=e)
-            for s, g, c, o, e in wanted
-            if (s, g, c.pk if c else None) not in have
-        ]
-    )
+    have = {
+        (w.scope, w.grade, w.school_class_id): w for w in ChoiceWindow.objects.filter(term=term)
+    }
+    new, changed = [], []
+    for s, g, c, o, e in wanted:
+        window = have.get((s, g, c.pk if c else None))
+        if window is None:
+            new.append(
+                ChoiceWindow(term=term, scope=s, grade=g, school_class=c, opens_at=o, closes_at=e)
+            )
+        elif (window.opens_at, window.closes_at) != (o, e):
+            window.opens_at, window.closes_at = o, e
+            changed.append(window)
+    ChoiceWindow.objects.bulk_create(new)
+    if changed:
+        ChoiceWindow.objects.bulk_update(changed, ["opens_at", "closes_at"])
 
 
 def build_choices(demo, clubs: dict[str, Club]) -> int:
@@ -159,6 +190,9 @@ def build(demo) -> None:
     if not enrolled:
         print("社团演示：尚无获批参加特色课后服务日的学生，未生成志愿与分配结果。")
         return
-    if not AllocationRun.objects.filter(term=demo.term, seed=DEMO_SEED).exists():
+    if (
+        allocation_shown(demo)
+        and not AllocationRun.objects.filter(term=demo.term, seed=DEMO_SEED).exists()
+    ):
         run = allocation_run(term=demo.term, seed=DEMO_SEED, by=demo.staff.get("admin"))
         allocation_publish(run=run)

@@ -1,7 +1,10 @@
-"""Enrollment demo data for 阳光实验小学's 2024 autumn term (``build(demo)``,
-the step after ``demo.school`` in ``demo.load.load_demo``).
+"""Enrollment demo data for 阳光实验小学's two demo terms (``build(demo)``,
+the step after ``demo.calendar`` in ``demo.load.load_demo``): the previous
+term complete (every class approved by the school, drafts aside), then the
+term shown, each in its ``demo.enrollment_plan.Season`` (the plans' dates
+moved onto the term, nothing after the demo's "now").
 
-What it builds, so every enrollment page shows real data:
+What it builds for the term shown, so every enrollment page shows real data:
 
 - the survey (open), with an answer from almost every family;
 - the default agreement template (version 1);
@@ -31,6 +34,7 @@ at a time and stamp the real time). What each family did is drawn first
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 
@@ -42,24 +46,27 @@ from demo.enrollment_plan import (
     DECLINE_REASON,
     DECLINED_WAIVER_CLASS,
     HEALTH_NOTES,
-    LATE_SUBMIT,
-    MOVE_DAY,
     REASONS,
     RETURN_REASONS,
     SCHOOL_RETURN_REASON,
-    SURVEY_OPENED_AT,
     TERMINATE_REASON,
     TZ,
     WAIVER_REASONS,
     WITHDRAW_REASONS,
     Plan,
     S,
+    current_season,
     day_2024,
+    in_season,
+    late_submit,
     local_time,
+    move_day,
     override_demo_families,
     path_to,
     plan_class,
+    season_for,
     stage_of,
+    survey_opened_at,
 )
 from demo.enrollment_survey import build_survey, build_survey_answers
 from demo.families import SINGLE_CHILD_GUARDIAN_MOBILE
@@ -111,11 +118,24 @@ AGREEMENT_FIELDS = (
 
 
 def build(demo: DemoSchool) -> None:
-    """Build or refresh the enrollment data of the demo term (see the
-    module docstring). Needs ``demo.school.load_school``'s ``demo``."""
+    """Build or refresh the enrollment data of the previous term (complete:
+    every class approved) and of the term shown (see the module docstring),
+    each in its ``Season``. Needs ``demo.school.load_school``'s ``demo``."""
+    template = None
+    for term, complete in ((demo.previous_term, True), (demo.term, False)):
+        if term is None:
+            continue
+        season = season_for(first_day=term.first_day, now=demo.now, complete=complete)
+        with in_season(season):
+            # The template is the school's, made in the first season built.
+            template = template or _build_template(demo)
+            build_term(dataclasses.replace(demo, term=term), template)
+
+
+def build_term(demo: DemoSchool, template: AgreementTemplate) -> None:
+    """The enrollment rows of ``demo.term`` in the current season."""
     plans = _plan_families(demo)
     survey = build_survey(demo)
-    template = _build_template(demo)
     submissions = _build_class_submissions(demo)
     applications, app_plans = _build_applications(demo, plans, submissions)
     _build_events(demo, applications, app_plans)
@@ -159,7 +179,7 @@ def _build_template(demo: DemoSchool) -> AgreementTemplate:
         AgreementTemplate.objects.filter(school=demo.school, version=1),
         [
             AgreementTemplate(
-                school=demo.school, version=1, body=DEFAULT_BODY, created_at=SURVEY_OPENED_AT
+                school=demo.school, version=1, body=DEFAULT_BODY, created_at=survey_opened_at()
             )
         ],
         key=("school_id", "version"),
@@ -172,24 +192,25 @@ def _build_class_submissions(demo: DemoSchool) -> dict[tuple, ClassSubmission]:
     """A frozen class list for every class past its homeroom review, approved
     by the school unless it is still waiting there."""
     term, admin = demo.term, demo.staff["admin"]
+    season = current_season()
     wanted_subs = []
     for (grade, number), school_class in sorted(demo.classes.items()):
         stage = stage_of((grade, number))
-        if stage == "review":
+        submitted_at = local_time(day_2024(8, 29), 60 + grade * 10 + number)
+        if stage == "review" or not season.happened(submitted_at):
             continue
         teacher = demo.staff[homeroom_username(grade, number)]
-        approved = stage in {"approved", "mixed"}
+        approved_at = local_time(day_2024(8, 30), 420 + grade * 10 + number)
+        approved = stage in {"approved", "mixed"} and season.happened(approved_at)
         wanted_subs.append(
             ClassSubmission(
                 school_class=school_class,
                 term=term,
                 submitted_by=teacher,
-                submitted_at=local_time(day_2024(8, 29), 60 + grade * 10 + number),
+                submitted_at=submitted_at,
                 frozen=True,
                 approved_by=admin if approved else None,
-                approved_at=(
-                    local_time(day_2024(8, 30), 420 + grade * 10 + number) if approved else None
-                ),
+                approved_at=approved_at if approved else None,
             )
         )
     return sync(
@@ -212,7 +233,11 @@ def _build_applications(
         if plan.status is None:
             continue
         rng = random.Random(f"{SEED}:enrollment:app:{plan.student.student_number}")
-        wanted_apps.append(_application(demo, plan, submissions, rng))
+        app = _application(demo, plan, submissions, rng)
+        if not current_season().happened(app.created_at):
+            plan.status = None  # not started yet on the demo's today
+            continue
+        wanted_apps.append(app)
         app_plans.append(plan)
     _decline_one_waiver(wanted_apps, app_plans)
     term = demo.term
@@ -231,12 +256,14 @@ def _build_applications(
 def _draw_events(plan: Plan, stage: str, who: dict[str, int], rng: random.Random) -> None:
     """``plan.events``: the moves to ``plan.status`` (``path_to``), each with
     its reason, who made it and when; late applications of classes still
-    under review arrive after term starts."""
+    under review arrive after term starts. Moves after the season's "now"
+    are dropped and ``plan.status`` is where the last one left it (a draft
+    when none happened)."""
     late = stage in {"review", "mixed"} and plan.status not in {S.APPROVED}
     plan.events = []
     last_at = None
     for frm, to, actor in path_to(plan.status, stage):
-        day, spread = LATE_SUBMIT if (late and to == S.SUBMITTED) else MOVE_DAY[to]
+        day, spread = late_submit() if (late and to == S.SUBMITTED) else move_day(to)
         if late and to in {S.APPROVED_BY_HOMEROOM, S.RETURNED}:
             day, spread = day + datetime.timedelta(days=8), 2
         at = local_time(day + datetime.timedelta(days=rng.randrange(spread)), rng.randrange(600))
@@ -253,6 +280,10 @@ def _draw_events(plan: Plan, stage: str, who: dict[str, int], rng: random.Random
             reason = TERMINATE_REASON
         plan.events.append((frm, to, reason, who[actor], at))
         last_at = at
+    season = current_season()
+    if not all(season.happened(e[4]) for e in plan.events):
+        plan.events = [e for e in plan.events if season.happened(e[4])]
+        plan.status = plan.events[-1][1] if plan.events else S.DRAFT
 
 
 def _application(
@@ -305,7 +336,7 @@ def _application(
         updated_at=last_at or created,
         submitted_at=submitted_at,
         last_reason=next((e[2] for e in reversed(plan.events) if e[2]), ""),
-        class_submission=submissions[(c.pk, term.pk)] if in_submission else None,
+        class_submission=submissions.get((c.pk, term.pk)) if in_submission else None,
     )
 
 
@@ -358,6 +389,9 @@ def _build_waivers(
                 if app.status in {S.APPROVED, S.SUBMITTED_TO_SCHOOL, S.TERMINATED}
                 else WaiverStatus.PENDING
             )
+        decided_at = local_time(day_2024(8, 30), 480)
+        if not current_season().happened(decided_at):
+            status = WaiverStatus.PENDING
         decided = status != WaiverStatus.PENDING
         wanted_waivers.append(
             WaiverRequest(
@@ -366,7 +400,7 @@ def _build_waivers(
                 status=status,
                 decision_reason=DECLINE_REASON if status == WaiverStatus.DECLINED else "",
                 decided_by=admin if decided else None,
-                decided_at=local_time(day_2024(8, 30), 480) if decided else None,
+                decided_at=decided_at if decided else None,
                 created_at=app.submitted_at or app.created_at,
             )
         )
@@ -403,6 +437,8 @@ def _build_agreements(
         if kind == "none":
             continue
         at = approved_at + datetime.timedelta(hours=rng.randrange(10, 24 * 7))
+        if not current_season().happened(at):
+            continue  # approved, the agreement still waits for a signature
         Application.waiver.related.set_cached_value(app, waivers.get((app.pk,)))
         c = app.student.school_class
         teacher = demo.staff[homeroom_username(c.grade, c.number)]

@@ -5,12 +5,21 @@ application reached, the moves that brought it there and when, and the words
 families, teachers and the school wrote.
 
 Deterministic: a seeded random stream per class (``plan_class``).
+
+The dates: the plans are written for a 2024 season (survey 19 August, term
+2 September) and moved by whole weeks onto the demo's term (``Season``): a
+running or finished term keeps its season before its first day; a coming
+term's survey opened 11–17 days before the demo's today. Whatever would
+happen after the demo's "now" has not happened yet (``Season.cut``): an
+application stops at the last move before it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -71,14 +80,68 @@ def local_time(day: datetime.date, minutes: int) -> datetime.datetime:
     return base + datetime.timedelta(minutes=minutes)
 
 
+BASE_FIRST_DAY = datetime.date(2024, 9, 2)  # the Monday the 2024 plans start term on
+BASE_SURVEY_DAY = datetime.date(2024, 8, 19)
+
+
+@dataclass(frozen=True)
+class Season:
+    """Where the 2024 plans land: ``shift`` (whole weeks, so weekdays hold)
+    added to every 2024 date, ``now`` the cut-off (nothing at or after it has
+    happened), ``complete`` for a finished term (every class approved)."""
+
+    shift: datetime.timedelta = datetime.timedelta(0)
+    now: datetime.datetime | None = None
+    complete: bool = False
+
+    def happened(self, at: datetime.datetime | None) -> bool:
+        return at is not None and (self.now is None or at < self.now)
+
+
+def season_for(
+    *, first_day: datetime.date, now: datetime.datetime, complete: bool = False
+) -> Season:
+    """The ``Season`` of a term starting ``first_day`` seen at ``now``: a
+    term started (or ``complete``) keeps the 2024 season's place before its
+    first day; a coming term's survey opened 11–17 days before ``now``."""
+    today = now.astimezone(TZ).date()
+    if complete or first_day <= today:
+        shift = first_day - BASE_FIRST_DAY
+    else:
+        weeks = ((today - datetime.timedelta(days=11)) - BASE_SURVEY_DAY).days // 7
+        shift = datetime.timedelta(weeks=weeks)
+    return Season(shift=datetime.timedelta(days=shift.days // 7 * 7), now=now, complete=complete)
+
+
+_NO_SEASON = Season()  # outside ``in_season``: the 2024 dates, nothing cut
+_season: ContextVar[Season] = ContextVar("demo_enrollment_season")
+
+
+@contextlib.contextmanager
+def in_season(season: Season):
+    """Plan and write one term's enrollment in ``season`` (``day_2024`` and
+    the move dates follow it)."""
+    token = _season.set(season)
+    try:
+        yield season
+    finally:
+        _season.reset(token)
+
+
+def current_season() -> Season:
+    return _season.get(_NO_SEASON)
+
+
 def day_2024(month: int, day: int) -> datetime.date:
-    """A day of the demo's 2024 enrollment season."""
-    year = 2024
-    return datetime.date(year, month, day)
+    """A day of the 2024 enrollment season, moved onto the current term
+    (``in_season``)."""
+    return datetime.date(2024, month, day) + _season.get(_NO_SEASON).shift
 
 
-# The survey opens (and the agreement template is made) at 09:00 on 19 August.
-SURVEY_OPENED_AT = local_time(day_2024(8, 19), 60)
+def survey_opened_at() -> datetime.datetime:
+    """The survey opens (and the agreement template is made) at 09:00 on
+    "19 August"."""
+    return local_time(day_2024(8, 19), 60)
 
 
 @dataclass
@@ -103,7 +166,10 @@ class Plan:
 
 def stage_of(key: tuple[int, int]) -> str:
     """How far the review of class ``(grade, number)`` has gone: "approved",
-    "to_school", "review" or "mixed" (the ``STAGE_*`` sets)."""
+    "to_school", "review" or "mixed" (the ``STAGE_*`` sets; every class
+    "approved" in a complete season)."""
+    if _season.get(_NO_SEASON).complete:
+        return "approved"
     if key in STAGE_TO_SCHOOL:
         return "to_school"
     if key in STAGE_REVIEW:
@@ -171,18 +237,28 @@ def path_to(status: str, stage: str) -> list[tuple[str, str, str]]:
     raise ValueError(status)
 
 
-# When each move happens (date, minutes after 08:00 drawn per application).
-MOVE_DAY = {
-    S.SUBMITTED: (day_2024(8, 21), 6),  # first day, spread over 6 days
-    S.APPROVED_BY_HOMEROOM: (day_2024(8, 27), 2),
-    S.SUBMITTED_TO_SCHOOL: (day_2024(8, 29), 1),
-    S.APPROVED: (day_2024(8, 30), 1),
-    S.RETURNED: (day_2024(8, 28), 2),
-    S.WITHDRAWN: (day_2024(9, 16), 20),
-    S.TERMINATED: (day_2024(10, 15), 1),
+# When each move happens (2024 date, days to spread over; minutes after
+# 08:00 drawn per application).
+_MOVE_DAY = {
+    S.SUBMITTED: ((8, 21), 6),  # first day, spread over 6 days
+    S.APPROVED_BY_HOMEROOM: ((8, 27), 2),
+    S.SUBMITTED_TO_SCHOOL: ((8, 29), 1),
+    S.APPROVED: ((8, 30), 1),
+    S.RETURNED: ((8, 28), 2),
+    S.WITHDRAWN: ((9, 16), 20),
+    S.TERMINATED: ((10, 15), 1),
 }
-# Late applications of classes still under review arrive after term starts.
-LATE_SUBMIT = (day_2024(9, 2), 5)
+
+
+def move_day(status: str) -> tuple[datetime.date, int]:
+    """(first day, spread in days) of the move to ``status`` in the current season."""
+    (month, day), spread = _MOVE_DAY[status]
+    return day_2024(month, day), spread
+
+
+def late_submit() -> tuple[datetime.date, int]:
+    """Late applications of classes still under review arrive after term starts."""
+    return day_2024(9, 2), 5
 
 
 def plan_class(
@@ -213,6 +289,8 @@ def plan_class(
             plan.answer, plan.opt_out = SurveyAnswer.DECLINE, True
             continue
         plan.status = _draw_status(rng, stage)
+        if plan.status == S.SUBMITTED and _season.get(_NO_SEASON).complete:
+            plan.status = S.APPROVED  # a finished term left nothing to review
         if (
             stage == "approved"
             and not terminated
@@ -235,7 +313,10 @@ def override_demo_families(plans: list[Plan]) -> None:
         if plan.mobile == SIBLINGS_GUARDIAN_MOBILE:
             plan.answer, plan.opt_out, plan.on_paper = SurveyAnswer.JOIN, False, False
             plan.status = S.APPROVED
-            plan.agreement = "online" if grade == 1 else "none"
+            plan.agreement = "online" if grade == 1 or _season.get(_NO_SEASON).complete else "none"
+        elif plan.mobile == SINGLE_CHILD_GUARDIAN_MOBILE and _season.get(_NO_SEASON).complete:
+            plan.answer, plan.opt_out, plan.on_paper = SurveyAnswer.JOIN, False, False
+            plan.status = S.APPROVED
         elif plan.mobile == SINGLE_CHILD_GUARDIAN_MOBILE:
             plan.answer, plan.opt_out, plan.on_paper = SurveyAnswer.JOIN, False, False
             plan.status = S.RETURNED

@@ -8,7 +8,7 @@ import datetime
 import random
 
 from demo.base import SEED, DemoSchool, sync
-from demo.enrollment_plan import SURVEY_OPENED_AT, Plan, day_2024, local_time
+from demo.enrollment_plan import Plan, current_season, day_2024, local_time, survey_opened_at
 from demo.school import homeroom_username
 from enrollment.models import OptOut, Survey, SurveyAnswer, SurveyResponse
 from enrollment.optouts.texts import opt_out_statement
@@ -26,7 +26,10 @@ SURVEY_RESPONSE_FIELDS = (
 
 
 def build_survey(demo: DemoSchool) -> Survey:
-    """The term's survey, open since 19 August."""
+    """The term's survey, open since "19 August" of the current season; a
+    complete season's survey was closed by the admin on the term's first day."""
+    complete = current_season().complete
+    closed_at = local_time(demo.term.first_day, 0) if complete else None
     (survey,) = sync(
         Survey,
         Survey.objects.filter(term=demo.term),
@@ -34,12 +37,14 @@ def build_survey(demo: DemoSchool) -> Survey:
             Survey(
                 school=demo.school,
                 term=demo.term,
-                opened_at=SURVEY_OPENED_AT,
+                opened_at=survey_opened_at(),
                 opened_by=demo.staff["admin"],
+                closed_at=closed_at,
+                closed_by=demo.staff["admin"] if complete else None,
             )
         ],
         key=("term_id",),
-        fields=("opened_at", "opened_by"),
+        fields=("opened_at", "opened_by", "closed_at", "closed_by"),
     ).values()
     return survey
 
@@ -58,6 +63,8 @@ def build_survey_answers(demo: DemoSchool, survey: Survey, plans: list[Plan]) ->
         at = local_time(
             day_2024(8, 19) + datetime.timedelta(days=rng.randrange(4)), rng.randrange(700)
         )
+        if not current_season().happened(at):
+            continue  # not answered yet on the demo's today
         joins = plan.answer != SurveyAnswer.DECLINE
         wanted_responses.append(
             SurveyResponse(

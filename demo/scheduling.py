@@ -4,17 +4,20 @@
 
 - the term's sessions and supervision rota, if the term has none yet
   (``sessions_generate`` / ``rota_generate``: the real services);
-- September 2024 rolls of every basic session for the enrolled students
-  (approved applications), with a few absences and lates drawn from a fixed
-  seed;
-- leave requests in every state: approved ones (one three-day whole-day
-  leave, some single periods) that mark the rolls "on leave", one waiting for
-  the homeroom teacher, one declined with a reason, one cancelled;
-- dismissals after the last period on the first week's days.
+- when the term is running on the demo's today: the rolls of every basic
+  session of the last ``ROLL_DAYS`` service days up to yesterday for the
+  enrolled students (approved applications), with a few absences and lates
+  drawn from a fixed seed; today's sessions are left for the supervisors;
+- leave requests around today, in every state: approved ones (a three-day
+  whole-day leave, single periods, one for today) that mark the rolls "on
+  leave", two for tomorrow waiting for the homeroom teacher and one for
+  tomorrow already approved, one declined with a reason, one cancelled;
+- dismissals after the last period on the last five service days.
 
-Students without an approved application get nothing. Idempotent: the rows
-this step owns (the term's September marks and dismissals, and its leave
-requests) are replaced by the same ones on every run. Bulk inserts only.
+In a holiday (the coming term shown) only the timetable is built. Students
+without an approved application get nothing. Idempotent: the rows this step
+owns (the term's marks, leave requests and dismissals) are replaced by the
+same ones on every run. Bulk inserts only.
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ from scheduling.models import (
 )
 from scheduling.rota import services
 
-ROLL_MONTH = (2024, 9)
-DISMISSAL_DAYS = [datetime.date(2024, 9, d) for d in (2, 3, 4, 5, 6)]
+ROLL_DAYS = 15  # service days of rolls up to yesterday
+DISMISSAL_DAYS = 5  # the last service days with dismissals recorded
 ABSENT_RATE = 0.01
 LATE_RATE = 0.02
 SEED = "scheduling-attendance-demo"
@@ -112,35 +115,62 @@ def _replace(existing, wanted: list, fields: tuple[str, ...]) -> None:
         type(wanted[0]).objects.bulk_create(wanted, batch_size=2000)
 
 
-def _leave_plan(apps: list[Application], guardian_user: dict[int, int]) -> list[LeaveRequest]:
-    """Leave requests in every state for the first of ``apps`` (in the given,
-    deterministic order) whose guardian has a login."""
-    d = datetime.date
-    plans = [
-        # (kind, first, last, periods, status, reason, decision reason)
-        ("days", d(2024, 9, 18), d(2024, 9, 20), "", "approved", "回老家参加婚礼", ""),
-        ("periods", d(2024, 9, 10), d(2024, 9, 10), "after", "approved", "看牙医", ""),
-        ("periods", d(2024, 9, 24), d(2024, 9, 24), "noon", "approved", "中午家长接回吃药", ""),
-        ("days", d(2024, 9, 25), d(2024, 9, 25), "", "approved", "发烧，在家休息", ""),
-        ("days", d(2024, 10, 14), d(2024, 10, 15), "", "requested", "外出比赛", ""),
-        (
-            "periods",
-            d(2024, 9, 26),
-            d(2024, 9, 26),
-            "both",
-            "declined",
-            "家里有事",
-            "当天有单元测验，请按时参加",
-        ),
-        ("days", d(2024, 10, 21), d(2024, 10, 21), "", "cancelled", "预约体检", ""),
-    ]
+def leave_days(
+    service_days: list[datetime.date], today: datetime.date
+) -> dict[str, datetime.date | None]:
+    """The days the demo's leave requests fall on, from the term's service
+    days: ``past1`` = the last service day before today, ``past2`` the one
+    before … ``today`` (if a service day), ``next1`` = the first service day
+    after today ("tomorrow"), ``next2``; None where the term has no such day."""
+    past = [d for d in service_days if d < today][::-1]
+    future = [d for d in service_days if d > today]
+    days: dict[str, datetime.date | None] = {
+        f"past{i}": past[i - 1] if len(past) >= i else None for i in range(1, 11)
+    }
+    days["today"] = today if today in service_days else None
+    days["next1"] = future[0] if future else None
+    days["next2"] = future[1] if len(future) > 1 else None
+    return days
+
+
+# (kind, first day, last day, periods, status, reason, decision reason);
+# days are ``leave_days`` keys.
+# The first goes to the demo guardian 13800138001's older child: a request
+# for tomorrow waiting for hr_3_2.
+LEAVE_PLANS = (
+    ("days", "next1", "next1", "", "requested", "外出比赛", ""),
+    ("periods", "past10", "past10", "after", "approved", "看牙医", ""),
+    ("days", "past8", "past6", "", "approved", "回老家参加婚礼", ""),
+    ("periods", "past3", "past3", "noon", "approved", "中午家长接回吃药", ""),
+    ("days", "today", "today", "", "approved", "发烧，在家休息", ""),
+    ("periods", "past5", "past5", "both", "declined", "家里有事", "当天有单元测验，请按时参加"),
+    ("days", "next2", "next2", "", "cancelled", "预约体检", ""),
+    ("periods", "next1", "next1", "after", "requested", "去医院复诊", ""),
+    ("periods", "next1", "next1", "noon", "approved", "中午回家吃饭", ""),
+)
+
+
+def _leave_plan(
+    apps: list[Application],
+    guardian_user: dict[int, int],
+    days: dict[str, datetime.date | None],
+    today: datetime.date,
+) -> list[LeaveRequest]:
+    """Leave requests in every state (``LEAVE_PLANS``) for the first of
+    ``apps`` (in the given, deterministic order) whose guardian has a login;
+    a plan whose day the term lacks is skipped."""
+    yesterday = today - datetime.timedelta(days=1)
     eligible = [a for a in apps if a.student_id in guardian_user]
     out = []
-    for app, (kind, first, last, periods, status, reason, why) in zip(
-        eligible, plans, strict=False
+    for app, (kind, first_key, last_key, periods, status, reason, why) in zip(
+        eligible, LEAVE_PLANS, strict=False
     ):
+        first, last = days[first_key], days[last_key]
+        if first is None or last is None:
+            continue
         homeroom = app.student.school_class.homeroom_teacher_id
         decided = status in (LeaveStatus.APPROVED, LeaveStatus.DECLINED)
+        asked = min(first - datetime.timedelta(days=1), yesterday)
         out.append(
             LeaveRequest(
                 student_id=app.student_id,
@@ -153,9 +183,9 @@ def _leave_plan(apps: list[Application], guardian_user: dict[int, int]) -> list[
                 status=status,
                 requested_by_id=guardian_user[app.student_id],
                 decided_by_id=homeroom if decided else None,
-                decided_at=_at(first - datetime.timedelta(days=1), 20, 0) if decided else None,
+                decided_at=_at(asked, 20, 0) if decided else None,
                 decision_reason=why,
-                cancelled_at=_at(first - datetime.timedelta(days=3), 9, 0)
+                cancelled_at=_at(min(first - datetime.timedelta(days=3), yesterday), 9, 0)
                 if status == LeaveStatus.CANCELLED
                 else None,
             )
@@ -164,26 +194,33 @@ def _leave_plan(apps: list[Application], guardian_user: dict[int, int]) -> list[
 
 
 def build_attendance(demo) -> None:
-    """September rolls, leave requests and first-week dismissals."""
+    """Rolls up to yesterday, leave around today and the last days'
+    dismissals, when the term is running (module docstring)."""
     term = demo.term
+    if not demo.term_running:
+        return
     apps = list(
         Application.objects.filter(term=term, status=ApplicationStatus.APPROVED)
         .select_related("student__school_class")
         .order_by("student_id")
     )
+    service_days = sorted(set(Session.objects.filter(term=term).values_list("date", flat=True)))
+    past = [d for d in service_days if d < demo.today]
     _replace(
         LeaveRequest.objects.filter(term=term),
-        _leave_for_printed_logins_first(apps),
+        _leave_for_printed_logins_first(apps, leave_days(service_days, demo.today), demo.today),
         LEAVE_FIELDS,
     )
     on_leave = _on_leave(term)
     # One stream for the rolls, then the dismissals (their order fixes the draws).
-    rng = random.Random(SEED)
-    absent_after = _build_rolls(term, apps, on_leave, rng)
-    _build_dismissals(demo, apps, on_leave, absent_after, rng)
+    rng = random.Random(f"{SEED}:{demo.today:%Y-%m-%d}")
+    absent_after = _build_rolls(term, apps, on_leave, rng, past[-ROLL_DAYS:])
+    _build_dismissals(demo, apps, on_leave, absent_after, rng, past[-DISMISSAL_DAYS:])
 
 
-def _leave_for_printed_logins_first(apps: list[Application]) -> list[LeaveRequest]:
+def _leave_for_printed_logins_first(
+    apps: list[Application], days: dict[str, datetime.date | None], today: datetime.date
+) -> list[LeaveRequest]:
     """``_leave_plan`` for ``apps`` ordered so the printed logins see leave
     first: the demo guardians' children, then class 三（2）."""
     guardian_user: dict[int, int] = {}
@@ -206,7 +243,7 @@ def _leave_for_printed_logins_first(apps: list[Application]) -> list[LeaveReques
             a.student_id,
         ),
     )
-    return _leave_plan(ordered, guardian_user)
+    return _leave_plan(ordered, guardian_user, days, today)
 
 
 def _on_leave(term) -> dict[tuple[int, datetime.date, str], LeaveRequest]:
@@ -231,16 +268,16 @@ def _build_rolls(
     apps: list[Application],
     on_leave: dict[tuple[int, datetime.date, str], LeaveRequest],
     rng: random.Random,
+    days: list[datetime.date],
 ) -> set[tuple[int, datetime.date]]:
-    """The month's rolls of every basic session; returns (student id, day)
-    of those absent after school (they are not dismissed)."""
-    year, month = ROLL_MONTH
+    """The rolls of every basic session on ``days``; returns (student id,
+    day) of those absent after school (they are not dismissed)."""
     by_class: dict[tuple[int, str], list[Application]] = defaultdict(list)
     for app in apps:
         for period, part in PART.items():
             if getattr(app, part):
                 by_class[(app.student.school_class_id, period)].append(app)
-    sessions = Session.objects.filter(term=term, date__year=year, date__month=month).order_by(
+    sessions = Session.objects.filter(term=term, date__in=days).order_by(
         "date", "period", "school_class_id"
     )
     rows: list[Attendance] = []
@@ -265,7 +302,7 @@ def _build_rolls(
                 )
             )
     _replace(
-        Attendance.objects.filter(session__term=term, date__year=year, date__month=month),
+        Attendance.objects.filter(session__term=term),
         rows,
         ATTENDANCE_FIELDS,
     )
@@ -290,12 +327,12 @@ def _build_dismissals(
     on_leave: dict[tuple[int, datetime.date, str], LeaveRequest],
     absent_after: set[tuple[int, datetime.date]],
     rng: random.Random,
+    days: list[datetime.date],
 ) -> None:
-    """Dismissals after the last period on the first week's days, for the
-    day students who were there after school."""
-    year, month = ROLL_MONTH
+    """Dismissals after the last period on ``days``, for the day students
+    who were there after school."""
     dismissals = []
-    for day in DISMISSAL_DAYS:
+    for day in days:
         for app in apps:
             student = app.student
             if student.is_boarder or not app.wants_after_school:
@@ -316,7 +353,11 @@ def _build_dismissals(
                 )
             )
     _replace(
-        Dismissal.objects.filter(student__school=demo.school, date__year=year, date__month=month),
+        Dismissal.objects.filter(
+            student__school=demo.school,
+            date__gte=demo.term.first_day,
+            date__lte=demo.term.last_day,
+        ),
         dismissals,
         DISMISSAL_FIELDS,
     )

@@ -1,10 +1,11 @@
 """The demo school 阳光实验小学 (XX县) and its people: the first step of ``load_demo``.
 
-``load_school()`` builds, in order: the school, the 2024 school year and its
-autumn term, rooms of every kind, staff (admins, 24 homeroom teachers, club
-and subject teachers, volunteers) and the ``root`` superuser, 24 classes,
-about 1,080 students with their guardians (``demo.families``), and the
-logins the command prints.
+``load_school(today)`` builds, in order: the school, the terms around
+``today`` (``demo.base.demo_terms``: the term running today or, in a holiday,
+the coming one, and the one before it) with their school years, rooms of
+every kind, staff (admins, 24 homeroom teachers, club and subject teachers,
+volunteers) and the ``root`` superuser, 24 classes, about 1,080 students
+with their guardians (``demo.families``), and the logins the command prints.
 
 Deterministic and idempotent: every step draws from its own seeded random
 stream (so adding a step later does not reshuffle the others) and writes by
@@ -38,7 +39,10 @@ from demo.base import (
     DEMO_PASSWORD,
     DemoLogin,
     DemoSchool,
+    TermSpan,
     demo_password_hash,
+    demo_terms,
+    demo_today,
     seeded_faker,
     set_roles,
     sync,
@@ -51,11 +55,6 @@ from demo.families import (
 
 SCHOOL_NAME = "阳光实验小学"
 COUNTY = "XX县"
-START_YEAR = 2024
-TERM_NAME = "2024年秋季学期"
-TERM_FIRST_DAY = datetime.date(2024, 9, 2)
-TERM_LAST_DAY = datetime.date(2025, 1, 17)
-
 GRADES = range(1, 7)
 CLASSES_PER_GRADE = 4
 
@@ -66,8 +65,8 @@ CLASSES_PER_GRADE = 4
 FEE_DOCUMENT = "X教发【2024】X号"
 
 
-def build_school() -> DemoSchool:
-    """阳光实验小学 of XX县 (created or refreshed by name)."""
+def build_school(today: datetime.date) -> DemoSchool:
+    """阳光实验小学 of XX县 (created or refreshed by name), built around ``today``."""
     (school,) = sync(
         School,
         School.objects.filter(name=SCHOOL_NAME),
@@ -85,29 +84,40 @@ def build_school() -> DemoSchool:
         key=("name",),
         fields=("short_name", "county", "address", "phone", "fee_document"),
     ).values()
-    return DemoSchool(school=school)
+    return DemoSchool(school=school, today=today)
 
 
-def build_school_year(demo: DemoSchool) -> None:
-    """School year 2024—2025 and its autumn term 2024-09-02 … 2025-01-17."""
-    demo.school_year, _ = SchoolYear.objects.get_or_create(
-        school=demo.school, start_year=START_YEAR
+def _sync_term(demo: DemoSchool, span: TermSpan) -> Term:
+    school_year, _ = SchoolYear.objects.get_or_create(
+        school=demo.school, start_year=span.start_year
     )
-    (demo.term,) = sync(
+    (term,) = sync(
         Term,
-        Term.objects.filter(school=demo.school, name=TERM_NAME),
+        Term.objects.filter(school=demo.school, name=span.name),
         [
             Term(
                 school=demo.school,
-                school_year=demo.school_year,
-                name=TERM_NAME,
-                first_day=TERM_FIRST_DAY,
-                last_day=TERM_LAST_DAY,
+                school_year=school_year,
+                name=span.name,
+                first_day=span.first_day,
+                last_day=span.last_day,
             )
         ],
         key=("name",),
         fields=("school_year", "first_day", "last_day"),
     ).values()
+    return term
+
+
+def build_school_year(demo: DemoSchool) -> None:
+    """The term shown on ``demo.today`` and the one before, with their school
+    years (``demo.base.demo_terms``): on 2026-12-02, autumn 2026
+    (2026-09-07 … 2027-01-22, school year 2026—2027) after spring 2026."""
+    terms = demo_terms(demo.today)
+    demo.previous_term = _sync_term(demo, terms.previous)
+    demo.term = _sync_term(demo, terms.shown)
+    demo.school_year = demo.term.school_year
+    demo.term_running = terms.running
 
 
 # --- rooms --------------------------------------------------------------------------
@@ -316,13 +326,14 @@ def build_logins(demo: DemoSchool) -> None:
 
 
 @transaction.atomic
-def load_school() -> DemoSchool:
-    """Build or refresh the demo school and its people; returns what was
-    built, with logins (the later apps' steps are not run).
+def load_school(today: datetime.date | None = None) -> DemoSchool:
+    """Build or refresh the demo school and its people around ``today``
+    (``demo.base.demo_today``: ``DEMO_TODAY`` or the local date when None);
+    returns what was built, with logins (the later apps' steps are not run).
 
     One transaction: a failure leaves the database as it was.
     """
-    demo = build_school()
+    demo = build_school(demo_today(today))
     build_school_year(demo)
     build_rooms(demo)
     build_staff(demo)

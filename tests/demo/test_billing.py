@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -24,6 +25,9 @@ from demo import billing as billing_demo
 from demo import school as school_demo
 from enrollment.models import ApplicationEvent, Status
 
+# Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
+PINNED = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
+
 
 def _enrolled_in_september() -> set[int]:
     """Students whose application the enrollment demo approved by 30 Sep and
@@ -33,6 +37,7 @@ def _enrolled_in_september() -> set[int]:
     return set(
         ApplicationEvent.objects.filter(
             application__term__school=school,
+            application__term__name="2024年秋季学期",
             application__status=Status.APPROVED,
             to_status=Status.APPROVED,
             at__lte=cutoff,
@@ -42,7 +47,11 @@ def _enrolled_in_september() -> set[int]:
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(PINNED, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         call_command("load_demo", stdout=io.StringIO())
         yield _enrolled_in_september()
         transaction.set_rollback(True)
@@ -55,7 +64,7 @@ def school(loaded, db):
 
 class TestBillingDemo:
     def test_policy_per_period_with_the_seed_document(self, school):
-        policy = FeePolicy.objects.get(school=school)
+        policy = FeePolicy.objects.get(school=school, term__name="2024年秋季学期")
         assert (policy.rate_per_period, policy.periods_per_day, policy.mode) == (
             Decimal("2.30"),
             2,
@@ -64,16 +73,23 @@ class TestBillingDemo:
         assert school.fee_document == billing_demo.FEE_DOCUMENT
 
     def test_statements_september_to_december_for_every_enrolled_student(self, school, loaded):
-        months = FeeStatement.objects.filter(school=school).values_list("month", flat=True)
+        autumn = FeeStatement.objects.filter(term__name="2024年秋季学期")
+        months = autumn.values_list("month", flat=True)
+        # Every month over by 2025-01-15; the previous term (spring 2024) all of its.
         assert sorted({m.month for m in months}) == [9, 10, 11, 12]
-        september = set(
-            FeeStatement.objects.filter(school=school, month__month=9).values_list(
-                "student_id", flat=True
-            )
-        )
+        spring = FeeStatement.objects.filter(term__name="2024年春季学期")
+        assert sorted({m.month for m in spring.values_list("month", flat=True)}) == [
+            2,
+            3,
+            4,
+            5,
+            6,
+            7,
+        ]
+        september = set(autumn.filter(month__month=9).values_list("student_id", flat=True))
         assert len(loaded) > 300
         assert loaded <= september
-        s = FeeStatement.objects.filter(school=school, month__month=9, periods=42).first()
+        s = autumn.filter(month__month=9, periods=42).first()
         assert s.total == Decimal("96.60")
         assert sum(FeeLine.objects.filter(statement=s).values_list("amount", flat=True)) == s.total
 
@@ -86,7 +102,7 @@ class TestBillingDemo:
         assert paid[9] > paid[10] > paid[11] > paid[12] > 0
 
     def test_fee_sheet_prints(self, school):
-        term = school.terms.get()
+        term = school.terms.get(name="2024年秋季学期")
         sheet = fee_sheet(term=term, month=datetime.date(2024, 9, 1))
         assert len(sheet.rows) > 80
         assert sheet_pdf(sheet)[:4] == b"%PDF"

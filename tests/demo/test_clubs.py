@@ -4,7 +4,10 @@ transaction rolled back at the end."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from django.db import transaction
 
 from afterschool.models import User
@@ -12,6 +15,9 @@ from demo import clubs as demo_clubs
 from demo.school import load_school as load_demo
 from enrollment.models import Application, Status
 from scheduling.models import AllocationRun, ChoiceWindow, Club, ClubChoice
+
+# Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
+PINNED = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
 
 
 def _counts(term):
@@ -25,7 +31,11 @@ def _counts(term):
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(PINNED, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         demo = load_demo()
         empty = _counts(demo.term)
         demo_clubs.build(demo)  # no enrolled students yet: clubs and windows only

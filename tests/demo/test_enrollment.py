@@ -6,11 +6,13 @@ other modules never see it.
 
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 from collections import Counter
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -33,10 +35,17 @@ from enrollment.models import (
 )
 from enrollment.review.selectors import class_applications
 
+# Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
+PINNED = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
+
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(PINNED, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         call_command("load_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
@@ -60,9 +69,15 @@ def enrollment_counts() -> dict[str, int]:
     }
 
 
+# The term the assertions describe (the previous term, spring 2024, is complete).
+TERM = "2024年秋季学期"
+
+
 class TestDemoEnrollment:
     def test_applications_in_every_state_in_realistic_numbers(self, school):
-        counts = Counter(Application.objects.values_list("status", flat=True))
+        counts = Counter(
+            Application.objects.filter(term__name=TERM).values_list("status", flat=True)
+        )
         assert set(counts) == set(Status.values)
         students = Student.objects.filter(school=school).count()
         assert counts[Status.APPROVED] > students / 3
@@ -75,27 +90,29 @@ class TestDemoEnrollment:
 
     def test_about_one_family_in_eight_opts_out_in_writing(self, school):
         students = Student.objects.filter(school=school).count()
-        opt_outs = OptOut.objects.filter(student__school=school)
+        opt_outs = OptOut.objects.filter(student__school=school, term__name=TERM)
         assert 0.10 <= opt_outs.count() / students <= 0.15
         assert all("自愿放弃参加课后服务" in o.statement for o in opt_outs[:20])
         # Nobody both opted out and applied.
         assert not Application.objects.filter(
-            student__opt_outs__isnull=False, student__opt_outs__revoked_at__isnull=True
+            term__name=TERM,
+            student__opt_outs__term__name=TERM,
+            student__opt_outs__revoked_at__isnull=True,
         ).exists()
 
     def test_survey_open_with_answers_from_most_families(self, school):
-        survey = Survey.objects.get(school=school)
+        survey = Survey.objects.get(school=school, term__name=TERM)
         answers = Counter(survey.responses.values_list("answer", flat=True))
         assert survey.is_open
         assert sum(answers.values()) >= 0.9 * Student.objects.filter(school=school).count()
-        assert answers["decline"] == OptOut.objects.count()
+        assert answers["decline"] == OptOut.objects.filter(term__name=TERM).count()
         assert answers["undecided"] >= 1
 
     def test_history_of_every_application_ends_in_its_status(self, school):
         events: dict[int, list] = {}
-        for e in ApplicationEvent.objects.order_by("at", "pk"):
+        for e in ApplicationEvent.objects.filter(application__term__name=TERM).order_by("at", "pk"):
             events.setdefault(e.application_id, []).append(e)
-        for app in Application.objects.all():
+        for app in Application.objects.filter(term__name=TERM):
             chain = events.get(app.pk, [])
             if app.status == Status.DRAFT:
                 assert chain == []
@@ -108,15 +125,21 @@ class TestDemoEnrollment:
                 assert app.last_reason and chain[-1].reason == app.last_reason
 
     def test_waivers_approved_pending_and_one_declined(self, school):
-        counts = Counter(WaiverRequest.objects.values_list("status", flat=True))
+        counts = Counter(
+            WaiverRequest.objects.filter(application__term__name=TERM).values_list(
+                "status", flat=True
+            )
+        )
         assert counts[WaiverStatus.APPROVED] >= 5
         assert counts[WaiverStatus.PENDING] >= 1
         assert counts[WaiverStatus.DECLINED] == 1
-        declined = WaiverRequest.objects.get(status=WaiverStatus.DECLINED)
+        declined = WaiverRequest.objects.get(
+            application__term__name=TERM, status=WaiverStatus.DECLINED
+        )
         assert declined.decision_reason and declined.decided_by.username == "admin"
 
     def test_most_approved_families_signed_online_some_on_paper(self, school):
-        approved = Application.objects.filter(status=Status.APPROVED)
+        approved = Application.objects.filter(term__name=TERM, status=Status.APPROVED)
         online = Agreement.objects.filter(application__in=approved, signed_at__isnull=False)
         paper = Agreement.objects.filter(application__in=approved, paper_received_at__isnull=False)
         assert online.count() >= 0.5 * approved.count()
@@ -127,7 +150,7 @@ class TestDemoEnrollment:
         assert "4.60元/天/生" in signed.text and signed.signed_name in signed.text
 
     def test_class_submissions_approved_and_waiting(self, school):
-        subs = ClassSubmission.objects.filter(school_class__school=school)
+        subs = ClassSubmission.objects.filter(school_class__school=school, term__name=TERM)
         assert subs.filter(approved_at__isnull=False).count() >= 10
         waiting = subs.filter(approved_at__isnull=True)
         assert waiting.count() >= 2
@@ -139,13 +162,13 @@ class TestDemoEnrollment:
         siblings = {
             a.student.school_class.grade: a
             for a in Application.objects.filter(
-                student__guardians__mobile="13800138001"
+                term__name=TERM, student__guardians__mobile="13800138001"
             ).select_related("student__school_class", "agreement")
         }
         assert siblings[3].status == Status.APPROVED
         assert not hasattr(siblings[3], "agreement")  # waits for the signature
         assert siblings[1].agreement.signed_name
-        only = Application.objects.get(student__guardians__mobile="13800138002")
+        only = Application.objects.get(term__name=TERM, student__guardians__mobile="13800138002")
         assert only.status == Status.RETURNED and only.last_reason
 
         client.force_login(User.objects.get(username="13800138001"))

@@ -1,5 +1,6 @@
-"""The scheduling demo step (demo/scheduling.py): September 2024 rolls with a
-few absences and lates, leave in every state, dismissals; idempotent.
+"""The scheduling demo step (demo/scheduling.py): rolls of the last service
+days up to yesterday with a few absences and lates, leave in every state
+around today, dismissals; idempotent.
 
 Built once for the module inside a transaction rolled back at the end. The
 enrollment demo (approved applications) may not be present: the fixture
@@ -12,6 +13,7 @@ import random
 from collections import Counter
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -29,6 +31,9 @@ from scheduling.models import (
     Session,
 )
 
+# Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
+PINNED = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
+
 
 def _counts(term) -> dict[str, object]:
     return {
@@ -43,7 +48,11 @@ def _counts(term) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(PINNED, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         demo = load_school()
         rng = random.Random(4)
         admin = User.objects.filter(school=demo.school, role=Role.ADMIN).order_by("pk").first()
@@ -77,7 +86,7 @@ def built(django_db_setup, django_db_blocker):
 
 @pytest.mark.django_db
 class TestSchedulingDemo:
-    def test_rolls_for_september_with_a_few_absences_and_lates(self, built):
+    def test_rolls_up_to_yesterday_with_a_few_absences_and_lates(self, built):
         demo, first, _ = built
         marks = first["marks"]
         assert first["sessions"] > 0
@@ -88,8 +97,10 @@ class TestSchedulingDemo:
             < marks[AttendanceStatus.LATE]
             < 0.05 * sum(marks.values())
         )
-        months = {d.month for d in Attendance.objects.values_list("date", flat=True).distinct()}
-        assert months == {9}
+        days = sorted(set(Attendance.objects.values_list("date", flat=True)))
+        assert len(days) == scheduling_demo.ROLL_DAYS
+        assert days[-1] == datetime.date(2025, 1, 14)  # yesterday; today's rolls wait
+        assert datetime.date(2025, 1, 1) not in days  # 元旦
 
     def test_leave_in_every_state_and_a_three_day_leave_marks_the_roll(self, built):
         demo, first, _ = built
@@ -98,11 +109,21 @@ class TestSchedulingDemo:
             term=demo.term,
             status=LeaveStatus.APPROVED,
             kind=LeaveKind.DAYS,
-            first_day=datetime.date(2024, 9, 18),
+            reason="回老家参加婚礼",
         )
-        assert (three.last_day - three.first_day).days == 2
+        service_days = set(
+            Session.objects.filter(
+                term=demo.term, date__range=(three.first_day, three.last_day)
+            ).values_list("date", flat=True)
+        )
+        assert len(service_days) == 3
         assert set(three.attendances.values_list("status", flat=True)) == {AttendanceStatus.LEAVE}
-        assert three.attendances.values("date").distinct().count() == 3
+        assert set(three.attendances.values_list("date", flat=True)) == service_days
+
+    def test_leave_for_tomorrow_waits_for_the_homeroom_teacher(self, built):
+        demo, _, _ = built
+        waiting = LeaveRequest.objects.filter(term=demo.term, status=LeaveStatus.REQUESTED)
+        assert set(waiting.values_list("first_day", flat=True)) == {datetime.date(2025, 1, 16)}
 
     def test_dismissals_skip_boarders(self, built):
         demo, first, _ = built

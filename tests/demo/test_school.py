@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -32,13 +33,20 @@ from afterschool.models import (
 )
 from demo import school as demo_module
 
+# Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
+PINNED = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
+
 LOGIN_LINE = re.compile(r"^\s+\S+\s+(?P<username>\S+)\s+密码 (?P<password>\S+)\s+—", re.M)
 
 
 @pytest.fixture(scope="module")
 def demo_output(django_db_setup, django_db_blocker):
     """Runs ``load_demo`` once; yields what it printed; rolls everything back."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(PINNED, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         out = io.StringIO()
         call_command("load_demo", stdout=out)
         yield out.getvalue()
@@ -65,8 +73,12 @@ def _counts(school: School) -> dict[str, int]:
 class TestLoadDemoSchool:
     def test_school_year_and_autumn_term(self, school):
         assert school.county == "XX县"
-        term = Term.objects.get(school=school)
-        assert term.name == "2024年秋季学期"
+        # On 2025-01-15: autumn 2024 running, spring 2024 before it.
+        assert set(Term.objects.filter(school=school).values_list("name", flat=True)) == {
+            "2024年秋季学期",
+            "2024年春季学期",
+        }
+        term = Term.objects.get(school=school, name="2024年秋季学期")
         assert term.school_year.start_year == 2024
         assert (term.first_day, term.last_day) == (
             datetime.date(2024, 9, 2),

@@ -4,11 +4,30 @@ The steps and their order are ``demo.load.load_demo``; this command prints
 what was built and the demo logins (the README's table).
 """
 
+import argparse
+import datetime
+
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"请按 YYYY-MM-DD 填写日期，而不是 {value!r}。") from None
 
 
 class Command(BaseCommand):
     help = "创建或更新演示学校“阳光实验小学”（可重复运行），并列出演示账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=_date,
+            default=None,
+            help="按这一天（YYYY-MM-DD）构建演示数据；默认取环境变量 DEMO_TODAY，否则为今天。",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -19,11 +38,16 @@ class Command(BaseCommand):
             raise CommandError(
                 "演示数据需要 faker：pip install -c constraints.txt -e '.[demo]'"
             ) from error
-        demo = load_demo()
+        try:
+            demo = load_demo(options["today"])
+        except ImproperlyConfigured as error:  # a DEMO_TODAY that is not a date
+            raise CommandError(str(error)) from error
         school = demo.school
+        state = "进行中" if demo.term_running else "即将开学，报名进行中"
         self.stdout.write(
             self.style.SUCCESS(
-                f"演示学校已就绪：{school.county}{school.name}，{demo.term}，"
+                f"演示学校已就绪（演示日期 {demo.today:%Y-%m-%d}）：{school.county}{school.name}，"
+                f"{demo.term}（{state}），上一学期 {demo.previous_term}（已结束），"
                 f"{len(demo.classes)} 个班级，{len(demo.students)} 名学生，"
                 f"{len(demo.guardians)} 位家长，{len(demo.rooms)} 处场地。"
             )
