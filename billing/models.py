@@ -308,6 +308,7 @@ class LineKind(models.TextChoices):
     PREPAY = "prepay", _("预收")
     REFUND = "refund", _("结算退费")
     ADJUSTMENT = "adjustment", _("调整")
+    CAP = "cap", _("收费上限封顶")
 
 
 class FeeLine(models.Model):

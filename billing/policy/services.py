@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from afterschool.audit import audited
 from afterschool.models import School, Term, User
 from afterschool.selectors import school_fee_cap
-from billing.models import FeePolicy
+from billing.models import BillingMode, FeePolicy
 
 POLICY_FIELDS = (
     "rate_per_period",
@@ -59,6 +59,42 @@ def fee_cap_errors(
             _("每天收费不得超过 %(cap)s 元%(doc)s。") % {"cap": cap.per_day, "doc": doc}
         ]
     return errors
+
+
+# A typical month of service: about 21 school days (September 2024 has 21).
+TYPICAL_MONTH_DAYS = 21
+
+
+def fee_cap_warnings(policy: FeePolicy) -> list[str]:
+    """Warnings (not refusals) for a monthly flat policy whose amounts exceed
+    what the cap allows in a typical month (``TYPICAL_MONTH_DAYS`` × the day
+    cap, e.g. 21 × 4.60 = 96.60 yuan) or, for the reduced tier, in the
+    largest month below its day threshold; statements are capped to the days
+    served anyway (``billing.statements.compute.cap_line``). Empty otherwise."""
+    if policy.mode != BillingMode.MONTHLY:
+        return []
+    cap = school_fee_cap(policy.school)
+    warnings = []
+    typical = cap.per_day * TYPICAL_MONTH_DAYS
+    if policy.monthly_amount > typical:
+        warnings.append(
+            _(
+                "每月收费 %(amount)s 元高于收费上限下一个月（按 %(days)s 天计）"
+                "最多可收的 %(max)s 元：账单将按实际服务天数封顶。"
+            )
+            % {"amount": policy.monthly_amount, "days": TYPICAL_MONTH_DAYS, "max": typical}
+        )
+    short_days = max(policy.monthly_threshold_days - 1, 0)
+    short = cap.per_day * short_days
+    if policy.monthly_reduced_amount > short:
+        warnings.append(
+            _(
+                "减档金额 %(amount)s 元高于服务 %(days)s 天最多可收的 %(max)s 元："
+                "账单将按实际服务天数封顶。"
+            )
+            % {"amount": policy.monthly_reduced_amount, "days": short_days, "max": short}
+        )
+    return warnings
 
 
 @transaction.atomic

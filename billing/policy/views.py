@@ -14,7 +14,7 @@ from billing.access import billing_term_for_user
 from billing.http import errors_to_form
 from billing.policy.forms import FeePolicyForm
 from billing.policy.selectors import fee_policy_for, fee_policy_of
-from billing.policy.services import fee_policy_save
+from billing.policy.services import fee_cap_warnings, fee_policy_save
 
 
 @login_required
@@ -27,11 +27,13 @@ def policy(request):
         form = FeePolicyForm(request.POST, instance=current)
         if form.is_valid():
             try:
-                fee_policy_save(term=term, data=form.cleaned_data, by=request.user)
+                saved = fee_policy_save(term=term, data=form.cleaned_data, by=request.user)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
                 messages.success(request, _("收费标准已保存。"))
+                for warning in fee_cap_warnings(saved):
+                    messages.warning(request, warning)
                 return redirect(reverse("billing:policy") + f"?term={term.pk}")
     else:
         form = FeePolicyForm(instance=current)

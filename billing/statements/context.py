@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from afterschool.models import Student, Term
+from afterschool.selectors import FeeCap, school_fee_cap
 from billing.models import FeePolicy, Waiver
 from billing.money import ZERO, total
 from enrollment.models import Application, ApplicationEvent, Status
@@ -95,6 +96,7 @@ class TermContext:
     leave: dict[int, set[tuple[datetime.date, str]]]
     absences: dict[int, set[tuple[datetime.date, str]]]
     waivers: dict[int, list[Waiver]]
+    cap: FeeCap
 
     def service_dates(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
         return [d for d, info in self.calendar.items() if first <= d <= last and info.has_service]
@@ -159,7 +161,7 @@ def load_context(
     ``last`` (default: the whole term). Raises ``CalendarUnknownError`` when
     the term touches a year the calendar does not know. Fixed queries:
     calendar (≤ 3), term settings (≤ 1), applications, events, leave (≤ 4),
-    absences, waivers."""
+    absences, waivers (the school's fee cap is read from ``term.school``)."""
     first = max(first or term.first_day, term.first_day)
     last = min(last or term.last_day, term.last_day)
     calendar = {d.date: d for d in term_calendar(term)}
@@ -175,4 +177,5 @@ def load_context(
         leave=approved_leave_periods(term=term, start=first, end=last),
         absences=attendance_absences(term=term, start=first, end=last),
         waivers=dict(waivers),
+        cap=school_fee_cap(term.school),
     )

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from afterschool.models import Term
 from billing.models import BillingMode, FeeLine, FeePolicy, FeeStatement, LineKind, WaiverKind
 from billing.money import line_amount, percent_of, to_fen
 from billing.payments.services import payment_record
@@ -336,8 +337,8 @@ class TestMonthlyTiers:
             term=term,
             data={
                 "mode": BillingMode.MONTHLY,
-                "monthly_amount": Decimal("150.00"),
-                "monthly_reduced_amount": Decimal("75.00"),
+                "monthly_amount": Decimal("90.00"),
+                "monthly_reduced_amount": Decimal("30.00"),
                 "monthly_threshold_days": 10,
             },
             by=world.admin,
@@ -345,10 +346,112 @@ class TestMonthlyTiers:
         enrol(world.child_x, term, by=world.admin)
         enrol(world.child_y, term, by=world.admin, on=D(2024, 9, 23))  # 7 service days
         statements_generate(term=term, month=SEPT)
-        assert statement_of(world.child_x).total == Decimal("150.00")
+        assert statement_of(world.child_x).total == Decimal("90.00")
         y = statement_of(world.child_y)
-        assert (y.total, y.days) == (Decimal("75.00"), 7)
+        assert (y.total, y.days) == (Decimal("30.00"), 7)
         assert "减档" in FeeLine.objects.get(statement=y, kind=LineKind.CHARGE).description
+        assert not FeeLine.objects.filter(kind=LineKind.CAP).exists()
+
+
+def monthly(term, by, amount, reduced="30.00", **extra):
+    fee_policy_save(
+        term=term,
+        data={
+            "mode": BillingMode.MONTHLY,
+            "monthly_amount": Decimal(amount),
+            "monthly_reduced_amount": Decimal(reduced),
+            "monthly_threshold_days": 10,
+            **extra,
+        },
+        by=by,
+    )
+
+
+def cap_amount(statement):
+    return list(
+        FeeLine.objects.filter(statement=statement, kind=LineKind.CAP).values_list(
+            "amount", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+class TestCapInEveryMode:
+    """September: 21 service days; the cap 2.30 a period, 4.60 a day."""
+
+    def test_flat_month_exactly_at_the_cap_is_not_cut(self, world, term):
+        monthly(term, world.admin, "96.60")
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.total, cap_amount(s)) == (Decimal("96.60"), [])
+
+    def test_flat_month_one_fen_above_the_cap_is_cut_by_one_fen(self, world, term):
+        monthly(term, world.admin, "96.61")
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.total, cap_amount(s)) == (Decimal("96.60"), [Decimal("-0.01")])
+        line = FeeLine.objects.get(statement=s, kind=LineKind.CAP)
+        assert "21 天、42 课时" in line.description and "96.60" in line.description
+
+    def test_flat_month_of_150_is_capped_to_the_days_served(self, world, term):
+        monthly(term, world.admin, "150.00", reduced="75.00")
+        enrol(world.child_x, term, by=world.admin)
+        enrol(world.child_y, term, by=world.admin, on=D(2024, 9, 23))  # 7 service days
+        statements_generate(term=term, month=SEPT)
+        x = statement_of(world.child_x)
+        assert (x.total, cap_amount(x)) == (Decimal("96.60"), [Decimal("-53.40")])
+        # A part month: 7 days × 4.60 = 32.20, however the tier reads.
+        y = statement_of(world.child_y)
+        assert (y.total, y.days, cap_amount(y)) == (Decimal("32.20"), 7, [Decimal("-42.80")])
+        assert x.total == lines_total(x) and y.total == lines_total(y)
+
+    def test_one_period_a_day_is_capped_by_the_period_cap(self, world, term):
+        monthly(term, world.admin, "90.00")
+        enrol(world.child_x, term, by=world.admin, noon=False)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        # 21 periods × 2.30 = 48.30 < 21 days × 4.60.
+        assert (s.total, cap_amount(s)) == (Decimal("48.30"), [Decimal("-41.70")])
+
+    def test_waiver_applies_to_the_capped_amount(self, world, term):
+        monthly(term, world.admin, "150.00", reduced="75.00", allow_partial_waiver=True)
+        enrol(world.child_x, term, by=world.admin)
+        waiver_create(
+            student=world.child_x,
+            term=term,
+            kind=WaiverKind.PERCENT,
+            percent=Decimal("50"),
+            effective_from=term.first_day,
+            by=world.admin,
+        )
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert s.total == Decimal("48.30") == lines_total(s)
+
+    def test_per_period_month_under_a_lowered_cap(self, world, term):
+        fee_policy_save(term=term, data={}, by=world.admin)  # 2.30 × 2 saved
+        world.school.fee_cap_per_period = Decimal("2.00")
+        world.school.save(update_fields=["fee_cap_per_period"])
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=Term.objects.get(pk=term.pk), month=SEPT)
+        s = statement_of(world.child_x)
+        # 42 periods × 2.30 = 96.60, bound 42 × 2.00 = 84.00.
+        assert (s.total, cap_amount(s)) == (Decimal("84.00"), [Decimal("-12.60")])
+
+    def test_prepayment_at_the_cap_and_under_a_lowered_cap(self, world, term):
+        fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = FeeStatement.objects.get(student=world.child_x, kind="prepay")
+        assert (s.total, cap_amount(s)) == (Decimal("460.00"), [])
+        world.school.fee_cap_per_period = Decimal("2.00")
+        world.school.save(update_fields=["fee_cap_per_period"])
+        statements_generate(term=Term.objects.get(pk=term.pk), month=SEPT)
+        s.refresh_from_db()
+        # 100 days × 4.00 = 400.00.
+        assert (s.total, cap_amount(s)) == (Decimal("400.00"), [Decimal("-60.00")])
 
 
 @pytest.mark.django_db
