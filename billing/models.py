@@ -340,6 +340,7 @@ class PaymentMethod(models.TextChoices):
     WECHAT = "wechat", _("微信")
     ALIPAY = "alipay", _("支付宝")
     BANK = "bank", _("银行转账")
+    PLATFORM = "platform", _("非税缴费平台")
 
 
 class PaymentKind(models.TextChoices):
@@ -394,3 +395,30 @@ class Payment(models.Model):
     @property
     def signed_amount(self) -> Decimal:
         return self.amount if self.kind == PaymentKind.PAYMENT else -self.amount
+
+
+class FeePublication(models.Model):
+    """The term's fee published to families (收费公示) before anything is
+    collected (教基厅函〔2023〕26号; DESIGN.md "National rules"): statements
+    cannot be issued for a term without one. The public notice is read from
+    the term's ``FeePolicy`` and the school's cap; ``how_to_pay`` is the
+    school's own words on the payment channel."""
+
+    term = models.OneToOneField(
+        Term, on_delete=models.CASCADE, related_name="fee_publication", verbose_name=_("学期")
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_publications")
+    how_to_pay = models.CharField(_("缴费方式说明"), max_length=300, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("公示时间"), default=timezone.now)
+
+    history = audit_history(_("收费公示变更记录"))
+
+    class Meta:
+        verbose_name = _("收费公示")
+        verbose_name_plural = _("收费公示")
+
+    def __str__(self) -> str:
+        return f"{self.term} {self._meta.verbose_name}"

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
+from billing.payments import views as payments
 from billing.policy import views as policy
+from billing.publicity import views as publicity
 from billing.sheets import views as sheets
 from billing.statements import views as statements
 from billing.waivers import views as waivers
@@ -20,4 +22,11 @@ urlpatterns = [
     path("waivers/", waivers.waivers, name="waivers"),
     path("fee-sheet/", sheets.fee_sheet, name="fee-sheet"),
     path("workload/", workload.workload, name="workload"),
+    path("payments/list/", payments.payment_list_export, name="payment-list"),
+    path("payments/import/", payments.payment_import_page, name="payment-import"),
+    path("payments/reconciliation/", payments.reconciliation_page, name="reconciliation"),
+    path("publicity/", publicity.publicity, name="publicity"),
+    # Public: no login, no personal data (收费公示).
+    path("fees/<int:pk>/", publicity.fee_notice_page, name="fee-notice"),
+    path("fees/<int:pk>/pdf/", publicity.fee_notice_pdf, name="fee-notice-pdf"),
 ]

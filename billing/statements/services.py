@@ -27,6 +27,7 @@ from billing.models import (
 )
 from billing.months import month_end, month_start
 from billing.policy.selectors import fee_policy_for
+from billing.publicity.services import fee_publication_required
 from billing.statements.compute import compute_month, compute_prepay, compute_settlement
 from billing.statements.context import Line, StudentBill, load_context
 from billing.waivers.services import waivers_sync_from_enrollment
@@ -247,7 +248,8 @@ def statements_generate(
     touched and a paid statement whose amount changes gets an adjustment
     line. A fixed number of SQL queries whatever the number of students.
 
-    Raises ``ValidationError`` for a month outside the term and
+    Raises ``ValidationError`` for a month outside the term or a term whose
+    fee is not published (收费公示, ``fee_publication_required``) and
     ``CalendarUnknownError`` for a year the calendar does not know.
     """
     month = month_start(month)
@@ -255,6 +257,7 @@ def statements_generate(
         raise ValidationError(
             _("%(m)s 不在%(term)s内。") % {"m": f"{month:%Y年%m月}", "term": term}
         )
+    fee_publication_required(term)
     policy = policy or fee_policy_for(term)
     waivers_sync_from_enrollment(term=term)
     if policy.mode == BillingMode.PREPAY:
@@ -282,6 +285,7 @@ def settlement_generate(*, term: Term, policy: FeePolicy | None = None) -> Gener
     policy = policy or fee_policy_for(term)
     if policy.mode != BillingMode.PREPAY:
         raise ValidationError(_("只有“学期预收，期末结算”方式需要期末结算。"))
+    fee_publication_required(term)
     waivers_sync_from_enrollment(term=term)
     ctx = load_context(term=term, policy=policy)
     prepaid = {

@@ -88,6 +88,7 @@ def samples(world):
 
     from afterschool.models import Role, RoomKind, RosterUpload
     from billing.models import FeeStatement
+    from billing.publicity.services import fee_publication_publish
     from billing.statements.services import statements_generate
     from enrollment.agreements.services import agreement_sign
     from enrollment.models import ApplicationEvent, PrintJob, PrintJobStatus, Status
@@ -188,6 +189,7 @@ def samples(world):
     ApplicationEvent.objects.filter(application=app, to_status=Status.APPROVED).update(
         at=timezone.make_aware(datetime.datetime(2024, 8, 30, 9))
     )
+    fee_publication_publish(term=term, by=world.admin)
     statements_generate(term=term, month=datetime.date(2024, 9, 1))
     # A finished agreement print job of class A. Rendering the real PDF is the
     # print tests' business (tests/enrollment); a one-page stand-in keeps

@@ -16,7 +16,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Not private: public pages (login, logout, activation, health check) and the
 # back office, which has its own login and is for superusers only.
-PUBLIC = {"login", "logout", "activate", "healthz"}
+# The fee notice (收费公示) is public by rule and holds no personal data
+# (tests/billing/test_publicity.py reads it as an anonymous visitor).
+PUBLIC = {
+    "login",
+    "logout",
+    "activate",
+    "healthz",
+    "billing:fee-notice",
+    "billing:fee-notice-pdf",
+}
 SKIPPED_NAMESPACES = {"admin"}
 
 
