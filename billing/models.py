@@ -309,6 +309,7 @@ class LineKind(models.TextChoices):
     REFUND = "refund", _("结算退费")
     ADJUSTMENT = "adjustment", _("调整")
     CAP = "cap", _("收费上限封顶")
+    CREDIT = "credit", _("结余抵扣")
 
 
 class FeeLine(models.Model):
@@ -422,3 +423,47 @@ class FeePublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self._meta.verbose_name}"
+
+
+class FeeCredit(models.Model):
+    """Money the school holds for a family after a paid statement was
+    recomputed lower (a waiver from a date, approved leave, a lower cap):
+    the paid statement stays as it was, and the credit appears as a line on
+    the student's next statement of the term (``applied_to``) and reduces it.
+    ``amount`` is positive yuan."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_credits")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_credits")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="fee_credits", verbose_name=_("学生")
+    )
+    source = models.ForeignKey(
+        FeeStatement,
+        on_delete=models.PROTECT,
+        related_name="credits_made",
+        verbose_name=_("来源账单"),
+    )
+    applied_to = models.ForeignKey(
+        FeeStatement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credits_applied",
+        verbose_name=_("抵扣账单"),
+    )
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    history = audit_history(_("结余变更记录"))
+
+    class Meta:
+        verbose_name = _("结余")
+        verbose_name_plural = _("结余")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_credit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.amount}"

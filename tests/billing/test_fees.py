@@ -11,7 +11,15 @@ from decimal import Decimal
 import pytest
 
 from afterschool.models import Term
-from billing.models import BillingMode, FeeLine, FeePolicy, FeeStatement, LineKind, WaiverKind
+from billing.models import (
+    BillingMode,
+    FeeCredit,
+    FeeLine,
+    FeePolicy,
+    FeeStatement,
+    LineKind,
+    WaiverKind,
+)
 from billing.money import line_amount, percent_of, to_fen
 from billing.payments.services import payment_record
 from billing.policy.services import fee_policy_save
@@ -23,6 +31,15 @@ from tests.billing.conftest import SEPT, D, approve_leave, enrol
 
 def statement_of(student, month=SEPT):
     return FeeStatement.objects.get(student=student, month=month)
+
+
+OCT = D(2024, 10, 1)
+
+
+def total_of(statement, kind):
+    return sum(
+        FeeLine.objects.filter(statement=statement, kind=kind).values_list("amount", flat=True)
+    )
 
 
 def lines_total(statement):
@@ -213,14 +230,48 @@ class TestWaivers:
         )
         statements_generate(term=term, month=SEPT)
         s.refresh_from_db()
-        # The paid lines stay as they were; one adjustment line credits 46.00.
-        kept = FeeLine.objects.filter(statement=s).exclude(kind=LineKind.ADJUSTMENT)
-        assert list(kept.values_list("pk", "amount")) == original
-        adjustment = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
-        assert adjustment.amount == Decimal("-46.00")
-        assert "结余" in adjustment.description
-        assert s.total == Decimal("50.60") == lines_total(s)
+        # The paid statement stays as it was; the 46.00 waived from 18 Sep
+        # (10 days × 4.60) is a credit for the next statement.
+        assert list(FeeLine.objects.filter(statement=s).values_list("pk", "amount")) == original
+        assert s.total == Decimal("96.60") == lines_total(s)
         assert s.payments.get().amount == Decimal("96.60")
+        credit = FeeCredit.objects.get()
+        assert (credit.source, credit.amount, credit.applied_to) == (s, Decimal("46.00"), None)
+        assert "2024年9月账单已缴费" in credit.reason
+        # A second recompute makes no second credit.
+        assert statements_generate(term=term, month=SEPT).adjusted == 0
+        assert FeeCredit.objects.count() == 1
+        # October is waived in full; the credit is carried to it as a line.
+        statements_generate(term=term, month=OCT)
+        october = statement_of(world.child_x, OCT)
+        line = FeeLine.objects.get(statement=october, kind=LineKind.CREDIT)
+        assert line.amount == Decimal("-46.00") and "结余抵扣" in line.description
+        assert october.total == Decimal("-46.00") == lines_total(october)
+        assert FeeCredit.objects.get().applied_to == october
+
+    def test_credit_carried_to_the_next_statement_reduces_it(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        payment_record(
+            statement=s, amount=Decimal("96.60"), method="cash", receipt_number="R1", by=world.admin
+        )
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
+        statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=OCT)
+        october = statement_of(world.child_x, OCT)
+        charged = total_of(october, LineKind.CHARGE)
+        # October 2024: 19 service days (1–7 National Day off, Sat 12 worked)
+        # × 4.60 = 87.40, less the 9.20 credit.
+        assert charged == Decimal("87.40")
+        assert october.total == Decimal("78.20") == lines_total(october)
+        again = statements_generate(term=term, month=OCT)
+        assert (again.updated, again.unchanged) == (0, 1)
+        assert FeeLine.objects.filter(statement=october, kind=LineKind.CREDIT).count() == 1
+        # November does not take it again.
+        statements_generate(term=term, month=D(2024, 11, 1))
+        november = statement_of(world.child_x, D(2024, 11, 1))
+        assert not FeeLine.objects.filter(statement=november, kind=LineKind.CREDIT).exists()
 
 
 @pytest.mark.django_db
@@ -286,8 +337,8 @@ class TestRecompute:
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
         statements_generate(term=term, month=SEPT)
         statements_generate(term=term, month=SEPT)
-        adj = FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT)
-        assert list(adj.values_list("amount", flat=True)) == [Decimal("-4.60")]
+        assert list(FeeCredit.objects.values_list("amount", flat=True)) == [Decimal("4.60")]
+        assert not FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).exists()
 
     def test_days_and_periods_follow_a_recompute_of_an_unpaid_statement(self, world, term):
         enrol(world.child_x, term, by=world.admin)
@@ -312,16 +363,32 @@ class TestRecompute:
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
         statements_generate(term=term, month=SEPT)
         s.refresh_from_db()
-        assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
-        adj = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
-        assert adj.amount == Decimal("-9.20")
-        assert "收费天数 21 → 19 天" in adj.description
-        # The charge lines that were paid for stay as they were.
+        # Days and periods follow; the money paid for stays, the rest is a credit.
+        assert (s.days, s.periods, s.total) == (19, 38, Decimal("96.60"))
+        assert FeeCredit.objects.get().amount == Decimal("9.20")
         assert FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE).count() == 21
         assert lines_total(s) == s.total
         again = statements_generate(term=term, month=SEPT)
         assert again.adjusted == 0
-        assert FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).count() == 1
+        assert FeeCredit.objects.count() == 1
+
+    def test_paid_statement_that_now_costs_more_asks_for_the_rest(self, world, term):
+        fee_policy_save(term=term, data={"charge_unexcused_absence": False}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        payment_record(
+            statement=s, amount=Decimal("92.00"), method="cash", receipt_number="R1", by=world.admin
+        )
+        from scheduling.models import LeaveRequest
+
+        LeaveRequest.objects.all().delete()
+        statements_generate(term=term, month=SEPT)
+        s.refresh_from_db()
+        adj = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
+        assert adj.amount == Decimal("4.60") and "需补缴" in adj.description
+        assert s.total == Decimal("96.60") == lines_total(s)
 
     def test_month_outside_the_term_is_refused(self, world, term):
         from django.core.exceptions import ValidationError
