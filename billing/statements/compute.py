@@ -386,7 +386,9 @@ def compute_settlement(
                     amount=prepaid_waived - owed_waived,
                 )
             )
-        bill = StudentBill(enrolment=enrolment, lines=lines, periods=served.served)
+        bill = StudentBill(
+            enrolment=enrolment, lines=lines, days=served.days, periods=served.served
+        )
         if bill.total < 0:
             how = SettlementMode(ctx.policy.settlement_mode).label
             lines.append(
@@ -398,10 +400,12 @@ def compute_settlement(
 
 @dataclass
 class _Served:
-    """A prepaying student's term in periods: served (charged), not served
-    by reason, and the charges of the days served."""
+    """A prepaying student's term in periods: served (charged) and the days
+    with a charged period, not served by reason, and the charges of the days
+    served."""
 
     served: int = 0
+    days: int = 0
     suspended: int = 0
     leave: int = 0
     after: int = 0
@@ -423,6 +427,7 @@ def _served_periods(ctx: TermContext, enrolment: Enrolment) -> _Served:
         elif info.has_service:
             out = day_outcome(ctx, enrolment, info)
             tally.served += len(out.charged)
+            tally.days += int(bool(out.charged))
             tally.leave += len(out.wanted) - len(out.charged)
             tally.charges.append((d, line_amount(len(out.charged), rate)))
     return tally
