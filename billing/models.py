@@ -467,3 +467,61 @@ class FeeCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.amount}"
+
+
+class FeeSheetJobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在生成")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("生成失败")
+
+
+class FeeSheetJob(models.Model):
+    """The school's fee sheet PDF (收费明细表, every class) rendered in the
+    background (3,000 rows take ~30–60 s), like agreement printing. ``month``
+    None is the whole term; progress is ``done`` of ``total`` classes; the
+    finished PDF is kept in the row (pages that show the job defer it)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_sheet_jobs")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_sheet_jobs")
+    month = models.DateField(_("月份"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=FeeSheetJobStatus.choices,
+        default=FeeSheetJobStatus.QUEUED,
+    )
+    done = models.PositiveIntegerField(_("已完成班级数"), default=0)
+    total = models.PositiveIntegerField(_("班级数"), default=0)
+    pdf = models.BinaryField(_("PDF文件"), null=True, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    task_id = models.CharField(_("后台任务编号"), max_length=64, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("收费明细表生成任务")
+        verbose_name_plural = _("收费明细表生成任务")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月" if self.month else self.term.name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (FeeSheetJobStatus.DONE, FeeSheetJobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -21,6 +21,12 @@ urlpatterns = [
     path("family/", statements.family, name="family"),
     path("waivers/", waivers.waivers, name="waivers"),
     path("fee-sheet/", sheets.fee_sheet, name="fee-sheet"),
+    path("fee-sheet/jobs/<int:pk>/", sheets.fee_sheet_job, name="fee-sheet-job"),
+    path(
+        "fee-sheet/jobs/<int:pk>/download/",
+        sheets.fee_sheet_job_download,
+        name="fee-sheet-job-download",
+    ),
     path("workload/", workload.workload, name="workload"),
     path("payments/list/", payments.payment_list_export, name="payment-list"),
     path("payments/import/", payments.payment_import_page, name="payment-import"),

@@ -87,7 +87,7 @@ def samples(world):
     from pypdf import PdfWriter
 
     from afterschool.models import Role, RoomKind, RosterUpload
-    from billing.models import FeeStatement
+    from billing.models import FeeSheetJob, FeeSheetJobStatus, FeeStatement
     from billing.publicity.services import fee_publication_publish
     from billing.statements.services import statements_generate
     from enrollment.agreements.services import agreement_sign
@@ -207,8 +207,19 @@ def samples(world):
         done=job.total,
         finished_at=timezone.now(),
     )
+    # A finished fee sheet job of school A (the same one-page stand-in).
+    fee_sheet_job = FeeSheetJob.objects.create(
+        school=world.school,
+        term=term,
+        month=datetime.date(2024, 9, 1),
+        requested_by=world.admin,
+        status=FeeSheetJobStatus.DONE,
+        pdf=blank.getvalue(),
+        size=len(blank.getvalue()),
+    )
     return {
         "term": term,
+        "fee_sheet_job": fee_sheet_job,
         "leave": leave,
         "dismissal": dismissal,
         "choice_window": window,

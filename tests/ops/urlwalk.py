@@ -149,6 +149,8 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "scheduling:club-roster": {"pk": "club"},
     "scheduling:club-roster-pdf": {"pk": "club"},
     "billing:statement-detail": {"pk": "statement"},
+    "billing:fee-sheet-job": {"pk": "fee_sheet_job"},
+    "billing:fee-sheet-job-download": {"pk": "fee_sheet_job"},
     "enrollment:agreements-print-class": {"pk": "class"},
     "enrollment:agreement-pdf": {"pk": "application"},
     "enrollment:print-job": {"pk": "print_job"},
