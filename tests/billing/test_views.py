@@ -402,13 +402,14 @@ class TestGenerationQueries:
         Application.objects.all().delete()
         big = self.count(world, term, 45, start=100)
         assert FeeStatement.objects.count() == 45
-        # Reads: the fee's publication, policy, waiver requests to sync, school, term settings,
-        # calendar rows, service changes, waivers, applications, approval
-        # events, leave, absences, existing statements; first run: insert
+        # Reads: the fee's publication, policy, waiver requests to sync,
+        # school, term settings, calendar rows, service changes, waivers,
+        # applications, approval events, leave, absences, existing
+        # statements, the term's credits; first run: insert
         # statements, insert their audit-trail rows, insert lines; again:
         # read the stored lines, nothing changed so nothing written;
         # savepoint and release.
-        assert small == big == (18, 16)
+        assert small == big == (19, 17)
 
 
 @pytest.mark.django_db
