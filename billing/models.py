@@ -525,3 +525,40 @@ class FeeSheetJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class FeeRateChange(models.Model):
+    """A new rate per period of a term from ``effective_from`` (a county
+    notice or the school's decision mid-term): days before it are billed at
+    the earlier rate, so months already billed keep theirs
+    (``billing.policy.services.fee_rate_change`` refuses a date inside a
+    billed month)."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_rate_changes")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    effective_from = models.DateField(_("生效日期"))
+    rate_per_period = models.DecimalField(
+        _("每课时收费（元）"), max_digits=6, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    history = audit_history(_("单价调整变更记录"))
+
+    class Meta:
+        verbose_name = _("单价调整")
+        verbose_name_plural = _("单价调整")
+        ordering = ["effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "effective_from"], name="one_rate_change_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_per_period__gte=0), name="rate_change_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.effective_from:%Y-%m-%d} {self.rate_per_period}"

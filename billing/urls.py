@@ -14,6 +14,7 @@ app_name = "billing"
 
 urlpatterns = [
     path("policy/", policy.policy, name="policy"),
+    path("policy/rate-change/", policy.rate_change, name="rate-change"),
     path("statements/", statements.statements, name="statements"),
     path("statements/generate/", statements.statements_generate, name="statements-generate"),
     path("statements/settle/", statements.settlement_generate, name="settlement-generate"),

@@ -105,10 +105,10 @@ def _day_lines(ctx: TermContext, enrolment: Enrolment, info: DayInfo, *, priced:
 
 
 def _service_day_lines(ctx: TermContext, out: DayOutcome, *, priced: bool) -> list[Line]:
-    """A service day's charge (when ``priced``) and its uncharged leave and
-    absence."""
-    rate = ctx.policy.rate_per_period
+    """A service day's charge (when ``priced``) at the rate in force that
+    day (``TermContext.rate_on``) and its uncharged leave and absence."""
     day = out.info.date
+    rate = ctx.rate_on(day)
     lines = []
     if out.charged and priced:
         notes = []

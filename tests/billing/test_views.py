@@ -405,11 +405,11 @@ class TestGenerationQueries:
         # Reads: the fee's publication, policy, waiver requests to sync,
         # school, term settings, calendar rows, service changes, waivers,
         # applications, approval events, leave, absences, existing
-        # statements, the term's credits; first run: insert
+        # statements, the term's credits, rate changes; first run: insert
         # statements, insert their audit-trail rows, insert lines; again:
         # read the stored lines, nothing changed so nothing written;
         # savepoint and release.
-        assert small == big == (19, 17)
+        assert small == big == (20, 18)
 
 
 @pytest.mark.django_db
