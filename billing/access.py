@@ -23,7 +23,7 @@ from afterschool.access import (
     term_for_user,
 )
 from afterschool.models import Role, SchoolClass, Term, User
-from billing.models import FeeSheetJob, FeeStatement, Waiver
+from billing.models import FeeSheetJob, FeeStatement, RefundBatch, Waiver
 
 
 def billing_term_for_user(user: User, pk: int | str | None = None) -> Term:
@@ -137,3 +137,15 @@ def get_fee_sheet_job_for_user(user: User, pk: int, *, with_pdf: bool = False) -
     if job is None or not user.is_school_admin or job.school_id != user.school_id:
         raise Http404
     return job
+
+
+def get_refund_batch_for_user(user: User, pk: int) -> RefundBatch:
+    """Refund batch ``pk`` for an admin of its school, else ``Http404``."""
+    batch = (
+        RefundBatch.objects.select_related("term", "created_by", "approved_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if batch is None or not user.is_school_admin or batch.school_id != user.school_id:
+        raise Http404
+    return batch

@@ -5,6 +5,7 @@ from django.urls import path
 from billing.payments import views as payments
 from billing.policy import views as policy
 from billing.publicity import views as publicity
+from billing.refunds import views as refunds
 from billing.sheets import views as sheets
 from billing.statements import views as statements
 from billing.waivers import views as waivers
@@ -32,6 +33,9 @@ urlpatterns = [
     path("payments/list/", payments.payment_list_export, name="payment-list"),
     path("payments/import/", payments.payment_import_page, name="payment-import"),
     path("payments/reconciliation/", payments.reconciliation_page, name="reconciliation"),
+    path("refunds/", refunds.refunds, name="refunds"),
+    path("refunds/<int:pk>/", refunds.refund_batch, name="refund-batch"),
+    path("refunds/<int:pk>/export/", refunds.refund_batch_export, name="refund-batch-export"),
     path("publicity/", publicity.publicity, name="publicity"),
     # Public: no login, no personal data (收费公示).
     path("fees/<int:pk>/", publicity.fee_notice_page, name="fee-notice"),

@@ -87,7 +87,7 @@ def samples(world):
     from pypdf import PdfWriter
 
     from afterschool.models import Role, RoomKind, RosterUpload
-    from billing.models import FeeSheetJob, FeeSheetJobStatus, FeeStatement
+    from billing.models import FeeSheetJob, FeeSheetJobStatus, FeeStatement, RefundBatch
     from billing.publicity.services import fee_publication_publish
     from billing.statements.services import statements_generate
     from enrollment.agreements.services import agreement_sign
@@ -217,9 +217,13 @@ def samples(world):
         pdf=blank.getvalue(),
         size=len(blank.getvalue()),
     )
+    refund_batch = RefundBatch.objects.create(
+        school=world.school, term=term, created_by=world.admin
+    )
     return {
         "term": term,
         "fee_sheet_job": fee_sheet_job,
+        "refund_batch": refund_batch,
         "leave": leave,
         "dismissal": dismissal,
         "choice_window": window,

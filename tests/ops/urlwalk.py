@@ -150,6 +150,8 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "scheduling:club-roster-pdf": {"pk": "club"},
     "billing:statement-detail": {"pk": "statement"},
     "billing:fee-sheet-job": {"pk": "fee_sheet_job"},
+    "billing:refund-batch": {"pk": "refund_batch"},
+    "billing:refund-batch-export": {"pk": "refund_batch"},
     "billing:fee-sheet-job-download": {"pk": "fee_sheet_job"},
     "enrollment:agreements-print-class": {"pk": "class"},
     "enrollment:agreement-pdf": {"pk": "application"},
