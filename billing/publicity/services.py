@@ -18,13 +18,16 @@ def fee_publication_publish(*, term: Term, by: User | None, how_to_pay: str = ""
     published before it is collected), or update the payment words of an
     existing publication. ``how_to_pay``: the school's words on how families
     pay (at most 300 characters; blank means the default wording of the
-    notice). Publishing twice keeps one publication with its first date.
+    notice). Publishing twice keeps one publication with its first date, and
+    writes nothing when nothing changed.
 
     Raises ``ValidationError`` for a text over 300 characters."""
     how_to_pay = how_to_pay.strip()
     if len(how_to_pay) > 300:
         raise ValidationError({"how_to_pay": [_("缴费方式说明最多 300 字。")]})
     publication = FeePublication.objects.select_for_update().filter(term=term).first()
+    if publication is not None and publication.how_to_pay == how_to_pay:
+        return publication  # nothing changed: nothing written (demo reloads)
     if publication is None:
         publication = FeePublication(
             term=term, school_id=term.school_id, published_by=by, published_at=timezone.now()
