@@ -57,7 +57,8 @@ class TestPublishBeforeBilling:
         again = fee_publication_publish(term=unpublished, by=world.admin, how_to_pay=" 银行代扣 ")
         assert FeePublication.objects.count() == 1
         assert again.published_at == first.published_at and again.how_to_pay == "银行代扣"
-        assert fee_publication_publish(term=unpublished, by=world.admin, how_to_pay="银行代扣") == again
+        same = fee_publication_publish(term=unpublished, by=world.admin, how_to_pay="银行代扣")
+        assert same == again
         assert again.history.count() == 2
 
     def test_a_too_long_text_is_refused(self, world, unpublished):
