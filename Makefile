@@ -2,6 +2,9 @@
 PY := .venv/bin/python
 # CI runs the same suite under coverage: make test PYTEST='.venv/bin/python -m coverage run -m pytest'
 PYTEST ?= $(PY) -m pytest
+# One test process per core (pytest-xdist); a file's tests stay in one worker
+# so module-scoped fixtures (a built demo school) are built once. XDIST= runs serially.
+XDIST ?= -n auto --dist loadfile
 PORT ?= 8000
 
 .PHONY: setup demo test lint
@@ -23,7 +26,7 @@ demo: setup
 ## Runs the whole test suite (DATABASE_URL=postgres://... to run it on PostgreSQL).
 ## pytest exits 5 when it collected no test: that is a failure, not a pass.
 test: setup
-	@$(PYTEST) $(PYTEST_ARGS); rc=$$?; \
+	@$(PYTEST) $(XDIST) $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc = 5 ]; then echo "!! 没有收集到任何测试" >&2; fi; exit $$rc
 
 lint: setup

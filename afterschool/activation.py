@@ -85,7 +85,7 @@ def activation_letters_issue(
     now = timezone.now()
     expires_at = now + datetime.timedelta(days=days)
     links = (
-        Guardianship.objects.filter(student__school_class=school_class)
+        Guardianship.objects.filter(student__memberships__school_class=school_class)
         .select_related("guardian__user", "student")
         .order_by("student__student_number", "pk")
     )

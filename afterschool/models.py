@@ -28,6 +28,10 @@ from afterschool.idnumbers import mask_id_number
 FEE_CAP_PER_PERIOD = Decimal("2.30")
 FEE_CAP_PERIODS_PER_DAY = 2
 
+# 大班额 rules (教育部《关于做好消除大班额工作的通知》): 56 is the most any class
+# may ever hold; the standard sizes (45 小学, 50 初中) are the School's defaults.
+CLASS_SIZE_MAX = 56
+
 # Seed 一.2: participants arrive 13:00 and leave 18:10; the others arrive
 # 13:55 and leave 17:20. A term's own times default to these.
 DEFAULT_TERM_TIMES: dict[str, datetime.time] = {
@@ -75,6 +79,19 @@ class School(models.Model):
     fee_document = models.CharField(
         _("收费依据文件号"), max_length=100, blank=True, help_text=_("例如：X发【2024】X号")
     )
+    # 大班额 rules: a class of more than 45 (小学) or 50 (初中) is oversized,
+    # more than 56 is 超大班额 and never allowed. A roster import flags a class
+    # that would grow past the school's limit before it is confirmed.
+    class_size_limit_primary = models.PositiveSmallIntegerField(
+        _("小学班额上限"),
+        default=45,
+        validators=[MinValueValidator(1), MaxValueValidator(CLASS_SIZE_MAX)],
+    )
+    class_size_limit_middle = models.PositiveSmallIntegerField(
+        _("初中班额上限"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(CLASS_SIZE_MAX)],
+    )
 
     class Meta:
         verbose_name = _("学校")
@@ -83,6 +100,11 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def class_size_limit(self, grade: int) -> int:
+        """The most students a class of ``grade`` (1–9) may hold: 1–6 are
+        小学, 7–9 初中."""
+        return self.class_size_limit_primary if grade <= 6 else self.class_size_limit_middle
 
     @property
     def fee_cap_per_day(self) -> Decimal:
@@ -473,3 +495,55 @@ class RosterUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class LeaveReason(models.TextChoices):
+    TRANSFER = "transfer", _("转学")
+    LEFT = "left", _("离校")
+    GRADUATED = "graduated", _("毕业")
+
+
+class ClassMembership(models.Model):
+    """A student's place in one class of one school year: the fact of year N
+    that a later year never rewrites. ``Student.school_class`` is only the
+    pointer to the student's latest class (the current year's, or the last
+    one before graduating or leaving); every page of a given year lists the
+    class's children through these rows.
+
+    ``end_date`` is the first day the student is no longer in the class
+    (transfer, leaving, graduation), ``None`` while they are.
+    """
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("学生")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("班级")
+    )
+    start_date = models.DateField(_("入班日期"), null=True, blank=True)
+    end_date = models.DateField(_("离班日期"), null=True, blank=True)
+    leave_reason = models.CharField(
+        _("离班原因"), max_length=20, choices=LeaveReason.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("班级成员")
+        verbose_name_plural = _("班级成员")
+        ordering = ["school_class__grade", "school_class__number", "student__student_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "school_class"], name="one_membership"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="membership_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.school_class}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None

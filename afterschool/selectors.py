@@ -12,15 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from afterschool.models import (
     DEFAULT_TERM_TIMES,
     FEE_CAP_PER_PERIOD,
     FEE_CAP_PERIODS_PER_DAY,
+    GRADE_NAMES,
+    ClassMembership,
     School,
+    SchoolClass,
     SchoolYear,
+    Student,
     Term,
 )
 
@@ -142,3 +146,48 @@ def school_fee_cap(school: School) -> FeeCap:
         periods_per_day=int(periods if periods is not None else FEE_CAP_PERIODS_PER_DAY),
         document=school.fee_document or "",
     )
+
+
+# ---------------------------------------------------------------------------
+# Class membership per school year: who was in a class in its own year
+# ---------------------------------------------------------------------------
+
+
+def students_of_class(school_class: SchoolClass | int) -> QuerySet[Student]:
+    """The students who belong to ``school_class`` in its own school year
+    (``ClassMembership``), including those who left during the year: a past
+    year's class keeps its children after the school rolls over. One query
+    when evaluated (a join, no extra queries)."""
+    return Student.objects.filter(memberships__school_class=school_class)
+
+
+def year_class_annotations(*, student: str, school_year: str) -> dict[str, Subquery]:
+    """Annotations for a queryset whose rows reach a student (``student``,
+    e.g. ``"student"``) and a school year (``school_year``, e.g.
+    ``"term__school_year"``): ``year_class_id``, ``year_class_grade`` and
+    ``year_class_number`` of the student's class in that year (``None`` when
+    the student had none). Subqueries, so they add no query."""
+    memberships = ClassMembership.objects.filter(
+        student=OuterRef(student), school_class__school_year=OuterRef(school_year)
+    ).order_by("-pk")
+    return {
+        "year_class_id": Subquery(memberships.values("school_class_id")[:1]),
+        "year_class_grade": Subquery(memberships.values("school_class__grade")[:1]),
+        "year_class_number": Subquery(memberships.values("school_class__number")[:1]),
+    }
+
+
+def class_name_of(grade: int, number: int) -> str:
+    """三年级（2）班 for grade 3, number 2 (as ``SchoolClass.display_name``)."""
+    return f"{GRADE_NAMES[grade]}（{number}）班"
+
+
+def year_class_label(row: object, student: Student) -> tuple[int, int]:
+    """(grade, number) of ``student``'s class in the year of ``row`` when
+    ``row`` carries ``year_class_annotations``; the student's latest class
+    otherwise (a row read without them, e.g. a form being filled today)."""
+    grade = getattr(row, "year_class_grade", None)
+    number = getattr(row, "year_class_number", None)
+    if grade is not None and number is not None:
+        return grade, number
+    return student.school_class.grade, student.school_class.number

@@ -46,6 +46,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from afterschool.models import School, SchoolClass, SchoolYear, Student, Term, User  # noqa: E402
+from afterschool.rollover.services import memberships_sync  # noqa: E402
 from billing.models import FeeLine, FeeStatement  # noqa: E402
 from billing.publicity.services import fee_publication_publish  # noqa: E402
 from billing.sheets.export import sheet_pdf, sheet_xlsx  # noqa: E402
@@ -85,6 +86,7 @@ def build_school(name: str, classes: int, per_class: int = 50) -> Term:
         for c in made
         for k in range(per_class)
     )
+    memberships_sync(students=students)
     apps = Application.objects.bulk_create(
         Application(
             student=s,

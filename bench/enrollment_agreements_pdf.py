@@ -60,6 +60,7 @@ from afterschool.models import (  # noqa: E402
     Term,
     User,
 )
+from afterschool.rollover.services import memberships_sync  # noqa: E402
 from enrollment.agreements.texts import agreement_context, agreement_render  # noqa: E402
 from enrollment.models import Agreement, Application, Status  # noqa: E402
 
@@ -104,6 +105,7 @@ def build(n: int) -> None:
         )
         guardians.append(Guardian(school=school, name=name[0] + "家长", mobile=f"139{i:08d}"))
     Student.objects.bulk_create(students)
+    memberships_sync(students=students)
     Guardian.objects.bulk_create(guardians)
     Guardianship.objects.bulk_create(
         Guardianship(student=s, guardian=g, relation="母亲")

@@ -55,6 +55,7 @@ from django.urls import include, path  # noqa: E402
 
 from afterschool.idnumbers import id_check_char  # noqa: E402
 from afterschool.models import School, SchoolClass, SchoolYear, Student, Term, User  # noqa: E402
+from afterschool.rollover.services import memberships_sync  # noqa: E402
 from afterschool.services import user_set_role  # noqa: E402
 
 # A filled-in application form (what a guardian types).
@@ -119,6 +120,7 @@ def build() -> tuple[User, SchoolClass]:
             id_number=first17 + id_check_char(first17),
             is_left_behind=i % 4 == 0,
         )
+        memberships_sync(students=[student])
         if i >= 50:
             continue
         data = dict(FORM)

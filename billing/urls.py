@@ -8,6 +8,7 @@ from billing.publicity import views as publicity
 from billing.refunds import views as refunds
 from billing.sheets import views as sheets
 from billing.statements import views as statements
+from billing.terms import views as terms
 from billing.waivers import views as waivers
 from billing.workload import views as workload
 
@@ -16,6 +17,7 @@ app_name = "billing"
 urlpatterns = [
     path("policy/", policy.policy, name="policy"),
     path("policy/rate-change/", policy.rate_change, name="rate-change"),
+    path("terms/new/", terms.term_new, name="term-new"),
     path("statements/", statements.statements, name="statements"),
     path("statements/generate/", statements.statements_generate, name="statements-generate"),
     path("statements/settle/", statements.settlement_generate, name="settlement-generate"),

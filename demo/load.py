@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from demo import billing, clubs, enrollment, scheduling
+from demo import billing, clubs, enrollment, memberships, scheduling
 from demo.base import DemoSchool
 from demo.school import load_school
 
@@ -16,6 +16,7 @@ def load_demo() -> DemoSchool:
     """Every app's demo data, in the order the work flows; one transaction."""
     with transaction.atomic():
         demo = load_school()
+        memberships.build(demo)  # each student's class of the year, as an import writes it
         enrollment.build(demo)
         scheduling.build(demo)  # after enrollment's step: reads approved applications
         clubs.build(demo)  # clubs, windows, choices, allocation (after enrollment)

@@ -5,6 +5,7 @@ from django.urls import path
 
 from enrollment.agreements import views as agreements
 from enrollment.applications import views as applications
+from enrollment.leavers import views as leavers
 from enrollment.optouts import views as optouts
 from enrollment.printing import views as printing
 from enrollment.review import views as review
@@ -56,6 +57,7 @@ urlpatterns = [
         name="paper-opt-out",
     ),
     # school admin
+    path("roster/<int:pk>/leavers/", leavers.roster_leavers, name="roster-leavers"),
     path("surveys/", surveys.surveys, name="surveys"),
     path("surveys/open/", surveys.survey_open, name="survey-open"),
     path("surveys/<int:pk>/", surveys.survey_figures, name="survey-figures"),

@@ -7,6 +7,7 @@ import itertools
 
 from afterschool.idnumbers import id_check_char
 from afterschool.models import (
+    ClassMembership,
     Guardian,
     Guardianship,
     Role,
@@ -93,7 +94,7 @@ def make_student(school_class: SchoolClass, name: str = "张小明", **extra) ->
     n = next(_seq)
     birth = extra.pop("birth_date", datetime.date(2016, 5, 1))
     id_number = make_id_number(birth, n)
-    return Student.objects.create(
+    student = Student.objects.create(
         school=school_class.school,
         school_class=school_class,
         student_number=extra.pop("student_number", f"G{id_number}"),
@@ -103,6 +104,10 @@ def make_student(school_class: SchoolClass, name: str = "张小明", **extra) ->
         id_number=extra.pop("id_number", id_number),
         **extra,
     )
+    # A student's class in its year is a membership row (as the roster
+    # import writes it); ``school_class`` is only the latest pointer.
+    ClassMembership.objects.create(student=student, school_class=school_class)
+    return student
 
 
 def make_guardian(

@@ -52,18 +52,25 @@ def _year_filter(field_name: str) -> django_filters.ModelChoiceFilter:
 
 
 class StudentFilter(django_filters.FilterSet):
-    school_year = _year_filter("school_class__school_year")
+    """Year, class and grade filter through the class membership of that
+    year, together on one join (``filter_queryset``): a student in 三年级 in
+    2024 and 四年级 in 2025 is found under 2024 + 三年级 and under 2025 +
+    四年级, never under 2025 + 三年级."""
+
+    school_year = django_filters.ModelChoiceFilter(
+        label=_("学年"), method="filter_membership", queryset=_user_years, empty_label=ALL
+    )
     q = django_filters.CharFilter(
         label=_("姓名或学籍号"),
         method="filter_q",
         widget=forms.TextInput(attrs={"placeholder": _("输入姓名或学籍号")}),
     )
     school_class = django_filters.ModelChoiceFilter(
-        label=_("班级"), queryset=_user_classes, empty_label=ALL
+        label=_("班级"), method="filter_membership", queryset=_user_classes, empty_label=ALL
     )
     grade = django_filters.ChoiceFilter(
         label=_("年级"),
-        field_name="school_class__grade",
+        method="filter_membership",
         choices=sorted(GRADE_NAMES.items()),
         empty_label=ALL,
     )
@@ -78,6 +85,27 @@ class StudentFilter(django_filters.FilterSet):
     class Meta:
         model = Student
         fields = ["school_year", "q", "school_class", "grade", "gender", "is_boarder", "priority"]
+
+    MEMBERSHIP_LOOKUPS = {
+        "school_year": "memberships__school_class__school_year",
+        "school_class": "memberships__school_class",
+        "grade": "memberships__school_class__grade",
+    }
+
+    def filter_membership(self, queryset, name, value):
+        # Applied together in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        wanted = {
+            lookup: data[name]
+            for name, lookup in self.MEMBERSHIP_LOOKUPS.items()
+            if data.get(name) not in (None, "")
+        }
+        if wanted:
+            queryset = queryset.filter(**wanted).distinct()
+        return super().filter_queryset(queryset)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -121,6 +149,27 @@ class GuardianFilter(django_filters.FilterSet):
     class Meta:
         model = Guardian
         fields = ["q", "activated"]
+
+    MEMBERSHIP_LOOKUPS = {
+        "school_year": "memberships__school_class__school_year",
+        "school_class": "memberships__school_class",
+        "grade": "memberships__school_class__grade",
+    }
+
+    def filter_membership(self, queryset, name, value):
+        # Applied together in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        wanted = {
+            lookup: data[name]
+            for name, lookup in self.MEMBERSHIP_LOOKUPS.items()
+            if data.get(name) not in (None, "")
+        }
+        if wanted:
+            queryset = queryset.filter(**wanted).distinct()
+        return super().filter_queryset(queryset)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -14,7 +14,7 @@ import openpyxl
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -33,7 +33,7 @@ from afterschool.access import (
     students_for_user,
 )
 from afterschool.activation import ACTIVATED
-from afterschool.models import Guardianship, Role, SchoolClass, User
+from afterschool.models import Guardianship, LeaveReason, Role, SchoolClass, User
 from afterschool.people.filters import (
     GuardianFilter,
     RoomFilter,
@@ -162,7 +162,16 @@ class SchoolClassListView(RoleRequiredMixin, CurrentYearFilterMixin, SingleTable
     def get_queryset(self):
         return (
             classes_for_user(self.request.user)
-            .annotate(student_count=Count("students"))
+            # Members of the class in its year, less those who moved school
+            # or left (graduates stay counted in their last class).
+            .annotate(
+                student_count=Count(
+                    "memberships",
+                    filter=~Q(
+                        memberships__leave_reason__in=[LeaveReason.TRANSFER, LeaveReason.LEFT]
+                    ),
+                )
+            )
             .order_by("grade", "number")
         )
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from afterschool.models import (
+    ClassMembership,
     Guardian,
     Guardianship,
     Role,
@@ -65,6 +66,7 @@ class ImportSummary:
     students_created: int = 0
     students_updated: int = 0
     students_moved: int = 0
+    students_joined: int = 0
     students_unchanged: int = 0
     guardians_created: int = 0
     guardians_updated: int = 0
@@ -103,7 +105,8 @@ class ImportSummary:
             + ("，新建学年" if self.school_years_created else ""),
             f"班级：{verb}新建 {self.classes_created} 个",
             f"学生：{verb}新建 {self.students_created} 名，{verb}更新 {self.students_updated} 名"
-            f"（其中调班 {self.students_moved} 名），未变 {self.students_unchanged} 名",
+            f"（其中调班 {self.students_moved} 名），未变 {self.students_unchanged} 名；"
+            f"本学年{verb}编入班级 {self.students_joined} 名",
             f"家长：{verb}新建 {self.guardians_created} 名，{verb}更新 {self.guardians_updated} 名",
             f"家长登录账号：{verb}新建 {self.users_created} 个（待激活）",
             f"监护关系：{verb}新建 {self.guardianships_created} 条，"
@@ -188,7 +191,9 @@ def _import(
     guardians = _import_guardians(
         school=school, first_row_of_mobile=first_row_of_mobile, users=users, summary=summary
     )
-    students = _import_students(roster=roster, school=school, classes=classes, summary=summary)
+    students = _import_students(
+        roster=roster, school=school, year=year, classes=classes, summary=summary
+    )
     _import_guardianships(
         roster=roster, school=school, students=students, guardians=guardians, summary=summary
     )
@@ -302,17 +307,37 @@ def _import_students(
     *,
     roster: ParsedRoster,
     school: School,
+    year: SchoolYear,
     classes: dict[tuple[int, int], SchoolClass],
     summary: ImportSummary,
 ) -> dict[str, Student]:
-    """Students, updated in place by 学籍号. Returns 学籍号 -> student."""
+    """Students, updated in place by 学籍号, and their membership of the
+    file's school year: a student with no class in ``year`` joins the row's
+    class; one in another class of ``year`` moves (the membership is
+    corrected in place: the file is the year's register). Memberships of
+    other years are never touched, so importing next year's roster leaves
+    last year's classes as they were. ``Student.school_class`` (the latest
+    class) follows the file unless the student already has a class of a
+    later year. Returns 学籍号 -> student."""
     numbers = [r.student_number for r in roster.rows]
     students = {
         s.student_number: s
-        for s in Student.objects.filter(school=school, student_number__in=numbers)
+        for s in Student.objects.filter(school=school, student_number__in=numbers).select_related(
+            "school_class__school_year"
+        )
+    }
+    memberships = {
+        m.student_id: m
+        for m in ClassMembership.objects.filter(
+            school_class__school_year=year,
+            student__school=school,
+            student__student_number__in=numbers,
+        )
     }
     new_students = []
     changed_students = []
+    moved_memberships = []
+    joining: list[tuple[str, SchoolClass]] = []
     for row in roster.rows:
         school_class = classes[(row.grade, row.class_number)]
         values = {field_name: getattr(row, field_name) for field_name in STUDENT_FIELDS}
@@ -326,11 +351,20 @@ def _import_students(
                     **values,
                 )
             )
+            joining.append((row.student_number, school_class))
             continue
         changed = [k for k, v in values.items() if getattr(student, k) != v]
-        if student.school_class_id != school_class.pk:
-            student.school_class = school_class
+        membership = memberships.get(student.pk)
+        if membership is None:
+            joining.append((row.student_number, school_class))
+            summary.students_joined += 1
+        elif membership.school_class_id != school_class.pk:
+            membership.school_class = school_class
+            moved_memberships.append(membership)
             summary.students_moved += 1
+        points_later = student.school_class.school_year.start_year > year.start_year
+        if student.school_class_id != school_class.pk and not points_later:
+            student.school_class = school_class
             changed.append("school_class")
         if changed:
             for key in changed:
@@ -341,6 +375,8 @@ def _import_students(
         Student.objects.bulk_create(new_students)
     if changed_students:
         Student.objects.bulk_update(changed_students, ["school_class", *STUDENT_FIELDS])
+    if moved_memberships:
+        ClassMembership.objects.bulk_update(moved_memberships, ["school_class"])
     summary.students_created = len(new_students)
     summary.students_updated = len(changed_students)
     summary.students_unchanged = len(roster.rows) - len(new_students) - len(changed_students)
@@ -349,6 +385,10 @@ def _import_students(
             s.student_number: s
             for s in Student.objects.filter(school=school, student_number__in=numbers)
         }
+    if joining:
+        ClassMembership.objects.bulk_create(
+            [ClassMembership(student=students[n], school_class=c) for n, c in joining]
+        )
     return students
 
 

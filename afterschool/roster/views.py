@@ -37,6 +37,7 @@ from afterschool.roster.importer import (
     roster_upload_create,
 )
 from afterschool.roster.parse import RosterFileError, roster_parse
+from afterschool.roster.selectors import roster_diff
 
 
 def _default_start_year(school) -> int:
@@ -85,13 +86,25 @@ def upload(request):
 def preview(request, pk: int):
     """Every row with its problems highlighted, and what an import would do."""
     item = get_roster_upload_for_user(request.user, pk)
-    context = {"upload": item, "title": _("名册预览"), "roster": None, "summary": None}
+    context = {
+        "upload": item,
+        "title": _("名册预览"),
+        "roster": None,
+        "summary": None,
+        "diff": None,
+    }
     try:
         roster = roster_parse(filename=item.filename, content=bytes(item.content))
     except RosterFileError as exc:
         context["file_error"] = str(exc)
         return render(request, "afterschool/roster/preview.html", context)
     context["roster"] = roster
+    if roster.is_valid:
+        # Per class: new, moved-in and not-in-file students, and the size
+        # limit, before and after confirming (the marking of leavers is
+        # done from here too).
+        context["diff"] = roster_diff(roster=roster, school=item.school, start_year=item.start_year)
+        context["today"] = timezone.localdate()
     if item.confirmed_at is None and roster.is_valid:
         try:
             context["summary"] = roster_import(
@@ -144,12 +157,13 @@ def letters(request):
     classes = (
         classes_for_user(request.user)
         .filter(school_year=year)
+        # Through the class membership of the class's own year.
         .annotate(
-            student_count=Count("students", distinct=True),
-            guardian_count=Count("students__guardians", distinct=True),
+            student_count=Count("memberships__student", distinct=True),
+            guardian_count=Count("memberships__student__guardians", distinct=True),
             pending_count=Count(
-                "students__guardians",
-                filter=Q(students__guardians__user__password__startswith="!"),
+                "memberships__student__guardians",
+                filter=Q(memberships__student__guardians__user__password__startswith="!"),
                 distinct=True,
             ),
         )

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from afterschool.models import Student, Term
-from afterschool.selectors import FeeCap, school_fee_cap
+from afterschool.selectors import FeeCap, school_fee_cap, year_class_annotations
 from billing.models import FeePolicy, FeeRateChange, Waiver
 from billing.money import ZERO, total
 from enrollment.models import Application, ApplicationEvent, Status
@@ -38,6 +38,12 @@ class Enrolment:
     student: Student
     application: Application
     windows: list[tuple[datetime.date, datetime.date]] = field(default_factory=list)
+
+    @property
+    def school_class_id(self) -> int:
+        """The student's class in the term's school year (its membership),
+        else the student's latest class."""
+        return getattr(self.application, "year_class_id", None) or self.student.school_class_id
 
     def enrolled_on(self, day: datetime.date) -> bool:
         return any(a <= day <= b for a, b in self.windows)
@@ -140,7 +146,11 @@ def load_enrolments(term: Term) -> dict[int, Enrolment]:
     apps = list(
         Application.objects.filter(
             term=term, status__in=[Status.APPROVED, Status.WITHDRAWN, Status.TERMINATED]
-        ).select_related("student", "student__school_class")
+        )
+        # The student's class in the term's year: a statement (re)computed
+        # after the rollover still belongs to that year's class.
+        .annotate(**year_class_annotations(student="student", school_year="term__school_year"))
+        .select_related("student", "student__school_class")
     )
     events: dict[int, list[tuple[str, datetime.datetime]]] = defaultdict(list)
     for app_id, status, at in (

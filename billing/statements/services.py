@@ -114,6 +114,7 @@ def _write_statements(
     credits = _credits(term=term)
     for sid, bill in bills.items():
         student = bill.enrolment.student
+        class_id = bill.enrolment.school_class_id
         statement = existing.get(sid)
         carried = []
         if statement is None or not statement.paid:
@@ -123,7 +124,7 @@ def _write_statements(
                 school_id=term.school_id,
                 term=term,
                 student=student,
-                school_class_id=student.school_class_id,
+                school_class_id=class_id,
                 month=month,
                 kind=kind,
                 days=bill.days,
@@ -138,12 +139,12 @@ def _write_statements(
             _signature(bill.lines) == stored.get(statement.pk, [])
             and (statement.days, statement.periods, statement.total)
             == (bill.days, bill.periods, bill.total)
-            and statement.school_class_id == student.school_class_id
+            and statement.school_class_id == class_id
         ):
             result.unchanged += 1
         else:
             statement.days, statement.periods, statement.total = bill.days, bill.periods, bill.total
-            statement.school_class_id = student.school_class_id
+            statement.school_class_id = class_id
             statement.generated_at = now
             writes.to_update.append(statement)
             writes.changed.append(statement.pk)

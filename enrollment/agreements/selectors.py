@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from afterschool.models import Guardian, Student, Term, User
+from afterschool.selectors import year_class_annotations
 from enrollment.models import Agreement, Application, Status
 
 
@@ -29,6 +30,7 @@ def preview_application(*, school_id: int, term: Term | None) -> Application | N
     return (
         Application.objects.filter(student__school_id=school_id, term=term)
         .exclude(status=Status.DRAFT)
+        .annotate(**year_class_annotations(student="student", school_year="term__school_year"))
         .select_related("student__school", "student__school_class", "term")
         .first()
     )

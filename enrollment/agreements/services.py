@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from afterschool.access import is_admin_of
 from afterschool.audit import audited
 from afterschool.models import School, User
+from afterschool.selectors import year_class_annotations
 from enrollment.access import STAFF_REVIEW
 from enrollment.agreements.selectors import guardian_record_for
 from enrollment.agreements.texts import (
@@ -95,6 +96,7 @@ def agreement_sign(
     """
     app = (
         Application.objects.select_for_update()
+        .annotate(**year_class_annotations(student="student", school_year="term__school_year"))
         .select_related("student__school", "student__school_class", "term")
         .get(pk=application.pk)
     )
@@ -141,6 +143,7 @@ def agreement_mark_paper_received(*, application: Application, by: User) -> Agre
     """
     app = (
         Application.objects.select_for_update()
+        .annotate(**year_class_annotations(student="student", school_year="term__school_year"))
         .select_related("student__school", "student__school_class", "term")
         .get(pk=application.pk)
     )

@@ -19,7 +19,8 @@ from django.template.defaulttags import ForNode, IfNode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from afterschool.selectors import school_fee_cap, term_times_text
+from afterschool.models import GRADE_NAMES
+from afterschool.selectors import school_fee_cap, term_times_text, year_class_label
 from enrollment.models import Application, WaiverStatus
 
 # The seed's 服务说明 (一.2, 一.4, 一.7) and 安全要求 (二.1–3) as a contract.
@@ -197,7 +198,9 @@ def agreement_context(
     """
     term = application.term
     student = application.student
-    school_class = student.school_class
+    # The class of the term's year when the application was read with
+    # ``year_class_annotations`` (a past term's agreement keeps its class).
+    grade, number = year_class_label(application, student)
     cap = school_fee_cap(student.school)
     waiver = ""
     waiver_request = getattr(application, "waiver", None) if application.pk else None
@@ -223,8 +226,8 @@ def agreement_context(
         "term_first_day": _date(term.first_day),
         "term_last_day": _date(term.last_day),
         "student_name": student.name,
-        "grade_name": school_class.grade_name,
-        "class_name": f"（{school_class.number}）班",
+        "grade_name": GRADE_NAMES[grade],
+        "class_name": f"（{number}）班",
         "guardian_name": guardian_name,
         **term_times_text(term),
         "parts": "、".join(application.part_labels) or _("（未选择）"),

@@ -25,7 +25,12 @@ from django.utils import timezone
 
 from afterschool.models import School, Term
 from afterschool.pdf import join_pdfs, render_pdf
-from afterschool.selectors import school_fee_cap, term_times_text
+from afterschool.selectors import (
+    class_name_of,
+    school_fee_cap,
+    term_times_text,
+    year_class_label,
+)
 from enrollment.agreements.texts import agreement_context, agreement_render
 from enrollment.applications.forms import ApplicationForm
 from enrollment.models import Agreement, AgreementTemplate, Application
@@ -81,7 +86,8 @@ def agreement_page(application: Application, *, template: AgreementTemplate) -> 
     """The printable agreement of ``application``: the frozen text when an
     agreement exists (later template edits never change it), otherwise
     ``template`` rendered with the application's data and blank signature
-    and date lines. Expects ``student__school``, ``student__school_class``,
+    and date lines. Expects ``student__school``, ``student__school_class``
+    (or the year's class annotated by ``pdf_applications``),
     ``term``, ``waiver`` and ``agreement`` joined (``pdf_applications``)."""
     agreement = getattr(application, "agreement", None)
     if agreement is not None:
@@ -97,7 +103,7 @@ def agreement_page(application: Application, *, template: AgreementTemplate) -> 
         title=title,
         blocks=blocks,
         student_name=student.name,
-        class_name=student.school_class.display_name,
+        class_name=class_name_of(*year_class_label(application, student)),
         version=version,
         agreement=agreement,
     )

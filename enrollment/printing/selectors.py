@@ -8,21 +8,28 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from afterschool.models import SchoolClass, Term, User
+from afterschool.selectors import year_class_annotations
 from enrollment.models import Application, PrintJob, Status
 
 
 def pdf_applications(qs: QuerySet[Application]) -> QuerySet[Application]:
     """Applications with everything an agreement PDF reads, in two queries
     however many: student, school, class, term, waiver and agreement (with
-    who received a paper one) joined; guardians prefetched."""
-    return qs.select_related(
-        "student__school",
-        "student__school_class",
-        "term",
-        "waiver",
-        "agreement",
-        "agreement__paper_received_by",
-    ).prefetch_related("student__guardians")
+    who received a paper one) joined; guardians prefetched; the student's
+    class in the term's school year annotated (``year_class_annotations``),
+    so a past term's agreements name the class of that year."""
+    return (
+        qs.annotate(**year_class_annotations(student="student", school_year="term__school_year"))
+        .select_related(
+            "student__school",
+            "student__school_class",
+            "term",
+            "waiver",
+            "agreement",
+            "agreement__paper_received_by",
+        )
+        .prefetch_related("student__guardians")
+    )
 
 
 def agreements_to_print(
@@ -34,15 +41,18 @@ def agreements_to_print(
     if (school_class is None) == (grade is None):
         raise ValueError("give a class or a grade")
     qs = Application.objects.filter(student__school_id=school_id, term=term, status=Status.APPROVED)
+    # Through the class membership of the term's year: after a rollover the
+    # student's latest class is next year's, but the term's agreements
+    # belong to the class of its own year.
     if school_class is not None:
-        qs = qs.filter(student__school_class=school_class)
+        qs = qs.filter(student__memberships__school_class=school_class)
     else:
         qs = qs.filter(
-            student__school_class__grade=grade,
-            student__school_class__school_year_id=term.school_year_id,
+            student__memberships__school_class__grade=grade,
+            student__memberships__school_class__school_year_id=term.school_year_id,
         )
     return pdf_applications(qs).order_by(
-        "student__school_class__grade", "student__school_class__number", "student__name", "pk"
+        "year_class_grade", "year_class_number", "student__name", "pk"
     )
 
 
@@ -69,11 +79,13 @@ def agreement_print_rows(
     aggregate)."""
     classes = list(classes.filter(school_year_id=term.school_year_id).order_by("grade", "number"))
     counts = {
-        r["student__school_class_id"]: r
+        r["student__memberships__school_class_id"]: r
         for r in Application.objects.filter(
-            term=term, status=Status.APPROVED, student__school_class__in=[c.pk for c in classes]
+            term=term,
+            status=Status.APPROVED,
+            student__memberships__school_class__in=[c.pk for c in classes],
         )
-        .values("student__school_class_id")
+        .values("student__memberships__school_class_id")
         .annotate(
             approved=Count("pk"),
             signed=Count("pk", filter=Q(agreement__signed_at__isnull=False)),

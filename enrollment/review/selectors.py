@@ -18,9 +18,9 @@ def class_applications(*, school_class: SchoolClass, term: Term) -> QuerySet[App
     """A class's applications for a term, drafts left out (the teacher reviews
     what families submitted)."""
     return applications_with_people(
-        Application.objects.filter(student__school_class=school_class, term=term).exclude(
-            status=Status.DRAFT
-        )
+        Application.objects.filter(
+            student__memberships__school_class=school_class, term=term
+        ).exclude(status=Status.DRAFT)
     )
 
 
@@ -31,7 +31,12 @@ def class_students_without_application(
     each with ``active_opt_out`` (list) prefetched: who still needs a paper
     application or an opt-out."""
     return (
-        Student.objects.filter(school_class=school_class)
+        # Members of the class in its year, less those who left before the
+        # term began (a past year's class keeps its children after rollover).
+        Student.objects.filter(
+            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=term.first_day),
+            memberships__school_class=school_class,
+        )
         .exclude(applications__term=term, applications__status__in=_NOT_DRAFT)
         .prefetch_related(
             Prefetch(
@@ -69,7 +74,7 @@ def submission_applications(submission: ClassSubmission) -> QuerySet[Application
     return applications_with_people(
         Application.objects.filter(class_submission=submission)
         | Application.objects.filter(
-            student__school_class=submission.school_class,
+            student__memberships__school_class=submission.school_class,
             term=submission.term,
             status__in=[Status.APPROVED, Status.TERMINATED],
         )

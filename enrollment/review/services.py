@@ -85,7 +85,7 @@ def class_submit_to_school(*, school_class: SchoolClass, term: Term, by: User) -
         raise ValidationError(_("只有本班班主任或学校管理员可以上报班级名单。"))
     apps = list(
         Application.objects.select_for_update()
-        .filter(student__school_class=school_class, term=term)
+        .filter(student__memberships__school_class=school_class, term=term)
         .select_related("student")
     )
     waiting = [a for a in apps if a.status == S.SUBMITTED]

@@ -50,8 +50,10 @@ PERIOD_PART = {Period.NOON: "wants_noon", Period.AFTER_SCHOOL: "wants_after_scho
 def roll_students(*, school_class_id: int, term: Term, period: str):
     """Students of the class enrolled for ``period`` in ``term`` (approved
     application with that part), by student number. A queryset (one query)."""
+    # Membership of the class (a fact of its year), so a past term's rolls
+    # keep their children after the school rolls over.
     return Student.objects.filter(
-        school_class_id=school_class_id,
+        memberships__school_class_id=school_class_id,
         applications__term=term,
         applications__status=ApplicationStatus.APPROVED,
         **{f"applications__{PERIOD_PART[period]}": True},
@@ -395,7 +397,7 @@ def dismissal_sheet(
             part,
             term=term,
             status=ApplicationStatus.APPROVED,
-            student__school_class=school_class,
+            student__memberships__school_class=school_class,
         )
         .select_related("student")
         .order_by("student__student_number", "student__pk")

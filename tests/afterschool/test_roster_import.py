@@ -173,9 +173,15 @@ class TestUpdatedFile:
         assert (first.schools_created, first.school_years_created) == (1, 1)
         assert (second.schools_created, second.school_years_created) == (0, 1)
         assert School.objects.count() == 1
-        # The 2025 class is a new class; the student moved into it.
-        assert second.students_moved == 1
-        assert Student.objects.get().school_class.school_year.start_year == 2025
+        # The 2025 class is a new class: the student joins it for 2025 (not a
+        # move within a year), and the 2024 class keeps the student.
+        assert (second.students_moved, second.students_joined) == (0, 1)
+        pupil = Student.objects.get()
+        assert pupil.school_class.school_year.start_year == 2025
+        years = sorted(
+            pupil.memberships.values_list("school_class__school_year__start_year", flat=True)
+        )
+        assert years == [2024, 2025]
 
 
 @pytest.mark.django_db
@@ -291,13 +297,14 @@ class TestValidation:
 
 @pytest.mark.django_db
 class TestQueries:
-    # The same 26 queries whatever the size of the file:
+    # The same 28 queries whatever the size of the file:
     # savepoint; school get_or_create (select, savepoint, insert, release);
     # year get_or_create (select, savepoint, insert, release); classes
     # (select, bulk insert, re-select); users (select, bulk insert,
     # re-select); guardian group (select); user-group links (bulk insert);
-    # guardians (select, bulk insert, re-select); students (select, bulk
-    # insert, re-select); guardianships (select, bulk insert); release.
+    # guardians (select, bulk insert, re-select); students (select, the
+    # year's memberships select, bulk insert, re-select, memberships bulk
+    # insert); guardianships (select, bulk insert); release.
     @pytest.mark.parametrize("size", [5, 60])
     def test_first_import_query_count_does_not_grow_with_rows(
         self, size, django_assert_num_queries
@@ -305,7 +312,7 @@ class TestQueries:
         roster = roster_parse(
             filename="a.csv", content=csv_bytes([student(n) for n in range(1, size + 1)])
         )
-        with django_assert_num_queries(26):
+        with django_assert_num_queries(28):
             roster_import(roster=roster, start_year=2024, school_name="实验小学")
         assert Student.objects.count() == size
 
@@ -315,6 +322,7 @@ class TestQueries:
         import_bytes("a.csv", content)
         roster = roster_parse(filename="a.csv", content=content)
         # savepoint; school select; year select; classes select; users select;
-        # guardians select; students select; guardianships select; release.
-        with django_assert_num_queries(9):
+        # guardians select; students select; the year's memberships select;
+        # guardianships select; release.
+        with django_assert_num_queries(10):
             roster_import(roster=roster, start_year=2024, school_name="实验小学")

@@ -71,6 +71,8 @@ SHARED: dict[str, dict[str, str]] = {
     "people:staff-list": {"other_admin": "the admin's own school's staff"},
     "roster:upload": {"other_admin": "the admin's own school's uploads"},
     "roster:letters": {"other_admin": "the admin's own school's classes"},
+    "roster:rollover": {"other_admin": "the plan of the admin's own school's classes"},
+    "billing:term-new": {"other_admin": "a new term from the admin's own school's last one"},
     "enrollment:surveys": {"other_admin": "the admin's own school (no term: a notice)"},
     "enrollment:submissions": {"other_admin": "the admin's own school (no term: a notice)"},
     "enrollment:waivers": {"other_admin": "the admin's own school (no term: a notice)"},

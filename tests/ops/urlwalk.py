@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Not private: public pages (login, logout, activation, health check) and the
@@ -99,6 +100,7 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "people:student-detail": {"pk": "child"},
     "roster:preview": {"pk": "roster_upload"},
     "roster:confirm": {"pk": "roster_upload"},
+    "enrollment:roster-leavers": {"pk": "roster_upload"},
     "roster:class-letters": {"pk": "class"},
     "roster:guardian-reset": {"pk": "guardian"},
     "scheduling:service-change-withdraw": {"pk": "service_change"},
@@ -209,6 +211,9 @@ POST_DATA = {
     "name": "新社团",
     "capacity": "30",
     "start_year": "2024",
+    "confirm": "on",
+    "all": "1",
+    "left_on": "2024-09-09",
     "supervisor": "",
     "wants_noon": "on",
     "pickup_name": "某人",
@@ -222,11 +227,20 @@ _NOT_DATA = {"sessions", "axes"}
 def data_snapshot(samples: dict[str, object]) -> tuple:
     """Row counts of every table the app owns, and every field of every sample
     object: a refused request must leave both as they were."""
-    counts = tuple(
-        (model._meta.label, model._default_manager.count())
-        for model in apps.get_models()
-        if model._meta.app_label not in _NOT_DATA
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models()
+            if model._meta.app_label not in _NOT_DATA and model._meta.managed
+        }
     )
+    # One query for all tables (not one COUNT per model): the matrix takes
+    # this snapshot around every request of every persona.
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        counts = tuple(zip(tables, cursor.fetchone(), strict=True))
     return counts, sample_values(samples)
 
 

@@ -1,0 +1,1 @@
+"""School-year rollover (升级) and class membership per school year."""

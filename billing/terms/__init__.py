@@ -1,0 +1,1 @@
+"""The next term from the last: the orchestrated copy across the apps."""

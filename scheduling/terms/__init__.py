@@ -1,0 +1,1 @@
+"""Copying a term's scheduling settings and clubs into the next term."""
