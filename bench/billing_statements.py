@@ -48,6 +48,7 @@ from django.utils import timezone  # noqa: E402
 from afterschool.models import School, SchoolClass, SchoolYear, Student, Term, User  # noqa: E402
 from afterschool.rollover.services import memberships_sync  # noqa: E402
 from billing.models import FeeLine, FeeStatement  # noqa: E402
+from billing.publicity.services import fee_publication_publish  # noqa: E402
 from billing.sheets.export import sheet_pdf, sheet_xlsx  # noqa: E402
 from billing.sheets.selectors import fee_sheet  # noqa: E402
 from billing.statements.services import statements_generate  # noqa: E402
@@ -123,6 +124,7 @@ def build_school(name: str, classes: int, per_class: int = 50) -> Term:
         )
         for s in students[::10]
     )
+    fee_publication_publish(term=term, by=admin)
     return Term.objects.select_related("school").get(pk=term.pk)
 
 

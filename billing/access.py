@@ -23,7 +23,7 @@ from afterschool.access import (
     term_for_user,
 )
 from afterschool.models import Role, SchoolClass, Term, User
-from billing.models import FeeStatement, Waiver
+from billing.models import FeeSheetJob, FeeStatement, RefundBatch, Waiver
 
 
 def billing_term_for_user(user: User, pk: int | str | None = None) -> Term:
@@ -124,3 +124,28 @@ def fee_sheet_class_for_user(
     if not own:
         raise Http404
     return own[0]
+
+
+def get_fee_sheet_job_for_user(user: User, pk: int, *, with_pdf: bool = False) -> FeeSheetJob:
+    """Fee sheet job ``pk`` for an admin of its school, else ``Http404``
+    (the school's sheet is the admin's). The PDF bytes are loaded only
+    when ``with_pdf``."""
+    qs = FeeSheetJob.objects.select_related("term", "requested_by")
+    if not with_pdf:
+        qs = qs.defer("pdf")
+    job = qs.filter(pk=pk).first()
+    if job is None or not user.is_school_admin or job.school_id != user.school_id:
+        raise Http404
+    return job
+
+
+def get_refund_batch_for_user(user: User, pk: int) -> RefundBatch:
+    """Refund batch ``pk`` for an admin of its school, else ``Http404``."""
+    batch = (
+        RefundBatch.objects.select_related("term", "created_by", "approved_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if batch is None or not user.is_school_admin or batch.school_id != user.school_id:
+        raise Http404
+    return batch

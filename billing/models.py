@@ -308,6 +308,8 @@ class LineKind(models.TextChoices):
     PREPAY = "prepay", _("预收")
     REFUND = "refund", _("结算退费")
     ADJUSTMENT = "adjustment", _("调整")
+    CAP = "cap", _("收费上限封顶")
+    CREDIT = "credit", _("结余抵扣")
 
 
 class FeeLine(models.Model):
@@ -339,6 +341,7 @@ class PaymentMethod(models.TextChoices):
     WECHAT = "wechat", _("微信")
     ALIPAY = "alipay", _("支付宝")
     BANK = "bank", _("银行转账")
+    PLATFORM = "platform", _("非税缴费平台")
 
 
 class PaymentKind(models.TextChoices):
@@ -393,3 +396,231 @@ class Payment(models.Model):
     @property
     def signed_amount(self) -> Decimal:
         return self.amount if self.kind == PaymentKind.PAYMENT else -self.amount
+
+
+class FeePublication(models.Model):
+    """The term's fee published to families (收费公示) before anything is
+    collected (教基厅函〔2023〕26号; DESIGN.md "National rules"): statements
+    cannot be issued for a term without one. The public notice is read from
+    the term's ``FeePolicy`` and the school's cap; ``how_to_pay`` is the
+    school's own words on the payment channel."""
+
+    term = models.OneToOneField(
+        Term, on_delete=models.CASCADE, related_name="fee_publication", verbose_name=_("学期")
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_publications")
+    how_to_pay = models.CharField(_("缴费方式说明"), max_length=300, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("公示时间"), default=timezone.now)
+
+    history = audit_history(_("收费公示变更记录"))
+
+    class Meta:
+        verbose_name = _("收费公示")
+        verbose_name_plural = _("收费公示")
+
+    def __str__(self) -> str:
+        return f"{self.term} {self._meta.verbose_name}"
+
+
+class FeeCredit(models.Model):
+    """Money the school holds for a family after a paid statement was
+    recomputed lower (a waiver from a date, approved leave, a lower cap):
+    the paid statement stays as it was, and the credit appears as a line on
+    the student's next statement of the term (``applied_to``) and reduces it.
+    ``amount`` is positive yuan."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_credits")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_credits")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="fee_credits", verbose_name=_("学生")
+    )
+    source = models.ForeignKey(
+        FeeStatement,
+        on_delete=models.PROTECT,
+        related_name="credits_made",
+        verbose_name=_("来源账单"),
+    )
+    applied_to = models.ForeignKey(
+        FeeStatement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credits_applied",
+        verbose_name=_("抵扣账单"),
+    )
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    history = audit_history(_("结余变更记录"))
+
+    class Meta:
+        verbose_name = _("结余")
+        verbose_name_plural = _("结余")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_credit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.amount}"
+
+
+class FeeSheetJobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在生成")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("生成失败")
+
+
+class FeeSheetJob(models.Model):
+    """The school's fee sheet PDF (收费明细表, every class) rendered in the
+    background (3,000 rows take ~30–60 s), like agreement printing. ``month``
+    None is the whole term; progress is ``done`` of ``total`` classes; the
+    finished PDF is kept in the row (pages that show the job defer it)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_sheet_jobs")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_sheet_jobs")
+    month = models.DateField(_("月份"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=FeeSheetJobStatus.choices,
+        default=FeeSheetJobStatus.QUEUED,
+    )
+    done = models.PositiveIntegerField(_("已完成班级数"), default=0)
+    total = models.PositiveIntegerField(_("班级数"), default=0)
+    pdf = models.BinaryField(_("PDF文件"), null=True, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    task_id = models.CharField(_("后台任务编号"), max_length=64, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("收费明细表生成任务")
+        verbose_name_plural = _("收费明细表生成任务")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月" if self.month else self.term.name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (FeeSheetJobStatus.DONE, FeeSheetJobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+class FeeRateChange(models.Model):
+    """A new rate per period of a term from ``effective_from`` (a county
+    notice or the school's decision mid-term): days before it are billed at
+    the earlier rate, so months already billed keep theirs
+    (``billing.policy.services.fee_rate_change`` refuses a date inside a
+    billed month)."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_rate_changes")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    effective_from = models.DateField(_("生效日期"))
+    rate_per_period = models.DecimalField(
+        _("每课时收费（元）"), max_digits=6, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    history = audit_history(_("单价调整变更记录"))
+
+    class Meta:
+        verbose_name = _("单价调整")
+        verbose_name_plural = _("单价调整")
+        ordering = ["effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "effective_from"], name="one_rate_change_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_per_period__gte=0), name="rate_change_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.effective_from:%Y-%m-%d} {self.rate_per_period}"
+
+
+class RefundBatchStatus(models.TextChoices):
+    DRAFT = "draft", _("待审批")
+    APPROVED = "approved", _("已审批")
+    PAID = "paid", _("已退款")
+
+
+class RefundBatch(models.Model):
+    """Refunds at term end (DESIGN.md "Fee regimes": days not served are
+    refunded): every statement of the term holding money for the family
+    (paid more than it costs), gathered for the admin to approve, export to
+    the bank or platform, and mark paid — which records a refund payment on
+    each statement, so the guardian sees it with the statement."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="refund_batches")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="refund_batches")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RefundBatchStatus.choices, default=RefundBatchStatus.DRAFT
+    )
+    total = models.DecimalField(_("退款合计（元）"), max_digits=12, decimal_places=2, default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    exported_at = models.DateTimeField(_("导出时间"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("退款时间"), null=True, blank=True)
+
+    history = audit_history(_("退款批次变更记录"))
+
+    class Meta:
+        verbose_name = _("退款批次")
+        verbose_name_plural = _("退款批次")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self._meta.verbose_name} {self.pk}"
+
+
+class RefundItem(models.Model):
+    """One statement's refund in a batch (yuan, positive)."""
+
+    batch = models.ForeignKey(RefundBatch, on_delete=models.CASCADE, related_name="items")
+    statement = models.ForeignKey(
+        FeeStatement, on_delete=models.PROTECT, related_name="refund_items"
+    )
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(_("退款金额（元）"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("退款明细")
+        verbose_name_plural = _("退款明细")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_item_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.amount}"

@@ -22,6 +22,7 @@ from django.utils import timezone
 from afterschool.models import Term
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
 from billing.policy.services import fee_policy_save
+from billing.publicity.services import fee_publication_publish
 from billing.statements.services import statements_generate
 from demo.base import DemoSchool
 from demo.school import FEE_DOCUMENT
@@ -65,6 +66,7 @@ def build_term(demo: DemoSchool, term: Term) -> None:
     current = FeePolicy.objects.filter(term=term).first()
     if current is None or any(getattr(current, k) != v for k, v in wanted.items()):
         fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
+    fee_publication_publish(term=term, by=demo.staff.get("admin"))
     term = Term.objects.select_related("school").get(pk=term.pk)
     for month in past_months(term, demo.today):
         statements_generate(term=term, month=month)

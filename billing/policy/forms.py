@@ -88,3 +88,14 @@ class FeePolicyForm(forms.ModelForm):
                 "workload_rate_per_period",
             ),
         )
+
+
+class RateChangeForm(forms.Form):
+    """A new rate per period from a date (validates and normalises only)."""
+
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    rate_per_period = forms.DecimalField(
+        label=_("新的每课时收费（元）"), max_digits=6, decimal_places=2, min_value=0
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -10,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.audit import audited
-from afterschool.models import School, Term, User
+from afterschool.models import FEE_CAP_PERIODS_PER_DAY, School, Term, User
 from afterschool.selectors import school_fee_cap
-from billing.models import FeePolicy
+from billing.models import BillingMode, FeePolicy, FeeRateChange, FeeStatement
+from billing.months import month_start
 
 POLICY_FIELDS = (
     "rate_per_period",
@@ -61,6 +63,42 @@ def fee_cap_errors(
     return errors
 
 
+# A typical month of service: about 21 school days (September 2024 has 21).
+TYPICAL_MONTH_DAYS = 21
+
+
+def fee_cap_warnings(policy: FeePolicy) -> list[str]:
+    """Warnings (not refusals) for a monthly flat policy whose amounts exceed
+    what the cap allows in a typical month (``TYPICAL_MONTH_DAYS`` × the day
+    cap, e.g. 21 × 4.60 = 96.60 yuan) or, for the reduced tier, in the
+    largest month below its day threshold; statements are capped to the days
+    served anyway (``billing.statements.compute.cap_line``). Empty otherwise."""
+    if policy.mode != BillingMode.MONTHLY:
+        return []
+    cap = school_fee_cap(policy.school)
+    warnings = []
+    typical = cap.per_day * TYPICAL_MONTH_DAYS
+    if policy.monthly_amount > typical:
+        warnings.append(
+            _(
+                "每月收费 %(amount)s 元高于收费上限下一个月（按 %(days)s 天计）"
+                "最多可收的 %(max)s 元：账单将按实际服务天数封顶。"
+            )
+            % {"amount": policy.monthly_amount, "days": TYPICAL_MONTH_DAYS, "max": typical}
+        )
+    short_days = max(policy.monthly_threshold_days - 1, 0)
+    short = cap.per_day * short_days
+    if policy.monthly_reduced_amount > short:
+        warnings.append(
+            _(
+                "减档金额 %(amount)s 元高于服务 %(days)s 天最多可收的 %(max)s 元："
+                "账单将按实际服务天数封顶。"
+            )
+            % {"amount": policy.monthly_reduced_amount, "days": short_days, "max": short}
+        )
+    return warnings
+
+
 @transaction.atomic
 def fee_policy_save(*, term: Term, data: dict, by: User | None) -> FeePolicy:
     """Create or update the fee policy of ``term`` from ``data`` (keys of
@@ -91,3 +129,47 @@ def fee_policy_save(*, term: Term, data: dict, by: User | None) -> FeePolicy:
     policy.updated_at = timezone.now()
     audited(policy, by).save()
     return policy
+
+
+@transaction.atomic
+def fee_rate_change(
+    *, term: Term, effective_from: datetime.date, rate_per_period: Decimal, by: User | None
+) -> FeeRateChange:
+    """Change ``term``'s rate per period (yuan) from ``effective_from``
+    (DESIGN.md "Fee regimes": the rate is a setting): days from that date
+    are billed at the new rate, earlier days at the rate in force then;
+    charge lines carry the rate they used (``FeeLine.unit_price``).
+
+    Raises ``ValidationError`` (field → message) for a rate above the
+    school's cap (naming it and its document), a date outside the term, a
+    date inside a month already billed (those months keep their rate), the
+    prepay mode (the term's prepayment fixed the rate), or a second change
+    on the same day."""
+    policy = FeePolicy.objects.select_for_update().filter(term=term).first()
+    periods = policy.periods_per_day if policy else FEE_CAP_PERIODS_PER_DAY
+    errors = fee_cap_errors(
+        school=term.school, rate_per_period=rate_per_period, periods_per_day=periods
+    )
+    errors = {"rate_per_period": sum(errors.values(), [])} if errors else {}
+    if not term.contains(effective_from):
+        errors["effective_from"] = [_("生效日期应在本学期内。")]
+    elif FeeStatement.objects.filter(term=term, month__gte=month_start(effective_from)).exists():
+        errors["effective_from"] = [
+            _("%(m)s及以后的账单已生成：已出账的月份保持原单价，请选择之后月份的日期。")
+            % {"m": f"{effective_from:%Y年%m月}"}
+        ]
+    if policy is not None and policy.mode == BillingMode.PREPAY:
+        errors["effective_from"] = [_("学期预收方式已按学期单价预收，学期中不能调整单价。")]
+    if FeeRateChange.objects.filter(term=term, effective_from=effective_from).exists():
+        errors.setdefault("effective_from", [_("这一天已有单价调整。")])
+    if errors:
+        raise ValidationError(errors)
+    change = FeeRateChange(
+        term=term,
+        school_id=term.school_id,
+        effective_from=effective_from,
+        rate_per_period=rate_per_period,
+        created_by=by,
+    )
+    audited(change, by).save()
+    return change

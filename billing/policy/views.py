@@ -8,13 +8,15 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from afterschool.access import school_admin_required, terms_for_user
 from billing.access import billing_term_for_user
 from billing.http import errors_to_form
-from billing.policy.forms import FeePolicyForm
+from billing.models import FeeRateChange
+from billing.policy.forms import FeePolicyForm, RateChangeForm
 from billing.policy.selectors import fee_policy_for, fee_policy_of
-from billing.policy.services import fee_policy_save
+from billing.policy.services import fee_cap_warnings, fee_policy_save, fee_rate_change
 
 
 @login_required
@@ -27,21 +29,48 @@ def policy(request):
         form = FeePolicyForm(request.POST, instance=current)
         if form.is_valid():
             try:
-                fee_policy_save(term=term, data=form.cleaned_data, by=request.user)
+                saved = fee_policy_save(term=term, data=form.cleaned_data, by=request.user)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
                 messages.success(request, _("收费标准已保存。"))
+                for warning in fee_cap_warnings(saved):
+                    messages.warning(request, warning)
                 return redirect(reverse("billing:policy") + f"?term={term.pk}")
     else:
         form = FeePolicyForm(instance=current)
+    return _render(request, term, form=form, rate_form=RateChangeForm())
+
+
+def _render(request, term, *, form, rate_form):
     return render(
         request,
         "billing/policy.html",
         {
             "term": term,
             "form": form,
+            "rate_form": rate_form,
+            "rate_changes": FeeRateChange.objects.filter(term=term).order_by("effective_from"),
             "school": term.school,
             "terms": terms_for_user(request.user),
         },
     )
+
+
+@login_required
+@school_admin_required
+@require_POST
+def rate_change(request):
+    """A new rate per period from a date; errors are shown on the policy page."""
+    term = billing_term_for_user(request.user, request.POST.get("term"))
+    rate_form = RateChangeForm(request.POST)
+    if rate_form.is_valid():
+        try:
+            fee_rate_change(term=term, by=request.user, **rate_form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(rate_form, exc)
+        else:
+            messages.success(request, _("单价调整已保存，自生效日期起按新单价收费。"))
+            return redirect(reverse("billing:policy") + f"?term={term.pk}")
+    current = fee_policy_of(term) or fee_policy_for(term)
+    return _render(request, term, form=FeePolicyForm(instance=current), rate_form=rate_form)

@@ -137,7 +137,7 @@ def class_sheets(sheet: FeeSheet) -> list[FeeSheet]:
     ]
 
 
-def sheet_pdf(sheet: FeeSheet) -> bytes:
+def sheet_pdf(sheet: FeeSheet, *, on_progress=None) -> bytes:
     """A4 landscape with Noto CJK fonts, the fee standard and its document in
     the header, totals, signature lines for the homeroom teacher and the
     finance officer.
@@ -147,16 +147,22 @@ def sheet_pdf(sheet: FeeSheet) -> bytes:
     summary page (one line per class; the school's total = the sum of the
     classes = the sum of every student row) signed by the finance officer.
     One document, so the CJK font subset is embedded once.
+    ``on_progress(done, total)`` (optional) is told each class read, the
+    rendering being the last step.
     """
     if sheet.school_class is not None:
         return _class_pdf(sheet)
     parts = class_sheets(sheet)
-    sections = [(part, sheet_table(part)) for part in parts]
+    sections = []
+    for part in parts:
+        sections.append((part, sheet_table(part)))
+        if on_progress:
+            on_progress(len(sections), len(parts) + 1)
     summary = [
         [i, part.rows[0].class_name, len(part.rows), *_values("", part.totals)[4:]]
         for i, part in enumerate(parts, 1)
     ]
-    return render_pdf(
+    data = render_pdf(
         "billing/pdf/fee_sheet_school.html",
         {
             "sheet": sheet,
@@ -168,6 +174,9 @@ def sheet_pdf(sheet: FeeSheet) -> bytes:
         },
         landscape=True,
     )
+    if on_progress:
+        on_progress(len(parts) + 1, len(parts) + 1)
+    return data
 
 
 def render_sheet(sheet: FeeSheet, fmt: str) -> bytes:

@@ -12,7 +12,16 @@ from django.db.models.functions import Coalesce
 from afterschool.idnumbers import mask_embedded_id_number
 from afterschool.models import GRADE_NAMES, School, SchoolClass, Term
 from afterschool.selectors import school_fee_cap
-from billing.models import FeeLine, FeePolicy, FeeStatement, LineKind, Payment, PaymentKind
+from billing.models import (
+    BillingMode,
+    FeeLine,
+    FeePolicy,
+    FeeStatement,
+    LineKind,
+    Payment,
+    PaymentKind,
+    StatementKind,
+)
 from billing.money import ZERO, to_fen
 from billing.months import month_start
 from billing.policy.selectors import fee_policy_of
@@ -79,7 +88,8 @@ class FeeSheet:
 
     @property
     def standard(self) -> str:
-        """「收费标准：每课时 <rate> 元，每天最多 <n> 课时（<county document>）」:
+        """「收费标准：每课时 <rate> 元，每天最多 <n> 课时（<county document>）」
+        and, for the monthly and prepay modes, their tiers or prepaid days:
         the term's policy, else the school's cap."""
         if self.policy is None:
             cap = school_fee_cap(self.school)
@@ -87,7 +97,17 @@ class FeeSheet:
         else:
             rate, periods = self.policy.rate_per_period, self.policy.periods_per_day
         doc = f"（{self.school.fee_document}）" if self.school.fee_document else ""
-        return f"收费标准：每课时 {rate} 元，每天最多 {periods} 课时{doc}"
+        text = f"收费标准：每课时 {rate} 元，每天最多 {periods} 课时{doc}"
+        policy = self.policy
+        if policy is not None and policy.mode == BillingMode.MONTHLY:
+            text += (
+                f"；按月定额 {policy.monthly_amount} 元，"
+                f"服务不足 {policy.monthly_threshold_days} 天 {policy.monthly_reduced_amount} 元，"
+                "不超过服务天数 × 每天上限"
+            )
+        elif policy is not None and policy.mode == BillingMode.PREPAY:
+            text += f"；学期预收 {policy.prepay_days} 天，期末按实际服务结算"
+        return text
 
 
 def fee_sheet(
@@ -124,8 +144,8 @@ def fee_sheet(
 
 
 def _student_rows(statements: QuerySet[FeeStatement]) -> dict[int, SheetRow]:
-    """Student id → row with the statements' days, periods and total summed,
-    in class and 学籍号 order. One query."""
+    """Student id → row with the statements' days and periods served and
+    total summed, in class and 学籍号 order. One query."""
     base = statements.values(
         "student_id",
         "student__name",
@@ -135,8 +155,14 @@ def _student_rows(statements: QuerySet[FeeStatement]) -> dict[int, SheetRow]:
         "school_class__number",
     ).order_by("school_class__grade", "school_class__number", "student__student_number")
     rows: dict[int, SheetRow] = {}
+    # A prepayment's days and periods are the estimate (e.g. 100 days), not
+    # service: the days and periods served come from the other statements
+    # (the months, or the term-end settlement).
+    served = ~Q(kind=StatementKind.PREPAY)
     for r in base.annotate(
-        days_sum=Sum("days"), periods_sum=Sum("periods"), total_sum=Sum("total")
+        days_sum=Sum("days", filter=served),
+        periods_sum=Sum("periods", filter=served),
+        total_sum=Sum("total"),
     ):
         rows[r["student_id"]] = SheetRow(
             class_name=f"{GRADE_NAMES[r['school_class__grade']]}（{r['school_class__number']}）班",

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user
 from afterschool.params import id_param
 from afterschool.selectors import term_months
-from billing.access import billing_staff_required, billing_term_for_user, fee_sheet_class_for_user
+from billing.access import (
+    billing_staff_required,
+    billing_term_for_user,
+    fee_sheet_class_for_user,
+    get_fee_sheet_job_for_user,
+)
 from billing.http import attachment
+from billing.models import FeeSheetJobStatus
 from billing.months import month_of_term
 from billing.sheets.export import CONTENT_TYPES, FORMATS, render_sheet
 from billing.sheets.selectors import fee_sheet as build_fee_sheet
+from billing.sheets.services import fee_sheet_job_request
 
 
 @login_required
@@ -31,6 +38,10 @@ def fee_sheet(request):
     )
     sheet = build_fee_sheet(term=term, month=month, school_class=school_class)
     fmt = request.GET.get("format")
+    if fmt == "pdf" and school_class is None:
+        # The whole school's PDF takes ~30–60 s: a background job.
+        job = fee_sheet_job_request(by=request.user, term=term, month=month)
+        return redirect("billing:fee-sheet-job", pk=job.pk)
     if fmt in FORMATS:
         scope = f"-{school_class.grade}-{school_class.number}" if school_class else ""
         when = "term" if whole_term else f"{month:%Y-%m}"
@@ -55,3 +66,28 @@ def fee_sheet(request):
             "classes": classes_for_user(request.user).filter(school_year_id=term.school_year_id),
         },
     )
+
+
+@login_required
+def fee_sheet_job(request, pk):
+    """The school's fee sheet job: progress while it runs (the page reloads
+    itself every 3 seconds, no script), the file when done."""
+    job = get_fee_sheet_job_for_user(request.user, pk)
+    response = render(request, "billing/fee_sheet_job.html", {"job": job})
+    if not job.is_finished:
+        response["Refresh"] = "3"
+    return response
+
+
+@login_required
+def fee_sheet_job_download(request, pk):
+    """The finished job's PDF (404 until it is done)."""
+    job = get_fee_sheet_job_for_user(request.user, pk, with_pdf=True)
+    if job.status != FeeSheetJobStatus.DONE or not job.pdf:
+        raise Http404
+    when = f"{job.month:%Y-%m}" if job.month else "term"
+    response = HttpResponse(bytes(job.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = attachment(
+        f"{_('收费明细表')}-{job.period_label}.pdf", f"fee-sheet-{when}.pdf"
+    )
+    return response

@@ -27,6 +27,8 @@ from scheduling.calendar.days import DayInfo, DayKind
 from scheduling.models import Period, Weekday
 
 PERIOD_ORDER = (Period.NOON, Period.AFTER_SCHOOL)
+# Lines that make up what waivers apply to.
+CHARGED_KINDS = (LineKind.CHARGE, LineKind.PREPAY, LineKind.CAP)
 
 
 def _labels(periods) -> str:
@@ -103,10 +105,10 @@ def _day_lines(ctx: TermContext, enrolment: Enrolment, info: DayInfo, *, priced:
 
 
 def _service_day_lines(ctx: TermContext, out: DayOutcome, *, priced: bool) -> list[Line]:
-    """A service day's charge (when ``priced``) and its uncharged leave and
-    absence."""
-    rate = ctx.policy.rate_per_period
+    """A service day's charge (when ``priced``) at the rate in force that
+    day (``TermContext.rate_on``) and its uncharged leave and absence."""
     day = out.info.date
+    rate = ctx.rate_on(day)
     lines = []
     if out.charged and priced:
         notes = []
@@ -168,10 +170,11 @@ def _waiver_lines(
     """Deductions for the student's waivers: each applies to charges dated on
     or after its ``effective_from`` (an undated charge — the monthly flat
     amount or the prepayment — counts when the waiver started by the first
-    day of ``month`` or of the term). Deductions never exceed the charges."""
+    day of ``month`` in the term, or of the term). Deductions never exceed the charges."""
     lines = []
     left = total(a for _d, a in charges)
-    start = month or ctx.term.first_day
+    # The month's first day in the term (a term starting 2 Sep opens September).
+    start = max(month or ctx.term.first_day, ctx.term.first_day)
     for w in ctx.waivers.get(enrolment.student.pk, []):
         base = total(a for d, a in charges if (d or start) >= w.effective_from)
         if w.kind == WaiverKind.FULL:
@@ -195,6 +198,47 @@ def _waiver_lines(
             )
         )
     return lines
+
+
+def cap_bound(ctx: TermContext, *, days: int, periods: int) -> Decimal:
+    """The most the county's cap allows for ``days`` service days with
+    ``periods`` periods charged (seed 一.7: 每课时不超过2.3元，每天最多两课时):
+    the smaller of days × the day cap and periods × the period cap, in yuan."""
+    cap = ctx.cap
+    return min(line_amount(days, cap.per_day), line_amount(periods, cap.per_period))
+
+
+def cap_line(ctx: TermContext, *, days: int, periods: int, charged: Decimal) -> Line | None:
+    """A deduction bringing ``charged`` yuan down to ``cap_bound`` when it
+    is above it (any billing mode: a flat month for a part month, a
+    prepayment, a rate saved before the cap was lowered), else ``None``."""
+    bound = cap_bound(ctx, days=days, periods=periods)
+    if charged <= bound:
+        return None
+    cap = ctx.cap
+    doc = f"（{cap.document}）" if cap.document else ""
+    return Line(
+        kind=LineKind.CAP,
+        description=_(
+            "按收费上限封顶%(doc)s：%(days)s 天、%(periods)s 课时，"
+            "每天不超过 %(day)s 元、每课时不超过 %(period)s 元，最多收 %(bound)s 元"
+        )
+        % {
+            "doc": doc,
+            "days": days,
+            "periods": periods,
+            "day": cap.per_day,
+            "period": cap.per_period,
+            "bound": bound,
+        },
+        amount=bound - charged,
+    )
+
+
+def _charges(lines: list[Line]) -> list[tuple[datetime.date | None, Decimal]]:
+    """(date, yuan) of the charge or prepayment lines and the cap deduction
+    (undated): the base waivers apply to."""
+    return [(ln.date, ln.amount) for ln in lines if ln.kind in CHARGED_KINDS]
 
 
 def compute_month(ctx: TermContext, month: datetime.date) -> dict[int, StudentBill]:
@@ -246,8 +290,15 @@ def compute_month(ctx: TermContext, month: datetime.date) -> dict[int, StudentBi
                     amount=to_fen(amount),
                 ),
             )
-        charges = [(ln.date, ln.amount) for ln in lines if ln.kind == LineKind.CHARGE]
-        lines.extend(_waiver_lines(ctx, enrolment, charges, month=month))
+        capped = cap_line(
+            ctx,
+            days=days,
+            periods=periods,
+            charged=total(ln.amount for ln in lines if ln.kind == LineKind.CHARGE),
+        )
+        if capped:
+            lines.append(capped)
+        lines.extend(_waiver_lines(ctx, enrolment, _charges(lines), month=month))
         if lines:
             bills[sid] = StudentBill(enrolment=enrolment, lines=lines, days=days, periods=periods)
     return bills
@@ -283,7 +334,10 @@ def compute_prepay(ctx: TermContext, month: datetime.date) -> dict[int, StudentB
                 amount=line_amount(days, unit),
             )
         ]
-        lines.extend(_waiver_lines(ctx, enrolment, [(None, lines[0].amount)], month=None))
+        capped = cap_line(ctx, days=days, periods=days * per_day, charged=lines[0].amount)
+        if capped:
+            lines.append(capped)
+        lines.extend(_waiver_lines(ctx, enrolment, _charges(lines), month=None))
         bills[sid] = StudentBill(
             enrolment=enrolment, lines=lines, days=days, periods=days * per_day
         )
@@ -332,7 +386,9 @@ def compute_settlement(
                     amount=prepaid_waived - owed_waived,
                 )
             )
-        bill = StudentBill(enrolment=enrolment, lines=lines, periods=served.served)
+        bill = StudentBill(
+            enrolment=enrolment, lines=lines, days=served.days, periods=served.served
+        )
         if bill.total < 0:
             how = SettlementMode(ctx.policy.settlement_mode).label
             lines.append(
@@ -344,10 +400,12 @@ def compute_settlement(
 
 @dataclass
 class _Served:
-    """A prepaying student's term in periods: served (charged), not served
-    by reason, and the charges of the days served."""
+    """A prepaying student's term in periods: served (charged) and the days
+    with a charged period, not served by reason, and the charges of the days
+    served."""
 
     served: int = 0
+    days: int = 0
     suspended: int = 0
     leave: int = 0
     after: int = 0
@@ -369,6 +427,7 @@ def _served_periods(ctx: TermContext, enrolment: Enrolment) -> _Served:
         elif info.has_service:
             out = day_outcome(ctx, enrolment, info)
             tally.served += len(out.charged)
+            tally.days += int(bool(out.charged))
             tally.leave += len(out.wanted) - len(out.charged)
             tally.charges.append((d, line_amount(len(out.charged), rate)))
     return tally

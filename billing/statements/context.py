@@ -21,8 +21,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from afterschool.models import Student, Term
-from afterschool.selectors import year_class_annotations
-from billing.models import FeePolicy, Waiver
+from afterschool.selectors import FeeCap, school_fee_cap, year_class_annotations
+from billing.models import FeePolicy, FeeRateChange, Waiver
 from billing.money import ZERO, total
 from enrollment.models import Application, ApplicationEvent, Status
 from scheduling.attendance.selectors import approved_leave_periods, attendance_absences
@@ -102,6 +102,17 @@ class TermContext:
     leave: dict[int, set[tuple[datetime.date, str]]]
     absences: dict[int, set[tuple[datetime.date, str]]]
     waivers: dict[int, list[Waiver]]
+    cap: FeeCap
+    rate_changes: list[FeeRateChange] = field(default_factory=list)
+
+    def rate_on(self, day: datetime.date) -> Decimal:
+        """Yuan per period in force on ``day``: the latest rate change from
+        that day or before, else the policy's rate."""
+        rate = self.policy.rate_per_period
+        for change in self.rate_changes:
+            if change.effective_from <= day:
+                rate = change.rate_per_period
+        return rate
 
     def service_dates(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
         return [d for d, info in self.calendar.items() if first <= d <= last and info.has_service]
@@ -170,7 +181,8 @@ def load_context(
     ``last`` (default: the whole term). Raises ``CalendarUnknownError`` when
     the term touches a year the calendar does not know. Fixed queries:
     calendar (≤ 3), term settings (≤ 1), applications, events, leave (≤ 4),
-    absences, waivers."""
+    absences, waivers, rate changes (the school's fee cap is read from
+    ``term.school``)."""
     first = max(first or term.first_day, term.first_day)
     last = min(last or term.last_day, term.last_day)
     calendar = {d.date: d for d in term_calendar(term)}
@@ -186,4 +198,6 @@ def load_context(
         leave=approved_leave_periods(term=term, start=first, end=last),
         absences=attendance_absences(term=term, start=first, end=last),
         waivers=dict(waivers),
+        cap=school_fee_cap(term.school),
+        rate_changes=list(FeeRateChange.objects.filter(term=term).order_by("effective_from")),
     )

@@ -20,6 +20,7 @@ from afterschool.models import NoticeKind, Term
 from afterschool.notices.services import notify_guardians_of_students
 from billing.models import (
     BillingMode,
+    FeeCredit,
     FeeLine,
     FeePolicy,
     FeeStatement,
@@ -27,8 +28,10 @@ from billing.models import (
     Payment,
     StatementKind,
 )
+from billing.money import total
 from billing.months import month_end, month_start
 from billing.policy.selectors import fee_policy_for
+from billing.publicity.services import fee_publication_required
 from billing.statements.compute import compute_month, compute_prepay, compute_settlement
 from billing.statements.context import Line, StudentBill, load_context
 from billing.waivers.services import waivers_sync_from_enrollment
@@ -86,6 +89,9 @@ class _Writes:
     changed: list[int] = field(default_factory=list)
     to_update: list[FeeStatement] = field(default_factory=list)
     line_rows: list[FeeLine] = field(default_factory=list)
+    credits: list[FeeCredit] = field(default_factory=list)
+    # Credits carried onto a statement of this run (``applied_to`` set).
+    carried: list[FeeCredit] = field(default_factory=list)
 
 
 def _write_statements(
@@ -109,10 +115,14 @@ def _write_statements(
     now = timezone.now()
     existing, stored = _existing_statements(term=term, month=month, kind=kind)
     writes = _Writes(stale=[s.pk for sid, s in existing.items() if sid not in bills and not s.paid])
+    credits = _credits(term=term)
     for sid, bill in bills.items():
         student = bill.enrolment.student
         class_id = bill.enrolment.school_class_id
         statement = existing.get(sid)
+        carried = []
+        if statement is None or not statement.paid:
+            carried = _carry_credits(bill, statement, month, credits)
         if statement is None:
             statement = FeeStatement(
                 school_id=term.school_id,
@@ -128,7 +138,7 @@ def _write_statements(
             )
             writes.new.append((statement, bill))
         elif statement.paid:
-            _adjust_paid(statement, bill, now=now, writes=writes, result=result)
+            _adjust_paid(statement, bill, now=now, writes=writes, result=result, credits=credits)
         elif (
             _signature(bill.lines) == stored.get(statement.pk, [])
             and (statement.days, statement.periods, statement.total)
@@ -144,6 +154,9 @@ def _write_statements(
             writes.changed.append(statement.pk)
             writes.line_rows.extend(_fee_lines(statement, bill.lines))
             result.updated += 1
+        for credit in carried:
+            credit.applied_to = statement
+        writes.carried.extend(carried)
     _save(writes, result)
     return result
 
@@ -182,13 +195,38 @@ def _adjust_paid(
     now: datetime.datetime,
     writes: _Writes,
     result: GenerationResult,
+    credits: _Credits,
 ) -> None:
-    """A paid statement keeps its lines: a changed amount gets an adjustment
-    line; the days and periods take the recomputed values."""
-    diff = bill.total - statement.total
+    """A paid statement keeps its lines and total when it now costs less:
+    the difference (net of credits it already made) becomes a ``FeeCredit``
+    carried to the next statement. When it costs more, an adjustment line
+    asks for the rest. The days and periods take the recomputed values."""
+    already = total(c.amount for c in credits.made.get(statement.pk, []))
+    diff = bill.total - (statement.total - already)
     counts = (bill.days, bill.periods)
-    if diff:
-        how = _("多缴部分转为结余") if diff < 0 else _("需补缴")
+    if diff < 0:
+        # Paid for more than it now costs: the statement stays as it was
+        # and the difference is a credit for the next statement.
+        writes.credits.append(
+            FeeCredit(
+                school_id=statement.school_id,
+                term_id=statement.term_id,
+                student_id=statement.student_id,
+                source=statement,
+                amount=-diff,
+                reason=(
+                    _("%(m)s账单已缴费，%(day)s 重新核算少收 %(a)s 元")
+                    % {
+                        "m": statement.month_label,
+                        "day": f"{timezone.localdate(now):%Y-%m-%d}",
+                        "a": -diff,
+                    }
+                )[:200],
+            )
+        )
+        result.adjusted += 1
+    elif diff:
+        how = _("需补缴")
         if counts != (statement.days, statement.periods):
             how += _("；收费天数 %(a)s → %(b)s 天") % {"a": statement.days, "b": bill.days}
         writes.line_rows.append(
@@ -208,6 +246,51 @@ def _adjust_paid(
         # fee sheet sums them), even though the paid lines stay.
         statement.days, statement.periods = counts
         writes.to_update.append(statement)
+
+
+@dataclass
+class _Credits:
+    """The term's credits: by the statement that made them, and by student."""
+
+    made: dict[int, list[FeeCredit]]
+    by_student: dict[int, list[FeeCredit]]
+
+
+def _credits(*, term: Term) -> _Credits:
+    """Every credit of ``term``, with its source statement's month. One query."""
+    made: dict[int, list[FeeCredit]] = defaultdict(list)
+    by_student: dict[int, list[FeeCredit]] = defaultdict(list)
+    for c in FeeCredit.objects.filter(term=term).select_related("source").order_by("pk"):
+        made[c.source_id].append(c)
+        by_student[c.student_id].append(c)
+    return _Credits(made=made, by_student=by_student)
+
+
+def _carry_credits(
+    bill: StudentBill,
+    statement: FeeStatement | None,
+    month: datetime.date,
+    credits: _Credits,
+) -> list[FeeCredit]:
+    """Add to ``bill`` a credit line for each credit already carried onto
+    ``statement`` and each credit not yet carried from an earlier month;
+    returns the new ones, to be marked carried when the run saves."""
+    new = []
+    for credit in credits.by_student.get(bill.enrolment.student.pk, []):
+        ours = statement is not None and credit.applied_to_id == statement.pk
+        free = credit.applied_to_id is None and credit.source.month < month
+        if not (ours or free):
+            continue
+        bill.lines.append(
+            Line(
+                kind=LineKind.CREDIT,
+                description=_("结余抵扣：%(reason)s") % {"reason": credit.reason},
+                amount=-credit.amount,
+            )
+        )
+        if free:
+            new.append(credit)
+    return new
 
 
 def _save(writes: _Writes, result: GenerationResult) -> None:
@@ -233,6 +316,15 @@ def _save(writes: _Writes, result: GenerationResult) -> None:
         )
     if writes.line_rows:
         FeeLine.objects.bulk_create(writes.line_rows)
+    if writes.credits:
+        bulk_create_with_history(writes.credits, FeeCredit)
+    if writes.carried:
+        # The statements exist now (new ones got their ids above).
+        for credit in writes.carried:
+            credit.applied_to_id = credit.applied_to.pk
+        bulk_update_with_history(
+            writes.carried, FeeCredit, ["applied_to"], default_change_reason="抵扣"
+        )
 
 
 @transaction.atomic
@@ -253,7 +345,8 @@ def statements_generate(
     touched and a paid statement whose amount changes gets an adjustment
     line. A fixed number of SQL queries whatever the number of students.
 
-    Raises ``ValidationError`` for a month outside the term and
+    Raises ``ValidationError`` for a month outside the term or a term whose
+    fee is not published (收费公示, ``fee_publication_required``) and
     ``CalendarUnknownError`` for a year the calendar does not know.
     """
     month = month_start(month)
@@ -261,6 +354,7 @@ def statements_generate(
         raise ValidationError(
             _("%(m)s 不在%(term)s内。") % {"m": f"{month:%Y年%m月}", "term": term}
         )
+    fee_publication_required(term)
     policy = policy or fee_policy_for(term)
     waivers_sync_from_enrollment(term=term)
     if policy.mode == BillingMode.PREPAY:
@@ -299,6 +393,7 @@ def settlement_generate(*, term: Term, policy: FeePolicy | None = None) -> Gener
     policy = policy or fee_policy_for(term)
     if policy.mode != BillingMode.PREPAY:
         raise ValidationError(_("只有“学期预收，期末结算”方式需要期末结算。"))
+    fee_publication_required(term)
     waivers_sync_from_enrollment(term=term)
     ctx = load_context(term=term, policy=policy)
     prepaid = {

@@ -15,6 +15,7 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from afterschool.exports import xlsx_set
 from overview.county.selectors import CountyFigures, SchoolFigures
 
 
@@ -68,10 +69,7 @@ def inspection_values(r: SchoolFigures) -> list:
 
 def _write_row(ws, row: int, values: list) -> None:
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col)
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # text, never a formula
+        xlsx_set(ws.cell(row=row, column=col), value)  # text, never a formula
 
 
 def inspection_xlsx(figures: CountyFigures, *, title: str) -> bytes:

@@ -100,11 +100,19 @@ def money(value: str) -> Decimal:
     return Decimal(value)
 
 
+def published(term, by=None):
+    """``term`` with its fee published (收费公示), as billing needs."""
+    from billing.publicity.services import fee_publication_publish
+
+    fee_publication_publish(term=term, by=by)
+    return term
+
+
 @pytest.fixture
 def term(world):
-    return f.make_term(world.school, 2024)
+    return published(f.make_term(world.school, 2024), world.admin)
 
 
 @pytest.fixture
 def other_term(world):
-    return f.make_term(world.other_school, 2024)
+    return published(f.make_term(world.other_school, 2024), world.other_admin)

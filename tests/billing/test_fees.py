@@ -10,7 +10,16 @@ from decimal import Decimal
 
 import pytest
 
-from billing.models import BillingMode, FeeLine, FeePolicy, FeeStatement, LineKind, WaiverKind
+from afterschool.models import Term
+from billing.models import (
+    BillingMode,
+    FeeCredit,
+    FeeLine,
+    FeePolicy,
+    FeeStatement,
+    LineKind,
+    WaiverKind,
+)
 from billing.money import line_amount, percent_of, to_fen
 from billing.payments.services import payment_record
 from billing.policy.services import fee_policy_save
@@ -22,6 +31,15 @@ from tests.billing.conftest import SEPT, D, approve_leave, enrol
 
 def statement_of(student, month=SEPT):
     return FeeStatement.objects.get(student=student, month=month)
+
+
+OCT = D(2024, 10, 1)
+
+
+def total_of(statement, kind):
+    return sum(
+        FeeLine.objects.filter(statement=statement, kind=kind).values_list("amount", flat=True)
+    )
 
 
 def lines_total(statement):
@@ -212,14 +230,48 @@ class TestWaivers:
         )
         statements_generate(term=term, month=SEPT)
         s.refresh_from_db()
-        # The paid lines stay as they were; one adjustment line credits 46.00.
-        kept = FeeLine.objects.filter(statement=s).exclude(kind=LineKind.ADJUSTMENT)
-        assert list(kept.values_list("pk", "amount")) == original
-        adjustment = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
-        assert adjustment.amount == Decimal("-46.00")
-        assert "结余" in adjustment.description
-        assert s.total == Decimal("50.60") == lines_total(s)
+        # The paid statement stays as it was; the 46.00 waived from 18 Sep
+        # (10 days × 4.60) is a credit for the next statement.
+        assert list(FeeLine.objects.filter(statement=s).values_list("pk", "amount")) == original
+        assert s.total == Decimal("96.60") == lines_total(s)
         assert s.payments.get().amount == Decimal("96.60")
+        credit = FeeCredit.objects.get()
+        assert (credit.source, credit.amount, credit.applied_to) == (s, Decimal("46.00"), None)
+        assert "2024年9月账单已缴费" in credit.reason
+        # A second recompute makes no second credit.
+        assert statements_generate(term=term, month=SEPT).adjusted == 0
+        assert FeeCredit.objects.count() == 1
+        # October is waived in full; the credit is carried to it as a line.
+        statements_generate(term=term, month=OCT)
+        october = statement_of(world.child_x, OCT)
+        line = FeeLine.objects.get(statement=october, kind=LineKind.CREDIT)
+        assert line.amount == Decimal("-46.00") and "结余抵扣" in line.description
+        assert october.total == Decimal("-46.00") == lines_total(october)
+        assert FeeCredit.objects.get().applied_to == october
+
+    def test_credit_carried_to_the_next_statement_reduces_it(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        payment_record(
+            statement=s, amount=Decimal("96.60"), method="cash", receipt_number="R1", by=world.admin
+        )
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
+        statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=OCT)
+        october = statement_of(world.child_x, OCT)
+        charged = total_of(october, LineKind.CHARGE)
+        # October 2024: 19 service days (1–7 National Day off, Sat 12 worked)
+        # × 4.60 = 87.40, less the 9.20 credit.
+        assert charged == Decimal("87.40")
+        assert october.total == Decimal("78.20") == lines_total(october)
+        again = statements_generate(term=term, month=OCT)
+        assert (again.updated, again.unchanged) == (0, 1)
+        assert FeeLine.objects.filter(statement=october, kind=LineKind.CREDIT).count() == 1
+        # November does not take it again.
+        statements_generate(term=term, month=D(2024, 11, 1))
+        november = statement_of(world.child_x, D(2024, 11, 1))
+        assert not FeeLine.objects.filter(statement=november, kind=LineKind.CREDIT).exists()
 
 
 @pytest.mark.django_db
@@ -285,8 +337,8 @@ class TestRecompute:
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
         statements_generate(term=term, month=SEPT)
         statements_generate(term=term, month=SEPT)
-        adj = FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT)
-        assert list(adj.values_list("amount", flat=True)) == [Decimal("-4.60")]
+        assert list(FeeCredit.objects.values_list("amount", flat=True)) == [Decimal("4.60")]
+        assert not FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).exists()
 
     def test_days_and_periods_follow_a_recompute_of_an_unpaid_statement(self, world, term):
         enrol(world.child_x, term, by=world.admin)
@@ -311,16 +363,32 @@ class TestRecompute:
         approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
         statements_generate(term=term, month=SEPT)
         s.refresh_from_db()
-        assert (s.days, s.periods, s.total) == (19, 38, Decimal("87.40"))
-        adj = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
-        assert adj.amount == Decimal("-9.20")
-        assert "收费天数 21 → 19 天" in adj.description
-        # The charge lines that were paid for stay as they were.
+        # Days and periods follow; the money paid for stays, the rest is a credit.
+        assert (s.days, s.periods, s.total) == (19, 38, Decimal("96.60"))
+        assert FeeCredit.objects.get().amount == Decimal("9.20")
         assert FeeLine.objects.filter(statement=s, kind=LineKind.CHARGE).count() == 21
         assert lines_total(s) == s.total
         again = statements_generate(term=term, month=SEPT)
         assert again.adjusted == 0
-        assert FeeLine.objects.filter(statement=s, kind=LineKind.ADJUSTMENT).count() == 1
+        assert FeeCredit.objects.count() == 1
+
+    def test_paid_statement_that_now_costs_more_asks_for_the_rest(self, world, term):
+        fee_policy_save(term=term, data={"charge_unexcused_absence": False}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 9), homeroom=world.homeroom_a)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        payment_record(
+            statement=s, amount=Decimal("92.00"), method="cash", receipt_number="R1", by=world.admin
+        )
+        from scheduling.models import LeaveRequest
+
+        LeaveRequest.objects.all().delete()
+        statements_generate(term=term, month=SEPT)
+        s.refresh_from_db()
+        adj = FeeLine.objects.get(statement=s, kind=LineKind.ADJUSTMENT)
+        assert adj.amount == Decimal("4.60") and "需补缴" in adj.description
+        assert s.total == Decimal("96.60") == lines_total(s)
 
     def test_month_outside_the_term_is_refused(self, world, term):
         from django.core.exceptions import ValidationError
@@ -336,8 +404,8 @@ class TestMonthlyTiers:
             term=term,
             data={
                 "mode": BillingMode.MONTHLY,
-                "monthly_amount": Decimal("150.00"),
-                "monthly_reduced_amount": Decimal("75.00"),
+                "monthly_amount": Decimal("90.00"),
+                "monthly_reduced_amount": Decimal("30.00"),
                 "monthly_threshold_days": 10,
             },
             by=world.admin,
@@ -345,10 +413,112 @@ class TestMonthlyTiers:
         enrol(world.child_x, term, by=world.admin)
         enrol(world.child_y, term, by=world.admin, on=D(2024, 9, 23))  # 7 service days
         statements_generate(term=term, month=SEPT)
-        assert statement_of(world.child_x).total == Decimal("150.00")
+        assert statement_of(world.child_x).total == Decimal("90.00")
         y = statement_of(world.child_y)
-        assert (y.total, y.days) == (Decimal("75.00"), 7)
+        assert (y.total, y.days) == (Decimal("30.00"), 7)
         assert "减档" in FeeLine.objects.get(statement=y, kind=LineKind.CHARGE).description
+        assert not FeeLine.objects.filter(kind=LineKind.CAP).exists()
+
+
+def monthly(term, by, amount, reduced="30.00", **extra):
+    fee_policy_save(
+        term=term,
+        data={
+            "mode": BillingMode.MONTHLY,
+            "monthly_amount": Decimal(amount),
+            "monthly_reduced_amount": Decimal(reduced),
+            "monthly_threshold_days": 10,
+            **extra,
+        },
+        by=by,
+    )
+
+
+def cap_amount(statement):
+    return list(
+        FeeLine.objects.filter(statement=statement, kind=LineKind.CAP).values_list(
+            "amount", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+class TestCapInEveryMode:
+    """September: 21 service days; the cap 2.30 a period, 4.60 a day."""
+
+    def test_flat_month_exactly_at_the_cap_is_not_cut(self, world, term):
+        monthly(term, world.admin, "96.60")
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.total, cap_amount(s)) == (Decimal("96.60"), [])
+
+    def test_flat_month_one_fen_above_the_cap_is_cut_by_one_fen(self, world, term):
+        monthly(term, world.admin, "96.61")
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert (s.total, cap_amount(s)) == (Decimal("96.60"), [Decimal("-0.01")])
+        line = FeeLine.objects.get(statement=s, kind=LineKind.CAP)
+        assert "21 天、42 课时" in line.description and "96.60" in line.description
+
+    def test_flat_month_of_150_is_capped_to_the_days_served(self, world, term):
+        monthly(term, world.admin, "150.00", reduced="75.00")
+        enrol(world.child_x, term, by=world.admin)
+        enrol(world.child_y, term, by=world.admin, on=D(2024, 9, 23))  # 7 service days
+        statements_generate(term=term, month=SEPT)
+        x = statement_of(world.child_x)
+        assert (x.total, cap_amount(x)) == (Decimal("96.60"), [Decimal("-53.40")])
+        # A part month: 7 days × 4.60 = 32.20, however the tier reads.
+        y = statement_of(world.child_y)
+        assert (y.total, y.days, cap_amount(y)) == (Decimal("32.20"), 7, [Decimal("-42.80")])
+        assert x.total == lines_total(x) and y.total == lines_total(y)
+
+    def test_one_period_a_day_is_capped_by_the_period_cap(self, world, term):
+        monthly(term, world.admin, "90.00")
+        enrol(world.child_x, term, by=world.admin, noon=False)
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        # 21 periods × 2.30 = 48.30 < 21 days × 4.60.
+        assert (s.total, cap_amount(s)) == (Decimal("48.30"), [Decimal("-41.70")])
+
+    def test_waiver_applies_to_the_capped_amount(self, world, term):
+        monthly(term, world.admin, "150.00", reduced="75.00", allow_partial_waiver=True)
+        enrol(world.child_x, term, by=world.admin)
+        waiver_create(
+            student=world.child_x,
+            term=term,
+            kind=WaiverKind.PERCENT,
+            percent=Decimal("50"),
+            effective_from=term.first_day,
+            by=world.admin,
+        )
+        statements_generate(term=term, month=SEPT)
+        s = statement_of(world.child_x)
+        assert s.total == Decimal("48.30") == lines_total(s)
+
+    def test_per_period_month_under_a_lowered_cap(self, world, term):
+        fee_policy_save(term=term, data={}, by=world.admin)  # 2.30 × 2 saved
+        world.school.fee_cap_per_period = Decimal("2.00")
+        world.school.save(update_fields=["fee_cap_per_period"])
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=Term.objects.get(pk=term.pk), month=SEPT)
+        s = statement_of(world.child_x)
+        # 42 periods × 2.30 = 96.60, bound 42 × 2.00 = 84.00.
+        assert (s.total, cap_amount(s)) == (Decimal("84.00"), [Decimal("-12.60")])
+
+    def test_prepayment_at_the_cap_and_under_a_lowered_cap(self, world, term):
+        fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        s = FeeStatement.objects.get(student=world.child_x, kind="prepay")
+        assert (s.total, cap_amount(s)) == (Decimal("460.00"), [])
+        world.school.fee_cap_per_period = Decimal("2.00")
+        world.school.save(update_fields=["fee_cap_per_period"])
+        statements_generate(term=Term.objects.get(pk=term.pk), month=SEPT)
+        s.refresh_from_db()
+        # 100 days × 4.00 = 400.00.
+        assert (s.total, cap_amount(s)) == (Decimal("400.00"), [Decimal("-60.00")])
 
 
 @pytest.mark.django_db

@@ -178,3 +178,41 @@ class TestFeeSheetCommand:
                 str(tmp_path / "x.csv"),
             )
         assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.django_db
+class TestPrepaidTermSheet:
+    def test_days_and_periods_are_those_served_and_money_as_billed(self, world, term):
+        from billing.models import BillingMode
+        from billing.policy.services import fee_policy_save
+        from billing.statements.services import settlement_generate
+        from scheduling.calendar.days import service_days
+
+        fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        # Before the settlement nothing is served yet on paper: the
+        # prepayment's 100-day estimate is not shown as days served.
+        row = fee_sheet(term=term).rows[0]
+        assert (row.days, row.periods, row.total) == (0, 0, Decimal("460.00"))
+        settlement_generate(term=term)
+        days = len(service_days(term))
+        row = fee_sheet(term=term).rows[0]
+        assert (row.days, row.periods) == (days, days * 2)
+        assert row.total == Decimal("460.00") - (Decimal("460.00") - days * 2 * Decimal("2.30"))
+        assert "学期预收 100 天" in fee_sheet(term=term).standard
+
+    def test_monthly_header_shows_the_tiers(self, world, term):
+        from billing.models import BillingMode
+        from billing.policy.services import fee_policy_save
+
+        fee_policy_save(
+            term=term,
+            data={
+                "mode": BillingMode.MONTHLY,
+                "monthly_amount": Decimal("90.00"),
+                "monthly_reduced_amount": Decimal("30.00"),
+            },
+            by=world.admin,
+        )
+        assert "按月定额 90.00 元，服务不足 10 天 30.00 元" in fee_sheet(term=term).standard

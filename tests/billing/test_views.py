@@ -159,6 +159,31 @@ class TestForms:
         assert r.status_code == 302
         assert FeePolicy.objects.get().rate_per_period == Decimal("2.00")
 
+    def test_flat_amount_above_a_typical_month_under_the_cap_warns(self, client, world, term):
+        client.force_login(world.admin)
+        data = {
+            "rate_per_period": "2.30",
+            "periods_per_day": "2",
+            "mode": "monthly",
+            "prepay_days": "100",
+            "settlement_mode": "refund",
+            "monthly_amount": "96.61",
+            "monthly_reduced_amount": "41.40",
+            "monthly_threshold_days": "10",
+            "workload_rate_per_period": "0",
+        }
+        body = client.post(reverse("billing:policy"), data, follow=True).content.decode()
+        # 21 days × 4.60 = 96.60; 9 days × 4.60 = 41.40 is exactly allowed.
+        assert "每月收费 96.61 元高于收费上限下一个月（按 21 天计）最多可收的 96.60 元" in body
+        assert "元高于服务" not in body
+        data.update(monthly_amount="96.60", monthly_reduced_amount="41.41")
+        body = client.post(reverse("billing:policy"), data, follow=True).content.decode()
+        assert "元高于收费上限" not in body
+        assert "减档金额 41.41 元高于服务 9 天最多可收的 41.40 元" in body
+        data.update(mode="per_period")
+        body = client.post(reverse("billing:policy"), data, follow=True).content.decode()
+        assert "封顶" not in body
+
     def test_policy_fields_grouped_under_each_mode_with_an_explanation(self, client, world, term):
         import re
 
@@ -263,7 +288,8 @@ class TestForms:
     def test_fee_sheet_downloads(self, client, world, billed):
         client.force_login(world.admin)
         base = reverse("billing:fee-sheet") + "?month=2024-09&format="
-        assert client.get(base + "pdf")["Content-Type"] == "application/pdf"
+        # The whole school's PDF is a background job (tests/billing/test_sheet_jobs.py).
+        assert client.get(base + "pdf").url.startswith("/billing/fee-sheet/jobs/")
         assert client.get(base + "xlsx").content[:2] == b"PK"
         assert "144.90" in client.get(base + "csv").content.decode("utf-8-sig")
 
@@ -377,16 +403,18 @@ class TestGenerationQueries:
         Application.objects.all().delete()
         big = self.count(world, term, 45, start=100)
         assert FeeStatement.objects.count() == 45
-        # Reads: policy, waiver requests to sync, school, term settings,
-        # calendar rows, service changes, waivers, applications, approval
-        # events, leave, absences, existing statements; first run: insert
+        # Reads: the fee's publication, policy, waiver requests to sync,
+        # school, term settings, calendar rows, service changes, waivers,
+        # applications, approval events, leave, absences, existing
+        # statements, the term's credits, rate changes; first run: insert
         # statements, insert their audit-trail rows, insert lines; again:
         # read the stored lines, nothing changed so nothing written;
         # savepoint and release. The first run also tells the guardians
         # (afterschool.notices.services.notify): their logins, who already
         # has the notice, savepoint, insert notices, raise unread counts,
-        # release.
-        assert small == big == (23, 15)
+        # release. Generation also reads the fee's publication, the credits
+        # and the dated rate changes (three queries).
+        assert small == big == (26, 18)
 
 
 @pytest.mark.django_db

@@ -87,7 +87,8 @@ def samples(world):
     from pypdf import PdfWriter
 
     from afterschool.models import Role, RoomKind, RosterUpload
-    from billing.models import FeeStatement
+    from billing.models import FeeSheetJob, FeeSheetJobStatus, FeeStatement, RefundBatch
+    from billing.publicity.services import fee_publication_publish
     from billing.statements.services import statements_generate
     from enrollment.agreements.services import agreement_sign
     from enrollment.models import ApplicationEvent, PrintJob, PrintJobStatus, Status
@@ -188,6 +189,7 @@ def samples(world):
     ApplicationEvent.objects.filter(application=app, to_status=Status.APPROVED).update(
         at=timezone.make_aware(datetime.datetime(2024, 8, 30, 9))
     )
+    fee_publication_publish(term=term, by=world.admin)
     statements_generate(term=term, month=datetime.date(2024, 9, 1))
     # A finished agreement print job of class A. Rendering the real PDF is the
     # print tests' business (tests/enrollment); a one-page stand-in keeps
@@ -244,6 +246,19 @@ def samples(world):
     other_supervisor = f.make_user(
         None, Role.SUPERVISOR, "supervisor_b", name="督导乙", county=other_county
     )
+    # A finished fee sheet job of school A (the same one-page stand-in).
+    fee_sheet_job = FeeSheetJob.objects.create(
+        school=world.school,
+        term=term,
+        month=datetime.date(2024, 9, 1),
+        requested_by=world.admin,
+        status=FeeSheetJobStatus.DONE,
+        pdf=blank.getvalue(),
+        size=len(blank.getvalue()),
+    )
+    refund_batch = RefundBatch.objects.create(
+        school=world.school, term=term, created_by=world.admin
+    )
     return {
         "pickup_person": pickup,
         "announcement": announcement,
@@ -252,6 +267,8 @@ def samples(world):
         "supervisor": supervisor,
         "other_supervisor": other_supervisor,
         "term": term,
+        "fee_sheet_job": fee_sheet_job,
+        "refund_batch": refund_batch,
         "leave": leave,
         "dismissal": dismissal,
         "choice_window": window,

@@ -18,8 +18,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # Not private: public pages (login, logout, activation, health check) and the
 # back office, which has its own login and is for superusers only.
 # The county API authenticates by its token, not a login: 401 without one
-# (tests/overview/test_county.py).
-PUBLIC = {"login", "logout", "activate", "healthz", "favicon", "county-api:figures"}
+# (tests/overview/test_county.py). The fee notice (收费公示) is public by rule
+# and holds no personal data (tests/billing/test_publicity.py).
+PUBLIC = {
+    "login",
+    "logout",
+    "activate",
+    "healthz",
+    "favicon",
+    "county-api:figures",
+    "billing:fee-notice",
+    "billing:fee-notice-pdf",
+}
 SKIPPED_NAMESPACES = {"admin"}
 
 
@@ -151,6 +161,10 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "scheduling:club-roster": {"pk": "club"},
     "scheduling:club-roster-pdf": {"pk": "club"},
     "billing:statement-detail": {"pk": "statement"},
+    "billing:fee-sheet-job": {"pk": "fee_sheet_job"},
+    "billing:refund-batch": {"pk": "refund_batch"},
+    "billing:refund-batch-export": {"pk": "refund_batch"},
+    "billing:fee-sheet-job-download": {"pk": "fee_sheet_job"},
     "enrollment:agreements-print-class": {"pk": "class"},
     "enrollment:agreement-pdf": {"pk": "application"},
     "enrollment:print-job": {"pk": "print_job"},

@@ -1,0 +1,1 @@
+"""Refund batches at term end: gather, approve, export, mark paid."""

@@ -1,0 +1,81 @@
+"""Refund batches (school admin): the term's batches, one batch's items,
+approve, export for the bank, mark paid."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from afterschool.access import school_admin_required
+from billing.access import billing_term_for_user, get_refund_batch_for_user
+from billing.http import attachment
+from billing.models import RefundBatch
+from billing.refunds import services
+from billing.sheets.export import CONTENT_TYPES
+
+
+@login_required
+@school_admin_required
+def refunds(request):
+    """The term's refund batches; POST gathers a new one."""
+    term = billing_term_for_user(request.user, request.GET.get("term") or request.POST.get("term"))
+    if request.method == "POST":
+        try:
+            batch = services.refund_batch_create(term=term, by=request.user)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            return redirect("billing:refund-batch", pk=batch.pk)
+        return redirect(reverse("billing:refunds") + f"?term={term.pk}")
+    batches = RefundBatch.objects.filter(term=term).select_related("created_by")
+    return render(request, "billing/refunds/list.html", {"term": term, "batches": batches})
+
+
+@login_required
+@school_admin_required
+def refund_batch(request, pk):
+    """One batch: its items; POST ``action`` approve or paid."""
+    batch = get_refund_batch_for_user(request.user, pk)
+    if request.method == "POST":
+        action = {
+            "approve": services.refund_batch_approve,
+            "paid": services.refund_batch_mark_paid,
+        }.get(request.POST.get("action"))
+        try:
+            if action is None:
+                raise ValidationError(_("未知的操作。"))
+            action(batch=batch, by=request.user)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            messages.success(request, _("退款批次已更新。"))
+        return redirect("billing:refund-batch", pk=batch.pk)
+    items = batch.items.select_related("student", "statement__school_class").order_by("pk")
+    return render(request, "billing/refunds/detail.html", {"batch": batch, "items": items})
+
+
+@login_required
+@school_admin_required
+@require_POST
+def refund_batch_export(request, pk):
+    """The approved batch as .xlsx for the bank (POST: it records the export)."""
+    batch = get_refund_batch_for_user(request.user, pk)
+    try:
+        data = services.refund_batch_xlsx(batch=batch)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return redirect("billing:refund-batch", pk=batch.pk)
+    response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = attachment(
+        f"{_('退款清单')}-{batch.pk}.xlsx", f"refund-batch-{batch.pk}.xlsx"
+    )
+    return response
