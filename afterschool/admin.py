@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from afterschool.models import (
     GRADE_NAMES,
     ActivationCode,
+    ActivationThrottle,
     Announcement,
     ClassMembership,
     County,
@@ -235,6 +236,14 @@ class ClassMembershipAdmin(admin.ModelAdmin):
     search_fields = ("student__name",)
     list_select_related = ("student", "school_class")
     autocomplete_fields = ("student", "school_class")
+
+
+@admin.register(ActivationThrottle)
+class ActivationThrottleAdmin(admin.ModelAdmin):
+    """Failed activation attempts per hashed mobile (no mobile is stored)."""
+
+    list_display = ("mobile_key", "failures", "first_failure_at", "locked_until")
+    readonly_fields = ("mobile_key",)
 
 
 @admin.register(ActivationCode)

@@ -16,6 +16,7 @@ from afterschool.models import ClassMembership, LeaveReason, RosterUpload
 from afterschool.roster.importer import roster_upload_create
 from afterschool.selectors import students_of_class
 from billing.models import FeeLine, FeeStatement
+from billing.publicity.services import fee_publication_publish
 from billing.statements.services import statements_generate
 from enrollment.leavers.services import students_mark_left
 from enrollment.models import Application, ApplicationEvent, Status
@@ -50,6 +51,7 @@ class TestStudentsMarkLeft:
             1,
             1,
         )
+        fee_publication_publish(term=term, by=None)  # 收费公示 comes before any bill
         statements_generate(term=term, month=SEPT)
         left = FeeStatement.objects.get(student=world.child_x)
         stayed = FeeStatement.objects.get(student=world.child_y)

@@ -428,7 +428,7 @@ class TestAdminPages:
         preview = client.post(url, {"action": "preview", "body": body + "\n预览新增"}).text
         assert "预览新增" in preview and AgreementTemplate.objects.count() == 1
         bad = client.post(url, {"action": "save", "body": "{% if %}"}).text
-        assert "协议模板格式有误" in bad and AgreementTemplate.objects.count() == 1
+        assert "第1行" in bad and "写法有误" in bad and AgreementTemplate.objects.count() == 1
         client.post(url, {"action": "save", "body": body + "\n新条款"})
         assert AgreementTemplate.objects.count() == 2
 

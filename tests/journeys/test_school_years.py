@@ -25,6 +25,7 @@ from billing.models import FeeStatement
 from billing.payments.services import payment_record
 from billing.sheets.export import sheet_csv
 from billing.sheets.selectors import fee_sheet
+from billing.publicity.services import fee_publication_publish
 from billing.statements.services import statements_generate
 from billing.terms.services import term_next_from_last
 from enrollment.agreements.services import (
@@ -91,6 +92,7 @@ def test_two_school_years_in_a_row_keep_the_first_as_it_was():
     )
     agreement_mark_paper_received(application=apps["学生2"], by=admin)
     # Statements and a payment.
+    fee_publication_publish(term=term, by=None)  # 收费公示 comes before any bill
     statements_generate(term=term, month=SEPT)
     paid = FeeStatement.objects.get(student=kids["学生1"], month=SEPT)
     payment_record(statement=paid, amount=paid.total, method="cash", receipt_number="R-1", by=admin)

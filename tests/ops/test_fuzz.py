@@ -290,7 +290,7 @@ def page_params(html: str) -> list[str]:
     return sorted(names)
 
 
-def _owner_client(world, url):
+def _owner_client(world, url, samples):
     """A client logged in as the first persona of school A that reaches ``url``."""
     from django.test import Client
 
@@ -298,7 +298,7 @@ def _owner_client(world, url):
 
     client = Client(raise_request_exception=True)
     for persona in OWNERS:
-        client.force_login(persona_user(world, persona))
+        client.force_login(persona_user(world, persona, samples))
         response = client.get(url)
         if response.status_code not in (403, 404, 405):
             return client, response
@@ -316,7 +316,7 @@ def test_every_get_parameter_never_gives_a_500(world, samples):
 
 def _fuzz_get(world, samples, route):
     url = url_for(route, samples)
-    client, first = _owner_client(world, url)
+    client, first = _owner_client(world, url, samples)
     if client is None:
         return  # no persona of school A reaches it (see test_url_matrix)
     content_type = first.get("Content-Type", "")
@@ -409,7 +409,7 @@ def _fuzz_form(world, samples, route):
     client = Client(raise_request_exception=True)
     names = sorted(POST_DATA)
     for persona in OWNERS:
-        client.force_login(persona_user(world, persona))
+        client.force_login(persona_user(world, persona, samples))
         response = client.get(url)
         if response.status_code in (403, 404):
             continue

@@ -145,7 +145,7 @@ class TestGunicorn:
         assert "HttpOnly" in cookie
         assert "Path=/" in cookie
         # The page links the hashed, collected stylesheet.
-        stylesheet = r"/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css"
+        stylesheet = r"/static/css/bootstrap\.trimmed\.[0-9a-f]{12}\.css"
         assert re.search(stylesheet, body.decode())
 
     def test_whitenoise_serves_collected_files_for_a_year(self, gunicorn, static_root):

@@ -183,8 +183,9 @@ class TestHomeQueryCounts:
         # 1 session, 2 user with school, 3 the to-dos' current term (none
         # here: tests/overview/test_todos.py counts a term's to-dos),
         # 4 classes with room and student count, 5 today's absences of the
-        # classes, 6 leave waiting for approval.
-        with django_assert_num_queries(6):
+        # classes, 6 leave waiting for approval, 7 the charts' current term
+        # (none here: tests/overview/test_dashboards.py counts the charts).
+        with django_assert_num_queries(7):
             response = client.get(reverse("home"))
         assert len(response.context["classes"]) == classes
 
