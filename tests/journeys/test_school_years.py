@@ -23,9 +23,9 @@ from afterschool.roster.selectors import roster_diff
 from afterschool.selectors import students_of_class
 from billing.models import FeeStatement
 from billing.payments.services import payment_record
+from billing.publicity.services import fee_publication_publish
 from billing.sheets.export import sheet_csv
 from billing.sheets.selectors import fee_sheet
-from billing.publicity.services import fee_publication_publish
 from billing.statements.services import statements_generate
 from billing.terms.services import term_next_from_last
 from enrollment.agreements.services import (
