@@ -58,7 +58,7 @@ class TestGuardianOnPhone:
     ):
         # Guardians type their mobile as they like; the form normalises it.
         log_in(page, live_server.url, "139 0000 0001", PASSWORD)
-        assert page.get_by_text(world.child_x.name).is_visible()
+        assert page.get_by_text(world.child_x.name, exact=True).is_visible()
         assert page.get_by_text("三年级（1）班").is_visible()
         assert page.get_by_text(world.child_y.name).count() == 0
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -70,7 +70,7 @@ class TestGuardianOnPhone:
         nav.get_by_role("link", name="我的孩子").wait_for(state="visible")
         assert nav.get_by_role("link", name="学生").count() == 0
 
-        page.get_by_text(world.child_x.name).click()
+        page.get_by_text(world.child_x.name, exact=True).click()
         page.wait_for_url(f"**/people/students/{world.child_x.pk}/")
         assert page.get_by_role("heading", name=world.child_x.name).is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375

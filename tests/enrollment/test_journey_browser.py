@@ -65,6 +65,8 @@ def test_apply_review_approve_sign(browser, live_server, world):
     shot(teacher, "04-review")
     teacher.get_by_role("button", name="通过", exact=True).click()
     expect(teacher.get_by_text("已审核通过张小明的申请。")).to_be_visible()
+    # 上报学校 cannot be undone: the page asks first (static/js/confirm.js).
+    teacher.once("dialog", lambda dialog: dialog.accept())
     teacher.get_by_role("button", name="以班为单位上报学校").click()
     expect(teacher.get_by_text("班级名单已上报学校")).to_be_visible()
 

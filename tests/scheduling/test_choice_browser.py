@@ -30,6 +30,8 @@ def test_guardian_ranks_clubs_on_a_phone(browser, live_server, world):
     expect(page.locator("#window-status")).to_contain_text("社团选课开放中")
     # Only clubs open to grade 3 are offered, with capacity and demand.
     expect(page.locator(".club-card")).to_have_count(2)
+    # The choice boxes come first; the cards are folded under their summary.
+    page.locator(".club-cards > summary").click()
     expect(page.get_by_text("名额 30 人 · 第一志愿 0 人 · 共 0 人填报").first).to_be_visible()
 
     # A mistake first: the same club twice is refused, nothing saved.
