@@ -7,7 +7,7 @@ PYTEST ?= $(PY) -m pytest
 XDIST ?= -n auto --dist loadfile
 PORT ?= 8000
 
-.PHONY: setup demo test lint
+.PHONY: setup demo test lint coverage
 
 setup:
 	@bin/setup
@@ -37,3 +37,12 @@ lint: setup
 	$(PY) -m ruff format --check .
 	.venv/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+
+## The suite under branch coverage, then the floors of lint/coverage_gate.py
+## (billing and every views/access module). Slower than `make test`.
+coverage: setup
+	rm -f .coverage .coverage.*
+	$(PY) -m coverage run -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(PY) -m coverage combine -q
+	$(PY) -m coverage report --skip-covered --skip-empty | tail -n 3
+	$(PY) -m lint.coverage_gate
