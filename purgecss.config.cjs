@@ -15,6 +15,9 @@ module.exports = {
     ".venv/lib/python3*/site-packages/django_tables2/templates/django_tables2/bootstrap5*.html",
     ".venv/lib/python3*/site-packages/django_tables2/templates/django_tables2/bootstrap.html",
     ".venv/lib/python3*/site-packages/django_tables2/templates/django_tables2/table.html",
+    // Django's own widgets write type="{{ widget.type }}": name the input
+    // types so .form-check-input[type=radio] (the round box and its dot) stays.
+    { raw: '<input type="radio"><input type="checkbox">', extension: "html" },
   ],
   // Classes Bootstrap's JavaScript adds at run time, and the prefixes
   // templates build from a variable (btn-{{ colour }}, alert-{{ tags }}).

@@ -48,15 +48,6 @@ def build(demo: DemoSchool) -> None:
         notify(
             school=school,
             recipients=[guardian.user],
-            kind=NoticeKind.SERVICE_SUSPENDED,
-            title="停课通知：10月18日暂停课后服务",
-            body="因学校运动会，10月18日（周五）暂停课后服务，请家长按时接孩子。",
-            link="/scheduling/timetable/",
-            dedupe_key="demo:suspend",
-        )
-        notify(
-            school=school,
-            recipients=[guardian.user],
             kind=NoticeKind.APPLICATION_SCHOOL_APPROVED,
             title="课后服务申请学校已批准，请签署协议书",
             body="请在手机上阅读并签署课后服务协议书。",

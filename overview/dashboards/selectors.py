@@ -27,6 +27,7 @@ from afterschool.access import classes_for_user
 from afterschool.models import GRADE_NAMES, Role, SchoolClass, Student, Term, User
 from afterschool.selectors import current_term
 from billing.models import FeeLine, FeeStatement, LineKind, Payment, PaymentKind
+from billing.money import to_fen
 from enrollment.models import Agreement, Application, Status, SurveyAnswer, SurveyResponse
 from scheduling.calendar.selectors import term_classes
 from scheduling.models import (
@@ -465,10 +466,14 @@ def fees_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
         _("收费情况（按月，元）"),
         [f"{m.year}-{m.month:02d}" for m in months],
         [
-            Series(_("应收"), [lines[m][LineKind.CHARGE] for m in months]),
-            Series(_("减免"), [abs(lines[m][LineKind.WAIVER]) for m in months]),
-            Series(_("已缴"), [paid[m] for m in months]),
-            Series(_("欠费"), [max((totals.get(m) or ZERO) - paid[m], ZERO) for m in months]),
+            # Sums to the fen: SQLite adds decimals as floats (40903.1999999946).
+            Series(_("应收"), [to_fen(lines[m][LineKind.CHARGE]) for m in months]),
+            Series(_("减免"), [to_fen(abs(lines[m][LineKind.WAIVER])) for m in months]),
+            Series(_("已缴"), [to_fen(paid[m]) for m in months]),
+            Series(
+                _("欠费"),
+                [to_fen(max((totals.get(m) or ZERO) - paid[m], ZERO)) for m in months],
+            ),
         ],
         unit=_("元"),
     )
