@@ -344,7 +344,9 @@ def roll_call_save(
     today = today or timezone.localdate()
     now = now or timezone.now()
     session = (
-        Session.objects.select_for_update()
+        # Only the session's row: PostgreSQL refuses to lock the nullable
+        # side of the homeroom teacher's outer join.
+        Session.objects.select_for_update(of=("self",))
         .select_related("school_class__homeroom_teacher", "term")
         .get(pk=session.pk)
     )

@@ -396,8 +396,10 @@ def _replace_choices(
     if not status.is_open:
         raise ValidationError(status.message)
     ids, clubs = _checked_ranks(student=student, term=term, club_ids=club_ids)
-    if application.has_choices:
-        ClubChoice.objects.filter(student=student, term=term).delete()
+    # Always delete, even when the locked read saw no old choices: on
+    # PostgreSQL a submission that waited for the lock keeps the annotations
+    # of its first read, so it would miss the choices the other one just saved.
+    ClubChoice.objects.filter(student=student, term=term).delete()
     rows = [
         ClubChoice(
             student=student,
