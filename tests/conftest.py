@@ -111,3 +111,18 @@ def fixtures_dir() -> Path:
     if not FIXTURES.exists():
         pytest.fail(f"shared fixtures not found at {FIXTURES}")
     return FIXTURES
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Groups tests for pytest-xdist's ``--dist loadgroup`` (the Makefile's):
+    a module's tests stay on one worker (module fixtures are built once) and
+    so do a package's that share a package-scoped fixture (the demo school of
+    ``tests/demo/school``, a ~45 s build). Runs before xdist reads the marks."""
+    shared_packages = ("tests/demo/school/",)
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        path = item.nodeid.split("::", 1)[0]
+        group = next((p for p in shared_packages if path.startswith(p)), path)
+        item.add_marker(pytest.mark.xdist_group(group))

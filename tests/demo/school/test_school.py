@@ -1,21 +1,16 @@
 """The demo school: ``manage.py load_demo`` (demo/school.py).
 
-The school is loaded once for the module, inside a transaction rolled back at
-the end, so the other test modules never see it.
+The school is loaded once for the package (conftest.py), inside a transaction
+rolled back at the end, so other packages never see it.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from collections import Counter
 
 import pytest
-import time_machine
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from afterschool.access import students_for_user
 from afterschool.idnumbers import id_number_birth_date, id_number_problem, normalize_mobile
@@ -33,29 +28,7 @@ from afterschool.models import (
 )
 from demo import school as demo_module
 
-# Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
-PINNED = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
-
 LOGIN_LINE = re.compile(r"^\s+\S+\s+(?P<username>\S+)\s+密码 (?P<password>\S+)\s+—", re.M)
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
-    """Runs ``load_demo`` once; yields what it printed; rolls everything back."""
-    with (
-        time_machine.travel(PINNED, tick=False),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        out = io.StringIO()
-        call_command("load_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def school(demo_output, db) -> School:
-    return School.objects.get(name=demo_module.SCHOOL_NAME)
 
 
 def _counts(school: School) -> dict[str, int]:
@@ -184,29 +157,6 @@ class TestLoadDemoSchool:
         seen = set(students_for_user(User.objects.get(username="hr_3_2")))
         assert set(siblings.students.filter(school_class__grade=3)) <= seen
         assert set(only.students.all()) <= seen
-
-
-class TestLoadDemoTwice:
-    def test_second_run_writes_nothing_and_keeps_counts(self, school):
-        before = _counts(school)
-        with CaptureQueriesContext(connection) as queries:
-            call_command("load_demo", stdout=io.StringIO())
-        writes = [
-            q["sql"][:80]
-            for q in queries.captured_queries
-            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-        ]
-        assert writes == []
-        assert _counts(school) == before
-
-    def test_changed_row_is_restored_in_place(self, school):
-        student = Student.objects.filter(school=school).first()
-        Student.objects.filter(pk=student.pk).update(name="改过的名字", is_boarder=True)
-        before = _counts(school)
-        call_command("load_demo", stdout=io.StringIO())
-        student.refresh_from_db()
-        assert student.name != "改过的名字"
-        assert _counts(school) == before
 
 
 class TestPrintedLogins:

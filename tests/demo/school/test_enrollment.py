@@ -6,19 +6,12 @@ other modules never see it.
 
 from __future__ import annotations
 
-import datetime
-import io
 import itertools
 from collections import Counter
 
-import pytest
-import time_machine
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from afterschool.models import School, Student, User
+from afterschool.models import Student, User
 from afterschool.selectors import current_term
 from enrollment.models import (
     Agreement,
@@ -34,26 +27,6 @@ from enrollment.models import (
     WaiverStatus,
 )
 from enrollment.review.selectors import class_applications
-
-# Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
-PINNED = datetime.datetime(2025, 1, 15, 10, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    with (
-        time_machine.travel(PINNED, tick=False),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def school(loaded, db) -> School:
-    return School.objects.get(name="阳光实验小学")
 
 
 def enrollment_counts() -> dict[str, int]:
@@ -200,24 +173,3 @@ class TestDemoEnrollment:
             response = client.get(reverse(name))
             assert response.status_code == 200, name
         assert "一年级（1）班" in client.get(reverse("enrollment:agreements-print")).text
-
-
-class TestDemoEnrollmentTwice:
-    def test_second_run_writes_nothing(self, school):
-        before = enrollment_counts()
-        with CaptureQueriesContext(connection) as queries:
-            call_command("load_demo", stdout=io.StringIO())
-        writes = [
-            q["sql"][:80]
-            for q in queries.captured_queries
-            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-        ]
-        assert writes == []
-        assert enrollment_counts() == before
-
-    def test_changed_application_is_restored(self, school):
-        app = Application.objects.filter(status=Status.APPROVED).first()
-        Application.objects.filter(pk=app.pk).update(reason="改过的理由")
-        call_command("load_demo", stdout=io.StringIO())
-        app.refresh_from_db()
-        assert app.reason != "改过的理由"
