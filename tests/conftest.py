@@ -119,10 +119,15 @@ def pytest_collection_modifyitems(config, items):
     a module's tests stay on one worker (module fixtures are built once) and
     so do a package's that share a package-scoped fixture (the demo school of
     ``tests/demo/school``, a ~45 s build). Runs before xdist reads the marks."""
-    shared_packages = ("tests/demo/school/",)
+    shared = {
+        "tests/demo/school/": "tests/demo/school/",
+        # Both read one production collectstatic (tests/ops/conftest.py).
+        "tests/ops/test_page_weight.py": "collected-static",
+        "tests/ops/test_serving.py": "collected-static",
+    }
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
         path = item.nodeid.split("::", 1)[0]
-        group = next((p for p in shared_packages if path.startswith(p)), path)
+        group = next((g for p, g in shared.items() if path.startswith(p)), path)
         item.add_marker(pytest.mark.xdist_group(group))

@@ -293,3 +293,15 @@ def samples(world):
         "person": world.homeroom_a,
         "room": room,
     }
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """STATIC_ROOT after production's collectstatic (WhiteNoise's compressed,
+    hashed storage), once a run: compressing the vendored assets takes ~15 s.
+    Read-only for the tests that use it."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    env = production_env(STATIC_ROOT=str(root))
+    result = run_manage("collectstatic", "--no-input", "-v", "0", env=env)
+    assert result.returncode == 0, result.stderr
+    return root

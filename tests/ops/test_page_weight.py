@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -30,9 +29,9 @@ ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 
 
 @pytest.fixture
-def production_static(tmp_path):
-    """collectstatic into a temporary STATIC_ROOT with the production storage,
-    and WhiteNoise in front, for the test's duration."""
+def production_static(collected_static):
+    """Production's collected static files (compressed, hashed names) with
+    WhiteNoise in front, for the test's duration."""
     storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -40,8 +39,7 @@ def production_static(tmp_path):
     middleware = list(settings.MIDDLEWARE)
     if "whitenoise.middleware.WhiteNoiseMiddleware" not in middleware:
         middleware.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-    with override_settings(STATIC_ROOT=tmp_path, STORAGES=storages, MIDDLEWARE=middleware):
-        call_command("collectstatic", interactive=False, verbosity=0)
+    with override_settings(STATIC_ROOT=collected_static, STORAGES=storages, MIDDLEWARE=middleware):
         yield
 
 

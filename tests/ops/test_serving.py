@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
-from tests.ops.conftest import PYTHON, ROOT, production_env, run_manage
+from tests.ops.conftest import PYTHON, ROOT, production_env
 
 HOST = "kehou.example.edu.cn"
 
@@ -65,12 +65,8 @@ def wait_for(url, headers, process, log):
 
 
 @pytest.fixture(scope="module")
-def static_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("staticfiles")
-    env = production_env(STATIC_ROOT=str(root))
-    result = run_manage("collectstatic", "--no-input", "-v", "0", env=env)
-    assert result.returncode == 0, result.stderr
-    return root
+def static_root(collected_static) -> Path:
+    return collected_static
 
 
 @pytest.fixture(scope="module")
