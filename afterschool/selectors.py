@@ -47,6 +47,20 @@ def current_school_year(*, school_id: int | None) -> SchoolYear | None:
     return years[0] if years else None
 
 
+def school_grades(*, school_id: int) -> list[int]:
+    """The grades the school teaches (ints 1–9, lowest first): those of its
+    classes in the current school year (``current_school_year``), else of
+    any of its classes, else none. A primary school's classes stop at 6, so
+    it is never offered 七至九年级. Two queries."""
+    year = current_school_year(school_id=school_id)
+    classes = SchoolClass.objects.filter(school_id=school_id)
+    if year is not None:
+        grades = set(classes.filter(school_year=year).values_list("grade", flat=True))
+        if grades:
+            return sorted(grades)
+    return sorted(set(classes.values_list("grade", flat=True)))
+
+
 def terms_of(school: School | int) -> QuerySet[Term]:
     """The school's terms (``school`` a School or its pk), first day first,
     with the school joined."""

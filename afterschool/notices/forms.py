@@ -18,6 +18,8 @@ class AnnouncementForm(forms.Form):
         choices=AnnouncementAudience.choices,
         initial=AnnouncementAudience.SCHOOL,
     )
+    # The school's own grades (``grades`` below): a primary school is not
+    # offered 七至九年级.
     grade = forms.TypedChoiceField(
         label=_("年级"),
         choices=[("", "—")] + list(GRADE_NAMES.items()),
@@ -29,10 +31,14 @@ class AnnouncementForm(forms.Form):
         label=_("班级"), queryset=SchoolClass.objects.none(), required=False
     )
 
-    def __init__(self, *args, classes=None, **kwargs):
+    def __init__(self, *args, classes=None, grades: list[int] | None = None, **kwargs):
+        """``classes``: the classes offered; ``grades``: the grades offered
+        (``afterschool.selectors.school_grades``), all nine when ``None``."""
         super().__init__(*args, **kwargs)
         if classes is not None:
             self.fields["school_class"].queryset = classes
+        if grades is not None:
+            self.fields["grade"].choices = [("", "—")] + [(g, GRADE_NAMES[g]) for g in grades]
 
     def clean(self):
         data = super().clean()

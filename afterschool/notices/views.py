@@ -21,6 +21,7 @@ from afterschool.access import (
 from afterschool.models import NoticePreference
 from afterschool.notices import selectors, services
 from afterschool.notices.forms import AnnouncementForm, PreferenceForm
+from afterschool.selectors import school_grades
 
 
 @login_required
@@ -74,8 +75,9 @@ def announcements(request):
     """The school's announcements with how many have read each, and the form
     to write a new one."""
     classes = classes_for_user(request.user).order_by("grade", "number")
+    grades = school_grades(school_id=request.user.school_id)
     if request.method == "POST":
-        form = AnnouncementForm(request.POST, classes=classes)
+        form = AnnouncementForm(request.POST, classes=classes, grades=grades)
         if form.is_valid():
             try:
                 ann = services.announcement_publish(
@@ -90,7 +92,7 @@ def announcements(request):
                 )
                 return redirect("notices:announcements")
     else:
-        form = AnnouncementForm(classes=classes)
+        form = AnnouncementForm(classes=classes, grades=grades)
     rows = selectors.announcements_with_reads(school_id=request.user.school_id)[:50]
     return render(request, "afterschool/notices/announcements.html", {"form": form, "rows": rows})
 

@@ -15,13 +15,14 @@ from billing.access import (
     billing_term_for_user,
     fee_sheet_class_for_user,
     get_fee_sheet_job_for_user,
+    statements_for_user,
 )
 from billing.http import attachment
 from billing.models import FeeSheetJobStatus
-from billing.months import month_of_term
 from billing.sheets.export import CONTENT_TYPES, FORMATS, render_sheet
 from billing.sheets.selectors import fee_sheet as build_fee_sheet
 from billing.sheets.services import fee_sheet_job_request
+from billing.statements.selectors import statement_month
 
 
 @login_required
@@ -32,10 +33,16 @@ def fee_sheet(request):
     month or ``?month=term`` for the whole term."""
     term = billing_term_for_user(request.user, request.GET.get("term"))
     whole_term = request.GET.get("month") == "term"
-    month = None if whole_term else month_of_term(term, request.GET.get("month"))
     school_class = fee_sheet_class_for_user(
         request.user, term, id_param(request.GET.get("class"), "class")
     )
+    month = None
+    if not whole_term:
+        # Without a month asked: the latest month billed, not an empty one.
+        visible = statements_for_user(request.user)
+        if school_class is not None:
+            visible = visible.filter(school_class=school_class)
+        month = statement_month(term=term, asked=request.GET.get("month"), statements=visible)
     sheet = build_fee_sheet(term=term, month=month, school_class=school_class)
     fmt = request.GET.get("format")
     if fmt == "pdf" and school_class is None:

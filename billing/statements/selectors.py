@@ -8,12 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from afterschool.models import SchoolClass, Term
+from afterschool.selectors import term_months
 from billing.models import FeeLine, FeeStatement, Payment, PaymentKind, StatementKind
 from billing.money import ZERO, to_fen
+from billing.months import month_of_term, parse_month
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -98,3 +100,19 @@ def months_with_statements(term: Term) -> list[datetime.date]:
         .distinct()
         .order_by("month")
     )
+
+
+def statement_month(
+    *, term: Term, asked: str | None, statements: QuerySet[FeeStatement]
+) -> datetime.date:
+    """The month (its first day) a statements page shows: ``asked``
+    (``"2024-09"``) when it is a month of ``term``; else the latest month of
+    ``term`` that has one of ``statements`` (those the user may see, e.g.
+    ``billing.access.statements_for_user``), so the page never opens on an
+    empty month while earlier ones are billed; else ``month_of_term``'s
+    choice (this month if in the term, else the first). One query when no
+    month of the term was asked, none otherwise."""
+    if parse_month(asked) in term_months(term):
+        return month_of_term(term, asked)
+    latest = statements.filter(term=term).aggregate(latest=Max("month"))["latest"]
+    return latest.replace(day=1) if latest else month_of_term(term, asked)

@@ -43,6 +43,7 @@ from billing.statements import services
 from billing.statements.selectors import (
     arrears_by_class,
     statement_lines,
+    statement_month,
     statement_paid,
     statement_payments,
     with_paid,
@@ -63,17 +64,19 @@ def statements(request):
     """The month's statements: the school (admin) or own classes (homeroom),
     with arrears per class."""
     term = _term(request)
-    month = _month(request, term)
     classes = classes_for_user(request.user).filter(school_year_id=term.school_year_id)
     school_class = None
     class_pk = id_param(request.GET.get("class"), "class")
     if class_pk:
         school_class = get_class_for_user(request.user, class_pk)
-    rows = with_paid(statements_for_user(request.user).filter(term=term, month=month)).order_by(
+    visible = statements_for_user(request.user)
+    if school_class:
+        visible = visible.filter(school_class=school_class)
+    # Without a month asked: the latest month billed, not an empty one.
+    month = statement_month(term=term, asked=request.GET.get("month"), statements=visible)
+    rows = with_paid(visible.filter(term=term, month=month)).order_by(
         "school_class__grade", "school_class__number", "student__student_number", "kind"
     )
-    if school_class:
-        rows = rows.filter(school_class=school_class)
     policy = fee_policy_of(term)
     return render(
         request,

@@ -31,6 +31,7 @@ class LeaveForm(forms.Form):
         label=_("请假课时（按课时请假时）"),
         choices=[("", _("——")), *LeavePeriods.choices],
         required=False,
+        help_text=_("中午、下午，或中午和下午；整天请假时不用选，两个课时都算请假"),
     )
     reason = forms.CharField(label=_("请假事由"), max_length=200)
 

@@ -73,6 +73,14 @@ class WeekTimetable:
         ]
 
     @property
+    def day_rows(self) -> list[tuple[DayInfo, list[tuple[tuple, list[Entry]]]]]:
+        """For the phone list: per shown day, each period with its entries
+        (the grid's cells read by day instead of by period)."""
+        return [
+            (d, [(p, self.cells.get((d.date, p[0]), [])) for p in self.periods]) for d in self.days
+        ]
+
+    @property
     def columns(self) -> list[tuple[DayInfo, tuple]]:
         """For the school grid: (day, period) columns of service days."""
         return [(d, p) for d in self.days if d.has_service for p in self.periods]

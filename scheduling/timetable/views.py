@@ -70,6 +70,9 @@ def _timetable(
             "query": query,
             "pdf_url": request.path.rstrip("/") + "/pdf/" + query,
             "screen_template": f"scheduling/_{template}_grid.html",
+            # One class's, person's or room's week is also a per-day list
+            # for phones; the whole school's grid is for a desktop or paper.
+            "list_template": "scheduling/_week_list.html" if template == "week" else "",
         }
     )
     return render(request, "scheduling/timetable.html", context)

@@ -14,11 +14,12 @@ from afterschool.models import Term
 from afterschool.selectors import (
     current_term,
     school_fee_cap,
+    school_grades,
     term_months,
     term_times,
     term_times_text,
 )
-from tests.factories import make_school, make_year
+from tests.factories import make_class, make_school, make_year
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,23 @@ class TestFeeCap:
         cap = school_fee_cap(school)
         assert cap.per_day == Decimal("6.00")
         assert cap.document == "X发【2026】3号"
+
+
+class TestSchoolGrades:
+    @time_machine.travel(datetime.datetime(2025, 10, 8, 9), tick=False)
+    def test_the_grades_of_this_school_years_classes(self):
+        school = make_school()
+        for grade, number in ((6, 1), (1, 1), (2, 1), (2, 2)):
+            make_class(school, grade, number, start_year=2025)
+        make_class(school, 5, 1, start_year=2024)  # last year's 五年级, now 六年级
+        make_class(make_school(), 8, 1, start_year=2025)  # another school's
+        assert school_grades(school_id=school.pk) == [1, 2, 6]
+
+    @time_machine.travel(datetime.datetime(2026, 10, 8, 9), tick=False)
+    def test_without_classes_this_year_the_latest_years_and_none_for_a_new_school(self):
+        school = make_school()
+        make_class(school, 3, 1, start_year=2024)
+        make_class(school, 4, 1, start_year=2025)
+        # The latest school year (2025) is the current one when today's has none.
+        assert school_grades(school_id=school.pk) == [4]
+        assert school_grades(school_id=make_school().pk) == []

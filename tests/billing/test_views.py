@@ -3,9 +3,11 @@ forms that show service errors, query counts at two sizes."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from billing.models import FeePolicy, FeeStatement, Payment, Waiver
@@ -323,6 +325,58 @@ class TestForms:
         assert "只有“学期预收，期末结算”方式需要期末结算" in r.content.decode()
 
 
+OCT = datetime.date(2024, 10, 1)
+# A Wednesday in November 2024: this month has no statements yet.
+IN_NOVEMBER = datetime.datetime(2024, 11, 20, 9, tzinfo=datetime.UTC)
+
+
+def active_month(html: str) -> str:
+    """The month the page's month pills mark as shown (``2024-10``)."""
+    return html.split('nav-link py-1 px-2 active" href="?term=', 1)[1].split("month=", 1)[1][:7]
+
+
+@pytest.mark.django_db
+class TestOpeningMonth:
+    """Without a month asked, the statements list and the fee sheet open on
+    the latest month billed, not on this month while it has none."""
+
+    @pytest.fixture(autouse=True)
+    def in_november(self):
+        with time_machine.travel(IN_NOVEMBER, tick=False):
+            yield
+
+    def test_admin_opens_on_the_latest_billed_month(self, client, world, billed, term):
+        statements_generate(term=term, month=OCT)
+        client.force_login(world.admin)
+        html = client.get(reverse("billing:statements")).content.decode()
+        assert active_month(html) == "2024-10"
+        assert "张小明" in html and "刘小红" in html and "本月还没有账单" not in html
+        assert "核算 2024年10月 账单" in html
+        sheet = client.get(reverse("billing:fee-sheet")).content.decode()
+        assert active_month(sheet) == "2024-10"
+        # A month asked for is shown even when empty (to run its statements).
+        html = client.get(reverse("billing:statements") + "?month=2024-11").content.decode()
+        assert active_month(html) == "2024-11" and "本月还没有账单" in html
+
+    def test_homeroom_teacher_opens_on_the_latest_month_of_own_class(
+        self, client, world, billed, term
+    ):
+        # Only class B is billed for October: class A's teacher still sees September.
+        statements_generate(term=term, month=OCT)
+        FeeStatement.objects.filter(month=OCT, school_class=world.class_a).delete()
+        client.force_login(world.homeroom_a)
+        html = client.get(reverse("billing:statements")).content.decode()
+        assert active_month(html) == "2024-09" and "张小明" in html
+        client.force_login(world.homeroom_b)
+        html = client.get(reverse("billing:statements")).content.decode()
+        assert active_month(html) == "2024-10" and "刘小红" in html
+
+    def test_a_term_without_statements_opens_on_this_month(self, client, world, term):
+        client.force_login(world.admin)
+        html = client.get(reverse("billing:statements")).content.decode()
+        assert active_month(html) == "2024-11" and "本月还没有账单" in html
+
+
 def add_students(world, term, n, start=0):
     """``n`` more enrolled students in class A, each with a guardian."""
     for i in range(start, start + n):
@@ -343,6 +397,20 @@ class TestQueryCounts:
         # session, user+school, terms, policy, arrears (statements summed per
         # student, payments summed per student, classes), statements with paid.
         with django_assert_num_queries(8):
+            r = client.get(url)
+        assert r.content.decode().count("billing/statements/") >= 2 + extra
+
+    @pytest.mark.parametrize("extra", [0, 20])
+    def test_statement_list_without_a_month(
+        self, client, world, billed, term, extra, django_assert_num_queries
+    ):
+        add_students(world, term, extra)
+        statements_generate(term=term, month=SEPT)
+        client.force_login(world.admin)
+        url = reverse("billing:statements")
+        client.get(url)
+        # As with a month, plus the latest month with statements.
+        with django_assert_num_queries(9):
             r = client.get(url)
         assert r.content.decode().count("billing/statements/") >= 2 + extra
 

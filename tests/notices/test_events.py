@@ -284,6 +284,27 @@ class TestAnnouncements:
         notice_mark_read(notice=notice)
         assert Notice.objects.get(pk=notice.pk).read_at is not None
 
+    def test_form_offers_only_the_schools_grades(self, client, world, term):
+        f.make_class(world.school, 5, 1)
+        f.make_class(world.other_school, 8, 1)  # another school's 八年级
+        client.force_login(world.admin)
+        form = client.get(reverse("notices:announcements")).context["form"]
+        assert [label for _value, label in form.fields["grade"].choices] == [
+            "—",
+            "三年级",
+            "五年级",
+        ]
+        html = client.get(reverse("notices:announcements")).content.decode()
+        assert "七年级" not in html and "九年级" not in html
+        # A grade the school does not have is refused on the form; nothing sent.
+        data = {"title": "家长会", "body": "周五。", "audience": "grade", "grade": "8"}
+        response = client.post(reverse("notices:announcements"), data)
+        assert response.status_code == 200
+        assert "grade" in response.context["form"].errors
+        assert not Notice.objects.exists()
+        data["grade"] = "5"
+        assert client.post(reverse("notices:announcements"), data).status_code == 302
+
     def test_guardian_cannot_reach_announcements(self, client, world):
         client.force_login(world.guardian_x.user)
         assert client.get(reverse("notices:announcements")).status_code == 403

@@ -163,12 +163,30 @@ class TestCommand:
         out = StringIO()
         call_command("allocate_clubs", term=term.name, seed=9, stdout=out)
         text = out.getvalue()
-        assert "随机种子 9" in text
+        assert "社团分配 #" in text and "（抽签号 9）" in text
+        assert "抽签号 9 已记录：用同一个抽签号重新分配，结果完全相同，可以复核。" in text
+        assert "分配规则：按志愿分配，不按填报先后" in text
+        assert "随机种子" not in text and "求解" not in text
         assert "参与分配 5 人：第一志愿 3，第二志愿 0，第三志愿 0，未分配 2" in text
         assert "优先保障学生 1 人，已分配 1 人" in text
         assert "舞蹈：2/2，2/0/0，候补 2" in text
         assert "未分配到社团（2 人，优先保障 0 人）" in text
         assert AllocationRun.objects.get().published_at is None
+
+    def test_help_says_what_the_school_decides_in_plain_chinese(self):
+        from scheduling.management.commands.allocate_clubs import Command
+
+        parser = Command().create_parser("manage.py", "allocate_clubs")
+        text = "".join(parser.format_help().split())  # argparse wraps lines
+        assert "随机种子" not in text
+        assert "条件完全相同的学生争同一个名额时按抽签号决定" in text
+        assert "用同一个抽签号重新分配，结果完全相同" in text
+        assert "--seed抽签号" in text
+
+    def test_negative_draw_number_refused_and_nothing_run(self, world, term, crowd):
+        with pytest.raises(CommandError, match="抽签号必须是非负整数"):
+            call_command("allocate_clubs", term=term.name, seed=-1, stdout=StringIO())
+        assert not AllocationRun.objects.exists()
 
     def test_publish_flag_and_unknown_term(self, world, term, crowd):
         call_command("allocate_clubs", term=term.name, seed=9, publish=True, stdout=StringIO())

@@ -68,6 +68,15 @@ class TestGuardianAsks:
         assert (leave.student, leave.status) == (world.child_x, LeaveStatus.REQUESTED)
         assert f'data-leave="{leave.pk}"' in html and "回老家探亲" in html
 
+    def test_form_says_which_periods_a_leave_covers(self, client, world, term, enrolled):
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("scheduling:leave-create")).content.decode()
+        hint = html.split('id="leave-hint">', 1)[1].split("</div>", 1)[0]
+        assert "中午和下午两个课时" in hint
+        assert "“整天请假”是所选日期的中午和下午都不参加" in hint
+        assert "只请中午、只请下午，或中午和下午都请" in hint
+        assert '<option value="both">中午和下午</option>' in html
+
     def test_refusal_reshows_the_form_with_the_message(self, client, world, term, enrolled):
         client.force_login(world.guardian_x.user)
         r = client.post(
