@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 
+from afterschool.models import School, User
 from demo.base import DemoSchool, sync
 from scheduling.calendar.days import is_year_known_to_package
 from scheduling.calendar.services import calendar_year_mark_entered
@@ -71,20 +72,26 @@ def unknown_years(demo: DemoSchool) -> list[int]:
     return sorted(y for y in years if not is_year_known_to_package(y))
 
 
-def build(demo: DemoSchool) -> None:
-    """Enter the unknown years' holidays and mark each year entered (by the
-    demo's ``admin``), as on the 校历 page."""
-    admin = demo.staff["admin"]
+def enter_unknown_years(demo: DemoSchool, school: School, admin: User) -> None:
+    """Enter the demo terms' unknown years' holidays for ``school`` and mark
+    each year entered by ``admin``, as on the 校历 page (also the county's
+    second school, which keeps the same 校历)."""
     for year in unknown_years(demo):
         sync(
             CalendarDay,
-            CalendarDay.objects.filter(school=demo.school, date__year=year),
+            CalendarDay.objects.filter(school=school, date__year=year),
             [
-                CalendarDay(school=demo.school, date=day, kind=CalendarDayKind.HOLIDAY, name=name)
+                CalendarDay(school=school, date=day, kind=CalendarDayKind.HOLIDAY, name=name)
                 for day, name in admin_holidays(year)
             ],
             key=("date",),
             fields=("kind", "name", "follows_weekday"),
         )
-        if not CalendarYear.objects.filter(school=demo.school, year=year).exists():
-            calendar_year_mark_entered(school=demo.school, year=year, by=admin)
+        if not CalendarYear.objects.filter(school=school, year=year).exists():
+            calendar_year_mark_entered(school=school, year=year, by=admin)
+
+
+def build(demo: DemoSchool) -> None:
+    """Enter the unknown years' holidays and mark each year entered (by the
+    demo's ``admin``), as on the 校历 page."""
+    enter_unknown_years(demo, demo.school, demo.staff["admin"])

@@ -1,7 +1,8 @@
 """The demo county: XX县教体局 owns the demo school and a second, small
-school (城关第二小学: two classes of eight), with a supervisor login and the
-regional platform's API token; plus a week of published homework (作业公示)
-in the demo school.
+school (城关第二小学: two classes of eight, half enrolled, with its
+timetable, rota and the rolls of its last service days up to yesterday),
+with a supervisor login and the regional platform's API token; plus a week
+of published homework (作业公示) in the demo school.
 
 Self-contained and idempotent: everything is found by its natural key
 (names, usernames, 学籍号, class + day + subject) and written only when
@@ -12,11 +13,14 @@ missing or different; the second school follows the demo school's term
 from __future__ import annotations
 
 import datetime
+import random
 
 from afterschool.models import (
     ClassMembership,
     County,
     Role,
+    Room,
+    RoomKind,
     School,
     SchoolClass,
     SchoolYear,
@@ -33,10 +37,13 @@ from demo.base import (
     seeded_faker,
     set_roles,
 )
+from demo.calendar import enter_unknown_years
+from demo.scheduling import ROLL_DAYS, build_rolls
 from enrollment.models import Application, Status
 from overview.county.services import county_token_issue, token_hash
 from scheduling.calendar.days import service_days
-from scheduling.models import Homework
+from scheduling.models import Homework, Session
+from scheduling.rota import services as rota
 
 COUNTY_NAME = "XX县教体局"
 SECOND_SCHOOL = "城关第二小学"
@@ -46,6 +53,14 @@ SECOND_ADMIN = "cg2_admin"
 DEMO_API_TOKEN = "demo-county-token"
 SECOND_CLASSES = ((3, 1), (5, 1))
 STUDENTS_PER_CLASS = 8
+# The second school's staff: a homeroom teacher per class and a 家委会
+# volunteer; the rota shares the sessions among the three.
+SECOND_STAFF = (
+    ("cg2_hr_3_1", Role.HOMEROOM, "周老师"),
+    ("cg2_hr_5_1", Role.HOMEROOM, "吴老师"),
+    ("cg2_volunteer1", Role.VOLUNTEER, "郑阿姨"),
+)
+SECOND_HOMEROOMS = ("cg2_hr_3_1", "cg2_hr_5_1")  # of SECOND_CLASSES, in order
 
 # One week of homework of 三年级（2）班 (grade 3: at most 60 written minutes a
 # day); Thursday passes the cap so the flag shows.
@@ -85,9 +100,11 @@ def build_county(demo: DemoSchool) -> County:
     return county
 
 
-def build_second_school(demo: DemoSchool, county: County) -> School:
+def build_second_school(demo: DemoSchool, county: County) -> Term:
     """城关第二小学: its year and term (the demo term's name and dates), fee
-    policy, admin, two classes of eight students, half of them enrolled."""
+    policy, admin, two homeroom teachers and a volunteer, two classes of
+    eight students in their own classrooms, half of them enrolled for both
+    periods. Returns the school's term."""
     school, _ = School.objects.get_or_create(
         name=SECOND_SCHOOL,
         defaults={"county": demo.school.county, "supervising_county": county},
@@ -114,11 +131,27 @@ def build_second_school(demo: DemoSchool, county: County) -> School:
         term.save(update_fields=["first_day", "last_day"])
     FeePolicy.objects.get_or_create(term=term, school=school)
     admin = _user(SECOND_ADMIN, school, Role.ADMIN, "孙校长")
+    staff = {username: _user(username, school, role, name) for username, role, name in SECOND_STAFF}
     fake = seeded_faker("county")
-    for grade, number in SECOND_CLASSES:
-        school_class, _ = SchoolClass.objects.get_or_create(
-            school=school, school_year=year, grade=grade, number=number
+    for (grade, number), homeroom in zip(SECOND_CLASSES, SECOND_HOMEROOMS, strict=True):
+        room, _ = Room.objects.get_or_create(
+            school=school,
+            name=f"教学楼{grade}{number:02d}",
+            defaults={"kind": RoomKind.CLASSROOM, "capacity": 45},
         )
+        school_class, _ = SchoolClass.objects.get_or_create(
+            school=school,
+            school_year=year,
+            grade=grade,
+            number=number,
+            defaults={"room": room, "homeroom_teacher": staff[homeroom]},
+        )
+        if (school_class.room_id, school_class.homeroom_teacher_id) != (
+            room.pk,
+            staff[homeroom].pk,
+        ):
+            school_class.room, school_class.homeroom_teacher = room, staff[homeroom]
+            school_class.save(update_fields=["room", "homeroom_teacher"])
         birth_year = start - 5 - grade
         for i in range(STUDENTS_PER_CLASS):
             name = fake.name()
@@ -136,11 +169,12 @@ def build_second_school(demo: DemoSchool, county: County) -> School:
             )
             ClassMembership.objects.get_or_create(student=student, school_class=school_class)
             if i % 2 == 0:
-                Application.objects.get_or_create(
+                app, _ = Application.objects.get_or_create(
                     student=student,
                     term=term,
                     defaults={
                         "status": Status.APPROVED,
+                        "wants_noon": True,
                         "wants_after_school": True,
                         "goes_home_alone": False,
                         "pickup_name": "家长",
@@ -148,7 +182,36 @@ def build_second_school(demo: DemoSchool, county: County) -> School:
                         "created_by": admin,
                     },
                 )
-    return school
+                if not app.wants_noon:  # built before the school had a noon period
+                    app.wants_noon = True
+                    app.save(update_fields=["wants_noon"])
+    return term
+
+
+def build_second_timetable(demo: DemoSchool, term: Term) -> None:
+    """The second school's sessions (both periods of every service day but
+    the featured slot: it has no clubs), its rota (the two homeroom
+    teachers and the volunteer) and, when the term is running, the rolls of
+    its last ``ROLL_DAYS`` service days up to yesterday (same draws as the
+    demo school's). Idempotent: the sessions and rolls are made to match,
+    the rota is drawn again only when a session lacks its supervisor."""
+    admin = User.objects.get(username=SECOND_ADMIN)
+    enter_unknown_years(demo, term.school, admin)
+    result = rota.sessions_generate(term=term)
+    unassigned = Session.objects.filter(term=term, supervisor__isnull=True).exists()
+    if result.created or result.deleted or result.updated or unassigned:
+        rota.rota_generate(term=term)
+    if not demo.term_running:
+        return
+    apps = list(
+        Application.objects.filter(term=term, status=Status.APPROVED)
+        .select_related("student__school_class")
+        .order_by("student_id")
+    )
+    days = sorted(set(Session.objects.filter(term=term).values_list("date", flat=True)))
+    past = [d for d in days if d < demo.today][-ROLL_DAYS:]
+    rng = random.Random(f"county-rolls:{demo.today:%Y-%m-%d}")
+    build_rolls(term, apps, {}, rng, past)
 
 
 def build_homework(demo: DemoSchool) -> None:
@@ -178,7 +241,8 @@ def build_homework(demo: DemoSchool) -> None:
 def build(demo: DemoSchool) -> None:
     """The county, its second school, the supervisor login and the homework week."""
     county = build_county(demo)
-    build_second_school(demo, county)
+    term = build_second_school(demo, county)
+    build_second_timetable(demo, term)
     build_homework(demo)
     demo.logins.append(
         DemoLogin(

@@ -214,7 +214,7 @@ def build_attendance(demo) -> None:
     on_leave = _on_leave(term)
     # One stream for the rolls, then the dismissals (their order fixes the draws).
     rng = random.Random(f"{SEED}:{demo.today:%Y-%m-%d}")
-    absent_after = _build_rolls(term, apps, on_leave, rng, past[-ROLL_DAYS:])
+    absent_after = build_rolls(term, apps, on_leave, rng, past[-ROLL_DAYS:])
     _build_dismissals(demo, apps, on_leave, absent_after, rng, past[-DISMISSAL_DAYS:])
 
 
@@ -263,7 +263,7 @@ def _on_leave(term) -> dict[tuple[int, datetime.date, str], LeaveRequest]:
     return on_leave
 
 
-def _build_rolls(
+def build_rolls(
     term,
     apps: list[Application],
     on_leave: dict[tuple[int, datetime.date, str], LeaveRequest],

@@ -39,7 +39,9 @@ def inspection_headers() -> list[str]:
         _("文件号"),
         _("收费方式"),
         _("减免人数"),
+        _("通知发送数"),
         _("书面作业日均（分钟）"),
+        _("书面作业超上限（班·周）"),
     ]
 
 
@@ -63,7 +65,9 @@ def inspection_values(r: SchoolFigures) -> list:
         r.fee_document,
         r.billing_mode,
         r.waivers,
+        r.notices_sent,
         r.homework_daily_average,
+        r.homework_weeks_over,
     ]
 
 

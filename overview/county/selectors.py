@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from afterschool.models import GRADE_NAMES, Role, School, Student, Term, User
+from afterschool.models import GRADE_NAMES, Notice, Role, School, Student, Term, User
 from afterschool.selectors import pick_current_term
 from billing.models import FeePolicy, Waiver
 from enrollment.models import Application, Status
@@ -31,7 +31,14 @@ from overview.dashboards.selectors import (
     participation_figures,
     share,
 )
+from scheduling.calendar.days import school_days_of_schools
 from scheduling.calendar.selectors import term_classes
+from scheduling.homework.selectors import (
+    GradeWeek,
+    grade_weeks,
+    homework_weeks,
+    term_homework_weeks,
+)
 from scheduling.models import Attendance, Club, Homework, Session, TermSchedule
 
 
@@ -58,8 +65,10 @@ class SchoolFigures:
     fee_document: str = ""
     billing_mode: str = ""
     waivers: int = 0
+    notices_sent: int = 0
     homework_days: int = 0
     homework_minutes: int = 0
+    homework_weeks_over: int = 0
 
     @property
     def name(self) -> str:
@@ -111,7 +120,9 @@ class SchoolFigures:
             "fee_document": self.fee_document,
             "billing_mode": self.billing_mode,
             "waivers": self.waivers,
+            "notices_sent": self.notices_sent,
             "homework_minutes_per_day": self.homework_daily_average,
+            "homework_weeks_over_cap": self.homework_weeks_over,
         }
 
 
@@ -133,8 +144,10 @@ SUMMED = (
     "teachers_taking_part",
     "volunteers",
     "waivers",
+    "notices_sent",
     "homework_days",
     "homework_minutes",
+    "homework_weeks_over",
 )
 
 
@@ -164,9 +177,17 @@ def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigu
     5-day full attendance share, priority coverage, teachers and those
     taking part (supervising a session or leading a club), outside staff
     (volunteers), the fee per period with its document number and billing
-    mode, waivers granted, written homework minutes a day.
+    mode, waivers granted, notices sent (``_add_notices``), written homework
+    minutes a day (term average over the class-days with homework published)
+    and the class weeks over the grade's homework cap up to ``today``
+    (``scheduling.homework.selectors``: the cap is a daily average checked
+    weekly, seed 小学开展"双减"工作实施方案 二.4; junior middle 90 minutes,
+    policy).
 
-    12 queries whatever the number of schools and students."""
+    12 queries whatever the number of schools and students (13 when a term
+    runs into a year ``chinesecalendar`` does not know): terms, students,
+    service days, weekdays, schedules, full attendance, staff, fee
+    policies, waivers, notices, calendar rows, homework."""
     today = today or timezone.localdate()
     schools = list(schools)
     terms = current_terms(schools, today)
@@ -247,20 +268,8 @@ def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigu
     ):
         rows[term_school[tid]].waivers = n
 
-    if terms:
-        first = min(t.first_day for t in terms.values())
-        last = max(t.last_day for t in terms.values())
-        for sid, day, minutes in (
-            Homework.objects.filter(school__in=schools, date__range=(first, last), is_written=True)
-            .values_list("school_id", "school_class_id", "date")
-            .annotate(m=Sum("minutes"))
-            .values_list("school_id", "date", "m")
-            .order_by()
-        ):
-            term = terms.get(sid)
-            if term and term.contains(day):
-                rows[sid].homework_days += 1
-                rows[sid].homework_minutes += minutes
+    _add_notices(rows, terms, today)
+    _add_homework(rows, terms, today)
 
     out = CountyFigures(rows=[rows[s.pk] for s in schools])
     for name in SUMMED:
@@ -270,6 +279,81 @@ def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigu
     minutes = [r.daily_minutes for r in out.rows if r.term]
     out.total.daily_minutes = min(minutes) if minutes else 0
     return out
+
+
+def _add_notices(rows: dict[int, SchoolFigures], terms: dict[int, Term], today) -> None:
+    """Notices sent per school in its term so far: every ``Notice`` (one
+    per person reached, in-app; SMS and 企业微信 deliveries are copies of it)
+    written from the term's first day to ``today`` or its last day. Counts
+    only: a notice's title or text is never read here. One query."""
+    cond = Q()
+    for sid, t in terms.items():
+        until = min(t.last_day, today)
+        if until >= t.first_day:
+            cond |= Q(
+                school_id=sid,
+                created_at__gte=_midnight(t.first_day),
+                created_at__lt=_midnight(until + datetime.timedelta(days=1)),
+            )
+    if not cond:
+        return
+    for sid, n in (
+        Notice.objects.filter(cond)
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+        .order_by()
+    ):
+        rows[sid].notices_sent = n
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _add_homework(rows: dict[int, SchoolFigures], terms: dict[int, Term], today) -> None:
+    """Written homework per school: the term average (minutes over the
+    class-days with homework published) and the class weeks over the cap up
+    to ``today``. Two queries (three with an unknown calendar year): the
+    schools' calendar rows, the minutes per class and day."""
+    if not terms:
+        return
+    spans = {
+        sid: (t.first_day, min(t.last_day, today))
+        for sid, t in terms.items()
+        if min(t.last_day, today) >= t.first_day
+    }
+    school_days = school_days_of_schools(spans)
+    first = min(t.first_day for t in terms.values())
+    last = max(t.last_day for t in terms.values())
+    daily: dict[int, list[tuple[int, datetime.date, int]]] = defaultdict(list)
+    grades: dict[int, dict[int, int]] = defaultdict(dict)
+    for sid, cid, grade, day, minutes in (
+        Homework.objects.filter(
+            school_id__in=list(terms), date__range=(first, last), is_written=True
+        )
+        .values_list("school_id", "school_class_id", "school_class__grade", "date")
+        .annotate(m=Sum("minutes"))
+        .values_list("school_id", "school_class_id", "school_class__grade", "date", "m")
+        .order_by()
+    ):
+        if not terms[sid].contains(day):
+            continue
+        rows[sid].homework_days += 1
+        rows[sid].homework_minutes += minutes
+        daily[sid].append((cid, day, minutes))
+        grades[sid][cid] = grade
+    for sid, (t_first, until) in spans.items():
+        if not daily[sid]:
+            continue  # no written homework: no week can pass the cap
+        weeks = homework_weeks(
+            daily[sid],
+            class_grades=grades[sid],
+            school_days=school_days[sid],
+            first=t_first,
+            last=until,
+        )
+        rows[sid].homework_weeks_over = sum(w.over_cap for w in weeks)
 
 
 def _add_full_attendance(rows: dict[int, SchoolFigures], terms: dict[int, Term]) -> None:
@@ -355,3 +439,37 @@ def priority_rows(term: Term) -> list[tuple[str, int, int, int]]:
     return [
         (str(Student._meta.get_field(g).verbose_name), *fig.priority[g]) for g in PRIORITY_GROUPS
     ]
+
+
+@dataclass
+class HomeworkWeekTable:
+    """One school's written homework week by week and grade: ``rows`` of
+    (the week's Monday, one ``GradeWeek`` or None per grade of ``grades``)."""
+
+    grades: list[int]
+    rows: list[tuple[datetime.date, list[GradeWeek | None]]]
+
+    @property
+    def grade_names(self) -> list[str]:
+        return [GRADE_NAMES[g] for g in self.grades]
+
+    @property
+    def class_weeks_over(self) -> int:
+        return sum(g.classes_over for _w, cells in self.rows for g in cells if g is not None)
+
+
+def school_homework_weeks(term: Term, *, today: datetime.date) -> HomeworkWeekTable:
+    """One school's weekly homework check by grade in ``term`` up to
+    ``today``: each grade's average written minutes a day per class over
+    each week, whether it passes the grade's cap, and how many of its
+    classes did (``scheduling.homework.selectors``). Grades and weeks only,
+    never a child. Three queries: classes, calendar rows, homework (four
+    with an unknown calendar year)."""
+    classes = list(term_classes(term).order_by("grade", "number"))
+    weeks = grade_weeks(term_homework_weeks(term=term, classes=classes, today=today))
+    grades = sorted({g.grade for g in weeks})
+    cells = {(g.week, g.grade): g for g in weeks}
+    mondays = sorted({g.week for g in weeks})
+    return HomeworkWeekTable(
+        grades, [(m, [cells.get((m, grade)) for grade in grades]) for m in mondays]
+    )

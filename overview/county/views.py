@@ -20,6 +20,7 @@ from overview.county.selectors import (
     current_terms,
     priority_rows,
     school_grade_rows,
+    school_homework_weeks,
 )
 from overview.county.services import county_for_token
 from scheduling.calendar.selectors import term_policy_breaches
@@ -42,15 +43,18 @@ def county_page(request):
 @login_required
 @supervisor_required
 def school_page(request, pk: int):
-    """One school of the county: its figures, by grade, priority coverage
-    and the term's policy check. 404 for a school of another county."""
+    """One school of the county: its figures, by grade, the weekly homework
+    check by grade, priority coverage and the term's policy check. 404 for a
+    school of another county."""
     school = get_school_for_supervisor(request.user, pk)
-    figures = county_figures([school])
-    term = current_terms([school], timezone.localdate()).get(school.pk)
+    today = timezone.localdate()
+    figures = county_figures([school], today=today)
+    term = current_terms([school], today).get(school.pk)
     context = {"school": school, "row": figures.rows[0], "term": term}
     if term is not None:
         context |= {
             "grades": school_grade_rows(term),
+            "homework_weeks": school_homework_weeks(term, today=today),
             "priority": priority_rows(term),
             "breaches": term_policy_breaches(term),
         }

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user
@@ -30,6 +31,8 @@ from billing.models import FeeLine, FeeStatement, LineKind, Payment, PaymentKind
 from billing.money import to_fen
 from enrollment.models import Agreement, Application, Status, SurveyAnswer, SurveyResponse
 from scheduling.calendar.selectors import term_classes
+from scheduling.homework.selectors import grade_weeks as homework_grade_weeks
+from scheduling.homework.selectors import term_homework_weeks, week_flag
 from scheduling.models import (
     Allocation,
     AllocationRun,
@@ -37,9 +40,7 @@ from scheduling.models import (
     Attendance,
     AttendanceStatus,
     Club,
-    Homework,
     Session,
-    homework_cap_minutes,
 )
 
 ZERO = Decimal("0.00")
@@ -78,6 +79,8 @@ class Chart:
     kind: str = "bar"
     unit: str = ""
     note: str = ""
+    # Breaches the chart shows (e.g. class weeks over the homework cap).
+    flags: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> list[tuple[str, list]]:
@@ -525,43 +528,57 @@ def teacher_participation(*, term: Term) -> tuple[int, int, int]:
 # ---------------------------------------------------------------- homework
 
 
-def homework_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
-    """Written homework: average minutes a day per class (days with homework
-    published in ``term``) against the grade's cap (seed 二.4). One query."""
-    ids = _class_ids(classes)
-    per_day: dict[int, list[int]] = defaultdict(list)
-    for cid, _date, minutes in (
-        Homework.objects.filter(
-            school_class_id__in=ids, date__range=(term.first_day, term.last_day), is_written=True
-        )
-        .values_list("school_class_id", "date")
-        .annotate(m=Sum("minutes"))
-        .values_list("school_class_id", "date", "m")
-        .order_by()
-    ):
-        per_day[cid].append(minutes)
-    avg = [
-        round(sum(per_day[c.pk]) / len(per_day[c.pk]), 1) if per_day[c.pk] else 0 for c in classes
-    ]
+def homework_chart(
+    *,
+    term: Term,
+    classes: list[SchoolClass],
+    today: datetime.date | None = None,
+    by_grade: bool = False,
+) -> Chart:
+    """Written homework week by week: each class's (``by_grade``: each
+    grade's) average minutes a day over the week, up to ``today`` (default:
+    the local date), as ``scheduling.homework.selectors`` counts it (the
+    cap is a daily average checked weekly, seed 二.4; junior middle 90
+    minutes, policy). ``flags`` names every class week over its grade's cap.
+    Two queries: the calendar rows, the minutes per class and day."""
+    weeks = term_homework_weeks(term=term, classes=classes, today=today or timezone.localdate())
+    mondays = sorted({w.week for w in weeks})
+    names = {c.pk: c.display_name for c in classes}
+    if by_grade:
+        rows = homework_grade_weeks(weeks)
+        keys = sorted({g.grade for g in rows})
+        value = {(g.grade, g.week): g.average for g in rows}
+        series = [Series(GRADE_NAMES[k], [value.get((k, m), 0.0) for m in mondays]) for k in keys]
+    else:
+        value = {(w.class_id, w.week): w.average for w in weeks}
+        series = [
+            Series(names[c.pk], [value.get((c.pk, m), 0.0) for m in mondays]) for c in classes
+        ]
     return Chart(
         "homework",
-        _("书面作业日均时长（按班级，分钟）"),
-        [c.display_name for c in classes],
-        [
-            Series(_("日均用时"), avg),
-            Series(_("上限"), [homework_cap_minutes(c.grade) for c in classes]),
-        ],
+        _("书面作业每周日均时长（分钟）"),
+        [week_label(m) for m in mondays],
+        series,
+        kind="line",
         unit=_("分钟"),
+        note=_(
+            "每周书面作业总时长 ÷ 当周上学天数；上限：一、二年级不布置书面作业，"
+            "三至六年级每天60分钟，初中每天90分钟。"
+        ),
+        flags=[week_flag(names[w.class_id], w) for w in weeks if w.over_cap],
     )
 
 
 # --------------------------------------------------------------- dashboards
 
 
-def school_dashboard(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
-    """Every chart of the school admin's dashboard. Fixed queries: survey 2,
-    funnel 2, participation 1, attendance 2, clubs 3, fees 3, staff 2,
-    homework 1 = 16, whatever the school's size."""
+def school_dashboard(
+    *, term: Term, classes: list[SchoolClass], today: datetime.date | None = None
+) -> list[Chart]:
+    """Every chart of the school admin's dashboard (homework by grade, its
+    flags by class; ``today`` as in ``homework_chart``). Fixed queries:
+    survey 2, funnel 2, participation 1, attendance 2, clubs 3, fees 3,
+    staff 2, homework 2 = 17, whatever the school's size."""
     return [
         survey_chart(term=term, classes=classes),
         funnel_chart(term=term, classes=classes),
@@ -570,14 +587,17 @@ def school_dashboard(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
         clubs_chart(term=term),
         fees_chart(term=term, classes=classes),
         staff_chart(term=term),
-        homework_chart(term=term, classes=classes),
+        homework_chart(term=term, classes=classes, today=today, by_grade=True),
     ]
 
 
-def class_dashboard(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
+def class_dashboard(
+    *, term: Term, classes: list[SchoolClass], today: datetime.date | None = None
+) -> list[Chart]:
     """The homeroom teacher's charts for their own classes: survey, funnel,
-    participation and priority, attendance, fees, homework (no club or staff
-    chart: those are the school's). Fixed queries: 2+2+1+2+3+1 = 11."""
+    participation and priority, attendance, fees, homework by class (no club
+    or staff chart: those are the school's). Fixed queries:
+    2+2+1+2+3+2 = 12."""
     participation = participation_charts(term=term, classes=classes)
     return [
         survey_chart(term=term, classes=classes),
@@ -586,7 +606,7 @@ def class_dashboard(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
         participation[2],
         *attendance_charts(term=term, classes=classes),
         fees_chart(term=term, classes=classes),
-        homework_chart(term=term, classes=classes),
+        homework_chart(term=term, classes=classes, today=today),
     ]
 
 

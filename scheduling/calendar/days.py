@@ -18,6 +18,9 @@ Public API
   with what it is (workday, make-up day, holiday, weekend, suspended, added),
   the timetable weekday it follows and the notice; the month view and the
   session generator use it.
+- ``school_days_of_schools(spans) -> {school id: set[date]}``: the school days
+  of several schools at once (reports across a county); dates in unknown
+  years are left out instead of raising.
 
 Guardians' suspension notices: ``scheduling.access.suspension_notices_for_user``.
 
@@ -39,11 +42,13 @@ calendar rows, service changes and entered years, and the term's settings.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
 import chinese_calendar
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from afterschool.models import School, Term
@@ -346,3 +351,55 @@ def service_days(term: Term) -> list[datetime.date]:
     Raises ``CalendarUnknownError`` like ``school_days``.
     """
     return [d.date for d in term_calendar(term) if d.has_service]
+
+
+def school_days_of_schools(
+    spans: Mapping[int, tuple[datetime.date, datetime.date]],
+) -> dict[int, set[datetime.date]]:
+    """The official school days of several schools at once, each between its
+    own first and last date (inclusive): ``{school id: {date, ...}}`` for
+    ``spans`` ``{school id: (first, last)}``. A school day is what
+    ``school_days`` counts (a workday or a make-up workday, after the school's
+    ``CalendarDay`` rows), whatever the service settings.
+
+    Unlike ``school_days`` this never raises: a date in a year neither
+    ``chinesecalendar`` nor the school knows is left out (never guessed as
+    Monday–Friday). Two queries at most whatever the number of schools: the
+    schools' calendar rows, and their entered years when a year is outside
+    the package."""
+    if not spans:
+        return {}
+    cond = Q()
+    for sid, (first, last) in spans.items():
+        cond |= Q(school_id=sid, date__range=(first, last))
+    overrides = {(row.school_id, row.date): row for row in CalendarDay.objects.filter(cond)}
+    outside = {
+        y
+        for first, last in spans.values()
+        for y in range(first.year, last.year + 1)
+        if not is_year_known_to_package(y)
+    }
+    entered = (
+        set(
+            CalendarYear.objects.filter(school_id__in=list(spans), year__in=outside).values_list(
+                "school_id", "year"
+            )
+        )
+        if outside
+        else set()
+    )
+    out: dict[int, set[datetime.date]] = {}
+    one = datetime.timedelta(days=1)
+    for sid, (first, last) in spans.items():
+        days: set[datetime.date] = set()
+        day = first
+        while day <= last:
+            override = overrides.get((sid, day))
+            known = day.year not in outside
+            if known or override is not None or (sid, day.year) in entered:
+                kind = _official(day, override, known)[0]
+                if kind in (DayKind.WORKDAY, DayKind.MAKEUP):
+                    days.add(day)
+            day += one
+        out[sid] = days
+    return out

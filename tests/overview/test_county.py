@@ -1,14 +1,17 @@
 """The county supervisor: figures per school and in total, the supervisor
 matrix (another county: 404; any POST refused, nothing written; no named
 child on any page or export), the inspection .xlsx read back, the JSON API
-with and without its token."""
+with and without its token; notices sent and the weekly homework check per
+school and county, fixed queries on every page at two sizes."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from afterschool.models import County, Role, School
-from overview.county.selectors import county_figures
+from afterschool.models import County, Notice, NoticeKind, Role, School
+from overview.county.selectors import county_figures, school_homework_weeks
 from overview.county.services import county_token_issue
 from scheduling.models import Homework
 from tests import factories as f
@@ -79,7 +82,7 @@ class TestCountyFigures:
 
         one = count([county["b"].school])
         both = count([county["a"].school, county["b"].school, county["other"].school])
-        assert one == both == 10
+        assert one == both == 12
 
 
 class TestSupervisorPages:
@@ -224,3 +227,223 @@ class TestDashboardHomeworkFlag:
         )
         body = client_for(a.admin).get(reverse("overview:dashboard")).content.decode()
         assert "data-over-cap" in body and "75分钟（上限60分钟）" in body
+
+
+# A Friday inside the builders' term (2024-09-02 … 2025-01-17).
+TODAY = datetime.date(2024, 9, 20)
+NOW = timezone.make_aware(datetime.datetime(2024, 9, 20, 18, 0))
+
+
+def at(day: datetime.date, hour: int = 9):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def notice(school, recipient, when, title="通知"):
+    return Notice.objects.create(
+        school=school,
+        recipient=recipient,
+        kind=NoticeKind.ANNOUNCEMENT,
+        title=title,
+        body=title,
+        created_at=when,
+    )
+
+
+def homework(school_class, day, minutes, content="练习", subject="数学"):
+    return Homework.objects.create(
+        school=school_class.school,
+        school_class=school_class,
+        date=day,
+        subject=subject,
+        content=content,
+        minutes=minutes,
+    )
+
+
+@pytest.fixture
+def activity(county):
+    """Notices and homework of a known count in the county's schools.
+
+    第一小学: 3 notices in its term so far (the first day at midnight, a
+    day in September, today), 1 before the term, 1 after today; 三年级（1）班
+    70 minutes of written homework Mon–Thu of the week of 2 September
+    (280 / 5 days = 56, within the cap) and Wed–Fri of the week of 16
+    September (Mid-autumn: three school days, 210 / 3 = 70, over 60).
+    第二小学 (一年级): 10 written minutes on 3 September (any is over).
+    第三小学 (another county): notices and homework that must not count."""
+    a, b, other = county["a"], county["b"], county["other"]
+    first_child, second_child = a.students[0], a.students[1]
+    for when in (at(a.term.first_day, 0), at(datetime.date(2024, 9, 10)), at(TODAY, 17)):
+        notice(a.school, a.admin, when, title=f"{first_child.name}未到且未请假")
+    notice(a.school, a.admin, at(datetime.date(2024, 8, 30)))
+    notice(a.school, a.admin, at(TODAY + datetime.timedelta(days=1)))
+    notice(b.school, b.admin, at(datetime.date(2024, 9, 4)))
+    notice(other.school, other.admin, at(datetime.date(2024, 9, 4)))
+    c31 = a.classes[0]
+    for i in range(4):
+        homework(c31, datetime.date(2024, 9, 2) + datetime.timedelta(days=i), 70)
+    for d in (18, 19, 20):
+        homework(c31, datetime.date(2024, 9, d), 70, content=f"表扬{second_child.name}的作文")
+    homework(b.classes[0], datetime.date(2024, 9, 3), 10)
+    homework(other.classes[0], datetime.date(2024, 9, 18), 200)
+    return county
+
+
+def county_schools(county):
+    return School.objects.filter(supervising_county=county["county"]).order_by("name")
+
+
+class TestNoticesAndHomeworkWeeks:
+    def test_notices_sent_in_the_term_so_far(self, activity):
+        a, b = county_figures(county_schools(activity), today=TODAY).rows
+        assert (a.notices_sent, b.notices_sent) == (3, 1)
+        total = county_figures(county_schools(activity), today=TODAY).total
+        assert total.notices_sent == 4
+        # After the term, the notices of the whole term (the "tomorrow" one too).
+        later = county_figures(county_schools(activity), today=datetime.date(2025, 3, 1))
+        assert later.rows[0].notices_sent == 4
+
+    def test_class_weeks_over_the_cap_per_school_and_county(self, activity):
+        figures = county_figures(county_schools(activity), today=TODAY)
+        a, b = figures.rows
+        assert (a.homework_weeks_over, b.homework_weeks_over) == (1, 1)
+        assert figures.total.homework_weeks_over == 2
+        # The term average stays what it was: minutes over days with homework.
+        assert (a.homework_days, a.homework_minutes) == (7, 490)
+        # Before the week of 16 September ends nothing of it is counted yet.
+        early = county_figures(county_schools(activity), today=datetime.date(2024, 9, 13))
+        assert early.rows[0].homework_weeks_over == 0
+
+    def test_school_weekly_table_by_grade(self, activity):
+        a = activity["a"]
+        table = school_homework_weeks(a.term, today=TODAY)
+        assert table.grade_names == ["三年级"]
+        weeks = {monday: cells[0] for monday, cells in table.rows}
+        assert list(weeks) == [
+            datetime.date(2024, 9, 2),
+            datetime.date(2024, 9, 9),
+            datetime.date(2024, 9, 16),
+        ]
+        first, second, third = weeks.values()
+        # Two classes of 三年级: 280 minutes over 2 × 5 class-days.
+        assert (first.average, first.classes_over) == (28.0, 0)
+        assert (second.average, second.days) == (0.0, 12)  # Sat 14 is a make-up day
+        assert (third.average, third.classes_over, third.over_cap) == (35.0, 1, False)
+        assert table.class_weeks_over == 1
+
+    def test_page_xlsx_and_api_show_both_figures(self, activity):
+        with time_machine.travel(NOW, tick=False):
+            c = client_for(activity["supervisor"])
+            page = c.get(reverse("overview:county")).content.decode()
+            school = c.get(
+                reverse("overview:county-school", args=[activity["a"].school.pk])
+            ).content.decode()
+            xlsx = c.get(reverse("overview:county-inspection-xlsx")).content
+            token = county_token_issue(county=activity["county"])
+            api = Client().get(reverse("county-api:figures"), HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert "通知发送数" in page and "书面作业超上限（班·周）" in page
+        assert page.count("data-homework-over") == 2
+        assert "9月16日当周" in school and "1个班超上限" in school
+        rows = list(load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
+        head = rows[1]
+        notices_col, over_col = head.index("通知发送数"), head.index("书面作业超上限（班·周）")
+        assert [(r[0], r[notices_col], r[over_col]) for r in rows[2:]] == [
+            ("第一小学", 3, 1),
+            ("第二小学", 1, 1),
+            ("全县合计", 4, 2),
+        ]
+        data = api.json()
+        assert [(s["notices_sent"], s["homework_weeks_over_cap"]) for s in data["schools"]] == [
+            (3, 1),
+            (1, 1),
+        ]
+        assert (data["total"]["notices_sent"], data["total"]["homework_weeks_over_cap"]) == (4, 2)
+        assert "通知发送数" in data["columns"]
+
+    def test_no_named_child_in_notices_or_homework_figures(self, activity):
+        """A notice's title and a homework's text name children; the
+        supervisor's pages, export and API carry only counts."""
+        with time_machine.travel(NOW, tick=False):
+            c = client_for(activity["supervisor"])
+            texts = [
+                c.get(reverse("overview:county")).content.decode(),
+                *(
+                    c.get(
+                        reverse("overview:county-school", args=[activity[k].school.pk])
+                    ).content.decode()
+                    for k in ("a", "b")
+                ),
+            ]
+            wb = load_workbook(
+                io.BytesIO(c.get(reverse("overview:county-inspection-xlsx")).content)
+            )
+            texts.append(repr([list(r) for r in wb.active.iter_rows(values_only=True)]))
+            token = county_token_issue(county=activity["county"])
+            api = Client().get(reverse("county-api:figures"), HTTP_AUTHORIZATION=f"Bearer {token}")
+            texts.append(api.content.decode())
+        # The traps are there to be found: the names are in the database.
+        assert Notice.objects.filter(title__contains=activity["a"].students[0].name).exists()
+        assert Homework.objects.filter(content__contains=activity["a"].students[1].name).exists()
+        leaked = [n for n in activity["names"] for t in texts if n in t]
+        assert leaked == []
+        assert not any("表扬" in t or "未到且未请假" in t for t in texts)
+
+
+class TestPageQueries:
+    """Every supervisor page in a fixed number of queries: the county with
+    two schools, then with a third, bigger one with notices and homework."""
+
+    def _counts(self, county) -> tuple[int, ...]:
+        c = client_for(county["supervisor"])
+        token = county_token_issue(county=county["county"])
+        out = []
+        for get in (
+            lambda: c.get(reverse("overview:county")),
+            lambda: c.get(reverse("overview:county-school", args=[county["a"].school.pk])),
+            lambda: c.get(reverse("overview:county-inspection-xlsx")),
+            lambda: Client().get(
+                reverse("county-api:figures"), HTTP_AUTHORIZATION=f"Bearer {token}"
+            ),
+        ):
+            with CaptureQueriesContext(connection) as ctx:
+                assert get().status_code == 200
+            out.append(len(ctx.captured_queries))
+        return tuple(out)
+
+    def test_same_queries_at_two_sizes(self, county):
+        with time_machine.travel(NOW, tick=False):
+            small = self._counts(county)
+            big = build_school(
+                f.make_school("第四小学"), classes=((3, 1), (4, 1), (5, 1)), per_class=12
+            )
+            School.objects.filter(pk=big.school.pk).update(supervising_county=county["county"])
+            for c in big.classes:
+                homework(c, datetime.date(2024, 9, 18), 95)
+                notice(big.school, big.admin, at(datetime.date(2024, 9, 18)))
+            # The drill-down school grows too: more classes, homework, notices.
+            a = county["a"]
+            extra = f.make_class(a.school, 6, 1)
+            for i in range(5):
+                f.make_student(extra, f"新生{i}")
+            homework(extra, datetime.date(2024, 9, 18), 61)
+            notice(a.school, a.admin, at(datetime.date(2024, 9, 18)))
+            assert self._counts(county) == small
+        # County page and xlsx: session, user, the county's schools, the 12 of
+        # county_figures, the county's name. School page: session, user, school,
+        # 12 figures, its term, grades 3, homework weeks 3, priority 2, the
+        # policy check 6. API: the token's county, its schools, 12.
+        assert small == (16, 30, 16, 14)
+
+
+class TestDashboardHomeworkWeeks:
+    def test_week_over_cap_is_flagged_on_the_page_and_in_the_pdf(self, activity):
+        a = activity["a"]
+        with time_machine.travel(NOW, tick=False):
+            c = client_for(a.admin)
+            body = c.get(reverse("overview:dashboard")).content.decode()
+            pdf = pdf_text(c.get(reverse("overview:dashboard-pdf")).content)
+        assert 'data-chart-flags="homework"' in body
+        flag = "三年级（1）班 9月16日当周：书面作业日均70.0分钟，超过上限每天60分钟"
+        assert flag in body
+        assert "9月16日当周" in pdf and "超过上限" in pdf
+        assert "style=" not in body and "<script>" not in body

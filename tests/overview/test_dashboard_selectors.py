@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from afterschool.models import Role
 from overview.dashboards import selectors as sel
+from scheduling.models import Homework
 from tests import factories as f
 from tests.overview.builders import build_school
 
@@ -80,6 +81,65 @@ class TestSchoolDashboardFigures:
         assert not [s.name for s in b.students if s.name in text]
 
 
+def _homework(school_class, day, minutes, content="练习"):
+    Homework.objects.create(
+        school=school_class.school,
+        school_class=school_class,
+        date=day,
+        subject="数学",
+        content=content,
+        minutes=minutes,
+    )
+
+
+class TestHomeworkWeeksChart:
+    """The homework chart is the week's average a day (the cap is a daily
+    average checked weekly), not the term's; weeks over the cap are flagged."""
+
+    FRIDAY = datetime.date(2024, 9, 20)
+
+    def _built(self):
+        b = build_school(classes=((3, 1), (3, 2), (1, 1)), per_class=4)
+        c31, _c32, c11 = b.classes
+        for i in range(4):  # week of 2 Sept: 280 / 5 = 56, within 60 a day
+            _homework(c31, datetime.date(2024, 9, 2) + datetime.timedelta(days=i), 70)
+        for d in (18, 19, 20):  # week of 16 Sept: three school days, 70 a day
+            _homework(c31, datetime.date(2024, 9, d), 70, content=f"表扬{b.students[0].name}")
+        _homework(c11, datetime.date(2024, 9, 10), 10)  # grade 1: any written is over
+        return b
+
+    def test_homeroom_chart_by_class_with_flags(self):
+        b = self._built()
+        chart = sel.homework_chart(term=b.term, classes=b.classes, today=self.FRIDAY)
+        assert chart.kind == "line" and chart.unit == "分钟"
+        assert chart.categories == ["09-02", "09-09", "09-16"]
+        assert [(s.name, s.values) for s in chart.series] == [
+            ("三年级（1）班", [56.0, 0.0, 70.0]),
+            ("三年级（2）班", [0.0, 0.0, 0.0]),
+            ("一年级（1）班", [0.0, 1.7, 0.0]),  # 10 minutes over six school days
+        ]
+        assert chart.flags == [
+            "一年级（1）班 9月9日当周：布置了书面作业10分钟（一、二年级不布置课外书面作业）",
+            "三年级（1）班 9月16日当周：书面作业日均70.0分钟，超过上限每天60分钟",
+        ]
+
+    def test_admin_chart_by_grade_keeps_class_flags(self):
+        b = self._built()
+        charts = sel.school_dashboard(term=b.term, classes=b.classes, today=self.FRIDAY)
+        chart = _chart(charts, "homework")
+        assert [(s.name, s.values) for s in chart.series] == [
+            ("一年级", [0.0, 1.7, 0.0]),
+            ("三年级", [28.0, 0.0, 35.0]),
+        ]
+        assert len(chart.flags) == 2
+        assert not [s.name for s in b.students if any(s.name in f for f in chart.flags)]
+
+    def test_before_the_term_the_chart_is_empty(self):
+        b = self._built()
+        chart = sel.homework_chart(term=b.term, classes=b.classes, today=datetime.date(2024, 8, 1))
+        assert chart.is_empty and chart.flags == []
+
+
 class TestFixedQueries:
     def _count(self, fn):
         with CaptureQueriesContext(connection) as ctx:
@@ -91,15 +151,16 @@ class TestFixedQueries:
         n_small = self._count(lambda: sel.school_dashboard(term=small.term, classes=small.classes))
         big = build_school(classes=((1, 1), (2, 1), (3, 1), (4, 2)), per_class=12)
         n_big = self._count(lambda: sel.school_dashboard(term=big.term, classes=big.classes))
-        # survey 2, funnel 2, participation 1, attendance 2, clubs 3, fees 3, staff 2, homework 1
-        assert n_small == n_big == 16
+        # survey 2, funnel 2, participation 1, attendance 2, clubs 3, fees 3, staff 2,
+        # homework 2 (calendar rows, minutes per class and day)
+        assert n_small == n_big == 17
 
     def test_class_dashboard_and_home_charts_fixed(self):
         small = build_school(per_class=4)
         big = build_school(classes=((5, 1), (5, 2)), per_class=16)
         a = self._count(lambda: sel.class_dashboard(term=small.term, classes=small.classes[:1]))
         z = self._count(lambda: sel.class_dashboard(term=big.term, classes=big.classes[:1]))
-        assert a == z == 11
+        assert a == z == 12
         a = self._count(
             lambda: sel.home_charts(user=small.admin, term=small.term, classes=small.classes)
         )
