@@ -193,6 +193,90 @@ class TestSchedulingEvents:
         assert not Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).exists()
 
 
+class TestClubRollEvents:
+    """A club meeting's roll raises the same alert: the homeroom teacher of
+    each absent child's own class and the child's guardians."""
+
+    THURSDAY = datetime.date(2024, 9, 5)
+
+    @pytest.fixture
+    def club(self, world, term):
+        from afterschool.models import RoomKind
+        from scheduling.models import Club, ClubCategory, Period
+
+        return Club.objects.create(
+            school=world.school,
+            term=term,
+            name="合唱团",
+            category=ClubCategory.MUSIC,
+            min_grade=3,
+            max_grade=3,
+            capacity=30,
+            teacher=world.teacher,
+            room=f.make_room(world.school, "音乐室", RoomKind.MUSIC, 40),
+            weekday=3,
+            period=Period.AFTER_SCHOOL,
+        )
+
+    def save(self, world, club, marks):
+        from scheduling.attendance.services import club_roll_save
+
+        return club_roll_save(
+            club=club,
+            date=self.THURSDAY,
+            roster=[world.child_x, world.child_y],
+            by=world.teacher,
+            marks=marks,
+            today=self.THURSDAY,
+        )
+
+    def test_absent_child_tells_own_homeroom_and_guardians_once(self, world, term, club):
+        from scheduling.models import AttendanceStatus
+
+        self.save(world, club, {world.child_x.pk: AttendanceStatus.ABSENT})
+        self.save(world, club, {world.child_x.pk: AttendanceStatus.ABSENT})
+        assert told(world, NoticeKind.ABSENT_WITHOUT_LEAVE) == {"guardian_x", "homeroom_a"}
+        assert Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).count() == 2
+        teacher_notice = Notice.objects.get(recipient=world.homeroom_a)
+        assert teacher_notice.title == f"{world.class_a.display_name} 张小明未到且未请假"
+        assert "9月5日下午合唱团点名时张小明未到" in teacher_notice.body
+        assert teacher_notice.link == reverse("scheduling:absences")
+        # A child of the other class absent too: that class's teacher is told.
+        self.save(
+            world,
+            club,
+            {world.child_x.pk: AttendanceStatus.ABSENT, world.child_y.pk: AttendanceStatus.ABSENT},
+        )
+        assert told(world, NoticeKind.ABSENT_WITHOUT_LEAVE) == {
+            "guardian_x",
+            "homeroom_a",
+            "guardian_y",
+            "homeroom_b",
+        }
+        assert Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).count() == 4
+        no_id_numbers(world)
+
+    def test_absent_on_approved_leave_tells_nobody(self, world, term, club):
+        from scheduling.models import AttendanceStatus, LeaveKind, LeaveRequest, LeaveStatus
+
+        LeaveRequest.objects.create(
+            student=world.child_x,
+            term=term,
+            kind=LeaveKind.DAYS,
+            first_day=self.THURSDAY,
+            last_day=self.THURSDAY,
+            reason="看病",
+            requested_by=world.guardian_x.user,
+            status=LeaveStatus.APPROVED,
+        )
+        self.save(world, club, {world.child_x.pk: AttendanceStatus.ABSENT})
+        assert not Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).exists()
+
+    def test_everyone_present_tells_nobody(self, world, term, club):
+        self.save(world, club, {})
+        assert not Notice.objects.exists()
+
+
 class TestBillingEvents:
     def test_payment_recorded_tells_the_childs_guardian(self, world, term):
         from billing.models import FeeStatement
