@@ -148,6 +148,22 @@ def get_guardian_for_user(user: User, pk: int) -> Guardian:
         raise Http404 from None
 
 
+def can_edit_guardian_contact(user: User, guardian: Guardian) -> bool:
+    """Whether ``user`` may change how ``guardian`` is reached (the WeCom
+    parent userid): the school's admin, a homeroom teacher of one of the
+    guardian's children (``guardians_for_user``), or the guardian's own
+    login. At most one query."""
+    if not user.is_authenticated:
+        return False
+    if guardian.user_id is not None and guardian.user_id == user.pk:
+        return True
+    if user.is_school_admin:
+        return user.school_id == guardian.school_id
+    if user.role == Role.HOMEROOM:
+        return guardians_for_user(user).filter(pk=guardian.pk).exists()
+    return False
+
+
 def roster_uploads_for_user(user: User) -> QuerySet[RosterUpload]:
     """Roster uploads of the admin's own school; nothing for anyone else."""
     if not user.is_authenticated or not user.is_school_admin:
@@ -230,14 +246,55 @@ def get_notice_for_user(user: User, pk: int):
         raise Http404 from exc
 
 
+def may_write_announcements(user: User) -> bool:
+    """Whether ``user`` has an announcements page: a school's admin (the
+    whole school, a grade, a class) or a homeroom teacher (their own
+    classes). No query."""
+    return (
+        user.is_authenticated
+        and user.school_id is not None
+        and (user.is_school_admin or user.role == Role.HOMEROOM)
+    )
+
+
+def may_announce(user: User, *, audience: str, school_class: SchoolClass | None) -> bool:
+    """Whether ``user`` may send an announcement to ``audience``
+    (``AnnouncementAudience``): the school's admin to any audience of their
+    school; a homeroom teacher only to one class they lead. No query."""
+    from afterschool.models import AnnouncementAudience
+
+    if not may_write_announcements(user):
+        return False
+    if school_class is not None and school_class.school_id != user.school_id:
+        return False
+    if user.is_school_admin:
+        return True
+    return (
+        audience == AnnouncementAudience.CLASS
+        and school_class is not None
+        and school_class.homeroom_teacher_id == user.pk
+    )
+
+
+def announcements_for_user(user: User):
+    """Announcements ``user`` may follow: every one of the admin's school; a
+    homeroom teacher's those to a class they lead; nothing for others."""
+    from afterschool.models import Announcement, AnnouncementAudience
+
+    if not may_write_announcements(user):
+        return Announcement.objects.none()
+    qs = Announcement.objects.filter(school_id=user.school_id)
+    if user.is_school_admin:
+        return qs
+    return qs.filter(audience=AnnouncementAudience.CLASS, school_class__homeroom_teacher=user)
+
+
 def get_announcement_for_user(user: User, pk: int):
-    """An announcement of the school ``user`` administers (else 404)."""
+    """An announcement of ``announcements_for_user`` (else 404)."""
     from afterschool.models import Announcement
 
-    if not user.is_school_admin:
-        raise Http404
     try:
-        return Announcement.objects.get(pk=pk, school_id=user.school_id)
+        return announcements_for_user(user).get(pk=pk)
     except Announcement.DoesNotExist as exc:
         raise Http404 from exc
 

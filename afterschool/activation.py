@@ -36,6 +36,7 @@ from afterschool.models import (
     Student,
     User,
 )
+from afterschool.notices.services import notices_claim
 from afterschool.selectors import current_term, school_fee_cap, term_times
 
 # A guardian account counts as activated once it has a password of its own:
@@ -278,6 +279,8 @@ def _activate(normalized: str, code: str, password: str) -> User:
         ActivationCode.objects.filter(user=user, used_at__isnull=True).delete()
         user.set_password(password)
         user.save(update_fields=["password"])
+        # Notices written to the guardian before the login existed show now.
+        notices_claim(user=user)
     return user
 
 

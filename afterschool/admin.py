@@ -34,6 +34,7 @@ from afterschool.models import (
     Term,
     User,
 )
+from afterschool.notices.services import notices_claim
 from afterschool.people.tables import masked_student_number
 from afterschool.services import user_set_role
 
@@ -210,12 +211,18 @@ class StudentAdmin(admin.ModelAdmin):
 
 @admin.register(Guardian)
 class GuardianAdmin(admin.ModelAdmin):
-    list_display = ("name", "mobile", "school", "user")
+    list_display = ("name", "mobile", "school", "user", "wecom_parent_userid")
     list_filter = ("school",)
-    search_fields = ("name", "mobile")
+    search_fields = ("name", "mobile", "wecom_parent_userid")
     list_select_related = ("school", "user")
     raw_id_fields = ("user",)
     inlines = [GuardianshipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.user_id is not None and "user" in form.changed_data:
+            # Notices sent while the record had no login go to its inbox.
+            notices_claim(user=obj.user)
 
 
 @admin.register(Guardianship)
@@ -288,15 +295,15 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
+    list_display = ["title", "recipient", "guardian", "kind", "created_at", "read_at"]
     list_filter = ["kind", "school"]
     search_fields = ["title"]
-    raw_id_fields = ["recipient", "announcement"]
+    raw_id_fields = ["recipient", "guardian", "announcement"]
 
 
 @admin.register(NoticePreference)
 class NoticePreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "sms", "wecom", "wecom_parent_userid"]
+    list_display = ["user", "sms", "wecom"]
     raw_id_fields = ["user"]
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,14 @@ DEFAULT_TERM_TIMES: dict[str, datetime.time] = {
 }
 
 MOBILE_VALIDATOR = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
+
+# 企业微信 家校通讯录 parent_userid (the WeCom API's rule for 创建家长): 1–64
+# bytes of digits, letters and 「_-@.」, starting with a digit or a letter;
+# unique in the school, case-insensitive.
+WECOM_PARENT_USERID_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_\-@.]{0,63}\Z",
+    _("企业微信家长账号只能由字母、数字和“_-@.”组成，以字母或数字开头，最长64个字符。"),
+)
 
 GRADE_NAMES = {
     1: "一年级",
@@ -448,6 +457,15 @@ class Guardian(models.Model):
         blank=True,
         related_name="guardian_records",
     )
+    # The guardian's parent_userid in the school's 企业微信 家校通讯录: where
+    # 学校通知 messages go (NoticeChannel.WECOM). Per school: each school's
+    # WeCom has its own address book.
+    wecom_parent_userid = models.CharField(
+        _("企业微信家长账号"),
+        max_length=64,
+        blank=True,
+        validators=[WECOM_PARENT_USERID_VALIDATOR],
+    )
 
     class Meta:
         verbose_name = _("家长")
@@ -455,6 +473,12 @@ class Guardian(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["school", "mobile"], name="unique_guardian_mobile"),
+            models.UniqueConstraint(
+                "school",
+                Lower("wecom_parent_userid"),
+                condition=~Q(wecom_parent_userid=""),
+                name="unique_guardian_wecom_parent_userid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -663,7 +687,8 @@ class AnnouncementAudience(models.TextChoices):
 
 class Announcement(models.Model):
     """An announcement (公告) the school writes to the guardians of a class, a
-    grade or the whole school; each guardian with a login gets one Notice."""
+    grade or the whole school (a homeroom teacher: their own class); each
+    guardian gets one Notice, with a login or not."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="announcements")
     author = models.ForeignKey(
@@ -690,10 +715,26 @@ class Announcement(models.Model):
 class Notice(models.Model):
     """One notice to one person (the in-app channel, always on). ``dedupe_key``
     makes an event that fires twice (a double submit, a periodic check run
-    again) write one notice per person. Never carries an ID number."""
+    again) write one notice per person. Never carries an ID number.
+
+    A notice to a guardian names the ``guardian`` record. While that guardian
+    has no login, ``recipient`` is empty: the notice still goes out by SMS or
+    WeCom, and is handed to the login once there is one
+    (``afterschool.notices.services.notices_claim``), so it shows in the
+    inbox after activation."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="notices")
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    guardian = models.ForeignKey(
+        Guardian,
+        verbose_name=_("家长"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
     kind = models.CharField(_("类型"), max_length=40, choices=NoticeKind.choices)
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("内容"), blank=True)
@@ -715,6 +756,15 @@ class Notice(models.Model):
                 condition=~Q(dedupe_key=""),
                 name="notice_once_per_event",
             ),
+            models.UniqueConstraint(
+                fields=["guardian", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notice_once_per_guardian_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | Q(guardian__isnull=False),
+                name="notice_has_addressee",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
@@ -729,13 +779,12 @@ class NoticeChannel(models.TextChoices):
 
 
 class NoticePreference(models.Model):
-    """A person's channels beyond in-app (always on), and their 企业微信
-    家校通讯录 parent userid."""
+    """A person's channels beyond in-app (always on). The 企业微信 家校通讯录
+    parent userid is the guardian's, per school (``Guardian.wecom_parent_userid``)."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notice_preference")
     sms = models.BooleanField(_("短信"), default=True)
     wecom = models.BooleanField(_("企业微信家校通知"), default=True)
-    wecom_parent_userid = models.CharField(_("企业微信家长账号"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("通知方式")

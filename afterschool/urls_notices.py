@@ -1,4 +1,4 @@
-"""Notices: the inbox, channel choices, the school's announcements."""
+"""Notices: the inbox, channel choices, announcements, guardians' WeCom ids."""
 
 from django.urls import path
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("announcements/", views.announcements, name="announcements"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement-detail"),
+    path("guardians/<int:pk>/wecom/", views.guardian_wecom, name="guardian-wecom"),
 ]

@@ -12,12 +12,12 @@ def inbox(*, user: User) -> QuerySet[Notice]:
     return Notice.objects.filter(recipient=user).order_by("-created_at", "-pk")
 
 
-def announcements_with_reads(*, school_id: int) -> QuerySet[Announcement]:
-    """The school's announcements, each annotated ``sent`` (notices written)
-    and ``read`` (of them, read) — one query."""
+def announcements_with_reads(*, announcements: QuerySet[Announcement]) -> QuerySet[Announcement]:
+    """``announcements`` (e.g. ``afterschool.access.announcements_for_user``),
+    newest first, each annotated ``sent`` (notices written) and ``read`` (of
+    them, read) — one query."""
     return (
-        Announcement.objects.filter(school_id=school_id)
-        .select_related("school_class", "author")
+        announcements.select_related("school_class", "author")
         .annotate(
             sent=Count("notices"),
             read=Count("notices", filter=Q(notices__read_at__isnull=False)),

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
-from afterschool.models import Delivery, DeliveryStatus, NoticeChannel
+from afterschool.models import Delivery, DeliveryStatus, Guardian, NoticeChannel
 from afterschool.notices.backends import DeliveryError, Message, NoAddress, get_backend
 
 logger = logging.getLogger(__name__)
@@ -52,17 +52,33 @@ def enqueue_deliveries(
     send_deliveries.enqueue(delivery_ids)
 
 
+def _guardian(notice) -> Guardian | None:
+    """The guardian record a notice goes to: the one it names, else (a
+    notice written to a guardian's login) the login's record at the
+    notice's school."""
+    if notice.guardian_id is not None:
+        return notice.guardian
+    user = notice.recipient
+    if user is None or not user.is_guardian:
+        return None
+    return Guardian.objects.filter(user=user, school_id=notice.school_id).order_by("pk").first()
+
+
 def _message(delivery: Delivery) -> Message:
     notice = delivery.notice
     user = notice.recipient
-    pref = getattr(user, "notice_preference", None)
+    guardian = _guardian(notice)
     link = notice.link or f"/notices/{notice.pk}/"
+    if guardian is not None:
+        mobile = guardian.mobile
+    else:
+        mobile = user.mobile or (user.username if user.is_guardian else "")
     return Message(
         title=notice.title,
         body=notice.body,
         url=settings.SITE_URL.rstrip("/") + link,
-        mobile=user.mobile or (user.username if user.is_guardian else ""),
-        wecom_parent_userid=pref.wecom_parent_userid if pref else "",
+        mobile=mobile,
+        wecom_parent_userid=guardian.wecom_parent_userid if guardian else "",
         notice_id=notice.pk,
     )
 
@@ -74,7 +90,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("notice__recipient__notice_preference")
+            .select_related("notice__recipient", "notice__guardian")
             .filter(pk=delivery_id, status__in=OPEN)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .first()

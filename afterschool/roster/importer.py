@@ -34,6 +34,7 @@ from afterschool.models import (
     Student,
     User,
 )
+from afterschool.notices.services import notices_claim
 from afterschool.roster.parse import (
     ALLOWED_EXTENSIONS,
     STUDENT_FIELDS,
@@ -278,6 +279,7 @@ def _import_guardians(
     }
     new_guardians = []
     changed_guardians = []
+    gained_login = []
     for mobile, row in first_row_of_mobile.items():
         guardian_name = row.guardian_display_name
         guardian = guardians.get(mobile)
@@ -286,6 +288,8 @@ def _import_guardians(
                 Guardian(school=school, name=guardian_name, mobile=mobile, user=users[mobile])
             )
         elif guardian.name != guardian_name or guardian.user_id is None:
+            if guardian.user_id is None:
+                gained_login.append(users[mobile])
             guardian.name = guardian_name
             guardian.user = guardian.user or users[mobile]
             changed_guardians.append(guardian)
@@ -293,6 +297,10 @@ def _import_guardians(
         Guardian.objects.bulk_create(new_guardians)
     if changed_guardians:
         Guardian.objects.bulk_update(changed_guardians, ["name", "user"])
+    # Notices sent to a guardian before the record had a login (by SMS or
+    # WeCom only) go to the login's inbox now.
+    for user in gained_login:
+        notices_claim(user=user)
     if new_guardians:
         guardians = {
             g.mobile: g

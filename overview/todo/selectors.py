@@ -34,7 +34,7 @@ from enrollment.models import (
     WaiverRequest,
     WaiverStatus,
 )
-from scheduling.calendar.days import unknown_years
+from scheduling.calendar.days import term_schedule, unknown_years
 from scheduling.models import (
     Allocation,
     AllocationState,
@@ -46,6 +46,8 @@ from scheduling.models import (
     LeaveRequest,
     LeaveStatus,
     Period,
+    ServiceChange,
+    ServiceChangeKind,
     Session,
     WindowScope,
 )
@@ -254,11 +256,15 @@ def homeroom_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     """A homeroom teacher's to-dos for the classes they lead in the current
     term. Queries: term; classes with their counts (awaiting review,
     returned, submitted); students blocking the list; today's sessions;
-    leave to decide; dismissals waiting (7 in all)."""
+    leave to decide; children not yet collected, once the after-school
+    period has ended (6 in all; 5 before that end)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     term = pick_current_term(
-        Term.objects.filter(school_id=user.school_id).order_by("first_day"), today=today
+        Term.objects.filter(school_id=user.school_id)
+        .select_related("schedule")
+        .order_by("first_day"),
+        today=today,
     )
     if term is None:
         return _unread(user)
@@ -351,7 +357,7 @@ def homeroom_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     ).count()
     if leave:
         items.append(Todo("leave", _("请假待审批"), leave, reverse("scheduling:leave-list")))
-    waiting = _not_collected(term=term, classes=classes, today=today)
+    waiting = _not_collected(term=term, classes=classes, now=now)
     if waiting:
         items.append(
             Todo(
@@ -376,10 +382,18 @@ def _today_sessions(qs, today: datetime.date) -> list[Session]:
     )
 
 
-def _not_collected(*, term: Term, classes, today: datetime.date) -> int:
+def _not_collected(*, term: Term, classes, now: datetime.datetime) -> int:
     """Children staying for the after-school period today with no dismissal
-    yet, not boarders, not on approved leave, not marked absent: one query.
-    (The featured-day clubs are counted by the after-school wish alone.)"""
+    yet, not boarders, not on approved leave, not marked absent, counted
+    only once their last session of the day is over: the after-school
+    period, whose end is the term's period time (``TermSchedule.after_end``,
+    seed 一.2 18:10), on a day their class has a session and the school has
+    not suspended. Before that end: no query; after it: one. (The
+    featured-day clubs are counted by the after-school wish alone.)"""
+    today = timezone.localtime(now).date()
+    _start, end = term_schedule(term).period_times(Period.AFTER_SCHOOL)
+    if now < timezone.make_aware(datetime.datetime.combine(today, end)):
+        return 0
     student = OuterRef("student_id")
     return (
         Application.objects.filter(
@@ -388,6 +402,20 @@ def _not_collected(*, term: Term, classes, today: datetime.date) -> int:
             wants_after_school=True,
             student__school_class__in=classes,
             student__is_boarder=False,
+        )
+        .filter(
+            Exists(
+                Session.objects.filter(
+                    school_class_id=OuterRef("student__school_class_id"), date=today
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                ServiceChange.objects.filter(
+                    school_id=term.school_id, date=today, kind=ServiceChangeKind.SUSPENDED
+                )
+            )
         )
         .exclude(Exists(Dismissal.objects.filter(student_id=student, date=today)))
         .exclude(

@@ -380,35 +380,84 @@ def absent_alert(*, session: Session, rows: list[Attendance], students: list[Stu
     at once to the class's homeroom teacher and the child's guardians
     ("未到且未请假"). Once per child and session, however often the roll is
     saved. Returns how many children were reported."""
+    homeroom = session.school_class.homeroom_teacher
+    return _report_absent(
+        school_id=session.school_class.school_id,
+        rows=rows,
+        students=students,
+        when=f"{_day(session.date)}{session.get_period_display()}",
+        key=f"absent:{session.pk}",
+        homerooms=lambda _ids: {None: (session.school_class.display_name, homeroom)},
+        homeroom_link=reverse("scheduling:roll", args=[session.pk]),
+    )
+
+
+def club_absent_alert(
+    *, club: Club, date: datetime.date, rows: list[Attendance], students: list[Student]
+) -> int:
+    """The same alert for a club meeting's roll (特色课程): each child placed
+    in ``club`` and marked absent without approved leave on ``date`` is
+    reported to the homeroom teacher of the child's own class and to the
+    child's guardians, once per child, club and day. Returns how many
+    children were reported. Rule source as ``absent_alert``."""
+
+    def homerooms(ids):
+        # The children come from several classes: one query for their classes.
+        return {
+            s.pk: (s.school_class.display_name, s.school_class.homeroom_teacher)
+            for s in Student.objects.filter(pk__in=ids).select_related(
+                "school_class__homeroom_teacher"
+            )
+        }
+
+    return _report_absent(
+        school_id=club.school_id,
+        rows=rows,
+        students=students,
+        when=f"{_day(date)}{club.get_period_display()}{club.name}",
+        key=f"absent-club:{club.pk}:{date.isoformat()}",
+        homerooms=homerooms,
+        homeroom_link=reverse("scheduling:absences"),
+    )
+
+
+def _report_absent(
+    *, school_id, rows, students, when: str, key: str, homerooms, homeroom_link: str
+) -> int:
+    """Notify the guardians and the homeroom teacher of every row marked
+    absent. ``homerooms(ids)`` maps a student id (or ``None`` for all) to
+    (class name, homeroom teacher or None)."""
     names = {s.pk: s.name for s in students}
     absent = [a.student_id for a in rows if a.status == AttendanceStatus.ABSENT]
-    when = f"{_day(session.date)}{session.get_period_display()}"
-    homeroom = session.school_class.homeroom_teacher
+    if not absent:
+        return 0
+    teachers = homerooms(absent)
     for sid in absent:
         title = _("%(name)s未到且未请假") % {"name": names.get(sid, "")}
         body = _("%(when)s点名时%(name)s未到，也没有获批的请假。请尽快确认孩子的去向。") % {
             "when": when,
             "name": names.get(sid, ""),
         }
-        key = f"absent:{session.pk}:{sid}"
+        dedupe_key = f"{key}:{sid}"
         notify_guardians_of_students(
-            school=session.school_class.school_id,
+            school=school_id,
             student_ids=[sid],
             kind=NoticeKind.ABSENT_WITHOUT_LEAVE,
             title=title,
             body=body,
             link=reverse("scheduling:absences"),
-            dedupe_key=key,
+            dedupe_key=dedupe_key,
         )
+        class_name, homeroom = teachers.get(sid) or teachers.get(None) or ("", None)
         if homeroom is not None:
             notify(
-                school=session.school_class.school_id,
+                school=school_id,
                 recipients=[homeroom],
                 kind=NoticeKind.ABSENT_WITHOUT_LEAVE,
-                title=f"{session.school_class.display_name} {title}",
+                title=f"{class_name} {title}",
                 body=body,
-                link=reverse("scheduling:roll", args=[session.pk]),
-                dedupe_key=key,
+                link=homeroom_link,
+                dedupe_key=dedupe_key,
             )
     return len(absent)
 
@@ -428,7 +477,8 @@ def club_roll_save(
     the same way as ``roll_call_save``: ``roster`` (the club's allocated
     students, from the club allocation) present by default, approved leave
     pre-marked, ``marks`` for the exceptions. Rows are keyed (club, date,
-    student). Serialised per club (row lock).
+    student). Serialised per club (row lock). A child marked absent without
+    approved leave is reported at once (``club_absent_alert``).
 
     Raises ``ValidationError``: the actor is not the club's teacher or the
     admin, ``date`` is in the future or not one of the club's meeting days
@@ -450,7 +500,7 @@ def club_roll_save(
         raise ValidationError(
             _("%(club)s在%(day)s没有活动。") % {"club": club.name, "day": _day(date)}
         )
-    return _roll_save(
+    rows = _roll_save(
         keys={"club": club},
         students=roster,
         date=date,
@@ -459,6 +509,8 @@ def club_roll_save(
         by=by,
         now=now,
     )
+    club_absent_alert(club=club, date=date, rows=rows, students=roster)
+    return rows
 
 
 # ---------------------------------------------------------------- dismissal

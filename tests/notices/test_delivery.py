@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import datetime
 import json
-import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 import time_machine
-from django.core.cache import cache
 
 from afterschool.models import Delivery, DeliveryStatus, NoticeKind, NoticePreference
 from afterschool.notices.backends import tc3_signature
@@ -22,78 +17,9 @@ from afterschool.notices.tasks import deliveries_send_due
 T0 = datetime.datetime(2024, 10, 8, 9, 0, tzinfo=datetime.UTC)
 
 
-class Provider:
-    """A fake provider: records requests, answers from a queue of replies."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.replies: dict[str, list[tuple[int, dict]]] = {}
-
-    def handler(self):
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, body: bytes):
-                url = urllib.parse.urlsplit(self.path)
-                provider.requests.append(
-                    {
-                        "method": self.command,
-                        "path": url.path,
-                        "query": dict(urllib.parse.parse_qsl(url.query)),
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": body.decode(),
-                    }
-                )
-                queue = provider.replies.get(url.path) or [(200, {"errcode": 0})]
-                status, data = queue.pop(0) if len(queue) > 1 else queue[0]
-                out = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-            def do_GET(self):
-                self._answer(b"")
-
-            def do_POST(self):
-                self._answer(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
-
-
-@pytest.fixture
-def provider():
-    p = Provider()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), p.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    p.url = f"http://127.0.0.1:{server.server_port}"
-    yield p
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def wecom(settings, provider):
-    cache.clear()
-    settings.NOTICE_CHANNELS = ["wecom"]
-    settings.NOTICE_BACKENDS = {
-        "wecom": {
-            "BACKEND": "afterschool.notices.backends.WeComSchoolNoticeBackend",
-            "BASE_URL": provider.url,
-            "CORP_ID": "ww123",
-            "SECRET": "s3cret",
-            "AGENT_ID": "1000004",
-        }
-    }
-    provider.replies["/cgi-bin/gettoken"] = [
-        (200, {"errcode": 0, "errmsg": "ok", "access_token": "TOKEN1", "expires_in": 7200})
-    ]
-    return provider
+def set_wecom(guardian, userid: str) -> None:
+    guardian.wecom_parent_userid = userid
+    guardian.save(update_fields=["wecom_parent_userid"])
 
 
 def _send(world, django_capture_on_commit_callbacks, **kw):
@@ -113,7 +39,7 @@ class TestWeCom:
     def test_school_notice_sent_to_the_parent_userid(
         self, world, wecom, django_capture_on_commit_callbacks
     ):
-        NoticePreference.objects.create(user=world.guardian_x.user, wecom_parent_userid="p_zhang")
+        set_wecom(world.guardian_x, "p_zhang")
         with time_machine.travel(T0, tick=False):
             _send(world, django_capture_on_commit_callbacks)
         d = Delivery.objects.get()
@@ -132,7 +58,7 @@ class TestWeCom:
     def test_token_is_cached_and_renewed_when_invalid(
         self, world, wecom, django_capture_on_commit_callbacks
     ):
-        NoticePreference.objects.create(user=world.guardian_x.user, wecom_parent_userid="p_zhang")
+        set_wecom(world.guardian_x, "p_zhang")
         _send(world, django_capture_on_commit_callbacks, dedupe_key="a")
         wecom.replies["/cgi-bin/externalcontact/message/send"] = [
             (200, {"errcode": 42001, "errmsg": "access_token expired"}),
@@ -154,7 +80,7 @@ class TestWeCom:
     ):
         settings.NOTICE_MAX_ATTEMPTS = 3
         settings.NOTICE_RETRY_BASE_SECONDS = 60
-        NoticePreference.objects.create(user=world.guardian_x.user, wecom_parent_userid="p_zhang")
+        set_wecom(world.guardian_x, "p_zhang")
         wecom.replies["/cgi-bin/externalcontact/message/send"] = [
             (200, {"errcode": -1, "errmsg": "system busy"})
         ]
@@ -178,7 +104,7 @@ class TestWeCom:
             assert (d.status, d.attempts, d.next_attempt_at) == (DeliveryStatus.FAILED, 3, None)
 
     def test_recovers_after_a_server_error(self, world, wecom, django_capture_on_commit_callbacks):
-        NoticePreference.objects.create(user=world.guardian_x.user, wecom_parent_userid="p_zhang")
+        set_wecom(world.guardian_x, "p_zhang")
         wecom.replies["/cgi-bin/externalcontact/message/send"] = [
             (502, {"error": "bad gateway"}),
             (200, {"errcode": 0, "errmsg": "ok"}),
@@ -194,7 +120,7 @@ class TestWeCom:
     def test_invalid_parent_fails_without_retry(
         self, world, wecom, django_capture_on_commit_callbacks
     ):
-        NoticePreference.objects.create(user=world.guardian_x.user, wecom_parent_userid="p_gone")
+        set_wecom(world.guardian_x, "p_gone")
         wecom.replies["/cgi-bin/externalcontact/message/send"] = [
             (200, {"errcode": 0, "errmsg": "ok", "invalid_parent_userid": ["p_gone"]})
         ]
@@ -212,29 +138,10 @@ class TestWeCom:
     def test_guardian_who_turned_wecom_off_gets_in_app_only(
         self, world, wecom, django_capture_on_commit_callbacks
     ):
-        NoticePreference.objects.create(
-            user=world.guardian_x.user, wecom=False, wecom_parent_userid="p_zhang"
-        )
+        NoticePreference.objects.create(user=world.guardian_x.user, wecom=False)
+        set_wecom(world.guardian_x, "p_zhang")
         notices = _send(world, django_capture_on_commit_callbacks)
         assert len(notices) == 1 and not Delivery.objects.exists()
-
-
-@pytest.fixture
-def sms(settings, provider):
-    settings.NOTICE_CHANNELS = ["sms"]
-    settings.NOTICE_BACKENDS = {
-        "sms": {
-            "BACKEND": "afterschool.notices.backends.TencentSmsBackend",
-            "ENDPOINT": provider.url,
-            "SECRET_ID": "AKIDtest",
-            "SECRET_KEY": "keytest",
-            "REGION": "ap-guangzhou",
-            "SDK_APP_ID": "1400000001",
-            "SIGN_NAME": "实验小学",
-            "TEMPLATE_ID": "123456",
-        }
-    }
-    return provider
 
 
 class TestTencentSms:

@@ -8,9 +8,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from afterschool.models import AnnouncementAudience, Notice, NoticeKind, User
+from afterschool.models import Announcement, AnnouncementAudience, Notice, NoticeKind, User
 from afterschool.notices.services import announcement_publish, notice_mark_read
 from tests import factories as f
 
@@ -193,6 +194,90 @@ class TestSchedulingEvents:
         assert not Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).exists()
 
 
+class TestClubRollEvents:
+    """A club meeting's roll raises the same alert: the homeroom teacher of
+    each absent child's own class and the child's guardians."""
+
+    THURSDAY = datetime.date(2024, 9, 5)
+
+    @pytest.fixture
+    def club(self, world, term):
+        from afterschool.models import RoomKind
+        from scheduling.models import Club, ClubCategory, Period
+
+        return Club.objects.create(
+            school=world.school,
+            term=term,
+            name="合唱团",
+            category=ClubCategory.MUSIC,
+            min_grade=3,
+            max_grade=3,
+            capacity=30,
+            teacher=world.teacher,
+            room=f.make_room(world.school, "音乐室", RoomKind.MUSIC, 40),
+            weekday=3,
+            period=Period.AFTER_SCHOOL,
+        )
+
+    def save(self, world, club, marks):
+        from scheduling.attendance.services import club_roll_save
+
+        return club_roll_save(
+            club=club,
+            date=self.THURSDAY,
+            roster=[world.child_x, world.child_y],
+            by=world.teacher,
+            marks=marks,
+            today=self.THURSDAY,
+        )
+
+    def test_absent_child_tells_own_homeroom_and_guardians_once(self, world, term, club):
+        from scheduling.models import AttendanceStatus
+
+        self.save(world, club, {world.child_x.pk: AttendanceStatus.ABSENT})
+        self.save(world, club, {world.child_x.pk: AttendanceStatus.ABSENT})
+        assert told(world, NoticeKind.ABSENT_WITHOUT_LEAVE) == {"guardian_x", "homeroom_a"}
+        assert Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).count() == 2
+        teacher_notice = Notice.objects.get(recipient=world.homeroom_a)
+        assert teacher_notice.title == f"{world.class_a.display_name} 张小明未到且未请假"
+        assert "9月5日下午合唱团点名时张小明未到" in teacher_notice.body
+        assert teacher_notice.link == reverse("scheduling:absences")
+        # A child of the other class absent too: that class's teacher is told.
+        self.save(
+            world,
+            club,
+            {world.child_x.pk: AttendanceStatus.ABSENT, world.child_y.pk: AttendanceStatus.ABSENT},
+        )
+        assert told(world, NoticeKind.ABSENT_WITHOUT_LEAVE) == {
+            "guardian_x",
+            "homeroom_a",
+            "guardian_y",
+            "homeroom_b",
+        }
+        assert Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).count() == 4
+        no_id_numbers(world)
+
+    def test_absent_on_approved_leave_tells_nobody(self, world, term, club):
+        from scheduling.models import AttendanceStatus, LeaveKind, LeaveRequest, LeaveStatus
+
+        LeaveRequest.objects.create(
+            student=world.child_x,
+            term=term,
+            kind=LeaveKind.DAYS,
+            first_day=self.THURSDAY,
+            last_day=self.THURSDAY,
+            reason="看病",
+            requested_by=world.guardian_x.user,
+            status=LeaveStatus.APPROVED,
+        )
+        self.save(world, club, {world.child_x.pk: AttendanceStatus.ABSENT})
+        assert not Notice.objects.filter(kind=NoticeKind.ABSENT_WITHOUT_LEAVE).exists()
+
+    def test_everyone_present_tells_nobody(self, world, term, club):
+        self.save(world, club, {})
+        assert not Notice.objects.exists()
+
+
 class TestBillingEvents:
     def test_payment_recorded_tells_the_childs_guardian(self, world, term):
         from billing.models import FeeStatement
@@ -308,3 +393,131 @@ class TestAnnouncements:
     def test_guardian_cannot_reach_announcements(self, client, world):
         client.force_login(world.guardian_x.user)
         assert client.get(reverse("notices:announcements")).status_code == 403
+
+
+class TestHomeroomAnnouncements:
+    """A homeroom teacher writes to the guardians of their own class only."""
+
+    def post(self, client, **data):
+        return client.post(
+            reverse("notices:announcements"),
+            {"title": "春游通知", "body": "周三春游，请带水。", "audience": "class", **data},
+        )
+
+    def test_own_class_reaches_its_guardians_only_and_shows_the_read_count(
+        self, client, world, term
+    ):
+        client.force_login(world.homeroom_a)
+        page = client.get(reverse("notices:announcements")).content.decode()
+        assert "班级公告" in page and 'name="grade"' not in page
+        assert world.class_b.display_name not in page  # only the teacher's own class offered
+        response = self.post(client, school_class=world.class_a.pk)
+        assert response.status_code == 302
+        assert told(world, NoticeKind.ANNOUNCEMENT) == {"guardian_x"}
+        ann = Announcement.objects.get()
+        assert (ann.author, ann.audience, ann.school_class) == (
+            world.homeroom_a,
+            AnnouncementAudience.CLASS,
+            world.class_a,
+        )
+        notice_mark_read(notice=Notice.objects.get(recipient=world.guardian_x.user))
+        listing = client.get(reverse("notices:announcements")).content.decode()
+        assert 'data-read="1"' in listing and "1/1 已读" in listing
+        detail = client.get(reverse("notices:announcement-detail", args=[ann.pk]))
+        assert 'data-read="1"' in detail.content.decode()
+
+    def test_another_class_or_the_school_is_refused(self, client, world, term):
+        client.force_login(world.homeroom_a)
+        assert self.post(client, school_class=world.class_b.pk).status_code == 200
+        assert self.post(client, audience="school").status_code == 200
+        assert self.post(client, audience="grade", grade=3).status_code == 200
+        assert not Announcement.objects.exists() and not Notice.objects.exists()
+
+    def test_the_service_refuses_another_class_in_chinese(self, world, term):
+        with pytest.raises(ValidationError, match="班主任只能给自己班的家长发布公告"):
+            announcement_publish(
+                school=world.school,
+                by=world.homeroom_a,
+                title="春游",
+                body="周三。",
+                audience=AnnouncementAudience.CLASS,
+                school_class=world.class_b,
+            )
+        with pytest.raises(ValidationError, match="班主任只能给自己班的家长发布公告"):
+            announcement_publish(
+                school=world.school,
+                by=world.homeroom_a,
+                title="春游",
+                body="周三。",
+                audience=AnnouncementAudience.SCHOOL,
+            )
+        with pytest.raises(ValidationError, match="只有本校的学校管理员和班主任"):
+            announcement_publish(
+                school=world.school,
+                by=world.teacher,
+                title="春游",
+                body="周三。",
+                audience=AnnouncementAudience.CLASS,
+                school_class=world.class_a,
+            )
+        with pytest.raises(ValidationError, match="只有本校的学校管理员和班主任"):
+            announcement_publish(
+                school=world.school,
+                by=world.other_admin,
+                title="春游",
+                body="周三。",
+                audience=AnnouncementAudience.SCHOOL,
+            )
+        assert not Announcement.objects.exists() and not Notice.objects.exists()
+
+    def test_other_teacher_sees_neither_the_list_nor_the_detail(self, client, world, term):
+        ann = announcement_publish(
+            school=world.school,
+            by=world.homeroom_a,
+            title="春游",
+            body="周三。",
+            audience=AnnouncementAudience.CLASS,
+            school_class=world.class_a,
+        )
+        school_wide = announcement_publish(
+            school=world.school,
+            by=world.admin,
+            title="全校家长会",
+            body="周五。",
+            audience=AnnouncementAudience.SCHOOL,
+        )
+        client.force_login(world.homeroom_b)
+        assert "春游" not in client.get(reverse("notices:announcements")).content.decode()
+        assert client.get(reverse("notices:announcement-detail", args=[ann.pk])).status_code == 404
+        # The school's own announcement is the admin's to follow.
+        client.force_login(world.homeroom_a)
+        listing = client.get(reverse("notices:announcements")).content.decode()
+        assert "春游" in listing and "全校家长会" not in listing
+        url = reverse("notices:announcement-detail", args=[school_wide.pk])
+        assert client.get(url).status_code == 404
+        client.force_login(world.admin)
+        assert "春游" in client.get(reverse("notices:announcements")).content.decode()
+        client.force_login(world.teacher)
+        assert client.get(reverse("notices:announcements")).status_code == 403
+        client.force_login(world.other_admin)
+        assert client.get(reverse("notices:announcement-detail", args=[ann.pk])).status_code == 404
+
+    def test_the_homeroom_menu_links_the_page(self, client, world, term):
+        client.force_login(world.homeroom_a)
+        assert reverse("notices:announcements") in client.get(reverse("home")).content.decode()
+
+    def test_who_may_announce_to_whom(self, world):
+        from django.contrib.auth.models import AnonymousUser
+
+        from afterschool.access import may_announce
+
+        school, cls = AnnouncementAudience.SCHOOL, AnnouncementAudience.CLASS
+        assert may_announce(world.admin, audience=school, school_class=None)
+        assert may_announce(world.admin, audience=cls, school_class=world.class_b)
+        assert not may_announce(world.admin, audience=cls, school_class=world.other_class)
+        assert may_announce(world.homeroom_a, audience=cls, school_class=world.class_a)
+        assert not may_announce(world.homeroom_a, audience=cls, school_class=world.class_b)
+        assert not may_announce(world.homeroom_a, audience=cls, school_class=world.other_class)
+        assert not may_announce(world.homeroom_a, audience=school, school_class=None)
+        for nobody in (AnonymousUser(), world.teacher, world.guardian_x.user):
+            assert not may_announce(nobody, audience=cls, school_class=world.class_a)

@@ -48,7 +48,10 @@ SHARED: dict[str, dict[str, str]] = {
     "notices:inbox": dict.fromkeys(WRONG_PERSONAS, "everyone's own notices"),
     "notices:preferences": dict.fromkeys(WRONG_PERSONAS, "everyone's own channel choices"),
     "notices:read-all": dict.fromkeys(WRONG_PERSONAS, "marks the visitor's own notices read"),
-    "notices:announcements": {"other_admin": "the admin's own school's announcements"},
+    "notices:announcements": {
+        "homeroom_b": "the announcements to the teacher's own class",
+        "other_admin": "the admin's own school's announcements",
+    },
     "overview:dashboard": {
         "homeroom_b": "the charts of the teacher's own class",
         "other_admin": "the charts of the admin's own school",

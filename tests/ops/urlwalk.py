@@ -113,6 +113,7 @@ URL_SAMPLES: dict[str, dict[str, str]] = {
     "enrollment:roster-leavers": {"pk": "roster_upload"},
     "roster:class-letters": {"pk": "class"},
     "roster:guardian-reset": {"pk": "guardian"},
+    "notices:guardian-wecom": {"pk": "guardian"},
     "scheduling:service-change-withdraw": {"pk": "service_change"},
     "scheduling:session-assign": {"pk": "session"},
     "scheduling:unavailability-delete": {"pk": "unavailability"},

@@ -161,11 +161,58 @@ class TestHomeroom:
         got = by_key(items)
         assert got["roll"].count == n
         assert got["leave"].count == n
-        assert got["dismissal"].count == n  # the approved child of each class, not collected
+        # 17:40 is inside the after-school period (17:20–18:10): nobody waits yet.
+        assert "dismissal" not in got
         assert len(classes) == n
-        # term, classes with counts, blocking students, today's sessions,
-        # leave waiting, children waiting at dismissal.
+        # term (with its schedule), classes with counts, blocking students,
+        # today's sessions, leave waiting; no dismissal count before the end.
+        assert queries == 5
+
+    @pytest.mark.parametrize("n", [1, 3])
+    def test_not_collected_counts_after_the_last_session_ends(self, world, term, n):
+        self.build(world, term, n)
+        with time_machine.travel(NOW.replace(hour=18, minute=10), tick=False):
+            items, queries = count_queries(todo.homeroom_todos, user=world.homeroom_a)
+        got = by_key(items)
+        assert got["dismissal"].count == n  # the approved child of each class, not collected
+        assert got["dismissal"].url == reverse("scheduling:dismissal-index")
+        # ... and the children waiting at dismissal.
         assert queries == 6
+
+    @pytest.mark.parametrize(("hour", "minute"), [(11, 30), (13, 30), (17, 20), (18, 9)], ids=str)
+    def test_not_collected_is_not_counted_before_the_period_ends(self, world, term, hour, minute):
+        self.build(world, term, 2)
+        with time_machine.travel(NOW.replace(hour=hour, minute=minute), tick=False):
+            assert "dismissal" not in by_key(todo.homeroom_todos(user=world.homeroom_a))
+
+    def test_the_terms_own_period_end_is_used(self, world, term):
+        from scheduling.models import TermSchedule
+
+        self.build(world, term, 1)
+        TermSchedule.objects.create(
+            term=term,
+            after_start=datetime.time(16, 30),
+            after_end=datetime.time(17, 30),
+        )
+        assert by_key(todo.homeroom_todos(user=world.homeroom_a))["dismissal"].count == 1
+        TermSchedule.objects.filter(term=term).update(after_end=datetime.time(18, 30))
+        with time_machine.travel(NOW.replace(hour=18, minute=20), tick=False):
+            assert "dismissal" not in by_key(todo.homeroom_todos(user=world.homeroom_a))
+
+    def test_no_session_or_a_suspended_day_counts_nobody(self, world, term):
+        from scheduling.models import ServiceChange, ServiceChangeKind
+
+        self.build(world, term, 1)
+        late = NOW.replace(hour=18, minute=30)
+        with time_machine.travel(late, tick=False):
+            assert by_key(todo.homeroom_todos(user=world.homeroom_a))["dismissal"].count == 1
+            ServiceChange.objects.create(
+                school=world.school, date=DAY, kind=ServiceChangeKind.SUSPENDED, notice="停课"
+            )
+            assert "dismissal" not in by_key(todo.homeroom_todos(user=world.homeroom_a))
+            ServiceChange.objects.all().delete()
+            Session.objects.filter(date=DAY).delete()
+            assert "dismissal" not in by_key(todo.homeroom_todos(user=world.homeroom_a))
 
     def test_submitted_class_is_not_listed_and_other_teacher_sees_none(self, world, term):
         self.build(world, term, 1)
