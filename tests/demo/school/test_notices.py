@@ -1,5 +1,6 @@
 """The demo's notices, announcement and pickup people; every role's home
-page shows its to-dos; loading again adds nothing."""
+page shows its to-dos; loading again adds nothing (the package's demo
+school, conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,15 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from afterschool.models import Announcement, Notice, PickupPerson, User
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(loaded, db):
-    return None
+def demo(school):
+    """The package's demo school (conftest.py, pinned to 2025-01-15)."""
+    return school
 
 
 class TestNoticesDemo:
