@@ -196,10 +196,13 @@ class TestForms:
             "方式二：学期预收，期末结算",
             "方式三：按月定额收费（分档）",
             "请假、缺勤与减免（各种方式通用）",
+            "期末结余（各种方式通用）",
             "教师补助",
         ]
         fieldsets = body.split("<legend")
-        assert 'name="prepay_days"' in fieldsets[3] and 'name="settlement_mode"' in fieldsets[3]
+        assert 'name="prepay_days"' in fieldsets[3] and 'name="settlement_mode"' not in fieldsets[3]
+        # What happens to money left at term end is every mode's question.
+        assert 'name="settlement_mode"' in fieldsets[6] and "不跨学期收费" in fieldsets[6]
         assert 'name="monthly_amount"' in fieldsets[4]
         assert 'name="monthly_threshold_days"' in fieldsets[4]
         assert 'name="monthly_amount"' not in fieldsets[3]
