@@ -99,7 +99,9 @@ def loose_credits_to_term_end(term: Term, *, by: User | None = None) -> int:
             new, FeeStatement, default_user=by, default_change_reason="期末结余"
         )
     if changed:
-        bulk_update_with_history(changed, FeeStatement, ["total"], default_change_reason="期末结余")
+        bulk_update_with_history(
+            changed, FeeStatement, ["total"], default_user=by, default_change_reason="期末结余"
+        )
     FeeLine.objects.bulk_create(
         [
             FeeLine(
