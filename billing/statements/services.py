@@ -106,8 +106,8 @@ def _write_statements(
     changed, an adjustment line (credit or debit) is added, so the recorded
     payment and what was paid for stay as they were, while its days and
     periods take the recomputed values (the adjustment line says how the
-    days changed). Unpaid statements of
-    students no longer billed are removed, unless a credit is on them. Fixed queries whatever the number
+    days changed). Unpaid statements of students no longer billed are
+    removed, unless a credit is on them. Fixed queries whatever the number
     of students: existing statements (with whether paid), their lines, and
     at most one each of remove, delete changed lines, insert statements,
     update statements, insert lines.
