@@ -55,6 +55,12 @@ class BillingMode(models.TextChoices):
 
 
 class SettlementMode(models.TextChoices):
+    """What happens to money the school still holds for a family when the
+    term ends (a prepayment's settlement refund, an overpayment, a credit no
+    later statement took): refunded through a refund batch, or carried to
+    the next term's first statement (DESIGN.md "Fee regimes": nothing is
+    collected across terms unless the county's notice says so)."""
+
     REFUND = "refund", _("退还家长")
     CREDIT = "credit", _("抵下学期费用")
 
@@ -94,7 +100,7 @@ class FeePolicy(models.Model):
         _("预收天数"), default=100, validators=[MinValueValidator(1)]
     )
     settlement_mode = models.CharField(
-        _("期末结算退费方式"),
+        _("期末结余处理方式"),
         max_length=10,
         choices=SettlementMode.choices,
         default=SettlementMode.REFUND,
@@ -342,6 +348,10 @@ class PaymentMethod(models.TextChoices):
     ALIPAY = "alipay", _("支付宝")
     BANK = "bank", _("银行转账")
     PLATFORM = "platform", _("非税缴费平台")
+    # A term-end credit moved to the next term (a refund out of this
+    # statement, a 结余抵扣 line on the next term's first statement); never
+    # chosen by hand (``billing.refunds.services.credits_carry_forward``).
+    CARRIED = "carried", _("结转下学期")
 
 
 class PaymentKind(models.TextChoices):
@@ -430,7 +440,11 @@ class FeeCredit(models.Model):
     recomputed lower (a waiver from a date, approved leave, a lower cap):
     the paid statement stays as it was, and the credit appears as a line on
     the student's next statement of the term (``applied_to``) and reduces it.
-    ``amount`` is positive yuan."""
+    At term end a credit no statement took goes on the term-end statement
+    (``billing.refunds.services.loose_credits_to_term_end``). A credit of a
+    term whose ``source`` is a statement of the term before is that term's
+    money carried forward (``credits_carry_forward``, where the policy says
+    so). ``amount`` is positive yuan."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="fee_credits")
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="fee_credits")

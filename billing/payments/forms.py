@@ -17,7 +17,11 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(
         label=_("金额（元）"), max_digits=10, decimal_places=2, min_value=0.01
     )
-    method = forms.ChoiceField(label=_("缴费方式"), choices=BLANK + list(PaymentMethod.choices))
+    # Carrying a credit to the next term is the term-end step's, not a form's.
+    method = forms.ChoiceField(
+        label=_("缴费方式"),
+        choices=BLANK + [c for c in PaymentMethod.choices if c[0] != PaymentMethod.CARRIED],
+    )
     receipt_number = forms.CharField(label=_("收据号"), max_length=50)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 

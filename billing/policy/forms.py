@@ -58,11 +58,10 @@ class FeePolicyForm(forms.ModelForm):
                 _note(
                     _(
                         "开学时按预收天数 × 每天课时 × 单价预收；"
-                        "期末按实际服务结算，未服务的课时退还家长或抵下学期费用。"
+                        "期末按实际服务结算，未服务的课时按下面的期末结余处理方式退还家长或抵下学期费用。"
                     )
                 ),
                 "prepay_days",
-                "settlement_mode",
             ),
             Fieldset(
                 _("方式三：按月定额收费（分档）"),
@@ -81,6 +80,17 @@ class FeePolicyForm(forms.ModelForm):
                 "charge_approved_leave",
                 "charge_unexcused_absence",
                 "allow_partial_waiver",
+            ),
+            Fieldset(
+                _("期末结余（各种方式通用）"),
+                _note(
+                    _(
+                        "学期结束时学校仍为家长保留的钱（预收结算应退、多缴、减免后的结余）："
+                        "退还家长的进入退款批次；抵下学期费用的在下学期第一张账单中扣减。"
+                        "县里没有规定可以抵下学期的，应退还家长（不跨学期收费）。"
+                    )
+                ),
+                "settlement_mode",
             ),
             Fieldset(
                 _("教师补助"),

@@ -13,6 +13,7 @@ from afterschool.models import Term
 from afterschool.selectors import school_fee_cap
 from billing.models import BillingMode, FeePublication, SettlementMode
 from billing.policy.selectors import fee_policy_for
+from billing.refunds.selectors import carries_credits_forward
 
 DEFAULT_HOW_TO_PAY = (
     "通过省非税收入缴费平台或学校指定银行缴纳，缴费后开具财政电子票据；"
@@ -72,12 +73,22 @@ def _mode_text(policy, cap) -> str:
 
 
 def _refund_text(policy) -> str:
+    """How money goes back: the prepayment's settlement, and what happens to
+    money left at term end (``billing.refunds.selectors.carries_credits_forward``)."""
+    if carries_credits_forward(policy):
+        end = _("学期结束时仍有结余的，按县里规定抵下学期费用，在下学期第一张账单中扣减。")
+    else:
+        end = _("学期结束时仍有结余的，原路退还家长。不跨学期收费。")
     if policy.mode == BillingMode.PREPAY:
-        return _("期末结算时，停课、请假和退出后未服务的课时按每课时 %(rate)s 元%(how)s。") % {
-            "rate": policy.rate_per_period,
-            "how": SettlementMode(policy.settlement_mode).label,
-        }
-    return _("自愿退出的，自退出之日起不再收费；多缴的费用抵下期费用或原路退还。不跨学期收费。")
+        return (
+            _("期末结算时，停课、请假和退出后未服务的课时按每课时 %(rate)s 元%(how)s。")
+            % {
+                "rate": policy.rate_per_period,
+                "how": SettlementMode(policy.settlement_mode).label,
+            }
+            + end
+        )
+    return _("自愿退出的，自退出之日起不再收费；学期中多缴的费用抵后续月份费用。") + end
 
 
 def fee_notice(term: Term) -> FeeNotice:

@@ -15,27 +15,58 @@ from django.views.decorators.http import require_POST
 from afterschool.access import school_admin_required
 from billing.access import billing_term_for_user, get_refund_batch_for_user
 from billing.http import attachment
-from billing.models import RefundBatch
+from billing.models import FeeCredit, RefundBatch, SettlementMode
+from billing.money import total
+from billing.policy.selectors import fee_policy_for
 from billing.refunds import services
+from billing.refunds.selectors import carries_credits_forward, credits_held, next_term_of
 from billing.sheets.export import CONTENT_TYPES
 
 
 @login_required
 @school_admin_required
 def refunds(request):
-    """The term's refund batches; POST gathers a new one."""
+    """Money left at term end: the policy's rule, what the term holds for
+    families, and the term's refund batches. POST gathers a new batch, or
+    with ``action`` carry moves the money to the next term (as the policy
+    says, ``billing.refunds.selectors.carries_credits_forward``)."""
     term = billing_term_for_user(request.user, request.GET.get("term") or request.POST.get("term"))
     if request.method == "POST":
+        carry = request.POST.get("action") == "carry"
         try:
-            batch = services.refund_batch_create(term=term, by=request.user)
+            if carry:
+                credits = services.credits_carry_forward(term=term, by=request.user)
+            else:
+                batch = services.refund_batch_create(term=term, by=request.user)
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)
         else:
-            return redirect("billing:refund-batch", pk=batch.pk)
+            if not carry:
+                return redirect("billing:refund-batch", pk=batch.pk)
+            messages.success(
+                request,
+                _("已将 %(n)s 名学生的结余共 %(total)s 元结转到下学期。")
+                % {"n": len(credits), "total": total(c.amount for c in credits)},
+            )
         return redirect(reverse("billing:refunds") + f"?term={term.pk}")
+    policy = fee_policy_for(term)
+    held = credits_held(term)
+    loose = FeeCredit.objects.filter(term=term, applied_to__isnull=True)
     batches = RefundBatch.objects.filter(term=term).select_related("created_by")
-    return render(request, "billing/refunds/list.html", {"term": term, "batches": batches})
+    return render(
+        request,
+        "billing/refunds/list.html",
+        {
+            "term": term,
+            "batches": batches,
+            "carries": carries_credits_forward(policy),
+            "rule": SettlementMode(policy.settlement_mode).label,
+            "next_term": next_term_of(term),
+            "held_total": total(h.amount for h in held)
+            + total(loose.values_list("amount", flat=True)),
+        },
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from afterschool.idnumbers import mask_embedded_id_number
 from afterschool.models import GRADE_NAMES, School, SchoolClass, Term
@@ -16,6 +17,7 @@ from billing.models import (
     BillingMode,
     FeeLine,
     FeePolicy,
+    FeeRateChange,
     FeeStatement,
     LineKind,
     Payment,
@@ -23,8 +25,8 @@ from billing.models import (
     StatementKind,
 )
 from billing.money import ZERO, to_fen
-from billing.months import month_start
-from billing.policy.selectors import fee_policy_of
+from billing.months import month_end, month_start
+from billing.policy.selectors import policy_as_billed, rates_between
 from billing.statements.selectors import MONEY
 
 CHARGE_KINDS = (LineKind.CHARGE, LineKind.PREPAY)
@@ -68,9 +70,12 @@ class FeeSheet:
     term: Term
     title: str
     period_label: str
+    # The policy the statements were billed by (``policy_as_billed``) and
+    # the rates per period in force over the period, (from date, yuan).
     policy: FeePolicy | None
     school_class: SchoolClass | None = None
     rows: list[SheetRow] = field(default_factory=list)
+    rates: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
 
     @property
     def totals(self) -> SheetRow:
@@ -88,26 +93,46 @@ class FeeSheet:
 
     @property
     def standard(self) -> str:
-        """「收费标准：每课时 <rate> 元，每天最多 <n> 课时（<county document>）」
-        and, for the monthly and prepay modes, their tiers or prepaid days:
-        the term's policy, else the school's cap."""
-        if self.policy is None:
-            cap = school_fee_cap(self.school)
-            rate, periods = cap.per_period, cap.periods_per_day
-        else:
-            rate, periods = self.policy.rate_per_period, self.policy.periods_per_day
-        doc = f"（{self.school.fee_document}）" if self.school.fee_document else ""
-        text = f"收费标准：每课时 {rate} 元，每天最多 {periods} 课时{doc}"
+        """「收费标准：每课时 <rate> 元（<date>起 <rate> 元），每天最多 <n> 课时
+        （<county document>）；<mode and its tiers or prepaid days>」: the
+        policy the sheet's statements were billed by (``policy``, else the
+        school's cap) and the rates in force over the sheet's period
+        (``rates``, from ``billing.policy.selectors.rates_between``)."""
         policy = self.policy
-        if policy is not None and policy.mode == BillingMode.MONTHLY:
-            text += (
-                f"；按月定额 {policy.monthly_amount} 元，"
-                f"服务不足 {policy.monthly_threshold_days} 天 {policy.monthly_reduced_amount} 元，"
+        if policy is None:
+            cap = school_fee_cap(self.school)
+            periods = cap.periods_per_day
+        else:
+            periods = policy.periods_per_day
+        rates = self.rates or [(None, policy.rate_per_period if policy else cap.per_period)]
+        rate = str(rates[0][1]) + "".join(
+            _("，%(day)s起 %(rate)s") % {"day": _long_date(day), "rate": r} for day, r in rates[1:]
+        )
+        doc = f"（{self.school.fee_document}）" if self.school.fee_document else ""
+        text = _("收费标准：每课时 %(rate)s 元，每天最多 %(n)s 课时%(doc)s") % {
+            "rate": rate,
+            "n": periods,
+            "doc": doc,
+        }
+        mode = policy.mode if policy is not None else BillingMode.PER_PERIOD
+        if mode == BillingMode.MONTHLY:
+            text += _(
+                "；按月定额 %(full)s 元，服务不足 %(days)s 天 %(reduced)s 元，"
                 "不超过服务天数 × 每天上限"
-            )
-        elif policy is not None and policy.mode == BillingMode.PREPAY:
-            text += f"；学期预收 {policy.prepay_days} 天，期末按实际服务结算"
+            ) % {
+                "full": policy.monthly_amount,
+                "days": policy.monthly_threshold_days,
+                "reduced": policy.monthly_reduced_amount,
+            }
+        elif mode == BillingMode.PREPAY:
+            text += _("；学期预收 %(days)s 天，期末按实际服务结算") % {"days": policy.prepay_days}
+        else:
+            text += _("；按实际服务课时收费")
         return text
+
+
+def _long_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def fee_sheet(
@@ -115,26 +140,40 @@ def fee_sheet(
 ) -> FeeSheet:
     """The fee sheet of ``term``'s school (or one class) for ``month`` (any
     date in it) or, when ``month`` is None, the whole term: one row per
-    student billed, summing statements. Three queries: the policy, the
-    statements summed per student, the lines split into charges and
-    deductions, the payments per student (one more)."""
+    student billed, summing statements. The header names the policy the
+    period was billed by (``billing.policy.selectors.policy_as_billed``)
+    and the rates in force in it (``rates_between``), not today's. Five
+    queries: the policy as billed, the rate changes, the statements summed
+    per student, the lines split into charges and deductions, the payments
+    per student."""
     statements = FeeStatement.objects.filter(term=term)
     if month is not None:
         statements = statements.filter(month=month_start(month))
         period_label = f"{month.year}年{month.month}月"
+        first = max(month_start(month), term.first_day)
+        last = min(month_end(month), term.last_day)
     else:
         period_label = str(term)
+        first, last = term.first_day, term.last_day
     if school_class is not None:
         statements = statements.filter(school_class=school_class)
     scope = school_class.display_name if school_class else ""
     title = f"{term.school.name}{scope}课后服务收费明细表"
+    policy = policy_as_billed(term=term, statements=statements)
+    base = policy.rate_per_period if policy else school_fee_cap(term.school).per_period
     sheet = FeeSheet(
         school=term.school,
         term=term,
         title=title,
         period_label=period_label,
-        policy=fee_policy_of(term),
+        policy=policy,
         school_class=school_class,
+        rates=rates_between(
+            base=base,
+            changes=FeeRateChange.objects.filter(term=term),
+            first=first,
+            last=last,
+        ),
     )
     rows = _student_rows(statements)
     _add_line_sums(rows, statements)

@@ -24,6 +24,7 @@ from afterschool.models import Student, Term
 from afterschool.selectors import FeeCap, school_fee_cap, year_class_annotations
 from billing.models import FeePolicy, FeeRateChange, Waiver
 from billing.money import ZERO, total
+from billing.policy.selectors import rate_on
 from enrollment.models import Application, ApplicationEvent, Status
 from scheduling.attendance.selectors import approved_leave_periods, attendance_absences
 from scheduling.calendar.days import DayInfo, term_calendar, term_schedule
@@ -107,12 +108,9 @@ class TermContext:
 
     def rate_on(self, day: datetime.date) -> Decimal:
         """Yuan per period in force on ``day``: the latest rate change from
-        that day or before, else the policy's rate."""
-        rate = self.policy.rate_per_period
-        for change in self.rate_changes:
-            if change.effective_from <= day:
-                rate = change.rate_per_period
-        return rate
+        that day or before, else the policy's rate
+        (``billing.policy.selectors.rate_on``)."""
+        return rate_on(base=self.policy.rate_per_period, changes=self.rate_changes, day=day)
 
     def service_dates(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
         return [d for d, info in self.calendar.items() if first <= d <= last and info.has_service]

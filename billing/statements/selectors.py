@@ -21,15 +21,17 @@ MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 def with_paid(qs: QuerySet[FeeStatement]) -> QuerySet[FeeStatement]:
-    """Annotate ``paid`` (payments − refunds, yuan) in the same query."""
+    """Annotate ``paid`` (payments − refunds, yuan) in the same query. A
+    statement with refunds only (a settlement's refund, a carry-out) has a
+    negative ``paid``: each sum is taken as 0 when empty before subtracting."""
     return qs.annotate(
         paid=Coalesce(
-            Sum("payments__amount", filter=Q(payments__kind=PaymentKind.PAYMENT))
-            - Coalesce(
-                Sum("payments__amount", filter=Q(payments__kind=PaymentKind.REFUND)),
-                Value(ZERO),
-                output_field=MONEY,
-            ),
+            Sum("payments__amount", filter=Q(payments__kind=PaymentKind.PAYMENT)),
+            Value(ZERO),
+            output_field=MONEY,
+        )
+        - Coalesce(
+            Sum("payments__amount", filter=Q(payments__kind=PaymentKind.REFUND)),
             Value(ZERO),
             output_field=MONEY,
         )

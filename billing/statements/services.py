@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,8 +106,8 @@ def _write_statements(
     changed, an adjustment line (credit or debit) is added, so the recorded
     payment and what was paid for stay as they were, while its days and
     periods take the recomputed values (the adjustment line says how the
-    days changed). Unpaid statements of
-    students no longer billed are removed. Fixed queries whatever the number
+    days changed). Unpaid statements of students no longer billed are
+    removed, unless a credit is on them. Fixed queries whatever the number
     of students: existing statements (with whether paid), their lines, and
     at most one each of remove, delete changed lines, insert statements,
     update statements, insert lines.
@@ -114,15 +115,27 @@ def _write_statements(
     result = GenerationResult()
     now = timezone.now()
     existing, stored = _existing_statements(term=term, month=month, kind=kind)
-    writes = _Writes(stale=[s.pk for sid, s in existing.items() if sid not in bills and not s.paid])
     credits = _credits(term=term)
+    # A statement holding a credit stays (e.g. the term-end statement of a
+    # student no longer billed): removing it would drop the family's money.
+    holding = {c.applied_to_id for cs in credits.by_student.values() for c in cs}
+    writes = _Writes(
+        stale=[
+            s.pk
+            for sid, s in existing.items()
+            if sid not in bills and not s.paid and s.pk not in holding
+        ]
+    )
     for sid, bill in bills.items():
         student = bill.enrolment.student
         class_id = bill.enrolment.school_class_id
         statement = existing.get(sid)
-        carried = []
-        if statement is None or not statement.paid:
-            carried = _carry_credits(bill, statement, month, credits)
+        # Credits already carried onto the statement stay on it, paid or
+        # not (else a paid one would ask for them again); new ones go only
+        # onto a statement not paid yet.
+        carried = _carry_credits(
+            bill, statement, month, credits, take_new=statement is None or not statement.paid
+        )
         if statement is None:
             statement = FeeStatement(
                 school_id=term.school_id,
@@ -266,28 +279,35 @@ def _credits(*, term: Term) -> _Credits:
     return _Credits(made=made, by_student=by_student)
 
 
+def credit_line(credit: FeeCredit) -> Line:
+    """The statement line of a credit carried onto it (结余抵扣, negative)."""
+    return Line(
+        kind=LineKind.CREDIT,
+        description=_("结余抵扣：%(reason)s") % {"reason": credit.reason},
+        amount=-credit.amount,
+    )
+
+
 def _carry_credits(
     bill: StudentBill,
     statement: FeeStatement | None,
     month: datetime.date,
     credits: _Credits,
+    *,
+    take_new: bool,
 ) -> list[FeeCredit]:
     """Add to ``bill`` a credit line for each credit already carried onto
-    ``statement`` and each credit not yet carried from an earlier month;
+    ``statement`` and, when ``take_new``, each credit not yet carried from
+    an earlier month (a credit of the term, or one carried forward from the
+    term before, ``billing.refunds.services.credits_carry_forward``);
     returns the new ones, to be marked carried when the run saves."""
     new = []
     for credit in credits.by_student.get(bill.enrolment.student.pk, []):
         ours = statement is not None and credit.applied_to_id == statement.pk
-        free = credit.applied_to_id is None and credit.source.month < month
+        free = take_new and credit.applied_to_id is None and credit.source.month < month
         if not (ours or free):
             continue
-        bill.lines.append(
-            Line(
-                kind=LineKind.CREDIT,
-                description=_("结余抵扣：%(reason)s") % {"reason": credit.reason},
-                amount=-credit.amount,
-            )
-        )
+        bill.lines.append(credit_line(credit))
         if free:
             new.append(credit)
     return new
@@ -396,10 +416,7 @@ def settlement_generate(*, term: Term, policy: FeePolicy | None = None) -> Gener
     fee_publication_required(term)
     waivers_sync_from_enrollment(term=term)
     ctx = load_context(term=term, policy=policy)
-    prepaid = {
-        s.student_id: (s.periods, s.total)
-        for s in FeeStatement.objects.filter(term=term, kind=StatementKind.PREPAY)
-    }
+    prepaid = _prepaid(term)
     bills = compute_settlement(ctx, prepaid)
     return _write_statements(
         term=term,
@@ -407,3 +424,21 @@ def settlement_generate(*, term: Term, policy: FeePolicy | None = None) -> Gener
         kind=StatementKind.SETTLEMENT,
         bills=bills,
     )
+
+
+def _prepaid(term: Term) -> dict[int, tuple[int, Decimal]]:
+    """Student id → (periods prepaid, net yuan of the prepayment after
+    waivers and the cap): its total, less the credits it made when
+    recomputed lower after payment (those reach the settlement as their
+    own lines), without the credits carried onto it (money of other
+    statements). Two queries."""
+    statements = list(FeeStatement.objects.filter(term=term, kind=StatementKind.PREPAY))
+    made: dict[int, Decimal] = defaultdict(Decimal)
+    applied: dict[int, Decimal] = defaultdict(Decimal)
+    ids = [s.pk for s in statements]
+    for c in FeeCredit.objects.filter(Q(source_id__in=ids) | Q(applied_to_id__in=ids)):
+        if c.source_id in ids:
+            made[c.source_id] += c.amount
+        if c.applied_to_id in ids:
+            applied[c.applied_to_id] += c.amount
+    return {s.student_id: (s.periods, s.total - made[s.pk] + applied[s.pk]) for s in statements}

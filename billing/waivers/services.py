@@ -12,36 +12,60 @@ from django.utils.translation import gettext as _
 from afterschool.models import Student, Term, User
 from billing.models import FeePolicy, Waiver, WaiverKind
 from billing.money import to_fen
-from billing.waivers.selectors import approved_requests_without_waiver
+from billing.waivers.selectors import enrollment_waivers_to_sync
+from enrollment.models import WaiverStatus
+from enrollment.waivers.selectors import waiver_start
 
 
 def waivers_sync_from_enrollment(*, term: Term) -> int:
-    """Create a full waiver (免收) from the term's first day for every
-    approved enrollment waiver request (seed 一.7: 对家庭困难子女免收;
-    ``enrollment.waivers.selectors.approved_waiver_for``) that has none yet. A
-    request asked in the application covers the whole enrolment. Returns
-    how many were created. Two queries at most."""
-    pending = list(
-        approved_requests_without_waiver(term).values_list(
-            "pk", "application__student_id", "decided_by_id"
-        )
-    )
-    Waiver.objects.bulk_create(
-        [
-            Waiver(
-                student_id=student_id,
-                term=term,
-                kind=WaiverKind.FULL,
-                effective_from=term.first_day,
-                reason=str(_("家庭经济困难，学校已批准免收")),
-                request_id=pk,
-                created_by_id=decided_by,
+    """Keep the term's full waivers (免收) that come from enrollment's
+    waiver requests (seed 一.7: 对家庭困难子女免收) in step with the school's
+    latest decision: an approved request without a waiver gets one from its
+    effective date (``enrollment.waivers.selectors.waiver_start``: the date
+    the school chose, by default the day the guardian asked; days before it
+    are charged); a waiver whose request's date changed moves to it; a
+    waiver whose request is no longer approved is removed (the next
+    recompute charges those days again, a paid month by an adjustment).
+    Returns how many waivers were created, moved or removed. One query when
+    nothing changed, one more per kind of change."""
+    create: list[Waiver] = []
+    moved = 0
+    drop: list[int] = []
+    for request in enrollment_waivers_to_sync(term):
+        try:
+            waiver = request.fee_waiver
+        except Waiver.DoesNotExist:
+            waiver = None
+        if request.status != WaiverStatus.APPROVED:
+            drop.append(waiver.pk)
+            continue
+        start = waiver_start(request)
+        if waiver is None:
+            create.append(
+                Waiver(
+                    student_id=request.application.student_id,
+                    term=term,
+                    kind=WaiverKind.FULL,
+                    effective_from=start,
+                    reason=str(_("家庭经济困难，学校已批准免收")),
+                    request=request,
+                    created_by_id=request.decided_by_id,
+                )
             )
-            for pk, student_id, decided_by in pending
-        ],
-        ignore_conflicts=True,
-    )
-    return len(pending)
+        elif waiver.effective_from != start:
+            try:
+                with transaction.atomic():
+                    Waiver.objects.filter(pk=waiver.pk).update(effective_from=start)
+                moved += 1
+            except IntegrityError:
+                # The admin recorded the same full waiver on that day by
+                # hand: it covers the same days.
+                pass
+    if drop:
+        Waiver.objects.filter(pk__in=drop).delete()
+    if create:
+        Waiver.objects.bulk_create(create, ignore_conflicts=True)
+    return len(create) + moved + len(drop)
 
 
 @transaction.atomic

@@ -232,6 +232,10 @@ class WaiverRequest(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # From which day an approved waiver applies (days before it are charged);
+    # ``waiver_decide`` sets it, by default to the day the guardian asked
+    # (``enrollment.waivers.selectors.waiver_start``).
+    effective_from = models.DateField(_("减免生效日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
 
     history = audit_history(_("减免申请变更记录"))

@@ -14,6 +14,14 @@ class WaiverDecisionForm(Crispy, forms.Form):
         choices=[("approve", _("同意减免")), ("decline", _("不予减免"))],
         widget=forms.RadioSelect,
     )
+    effective_from = forms.DateField(
+        label=_("减免生效日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("默认为家长提出申请的日期；此日期之前的服务照常收费。"),
+    )
+    # Required by the service whatever the decision; the form leaves the
+    # message to it so a page and a script read the same words.
     reason = forms.CharField(
         label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from afterschool.models import Student, Term
 from enrollment.models import Status, WaiverRequest, WaiverStatus
+
+
+def waiver_start(waiver: WaiverRequest) -> datetime.date:
+    """The day from which ``waiver`` applies once approved: the date the
+    school decided (``effective_from``), else the day the guardian asked
+    (the request's creation, local date) — and the term's first day at the
+    earliest (a request made with the application before the term covers
+    the whole term). Billing charges the days before it
+    (``billing.waivers.services.waivers_sync_from_enrollment``). Reads
+    ``waiver.application.term`` (select it with the request)."""
+    asked = waiver.effective_from or timezone.localdate(waiver.created_at)
+    return max(asked, waiver.application.term.first_day)
 
 
 def approved_waiver_for(*, student: Student, term: Term) -> WaiverRequest | None:

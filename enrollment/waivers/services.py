@@ -3,6 +3,8 @@ school decides (seed 一.7: 对家庭困难子女免收)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +16,7 @@ from afterschool.audit import audited
 from afterschool.models import NoticeKind, User
 from afterschool.notices.services import notify_guardians_of_students
 from enrollment.models import Application, Status, WaiverRequest, WaiverStatus
+from enrollment.waivers.selectors import waiver_start
 
 
 def waiver_sync(*, application: Application) -> None:
@@ -33,18 +36,31 @@ def waiver_sync(*, application: Application) -> None:
 
 @transaction.atomic
 def waiver_decide(
-    *, waiver: WaiverRequest, approve: bool, by: User, reason: str = ""
+    *,
+    waiver: WaiverRequest,
+    approve: bool,
+    by: User,
+    reason: str = "",
+    effective_from: datetime.date | None = None,
 ) -> WaiverRequest:
-    """The school decides a fee waiver (seed 一.7: 对家庭困难子女免收). A decline
-    needs ``reason``. A decision can be changed; the latest one counts and is
-    what billing reads (``enrollment.waivers.selectors.approved_waiver_for``).
+    """The school decides a fee waiver (seed 一.7: 对家庭困难子女免收). Every
+    decision needs ``reason`` (审核意见: what was checked, or why not),
+    whichever page or script calls this. An approval applies from
+    ``effective_from`` — by default the day the guardian asked
+    (``enrollment.waivers.selectors.waiver_start``), not the term's first
+    day; a date before the term means its first day; billing charges the
+    days before it. A decision can be changed; the
+    latest one counts and is what billing reads
+    (``enrollment.waivers.selectors.approved_waiver_for``).
 
     Raises ``ValidationError`` when ``by`` is not an admin of the student's
-    school, the application is a draft or withdrawn, or a decline has no reason.
+    school, the application is a draft or withdrawn, the reason is blank, or
+    the effective date is after the term's last day (the waiver would never
+    apply).
     """
     waiver = (
         WaiverRequest.objects.select_for_update()
-        .select_related("application__student")
+        .select_related("application__student", "application__term")
         .get(pk=waiver.pk)
     )
     if not is_admin_of(by, waiver.application.student.school_id):
@@ -52,8 +68,23 @@ def waiver_decide(
     if waiver.application.status in {Status.DRAFT, Status.WITHDRAWN}:
         raise ValidationError(_("该申请未提交或已退出，不能审核减免。"))
     reason = (reason or "").strip()
-    if not approve and not reason:
-        raise ValidationError(_("不予减免时必须填写理由。"))
+    if not reason:
+        raise ValidationError(
+            _("同意减免时必须填写审核意见（如核实了哪些困难证明）。")
+            if approve
+            else _("不予减免时必须填写理由。")
+        )
+    term = waiver.application.term
+    if approve:
+        effective_from = max(effective_from or waiver_start(waiver), term.first_day)
+        if effective_from > term.last_day:
+            raise ValidationError(
+                _("减免生效日期不能晚于本学期最后一天（%(day)s）。")
+                % {"day": f"{term.last_day:%Y-%m-%d}"}
+            )
+    else:
+        effective_from = None
+    waiver.effective_from = effective_from
     waiver.status = WaiverStatus.APPROVED if approve else WaiverStatus.DECLINED
     waiver.decision_reason = reason
     waiver.decided_by = by
@@ -70,7 +101,12 @@ def waiver_decide(
             else _("%(name)s的课后服务费减免申请未通过")
         )
         % {"name": student.name},
-        body=_("审核意见：%(reason)s") % {"reason": reason} if reason else "",
+        body=(
+            _("自%(day)s起免收课后服务费。审核意见：%(reason)s")
+            % {"day": f"{effective_from:%Y-%m-%d}", "reason": reason}
+            if approve
+            else _("审核意见：%(reason)s") % {"reason": reason}
+        ),
         link=reverse("billing:family"),
         dedupe_key=f"waiver:{waiver.pk}:{waiver.decided_at.isoformat()}",
     )

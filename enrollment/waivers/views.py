@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required, term_for_user
 from enrollment import access
+from enrollment.models import WaiverStatus
 from enrollment.pages import no_term
 from enrollment.waivers import selectors, services
 from enrollment.waivers.forms import WaiverDecisionForm
@@ -37,7 +38,16 @@ def waivers(request: HttpRequest) -> HttpResponse:
 @login_required
 def waiver_decide(request: HttpRequest, pk: int) -> HttpResponse:
     waiver = access.get_waiver_for_user(request.user, pk)
-    form = WaiverDecisionForm(request.POST or None)
+    form = WaiverDecisionForm(
+        request.POST or None,
+        initial={
+            "effective_from": selectors.waiver_start(waiver),
+            "reason": waiver.decision_reason,
+            "decision": {WaiverStatus.APPROVED: "approve", WaiverStatus.DECLINED: "decline"}.get(
+                waiver.status
+            ),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.waiver_decide(
@@ -45,6 +55,7 @@ def waiver_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 approve=form.cleaned_data["decision"] == "approve",
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                effective_from=form.cleaned_data["effective_from"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheduling.models import CalendarDayKind, TermSchedule, Weekday
@@ -91,7 +92,9 @@ class YearForm(forms.Form):
 
 
 class SuspendForm(CrispyMixin, forms.Form):
-    date = forms.DateField(label=_("日期"), widget=DATE_WIDGET)
+    date = forms.DateField(
+        label=_("日期"), widget=DATE_WIDGET, help_text=_("只能暂停今天及以后的服务日。")
+    )
     notice = forms.CharField(
         label=_("给家长的通知"),
         max_length=300,
@@ -100,6 +103,9 @@ class SuspendForm(CrispyMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The browser's date picker starts at today; the service refuses
+        # earlier dates whatever is posted (``service_suspend``).
+        self.fields["date"].widget.attrs["min"] = timezone.localdate().isoformat()
         self._helper()
 
 

@@ -13,6 +13,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.models import NoticeKind, School, Student, Term, User
@@ -204,19 +205,28 @@ def service_suspend(
     notice: str,
     by: User,
     term: Term | None = None,
+    today: datetime.date | None = None,
 ) -> ServiceChange:
     """Suspend service on ``date`` (seed 一.2: 特殊情况，另行通知). ``notice`` is
     shown to guardians and is required. ``term``: the term being edited (the
     calendar page's); ``date`` must lie in it (or, without it, in some term of
-    the school), else nothing is written.
+    the school), else nothing is written. ``today`` (default the local date)
+    is the earliest date that may be suspended: a past day was served, its
+    roll taken and possibly billed, and a 停课通知 for it would come too late.
 
-    Raises ``ValidationError`` when the date is outside the term, has no
-    service to suspend (a holiday, a weekend, already suspended) or the
-    calendar of its year is unknown (``CalendarUnknownError``).
+    Raises ``ValidationError`` when the date is before ``today``, outside the
+    term, has no service to suspend (a holiday, a weekend, already
+    suspended) or the calendar of its year is unknown (``CalendarUnknownError``).
     """
     notice = notice.strip()
     if not notice:
         raise ValidationError(_("请填写给家长的暂停服务通知。"))
+    today = today or timezone.localdate()
+    if date < today:
+        raise ValidationError(
+            _("%(date)s 已经过去，不能再暂停服务（当天的服务已提供、已点名，可能已计费）。")
+            % {"date": _long_date(date)}
+        )
     term = _term_for_change(school, date, term)
     existing = ServiceChange.objects.filter(school=school, date=date).first()
     if existing and existing.kind == ServiceChangeKind.SUSPENDED:

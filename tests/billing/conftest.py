@@ -68,12 +68,14 @@ def enrol(
             at=at(withdrawn_on),
         )
     if waiver:
+        # Asked with the application and approved the same day.
         WaiverRequest.objects.create(
             application=app,
             reason="低保户",
             status=WaiverStatus.APPROVED,
             decided_by=by,
             decided_at=at(on),
+            created_at=at(on),
         )
     return app
 

@@ -273,6 +273,33 @@ class TestWaivers:
         november = statement_of(world.child_x, D(2024, 11, 1))
         assert not FeeLine.objects.filter(statement=november, kind=LineKind.CREDIT).exists()
 
+    def test_a_paid_statement_keeps_the_credit_it_carries_when_recomputed(self, world, term):
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        payment_record(
+            statement=statement_of(world.child_x),
+            amount=Decimal("96.60"),
+            method="cash",
+            receipt_number="R1",
+            by=world.admin,
+        )
+        approve_leave(world.child_x, term, D(2024, 9, 9), D(2024, 9, 10), homeroom=world.homeroom_a)
+        statements_generate(term=term, month=SEPT)
+        statements_generate(term=term, month=OCT)
+        october = statement_of(world.child_x, OCT)
+        payment_record(
+            statement=october,
+            amount=Decimal("78.20"),
+            method="cash",
+            receipt_number="R2",
+            by=world.admin,
+        )
+        # Recomputing the paid October must not ask for the 9.20 credit again.
+        again = statements_generate(term=term, month=OCT)
+        october.refresh_from_db()
+        assert again.adjusted == 0 and october.total == Decimal("78.20") == lines_total(october)
+        assert not FeeLine.objects.filter(statement=october, kind=LineKind.ADJUSTMENT).exists()
+
 
 @pytest.mark.django_db
 class TestRecompute:
@@ -575,6 +602,33 @@ class TestPrepaySettlement:
         assert FeeLine.objects.filter(statement=y, description__contains="抵下学期费用").exists()
         again = settlement_generate(term=term)
         assert (again.created, again.updated, again.adjusted) == (0, 0, 0)
+
+    def test_waiver_after_the_prepayment_was_paid_is_refunded_once(self, world, term):
+        fee_policy_save(term=term, data={"mode": BillingMode.PREPAY}, by=world.admin)
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        prepay = FeeStatement.objects.get(student=world.child_x, kind="prepay")
+        payment_record(
+            statement=prepay,
+            amount=Decimal("460.00"),
+            method="cash",
+            receipt_number="R1",
+            by=world.admin,
+        )
+        waiver_create(
+            student=world.child_x,
+            term=term,
+            kind=WaiverKind.FULL,
+            effective_from=term.first_day,
+            by=world.admin,
+        )
+        statements_generate(term=term, month=SEPT)
+        assert FeeCredit.objects.get().amount == Decimal("460.00")
+        settlement_generate(term=term)
+        s = FeeStatement.objects.get(student=world.child_x, kind="settlement")
+        # Everything waived: the 460.00 paid comes back once (the credit the
+        # paid prepayment made), not once more as a waiver re-settlement.
+        assert s.total == Decimal("-460.00") == lines_total(s)
 
     def test_settlement_refused_outside_prepay_mode(self, world, term):
         from django.core.exceptions import ValidationError

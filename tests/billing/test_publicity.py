@@ -180,7 +180,11 @@ class TestPublicNotice:
         assert "按月定额收费：每月 90.00 元；当月服务天数少于 10 天的，每月 30.00 元" in body
         assert "不超过当月实际服务天数 × 每天 4.60 元" in body
         assert "按比例减免" in body and "已批准的请假照常收费" in body
-        assert "不跨学期收费" in body
+        assert "学期结束时仍有结余的，原路退还家长。不跨学期收费。" in body
+        fee_policy_save(term=term, data={"settlement_mode": "credit"}, by=world.admin)
+        body = client.get(url).content.decode()
+        assert "学期结束时仍有结余的，按县里规定抵下学期费用" in body
+        assert "不跨学期收费" not in body
 
     def test_unpublished_or_unknown_terms_are_not_public(self, world, unpublished):
         client = Client()

@@ -16,7 +16,7 @@ from billing.payments.services import payment_record
 from billing.sheets.export import sheet_csv, sheet_pdf, sheet_xlsx
 from billing.sheets.selectors import fee_sheet
 from billing.statements.services import statements_generate
-from tests.billing.conftest import SEPT, enrol
+from tests.billing.conftest import SEPT, D, enrol
 
 
 @pytest.fixture
@@ -216,3 +216,69 @@ class TestPrepaidTermSheet:
             by=world.admin,
         )
         assert "按月定额 90.00 元，服务不足 10 天 30.00 元" in fee_sheet(term=term).standard
+
+
+@pytest.mark.django_db
+class TestHeaderShowsThePolicyBilled:
+    """The header names the policy a month was billed by and the rates in
+    force in it, not today's policy."""
+
+    def test_a_policy_changed_after_billing_leaves_the_billed_months_header(self, world, term):
+        from billing.models import BillingMode
+        from billing.policy.services import fee_policy_save
+
+        fee_policy_save(
+            term=term,
+            data={
+                "mode": BillingMode.MONTHLY,
+                "monthly_amount": Decimal("90.00"),
+                "monthly_reduced_amount": Decimal("30.00"),
+            },
+            by=world.admin,
+        )
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        fee_policy_save(
+            term=term,
+            data={"mode": BillingMode.PER_PERIOD, "rate_per_period": Decimal("2.00")},
+            by=world.admin,
+        )
+        september = fee_sheet(term=term, month=SEPT).standard
+        assert "每课时 2.30 元" in september and "按月定额 90.00 元" in september
+        # A month not billed yet shows the policy as it stands.
+        october = fee_sheet(term=term, month=D(2024, 10, 1)).standard
+        assert "每课时 2.00 元" in october and "；按实际服务课时收费" in october
+        # Recomputing September (unpaid) bills it by today's policy (a fresh
+        # term: the fixture's caches the first policy), and so says the header.
+        statements_generate(term=type(term).objects.get(pk=term.pk), month=SEPT)
+        assert "每课时 2.00 元" in fee_sheet(term=term, month=SEPT).standard
+
+    def test_a_rate_change_shows_in_the_months_it_touches(self, world, term):
+        from billing.policy.services import fee_rate_change
+
+        world.school.fee_document = "X教发【2024】X号"
+        world.school.save()
+        enrol(world.child_x, term, by=world.admin)
+        statements_generate(term=term, month=SEPT)
+        fee_rate_change(
+            term=term,
+            effective_from=D(2024, 11, 11),
+            rate_per_period=Decimal("2.00"),
+            by=world.admin,
+        )
+        for month in (D(2024, 11, 1), D(2024, 12, 1)):
+            statements_generate(term=term, month=month)
+        assert fee_sheet(term=term, month=SEPT).standard == (
+            "收费标准：每课时 2.30 元，每天最多 2 课时（X教发【2024】X号）；按实际服务课时收费"
+        )
+        assert fee_sheet(term=term, month=D(2024, 11, 1)).standard.startswith(
+            "收费标准：每课时 2.30，2024年11月11日起 2.00 元，每天最多 2 课时"
+        )
+        assert "每课时 2.00 元" in fee_sheet(term=term, month=D(2024, 12, 1)).standard
+        whole = fee_sheet(term=term).standard
+        assert "每课时 2.30，2024年11月11日起 2.00 元" in whole
+        # The exports carry the same header.
+        rows = list(load_workbook(io.BytesIO(sheet_xlsx(fee_sheet(term=term)))).active.values)
+        assert any(
+            "2024年11月11日起 2.00 元" in str(cell) for row in rows[:3] for cell in row if cell
+        )

@@ -198,10 +198,13 @@ class TestForms:
             "方式二：学期预收，期末结算",
             "方式三：按月定额收费（分档）",
             "请假、缺勤与减免（各种方式通用）",
+            "期末结余（各种方式通用）",
             "教师补助",
         ]
         fieldsets = body.split("<legend")
-        assert 'name="prepay_days"' in fieldsets[3] and 'name="settlement_mode"' in fieldsets[3]
+        assert 'name="prepay_days"' in fieldsets[3] and 'name="settlement_mode"' not in fieldsets[3]
+        # What happens to money left at term end is every mode's question.
+        assert 'name="settlement_mode"' in fieldsets[6] and "不跨学期收费" in fieldsets[6]
         assert 'name="monthly_amount"' in fieldsets[4]
         assert 'name="monthly_threshold_days"' in fieldsets[4]
         assert 'name="monthly_amount"' not in fieldsets[3]
@@ -420,9 +423,11 @@ class TestQueryCounts:
         statements_generate(term=term, month=SEPT)
         client.force_login(world.admin)
         url = reverse("billing:fee-sheet") + "?month=2024-09"
-        # session, user+school, terms, policy, statements per student, lines
-        # per student, payments per student, classes for the filter.
-        with django_assert_num_queries(8):
+        # session, user+school, terms, the policy as billed (its audit
+        # trail, then the saved policy: there is none, billed by the
+        # defaults), rate changes, statements per student, lines per
+        # student, payments per student, classes for the filter.
+        with django_assert_num_queries(10):
             r = client.get(url)
         assert r.status_code == 200
 

@@ -3,9 +3,11 @@ submission, school approval, waivers, opt-out, survey, agreements."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.urls import reverse
@@ -40,10 +42,12 @@ from enrollment.review.services import (
 )
 from enrollment.surveys.selectors import survey_figures
 from enrollment.surveys.services import survey_answer, survey_close, survey_open
-from enrollment.waivers.selectors import approved_waiver_for
+from enrollment.waivers.selectors import approved_waiver_for, waiver_start
 from enrollment.waivers.services import waiver_decide
 from tests import factories as f
 from tests.enrollment.conftest import complete_data
+
+D = datetime.date
 
 
 class TestApplicationSubmit:
@@ -259,14 +263,61 @@ class TestClassSubmission:
 
 
 class TestWaiver:
+    # The request is made "now" (the real date, after the 2024 term): a
+    # test that lets the default stand pins the day the guardian asked.
+    ASKED = datetime.datetime(2024, 10, 8, 9, tzinfo=datetime.UTC)
+
     def test_approved_waiver_is_what_billing_reads(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
         assert approved_waiver_for(student=world.child_x, term=term) is None
 
-        waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
+        waiver_decide(
+            waiver=app.waiver,
+            approve=True,
+            by=world.admin,
+            reason="低保证已核实",
+            effective_from=D(2024, 9, 16),
+        )
 
         waiver = approved_waiver_for(student=world.child_x, term=term)
         assert waiver.application == app and waiver.decided_by == world.admin
+        assert waiver.effective_from == D(2024, 9, 16)
+        assert waiver.decision_reason == "低保证已核实"
+
+    def test_effective_date_defaults_to_the_day_the_guardian_asked(self, world, term, to_status):
+        with time_machine.travel(self.ASKED, tick=False):
+            app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        with time_machine.travel(datetime.datetime(2024, 10, 20, 9, tzinfo=datetime.UTC)):
+            waiver = waiver_decide(waiver=app.waiver, approve=True, by=world.admin, reason="已核实")
+        assert waiver.effective_from == D(2024, 10, 8)
+        assert waiver_start(waiver) == D(2024, 10, 8)
+
+    def test_a_request_made_before_the_term_applies_from_its_first_day(
+        self, world, term, to_status
+    ):
+        with time_machine.travel(datetime.datetime(2024, 8, 20, 9, tzinfo=datetime.UTC)):
+            app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+            waiver = waiver_decide(waiver=app.waiver, approve=True, by=world.admin, reason="已核实")
+        assert waiver.effective_from == term.first_day
+
+    def test_approval_needs_a_reason_whatever_calls_it(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        for blank in ("", "   "):
+            with pytest.raises(ValidationError) as exc:
+                waiver_decide(
+                    waiver=app.waiver,
+                    approve=True,
+                    by=world.admin,
+                    reason=blank,
+                    effective_from=D(2024, 9, 2),
+                )
+            assert exc.value.messages == ["同意减免时必须填写审核意见（如核实了哪些困难证明）。"]
+        waiver = WaiverRequest.objects.get()
+        assert (waiver.status, waiver.effective_from, waiver.decided_by) == (
+            WaiverStatus.PENDING,
+            None,
+            None,
+        )
 
     def test_decline_needs_a_reason(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
@@ -275,10 +326,36 @@ class TestWaiver:
         assert exc.value.messages == ["不予减免时必须填写理由。"]
         assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
 
+    def test_effective_date_after_the_term_is_refused(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        with pytest.raises(ValidationError) as exc:
+            waiver_decide(
+                waiver=app.waiver,
+                approve=True,
+                by=world.admin,
+                reason="已核实",
+                effective_from=D(2025, 1, 18),
+            )
+        assert exc.value.messages == ["减免生效日期不能晚于本学期最后一天（2025-01-17）。"]
+        assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
+
+    def test_a_decline_after_an_approval_clears_the_date(self, world, term, to_status):
+        app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
+        waiver_decide(
+            waiver=app.waiver,
+            approve=True,
+            by=world.admin,
+            reason="已核实",
+            effective_from=D(2024, 9, 16),
+        )
+        waiver = waiver_decide(waiver=app.waiver, approve=False, by=world.admin, reason="材料不实")
+        assert (waiver.status, waiver.effective_from) == (WaiverStatus.DECLINED, None)
+        assert approved_waiver_for(student=world.child_x, term=term) is None
+
     def test_other_school_admin_cannot_decide(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
         with pytest.raises(ValidationError):
-            waiver_decide(waiver=app.waiver, approve=True, by=world.other_admin)
+            waiver_decide(waiver=app.waiver, approve=True, by=world.other_admin, reason="x")
         assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
 
 
@@ -452,7 +529,13 @@ class TestAgreement:
 
     def test_waiver_appears_in_agreement(self, world, term, to_status):
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
-        waiver_decide(waiver=app.waiver, approve=True, by=world.admin)
+        waiver_decide(
+            waiver=app.waiver,
+            approve=True,
+            by=world.admin,
+            reason="低保证已核实",
+            effective_from=term.first_day,
+        )
         application_approve_homeroom(application=app, by=world.homeroom_a)
         sub = class_submit_to_school(school_class=world.class_a, term=term, by=world.homeroom_a)
         school_approve_class(submission=sub, by=world.admin)

@@ -405,9 +405,46 @@ class TestAdminPages:
         waiver = Application.objects.filter(waiver_requested=True).first().waiver
         decide = reverse("enrollment:waiver-decide", args=[waiver.pk])
         assert "不予减免时必须填写理由。" in client.post(decide, {"decision": "decline"}).text
-        client.post(decide, {"decision": "approve"})
+        client.post(
+            decide, {"decision": "approve", "reason": "已核实", "effective_from": "2024-09-09"}
+        )
         waiver.refresh_from_db()
         assert waiver.status == WaiverStatus.APPROVED
+
+    def test_waiver_decision_form_shows_the_effective_date_and_needs_a_reason(
+        self, client, world, term
+    ):
+        import datetime
+
+        import time_machine
+
+        with time_machine.travel(datetime.datetime(2024, 10, 8, 9, tzinfo=datetime.UTC)):
+            fill_class(world.class_a, term, 3)  # one waiver request, asked on 8 October
+        waiver = Application.objects.filter(waiver_requested=True).get().waiver
+        login(client, world.admin)
+        decide = reverse("enrollment:waiver-decide", args=[waiver.pk])
+        page = client.get(decide).text
+        assert 'name="effective_from"' in page and 'value="2024-10-08"' in page
+        assert "此日期之前的服务照常收费" in page and "申请日期：2024-10-08" in page
+        refused = client.post(decide, {"decision": "approve", "effective_from": "2024-10-08"})
+        assert "同意减免时必须填写审核意见" in refused.text
+        waiver.refresh_from_db()
+        assert waiver.status == WaiverStatus.PENDING
+        done = client.post(
+            decide,
+            {"decision": "approve", "reason": "低保证已核实", "effective_from": "2024-10-15"},
+        )
+        assert done.status_code == 302
+        waiver.refresh_from_db()
+        assert (waiver.status, waiver.effective_from) == (
+            WaiverStatus.APPROVED,
+            datetime.date(2024, 10, 15),
+        )
+        listing = client.get(reverse("enrollment:waivers")).text
+        assert "自 2024-10-15 起" in listing
+        # Changing the decision later starts from what was decided.
+        again = client.get(decide).text
+        assert 'value="2024-10-15"' in again and "低保证已核实" in again
 
     def test_terminate(self, client, world, term, to_status):
         app = to_status(Status.APPROVED)

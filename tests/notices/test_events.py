@@ -107,7 +107,11 @@ class TestSchedulingEvents:
         from scheduling.calendar.services import service_suspend
 
         service_suspend(
-            school=world.school, date=DAY, notice="因天气原因暂停课后服务。", by=world.admin
+            school=world.school,
+            date=DAY,
+            notice="因天气原因暂停课后服务。",
+            by=world.admin,
+            today=DAY,
         )
         assert told(world, NoticeKind.SERVICE_SUSPENDED) == {"guardian_x", "guardian_y"}
         n = Notice.objects.filter(kind=NoticeKind.SERVICE_SUSPENDED).first()

@@ -158,7 +158,8 @@ class TestRequestsRecordTheSignedInUser:
         app = to_status(Status.SUBMITTED, waiver_requested=True, waiver_reason="低保户")
         client.force_login(world.admin)
         url = reverse("enrollment:waiver-decide", args=[app.waiver.pk])
-        assert client.post(url, {"decision": "approve", "reason": ""}).status_code == 302
+        data = {"decision": "approve", "reason": "低保证已核实", "effective_from": "2024-09-02"}
+        assert client.post(url, data).status_code == 302
         latest = WaiverRequest.history.filter(id=app.waiver.pk).latest()
         assert latest.history_user == world.admin
         assert latest.status == WaiverStatus.APPROVED

@@ -34,6 +34,10 @@ def per_month(days: list[datetime.date]) -> dict[tuple[int, int], int]:
     return dict(Counter((d.year, d.month) for d in days))
 
 
+# A day before the 2024 autumn term: every term date may still be suspended.
+BEFORE = D(2024, 9, 1)
+
+
 def makeup_off(term) -> None:
     TermSchedule.objects.create(term=term, service_on_makeup_days=False)
     term.refresh_from_db()
@@ -170,13 +174,20 @@ class TestSuspensionAndAddedDays:
             date=D(2024, 9, 10),
             notice="全校体检，课后服务暂停",
             by=world.admin,
+            today=BEFORE,
         )
         assert D(2024, 9, 10) not in cal.service_days(term)
         assert D(2024, 9, 10) in cal.school_days(term)
         assert len(cal.service_days(term)) == 94
 
     def test_guardians_see_upcoming_suspension_notices(self, world, term):
-        service_suspend(school=world.school, date=D(2024, 9, 10), notice="全校体检", by=world.admin)
+        service_suspend(
+            school=world.school,
+            date=D(2024, 9, 10),
+            notice="全校体检",
+            by=world.admin,
+            today=BEFORE,
+        )
         notices = suspension_notices_for_user(world.guardian_x.user, D(2024, 9, 5))
         assert [n.notice for n in notices] == ["全校体检"]
         assert suspension_notices_for_user(world.other_guardian.user, D(2024, 9, 5)) == []
@@ -184,14 +195,21 @@ class TestSuspensionAndAddedDays:
 
     def test_suspending_a_holiday_is_refused_and_nothing_written(self, world, term):
         with pytest.raises(ValidationError) as exc:
-            service_suspend(school=world.school, date=D(2024, 10, 2), notice="x", by=world.admin)
+            service_suspend(
+                school=world.school, date=D(2024, 10, 2), notice="x", by=world.admin, today=BEFORE
+            )
         assert "不是课后服务日" in exc.value.messages[0]
         assert not ServiceChange.objects.exists()
 
     def test_a_date_outside_the_term_is_refused_and_nothing_written(self, world, term):
         with pytest.raises(ValidationError) as exc:
             service_suspend(
-                school=world.school, date=D(2026, 12, 1), notice="x", by=world.admin, term=term
+                school=world.school,
+                date=D(2026, 12, 1),
+                notice="x",
+                by=world.admin,
+                term=term,
+                today=BEFORE,
             )
         assert exc.value.messages == [
             f"2026年12月1日 不在{term}（2024年9月2日至2025年1月17日）内，请选择学期内的日期。"
@@ -207,15 +225,60 @@ class TestSuspensionAndAddedDays:
         assert "2026年12月5日 不在" in exc.value.messages[0]
         # Without a term: the date must lie in some term of the school.
         with pytest.raises(ValidationError) as exc:
-            service_suspend(school=world.school, date=D(2026, 12, 1), notice="x", by=world.admin)
+            service_suspend(
+                school=world.school, date=D(2026, 12, 1), notice="x", by=world.admin, today=BEFORE
+            )
         assert exc.value.messages == ["2026年12月1日 不在任何学期内，请选择学期内的日期。"]
         assert not ServiceChange.objects.exists()
 
     def test_suspension_needs_a_notice(self, world, term):
         with pytest.raises(ValidationError) as exc:
-            service_suspend(school=world.school, date=D(2024, 9, 10), notice=" ", by=world.admin)
+            service_suspend(
+                school=world.school, date=D(2024, 9, 10), notice=" ", by=world.admin, today=BEFORE
+            )
         assert "通知" in exc.value.messages[0]
         assert not ServiceChange.objects.exists()
+
+    def test_a_past_day_is_refused_and_nothing_written_nor_told(self, world, term):
+        from afterschool.models import Notice
+
+        with pytest.raises(ValidationError) as exc:
+            service_suspend(
+                school=world.school,
+                date=D(2024, 9, 10),
+                notice="停电",
+                by=world.admin,
+                today=D(2024, 9, 11),
+            )
+        assert exc.value.messages == [
+            "2024年9月10日 已经过去，不能再暂停服务（当天的服务已提供、已点名，可能已计费）。"
+        ]
+        assert not ServiceChange.objects.exists() and not Notice.objects.exists()
+        assert D(2024, 9, 10) in cal.service_days(term)
+
+    def test_today_may_still_be_suspended(self, world, term):
+        change = service_suspend(
+            school=world.school,
+            date=D(2024, 9, 10),
+            notice="暴雨",
+            by=world.admin,
+            today=D(2024, 9, 10),
+        )
+        assert change.date == D(2024, 9, 10)
+
+    def test_today_defaults_to_the_local_date(self, world, term):
+        import time_machine
+
+        # 2024-09-10 16:30 UTC is already 11 September in Beijing.
+        with time_machine.travel(
+            datetime.datetime(2024, 9, 10, 16, 30, tzinfo=datetime.UTC), tick=False
+        ):
+            with pytest.raises(ValidationError, match="已经过去"):
+                service_suspend(
+                    school=world.school, date=D(2024, 9, 10), notice="x", by=world.admin
+                )
+            service_suspend(school=world.school, date=D(2024, 9, 11), notice="x", by=world.admin)
+        assert list(ServiceChange.objects.values_list("date", flat=True)) == [D(2024, 9, 11)]
 
     def test_added_day_gives_service_on_a_make_up_day_when_setting_is_off(self, world, term):
         makeup_off(term)

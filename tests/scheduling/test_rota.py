@@ -62,7 +62,13 @@ class TestSessionsGenerate:
         first = sessions_generate(term=enroll_every_class(term))
         again = sessions_generate(term=enroll_every_class(term))
         assert again.created == 0 and again.deleted == 0
-        service_suspend(school=world.school, date=D(2024, 9, 10), notice="停电", by=world.admin)
+        service_suspend(
+            school=world.school,
+            date=D(2024, 9, 10),
+            notice="停电",
+            by=world.admin,
+            today=SHORT_FIRST,
+        )
         third = sessions_generate(term=enroll_every_class(term))
         assert third.deleted == 4
         assert Session.objects.filter(term=term).count() == first.created - 4

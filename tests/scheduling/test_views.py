@@ -9,6 +9,7 @@ import re
 import subprocess
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -266,6 +267,7 @@ class TestCalendarPage:
         assert "2027年1月：上学日 10 天，课后服务日 10 天。" in page
         assert "全学期：上学日" in page
 
+    @time_machine.travel(datetime.datetime(2024, 9, 2, 8, tzinfo=datetime.UTC), tick=False)
     def test_suspension_by_form_and_refusal_shown(self, client, world, term):
         login(client, world.admin)
         ok = client.post(
@@ -284,6 +286,22 @@ class TestCalendarPage:
             datetime.date(2024, 9, 10)
         ]
 
+    @time_machine.travel(datetime.datetime(2024, 9, 11, 8, tzinfo=datetime.UTC), tick=False)
+    def test_a_past_day_is_refused_on_the_page(self, client, world, term):
+        login(client, world.admin)
+        page = client.post(
+            reverse("scheduling:service-suspend"),
+            {"term": term.pk, "date": "2024-09-10", "notice": "停电"},
+            follow=True,
+        ).content.decode()
+        assert "2024年9月10日 已经过去，不能再暂停服务" in page
+        assert "已暂停该日的课后服务" not in page
+        assert not ServiceChange.objects.exists()
+        # The form's date picker starts at today.
+        calendar = client.get(reverse("scheduling:calendar") + f"?term={term.pk}").content.decode()
+        assert 'min="2024-09-11"' in calendar and "只能暂停今天及以后的服务日" in calendar
+
+    @time_machine.travel(datetime.datetime(2024, 9, 2, 8, tzinfo=datetime.UTC), tick=False)
     def test_a_date_outside_the_term_is_refused_on_the_page(self, client, world, term):
         login(client, world.admin)
         for name, data in [
