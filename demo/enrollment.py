@@ -43,6 +43,7 @@ from django.template import Context, Template
 from afterschool.models import Guardianship, Student, User
 from demo.base import SEED, DemoSchool, sync
 from demo.enrollment_plan import (
+    APPROVE_REASON,
     DECLINE_REASON,
     DECLINED_WAIVER_CLASS,
     HEALTH_NOTES,
@@ -398,7 +399,10 @@ def _build_waivers(
                 application=app,
                 reason=app.waiver_reason,
                 status=status,
-                decision_reason=DECLINE_REASON if status == WaiverStatus.DECLINED else "",
+                decision_reason={
+                    WaiverStatus.DECLINED: DECLINE_REASON,
+                    WaiverStatus.APPROVED: APPROVE_REASON,
+                }.get(status, ""),
                 decided_by=admin if decided else None,
                 decided_at=decided_at if decided else None,
                 created_at=app.submitted_at or app.created_at,

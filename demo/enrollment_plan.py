@@ -71,6 +71,8 @@ WAIVER_REASONS = (
     "建档立卡家庭，母亲一人打零工抚养两个孩子。",
     "父亲工伤在家，家庭收入很低。",
 )
+# The school gives a reason for every decision (enrollment.waivers.services).
+APPROVE_REASON = "经班主任家访核实，符合家庭经济困难免收条件。"
 DECLINE_REASON = "经核实，家庭不属于低保或建档立卡困难家庭，不予减免。"
 
 
