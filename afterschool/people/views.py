@@ -246,13 +246,17 @@ class StaffListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         return user.is_school_admin
 
     def get_queryset(self):
+        school_id = self.request.user.school_id
+        # The classes each one leads this school year (after the rollover a
+        # teacher also led last year's, which are not what they lead now).
+        year = current_school_year(school_id=school_id)
         return (
-            User.objects.filter(school_id=self.request.user.school_id)
+            User.objects.filter(school_id=school_id)
             .exclude(role=Role.GUARDIAN)
             .prefetch_related(
                 Prefetch(
                     "homeroom_classes",
-                    queryset=SchoolClass.objects.filter(school_id=self.request.user.school_id),
+                    queryset=SchoolClass.objects.filter(school_id=school_id, school_year=year),
                 )
             )
             .order_by("role", "name")

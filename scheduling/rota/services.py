@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import BigIntegerField, Count, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from afterschool.models import School, SchoolClass, Term, User
+from afterschool.selectors import year_class_annotations
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling.calendar.days import DayInfo, term_calendar, term_schedule
@@ -47,11 +49,23 @@ class SessionsResult:
 @transaction.atomic
 def _enrolled_periods(term: Term) -> set[tuple[int, str]]:
     """(class id, period) pairs with at least one approved application for
-    ``term`` asking for that period. One query."""
+    ``term`` asking for that period, by the student's class of the term's
+    school year. One query."""
     out: set[tuple[int, str]] = set()
+    # The student's class in the term's school year (its membership), not
+    # the latest one: regenerating a past year's term after the rollover
+    # keeps its sessions. The latest class for a student without one.
+    year_class = year_class_annotations(student="student", school_year="term__school_year")
     rows = (
         Application.objects.filter(term=term, status=ApplicationStatus.APPROVED)
-        .values_list("student__school_class_id", "wants_noon", "wants_after_school")
+        .annotate(
+            klass=Coalesce(
+                year_class["year_class_id"],
+                "student__school_class_id",
+                output_field=BigIntegerField(),
+            )
+        )
+        .values_list("klass", "wants_noon", "wants_after_school")
         .distinct()
     )
     for class_id, noon, after in rows:
