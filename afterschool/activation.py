@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
@@ -29,6 +29,7 @@ from afterschool.idnumbers import normalize_mobile
 from afterschool.models import (
     ActivationCode,
     ActivationThrottle,
+    ClassMembership,
     Guardian,
     Guardianship,
     Role,
@@ -84,11 +85,20 @@ def activation_letters_issue(
     another class keeps its code), and return one LetterPage per guardian in
     student order. Codes expire after ``days`` days; only their HMAC is
     stored. Guardians already activated get a page without a code.
+
+    The class's students are its members of its own school year
+    (``ClassMembership``) still in it: a child who has left (转学/离校, or
+    graduated) gets no letter, nor does a guardian whose only children in
+    the class have left.
     """
     now = timezone.now()
     expires_at = now + datetime.timedelta(days=days)
     links = (
-        Guardianship.objects.filter(student__memberships__school_class=school_class)
+        # One join: the membership of this class that is still open.
+        Guardianship.objects.filter(
+            student__memberships__school_class=school_class,
+            student__memberships__end_date__isnull=True,
+        )
         .select_related("guardian__user", "student")
         .order_by("student__student_number", "pk")
     )
@@ -290,7 +300,8 @@ def guardian_login_reset(*, guardian: Guardian, days: int = ACTIVATION_CODE_DAYS
     the password becomes unusable, every unused code is voided, a login
     lockout (django-axes) is lifted, and a new one-time code is issued.
 
-    Returns the LetterPage to print (the guardian's children at this school).
+    Returns the LetterPage to print (the guardian's children at this school
+    still in their class; all of them when none is).
     Raises ValidationError when the guardian has no login.
     """
     from axes.utils import reset as axes_reset
@@ -311,11 +322,24 @@ def guardian_login_reset(*, guardian: Guardian, days: int = ACTIVATION_CODE_DAYS
     links = list(
         Guardianship.objects.filter(guardian=guardian)
         .select_related("student__school_class")
+        .annotate(
+            # Still in the latest class (not left, not graduated).
+            in_class=Exists(
+                ClassMembership.objects.filter(
+                    student=OuterRef("student"),
+                    school_class=OuterRef("student__school_class"),
+                    end_date__isnull=True,
+                )
+            )
+        )
         .order_by("student__student_number")
     )
+    # The letter names the children still at school; all of them when every
+    # child has left (the login is reset all the same).
+    current = [link for link in links if link.in_class] or links
     return LetterPage(
         guardian=guardian,
-        students=[link.student for link in links],
+        students=[link.student for link in current],
         relation=links[0].relation if links else "",
         code=code,
         expires_at=expires_at,

@@ -215,6 +215,32 @@ def year_class_annotations(*, student: str, school_year: str) -> dict[str, Subqu
     }
 
 
+def with_year_class(
+    students: QuerySet[Student], *, school_year: SchoolYear | int | None
+) -> QuerySet[Student]:
+    """``students`` annotated with ``year_class_id``, ``year_class_grade`` and
+    ``year_class_number``: each student's class in ``school_year`` (a
+    SchoolYear or its pk; through ``ClassMembership``, so a past year's list
+    shows the class the child was in that year), or, for ``None`` (every
+    year), the latest class (``Student.school_class``). Subqueries or joins,
+    so no query is added; ``year_class_label`` reads them."""
+    if school_year is None:
+        return students.annotate(
+            year_class_id=F("school_class_id"),
+            year_class_grade=F("school_class__grade"),
+            year_class_number=F("school_class__number"),
+        )
+    year_id = school_year.pk if isinstance(school_year, SchoolYear) else school_year
+    memberships = ClassMembership.objects.filter(
+        student=OuterRef("pk"), school_class__school_year_id=year_id
+    ).order_by("-pk")
+    return students.annotate(
+        year_class_id=Subquery(memberships.values("school_class_id")[:1]),
+        year_class_grade=Subquery(memberships.values("school_class__grade")[:1]),
+        year_class_number=Subquery(memberships.values("school_class__number")[:1]),
+    )
+
+
 def class_name_of(grade: int, number: int) -> str:
     """三年级（2）班 for grade 3, number 2 (as ``SchoolClass.display_name``)."""
     return f"{GRADE_NAMES[grade]}（{number}）班"

@@ -35,6 +35,9 @@ from afterschool.models import (
 from afterschool.services import user_set_role
 
 SEED = "sunshine-2024"
+# 一年级 … 六年级, four classes each (the demo school's shape).
+GRADES = range(1, 7)
+CLASSES_PER_GRADE = 4
 DEMO_PASSWORD = "demo12345"
 # A fixed salt makes the demo password's hash the same on every run, so a
 # second run writes nothing; the password itself is public (README).
@@ -185,6 +188,12 @@ class DemoSchool:
     rooms: dict[str, Room] = field(default_factory=dict)
     staff: dict[str, User] = field(default_factory=dict)
     classes: dict[tuple[int, int], SchoolClass] = field(default_factory=dict)
+    # The previous term's school year and its classes by (grade, number),
+    # when the previous term is in the school year before (autumn shown:
+    # spring belongs to the year before); empty otherwise (it shares
+    # ``classes``).
+    previous_school_year: SchoolYear | None = None
+    previous_classes: dict[tuple[int, int], SchoolClass] = field(default_factory=dict)
     students: list[Student] = field(default_factory=list)
     guardians: dict[str, Guardian] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
@@ -197,6 +206,13 @@ class DemoSchool:
     @property
     def yesterday(self) -> datetime.date:
         return self.today - datetime.timedelta(days=1)
+
+    def classes_of(self, term: Term) -> dict[tuple[int, int], SchoolClass]:
+        """The classes of ``term``'s school year: ``previous_classes`` for a
+        previous term of the year before, ``classes`` otherwise."""
+        if self.previous_classes and term.school_year_id == self.previous_school_year.pk:
+            return self.previous_classes
+        return self.classes
 
 
 def seeded_rng(step: str) -> random.Random:

@@ -132,7 +132,6 @@ def build_second_school(demo: DemoSchool, county: County) -> Term:
     FeePolicy.objects.get_or_create(term=term, school=school)
     admin = _user(SECOND_ADMIN, school, Role.ADMIN, "孙校长")
     staff = {username: _user(username, school, role, name) for username, role, name in SECOND_STAFF}
-    fake = seeded_faker("county")
     for (grade, number), homeroom in zip(SECOND_CLASSES, SECOND_HOMEROOMS, strict=True):
         room, _ = Room.objects.get_or_create(
             school=school,
@@ -152,10 +151,14 @@ def build_second_school(demo: DemoSchool, county: County) -> Term:
         ):
             school_class.room, school_class.homeroom_teacher = room, staff[homeroom]
             school_class.save(update_fields=["room", "homeroom_teacher"])
+        # The class's children by their cohort (the year they started
+        # 一年级), so a build for another school year finds the same
+        # children one grade up instead of adding new ones.
         birth_year = start - 5 - grade
+        fake = seeded_faker(f"county:{birth_year}:{number}")
         for i in range(STUDENTS_PER_CLASS):
             name = fake.name()
-            number_ = f"L130925{birth_year}0901{grade}{number}{i:02d}"
+            number_ = f"L130925{birth_year}09010{number}{i:02d}"
             student, _ = Student.objects.get_or_create(
                 school=school,
                 student_number=number_,
@@ -167,6 +170,9 @@ def build_second_school(demo: DemoSchool, county: County) -> Term:
                     "is_left_behind": i == 0,
                 },
             )
+            if student.school_class_id != school_class.pk:
+                student.school_class = school_class  # moved up a grade since
+                student.save(update_fields=["school_class"])
             ClassMembership.objects.get_or_create(student=student, school_class=school_class)
             if i % 2 == 0:
                 app, _ = Application.objects.get_or_create(

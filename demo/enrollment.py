@@ -40,7 +40,7 @@ import random
 
 from django.template import Context, Template
 
-from afterschool.models import Guardianship, Student, User
+from afterschool.models import ClassMembership, Guardianship, Student, User
 from demo.base import SEED, DemoSchool, sync
 from demo.enrollment_plan import (
     APPROVE_REASON,
@@ -130,7 +130,12 @@ def build(demo: DemoSchool) -> None:
         with in_season(season):
             # The template is the school's, made in the first season built.
             template = template or _build_template(demo)
-            build_term(dataclasses.replace(demo, term=term), template)
+            # The term's own school year and classes (a previous term of the
+            # year before has that year's classes and children).
+            year_demo = dataclasses.replace(
+                demo, term=term, school_year=term.school_year, classes=demo.classes_of(term)
+            )
+            build_term(year_demo, template)
 
 
 def build_term(demo: DemoSchool, template: AgreementTemplate) -> None:
@@ -148,12 +153,17 @@ def build_term(demo: DemoSchool, template: AgreementTemplate) -> None:
 def _plan_families(demo: DemoSchool) -> list[Plan]:
     """What every student's family did, class by class (``plan_class``),
     with the two demo families' states set by hand."""
-    # With class and school joined: agreement texts and statements read them.
-    students = list(
-        Student.objects.filter(school=demo.school)
-        .select_related("school", "school_class")
-        .order_by("student_number")
-    )
+    # The members of the term's classes, each with its class of that year
+    # (not the latest): agreement texts, opt-out statements and the homeroom
+    # teacher go by it. With school joined: agreement texts read it.
+    students = []
+    for membership in ClassMembership.objects.filter(
+        school_class__in=list(demo.classes.values())
+    ).select_related("student__school", "school_class"):
+        student = membership.student
+        student.school_class = membership.school_class  # in memory only, never saved
+        students.append(student)
+    students.sort(key=lambda s: s.student_number)
     families: dict[int, Guardianship] = {}
     for link in (
         Guardianship.objects.filter(student__school=demo.school)
@@ -251,7 +261,14 @@ def _build_applications(
         key=("student_id", "term_id"),
         fields=APPLICATION_FIELDS,
     )
-    return [apps[(a.student_id, term.pk)] for a in wanted_apps], app_plans
+    saved = []
+    for wanted in wanted_apps:
+        app = apps[(wanted.student_id, term.pk)]
+        # The student with its class of the term's year (``_plan_families``),
+        # not the row's latest class: agreement texts are written from it.
+        app.student = wanted.student
+        saved.append(app)
+    return saved, app_plans
 
 
 def _draw_events(plan: Plan, stage: str, who: dict[str, int], rng: random.Random) -> None:

@@ -37,7 +37,7 @@ def load_demo(today: datetime.date | None = None) -> DemoSchool:
     local date), in the order the work flows; one transaction."""
     with transaction.atomic():
         demo = load_school(today)
-        memberships.build(demo)  # each student's class of the year, as an import writes it
+        memberships.build(demo)  # each student's class of each year built (import, rollover)
         class_numbers.build(demo)  # 学号 within each class (list order)
         calendar.build(demo)  # unknown years' holidays, before anything counts days
         enrollment.build(demo)  # the shown term and the previous one

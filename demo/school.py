@@ -4,8 +4,10 @@
 ``today`` (``demo.base.demo_terms``: the term running today or, in a holiday,
 the coming one, and the one before it) with their school years, rooms of
 every kind, staff (admins, 24 homeroom teachers, club and subject teachers,
-volunteers) and the ``root`` superuser, 24 classes, about 1,080 students
-with their guardians (``demo.families``), and the logins the command prints.
+volunteers) and the ``root`` superuser, 24 classes (and the previous term's
+school year's 24 when it is the year before), about 1,080 students with their
+guardians (``demo.families``; plus last year's graduated 六年级 then), and the
+logins the command prints.
 
 Deterministic and idempotent: every step draws from its own seeded random
 stream (so adding a step later does not reshuffle the others) and writes by
@@ -36,7 +38,9 @@ from afterschool.models import (
 )
 from afterschool.services import role_groups_ensure
 from demo.base import (
+    CLASSES_PER_GRADE,
     DEMO_PASSWORD,
+    GRADES,
     DemoLogin,
     DemoSchool,
     TermSpan,
@@ -55,8 +59,6 @@ from demo.families import (
 
 SCHOOL_NAME = "阳光实验小学"
 COUNTY = "XX县"
-GRADES = range(1, 7)
-CLASSES_PER_GRADE = 4
 
 
 # --- the school, its year and term ------------------------------------------------
@@ -117,6 +119,7 @@ def build_school_year(demo: DemoSchool) -> None:
     demo.previous_term = _sync_term(demo, terms.previous)
     demo.term = _sync_term(demo, terms.shown)
     demo.school_year = demo.term.school_year
+    demo.previous_school_year = demo.previous_term.school_year
     demo.term_running = terms.running
 
 
@@ -268,12 +271,11 @@ def _draw_staff() -> list[tuple[str, Role, str]]:
 # --- classes ------------------------------------------------------------------------
 
 
-def build_classes(demo: DemoSchool) -> None:
-    """一年级（1）班 … 六年级（4）班, each with its homeroom teacher and classroom."""
+def _sync_classes(demo: DemoSchool, year: SchoolYear) -> dict[tuple[int, int], SchoolClass]:
     wanted = [
         SchoolClass(
             school=demo.school,
-            school_year=demo.school_year,
+            school_year=year,
             grade=g,
             number=n,
             homeroom_teacher=demo.staff[homeroom_username(g, n)],
@@ -282,14 +284,26 @@ def build_classes(demo: DemoSchool) -> None:
         for g in GRADES
         for n in range(1, CLASSES_PER_GRADE + 1)
     ]
-    synced = sync(
-        SchoolClass,
-        SchoolClass.objects.filter(school_year=demo.school_year),
-        wanted,
-        key=("grade", "number"),
-        fields=("homeroom_teacher", "room"),
+    return dict(
+        sync(
+            SchoolClass,
+            SchoolClass.objects.filter(school_year=year),
+            wanted,
+            key=("grade", "number"),
+            fields=("homeroom_teacher", "room"),
+        )
     )
-    demo.classes = dict(synced)
+
+
+def build_classes(demo: DemoSchool) -> None:
+    """一年级（1）班 … 六年级（4）班, each with its homeroom teacher and
+    classroom; the same classes in the previous term's school year when it
+    is the year before (the school rolled over in between: the children
+    moved up a class, the teachers and rooms stayed with their grade)."""
+    demo.classes = _sync_classes(demo, demo.school_year)
+    demo.previous_classes = {}
+    if demo.previous_school_year != demo.school_year:
+        demo.previous_classes = _sync_classes(demo, demo.previous_school_year)
 
 
 # --- the printed logins -------------------------------------------------------------

@@ -11,6 +11,7 @@ from scheduling.models import (
     Session,
     StaffUnavailability,
     TermSchedule,
+    WeeklySupervisor,
 )
 
 
@@ -47,6 +48,14 @@ class SessionAdmin(admin.ModelAdmin):
 @admin.register(StaffUnavailability)
 class StaffUnavailabilityAdmin(admin.ModelAdmin):
     list_display = ["person", "date", "weekday", "period", "reason"]
+
+
+@admin.register(WeeklySupervisor)
+class WeeklySupervisorAdmin(admin.ModelAdmin):
+    list_display = ["term", "weekday", "period", "school_class", "supervisor"]
+    list_filter = ["term", "weekday", "period"]
+    list_select_related = ["term", "school_class", "supervisor"]
+    raw_id_fields = ["school_class", "supervisor"]
 
 
 @admin.register(Club)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afterschool.idnumbers import mask_embedded_id_number
 from afterschool.models import Guardian, Room, SchoolClass, Student, User
+from afterschool.selectors import class_name_of, year_class_label
 
 YES_NO = {True: _("是"), False: _("否")}
 
@@ -38,7 +39,10 @@ class StudentTable(tables.Table):
         attrs={"th": {"class": "text-nowrap col-name"}, "td": {"class": "text-nowrap col-name"}},
     )
     gender = tables.Column()
-    school_class = tables.Column(order_by=("school_class__grade", "school_class__number"))
+    # The class of the year listed (``with_year_class``), not the latest one.
+    school_class = tables.Column(
+        order_by=("year_class_grade", "year_class_number"), empty_values=()
+    )
     id_number = tables.Column(
         verbose_name=_("身份证号"), orderable=False, attrs={"td": {"class": "masked"}}
     )
@@ -66,6 +70,12 @@ class StudentTable(tables.Table):
 
     def value_student_number(self, record):
         return masked_student_number(record)
+
+    def render_school_class(self, record):
+        return class_name_of(*year_class_label(record, record))
+
+    def value_school_class(self, record):
+        return class_name_of(*year_class_label(record, record))
 
     def render_id_number(self, record):
         return record.masked_id_number or "—"

@@ -51,7 +51,7 @@ from afterschool.people.tables import (
     StudentTable,
     masked_student_number,
 )
-from afterschool.selectors import class_order, current_school_year
+from afterschool.selectors import class_order, current_school_year, with_year_class
 
 PER_PAGE = 50
 
@@ -127,9 +127,24 @@ class StudentListView(
         return _may_list_students(user)
 
     def get_queryset(self):
-        # Class by class, each in the school's chosen order (学号 by default).
-        return students_for_user(self.request.user).order_by(
-            "school_class__grade", "school_class__number", *class_order()
+        return students_for_user(self.request.user)
+
+    def listed_year(self) -> int | None:
+        """The school year the list shows (the filter's year, else the
+        chosen class's year); ``None`` for every year."""
+        data = getattr(self.filterset.form, "cleaned_data", {}) if self.filterset else {}
+        if data.get("school_year"):
+            return data["school_year"].pk
+        if data.get("school_class"):
+            return data["school_class"].school_year_id
+        return None
+
+    def get_table_data(self):
+        # Class by class — each student's class in the year listed, through
+        # the membership of that year — each in the school's chosen order
+        # (学号 by default).
+        return with_year_class(super().get_table_data(), school_year=self.listed_year()).order_by(
+            "year_class_grade", "year_class_number", *class_order()
         )
 
     def get_table_pagination(self, table):
@@ -231,13 +246,17 @@ class StaffListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         return user.is_school_admin
 
     def get_queryset(self):
+        school_id = self.request.user.school_id
+        # The classes each one leads this school year (after the rollover a
+        # teacher also led last year's, which are not what they lead now).
+        year = current_school_year(school_id=school_id)
         return (
-            User.objects.filter(school_id=self.request.user.school_id)
+            User.objects.filter(school_id=school_id)
             .exclude(role=Role.GUARDIAN)
             .prefetch_related(
                 Prefetch(
                     "homeroom_classes",
-                    queryset=SchoolClass.objects.filter(school_id=self.request.user.school_id),
+                    queryset=SchoolClass.objects.filter(school_id=school_id, school_year=year),
                 )
             )
             .order_by("role", "name")

@@ -3,6 +3,8 @@ where each goes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q
 
 from afterschool.models import Role, School, SchoolClass, SchoolYear, User
@@ -45,3 +47,23 @@ def homeroom_candidates(school: School):
     return User.objects.filter(
         school=school, role__in=[Role.HOMEROOM, Role.ADMIN], is_active=True
     ).order_by("name", "username")
+
+
+def classes_followed_into(
+    *, classes: Iterable[SchoolClass], school_year: SchoolYear
+) -> dict[int, SchoolClass]:
+    """Where each of ``classes`` is in ``school_year`` by the rollover's rule
+    (``school_year_rollover``: one grade up a year, the same number —
+    三年级（2）班 of 2024 is 四年级（2）班 of 2025; a class of ``school_year``
+    itself is itself): class pk → that class of ``school_year``. A class
+    with no such class there (its children graduated, or the school has not
+    rolled over yet) is left out. One query."""
+    classes = list(classes)
+    found = {(c.grade, c.number): c for c in SchoolClass.objects.filter(school_year=school_year)}
+    out = {}
+    for c in classes:
+        years_on = school_year.start_year - c.school_year.start_year
+        target = found.get((c.grade + years_on, c.number))
+        if target is not None:
+            out[c.pk] = target
+    return out

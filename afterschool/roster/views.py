@@ -170,13 +170,25 @@ def letters(request):
     classes = (
         classes_for_user(request.user)
         .filter(school_year=year)
-        # Through the class membership of the class's own year.
+        # Through the class membership of the class's own year, less those
+        # who have left (they get no letter, activation_letters_issue).
         .annotate(
-            student_count=Count("memberships__student", distinct=True),
-            guardian_count=Count("memberships__student__guardians", distinct=True),
+            student_count=Count(
+                "memberships__student",
+                filter=Q(memberships__end_date__isnull=True),
+                distinct=True,
+            ),
+            guardian_count=Count(
+                "memberships__student__guardians",
+                filter=Q(memberships__end_date__isnull=True),
+                distinct=True,
+            ),
             pending_count=Count(
                 "memberships__student__guardians",
-                filter=Q(memberships__student__guardians__user__password__startswith="!"),
+                filter=Q(
+                    memberships__end_date__isnull=True,
+                    memberships__student__guardians__user__password__startswith="!",
+                ),
                 distinct=True,
             ),
         )

@@ -14,7 +14,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TermCopyForm(forms.Form):
-    """Name, days, times, featured day, fee standard and which clubs."""
+    """Name, days, times, featured day, fee standard, which clubs and which
+    weekly supervisors (``PatternSlot.key`` values)."""
 
     name = forms.CharField(label=_("学期名称"), max_length=50)
     first_day = forms.DateField(label=_("开始日期"), widget=DATE)
@@ -37,9 +38,23 @@ class TermCopyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, club_choices: list[tuple[int, str]], **kwargs):
+    # Rendered by the template as the pattern's class × weekly-slot grid.
+    supervisors = forms.MultipleChoiceField(
+        label=_("沿用的看班安排（每周）"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args,
+        club_choices: list[tuple[int, str]],
+        supervisor_choices: list[tuple[str, str]] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["clubs"].choices = club_choices
+        self.fields["supervisors"].choices = list(supervisor_choices)
 
     def clean(self):
         data = super().clean()

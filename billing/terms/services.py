@@ -1,7 +1,7 @@
 """The next term from the last (the admin's 新学期): each app copies its own
 part, in one transaction, and this orchestrates them. It lives in billing,
 the highest layer the copy needs (afterschool's Term and times, scheduling's
-schedule and clubs, billing's fee policy; enrollment's agreement template is
+schedule, rota pattern and clubs, billing's fee policy; enrollment's agreement template is
 per school and versioned, so the new term simply uses the current version).
 
 Applications, agreements, club choices, sessions, rolls and statements are
@@ -24,7 +24,7 @@ from afterschool.rollover.services import term_create_from
 from billing.models import FeePolicy
 from billing.policy.selectors import fee_policy_for
 from billing.policy.services import POLICY_FIELDS, fee_policy_save
-from scheduling.terms.services import clubs_copy, term_schedule_copy
+from scheduling.terms.services import PatternCopy, clubs_copy, rota_pattern_copy, term_schedule_copy
 
 
 @dataclass
@@ -34,6 +34,7 @@ class TermCopy:
     term: Term
     policy: FeePolicy
     clubs: int
+    supervisors: PatternCopy
 
 
 def fee_policy_copy(
@@ -61,12 +62,16 @@ def term_next_from_last(
     schedule: dict | None = None,
     policy: dict | None = None,
     club_ids: Iterable[int] | None = None,
+    supervisor_keys: Iterable[str] | None = None,
 ) -> TermCopy:
     """Create the next term from ``source``: the term with its times
     (``term_create_from``), its schedule — featured day and period, period
     times (``term_schedule_copy``) —, its fee policy (``fee_policy_copy``)
-    and the clubs ``club_ids`` (all when ``None``) with their teachers and
-    rooms (``clubs_copy``). Each ``times``/``schedule``/``policy`` dict holds
+    the clubs ``club_ids`` (all when ``None``) with their teachers and
+    rooms (``clubs_copy``), and the rota pattern's supervisors — who
+    supervises which class on which weekday and period — of the slots
+    ``supervisor_keys`` (``PatternSlot.key``; all when ``None``;
+    ``rota_pattern_copy``). Each ``times``/``schedule``/``policy`` dict holds
     the values the admin changed in the preview.
 
     Raises ValidationError (nothing written) when ``by`` is not the school's
@@ -80,4 +85,5 @@ def term_next_from_last(
     term_schedule_copy(source=source, target=term, changes=schedule)
     fee = fee_policy_copy(source=source, target=term, changes=policy, by=by)
     clubs = clubs_copy(source=source, target=term, club_ids=club_ids)
-    return TermCopy(term=term, policy=fee, clubs=clubs)
+    supervisors = rota_pattern_copy(source=source, target=term, keys=supervisor_keys)
+    return TermCopy(term=term, policy=fee, clubs=clubs, supervisors=supervisors)

@@ -28,6 +28,26 @@ APPLICATION_DATA_FIELDS = (
     "waiver_reason",
 )
 
+# What a new term's form may take over from the child's application of an
+# earlier term (offered, never imposed): the arrangements the family made —
+# periods, featured day, going home, the pick-up person, the emergency
+# contact. Never what the family wrote in its own words (the reason, health
+# notes, the waiver request and its reason): those are asked afresh each term
+# (seed 一.5 (2): 家长申请 is the family's own statement for the term).
+CARRIED_OVER_FIELDS = (
+    "wants_noon",
+    "wants_after_school",
+    "wants_featured_day",
+    "goes_home_alone",
+    "pickup_name",
+    "pickup_relation",
+    "pickup_mobile",
+    "emergency_name",
+    "emergency_mobile",
+)
+# The boxes a guardian fills in again although the last application had them.
+WRITTEN_AFRESH_FIELDS = tuple(f for f in APPLICATION_DATA_FIELDS if f not in CARRIED_OVER_FIELDS)
+
 
 class ApplicationForm(Crispy, forms.ModelForm):
     """课后服务申请书. ``reason`` is never pre-filled: an empty box for the

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from afterschool.models import Student, Term
 from afterschool.selectors import current_term
+from enrollment.applications.forms import CARRIED_OVER_FIELDS
 from enrollment.models import (
     Agreement,
     Application,
     ApplicationEvent,
     EnrollmentSettings,
     OptOut,
+    Status,
     Survey,
     SurveyResponse,
     WaiverRequest,
@@ -100,6 +104,66 @@ def family_cards(*, children: list[Student]) -> list[FamilyCard]:
             )
         )
     return cards
+
+
+@dataclass
+class StartingPoint:
+    """A child's application of an earlier term offered as the start of the
+    form for a new term: ``initial`` holds the ``CARRIED_OVER_FIELDS``
+    values, ``taken_over`` what the guardian is shown as taken over
+    ((label, text) pairs, in the form's order)."""
+
+    application: Application
+    initial: dict[str, Any]
+    taken_over: list[tuple[str, str]]
+
+
+def _taken_over(app: Application) -> list[tuple[str, str]]:
+    """What ``app`` passes on to a new form, in words: the parts chosen, how
+    the child goes home, the emergency contact."""
+    parts = [
+        str(Application._meta.get_field(name).verbose_name)
+        for name in ("wants_noon", "wants_after_school", "wants_featured_day")
+        if getattr(app, name)
+    ]
+    rows = [(_("服务时段"), "、".join(parts) or _("未选择"))]
+    if app.goes_home_alone:
+        rows.append((_("离校方式"), _("孩子自行回家")))
+    elif app.pickup_name:
+        who = app.pickup_name
+        if app.pickup_relation:
+            who += f"（{app.pickup_relation}）"
+        rows.append((_("接送人"), f"{who} {app.pickup_mobile}".strip()))
+    if app.emergency_name or app.emergency_mobile:
+        rows.append((_("紧急联系人"), f"{app.emergency_name} {app.emergency_mobile}".strip()))
+    return rows
+
+
+def application_starting_point(*, student: Student, term: Term) -> StartingPoint | None:
+    """The application a new form for ``student`` in ``term`` may start from:
+    the child's application of the latest earlier term of the same school
+    (first day before ``term``'s) that went beyond a draft, whatever became of
+    it (approved, withdrawn …); ``None`` when there is none. Only the
+    arrangements (``CARRIED_OVER_FIELDS``) are offered, never the reason or
+    other text in the family's own words. One query (term joined)."""
+    app = (
+        Application.objects.filter(
+            student=student,
+            term__school_id=term.school_id,
+            term__first_day__lt=term.first_day,
+        )
+        .exclude(status=Status.DRAFT)
+        .select_related("term")
+        .order_by("-term__first_day")
+        .first()
+    )
+    if app is None:
+        return None
+    return StartingPoint(
+        application=app,
+        initial={name: getattr(app, name) for name in CARRIED_OVER_FIELDS},
+        taken_over=_taken_over(app),
+    )
 
 
 def applications_with_people(qs: QuerySet[Application]) -> QuerySet[Application]:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from afterschool.access import can_see_student, is_admin_of
 from afterschool.audit import audited
-from afterschool.models import NoticeKind, Role, Student, Term, User
+from afterschool.models import ClassMembership, NoticeKind, Role, Student, Term, User
 from afterschool.notices.services import notify_guardians_of_students
 from enrollment.access import FAMILY_OR_STAFF, STAFF_REVIEW, may_act_for_student
 from enrollment.applications.forms import APPLICATION_DATA_FIELDS
@@ -241,14 +241,39 @@ def _notify_move(app: Application, *, to: str, reason: str, event_at: datetime.d
 
 
 def check_school_year(student: Student, term: Term) -> None:
-    """A student applies (or opts out) in a term only when their class is in
-    the term's school year: after a roster import into the next school year,
-    next year's classes must not be enrolled into this year's term."""
-    if student.school_class.school_year_id != term.school_year_id:
+    """A student applies (or opts out) in a term only as a member of a class
+    of the term's school year (``ClassMembership`` of that year, not the
+    latest-class pointer): after a roster import or the rollover into the
+    next school year, this year's children still apply for this year's term,
+    and next year's classes are not enrolled into it. A student who leaves
+    the class before the term ends (转学/离校, ``end_date`` on or before the
+    term's last day) applies no more. One query.
+
+    Raises ``ValidationError`` (code ``school_year``, or ``left``)."""
+    membership = (
+        ClassMembership.objects.filter(
+            student=student, school_class__school_year_id=term.school_year_id
+        )
+        .select_related("school_class")
+        .order_by("-pk")
+        .first()
+    )
+    if membership is None:
         raise ValidationError(
             _("%(name)s所在班级不属于%(term)s所在学年，不能办理该学期的报名。")
             % {"name": student.name, "term": term.name},
             code="school_year",
+        )
+    if membership.end_date is not None and membership.end_date <= term.last_day:
+        raise ValidationError(
+            _("%(name)s自%(date)s起已离开%(cls)s，不能办理%(term)s的报名。")
+            % {
+                "name": student.name,
+                "date": membership.end_date.isoformat(),
+                "cls": membership.school_class.display_name,
+                "term": term.name,
+            },
+            code="left",
         )
 
 

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import students_for_user
 from afterschool.models import Role, Student, Term
+from afterschool.params import BadQueryParameter
 from afterschool.selectors import current_term, term_times_text
 from enrollment import access
 from enrollment.access import STAFF_REVIEW
 from enrollment.agreements.selectors import agreement_of
 from enrollment.applications import selectors, services
-from enrollment.applications.forms import ApplicationForm, ReasonForm
+from enrollment.applications.forms import WRITTEN_AFRESH_FIELDS, ApplicationForm, ReasonForm
 from enrollment.applications.services import WITHDRAWABLE
 from enrollment.models import Application, Status
 from enrollment.optouts.selectors import active_opt_out
@@ -71,9 +72,20 @@ def application_form_page(
     ):
         messages.info(request, _("本学期已退出课后服务，按学校规定本学期不能再次申请。"))
         return redirect("enrollment:application-detail", pk=app.pk)
+    # A guardian's first form of the term may start from the child's last
+    # application (offered; ``?start=last`` takes it): its arrangements only,
+    # the reason and other own words stay empty.
+    starting = None
+    if app is None and not paper:
+        starting = selectors.application_starting_point(student=child, term=term)
+    started = _start_from_last(request) and starting is not None
     # Reason is never pre-filled from anything but the family's own draft.
     # Bound on every POST, even an empty one (all boxes unticked).
-    form = ApplicationForm(request.POST if request.method == "POST" else None, instance=app)
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None,
+        instance=app,
+        initial=starting.initial if started else None,
+    )
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         action = services.application_submit if submit else services.application_save_draft
@@ -101,8 +113,22 @@ def application_form_page(
             "paper": paper,
             "cancel_url": cancel_url,
             "times": term_times_text(term),
+            "starting_point": starting,
+            "started_from_last": started,
+            "written_afresh": [
+                Application._meta.get_field(name).verbose_name for name in WRITTEN_AFRESH_FIELDS
+            ],
         },
     )
+
+
+def _start_from_last(request: HttpRequest) -> bool:
+    """Whether the page was asked to start from the last application
+    (``?start=last``); blank or absent: no. Anything else is a 400."""
+    value = request.GET.get("start", "")
+    if value not in ("", "last"):
+        raise BadQueryParameter("start", value)
+    return value == "last"
 
 
 @login_required

@@ -44,7 +44,7 @@ from scheduling.models.homework import (
     Homework,
     homework_cap_minutes,
 )
-from scheduling.models.rota import ROTA_ROLES, Session, StaffUnavailability
+from scheduling.models.rota import ROTA_ROLES, Session, StaffUnavailability, WeeklySupervisor
 
 __all__ = [
     "JUNIOR_DAILY_CAP_MINUTES",
@@ -83,6 +83,7 @@ __all__ = [
     "StaffUnavailability",
     "TermSchedule",
     "Weekday",
+    "WeeklySupervisor",
     "WindowScope",
     "slot_label",
 ]

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.models import Role, Room, SchoolClass, Term
-from scheduling.models.calendar import Period, Weekday
+from scheduling.models.calendar import Period, Weekday, slot_label
 
 # Who may supervise a basic session (seed 三: teachers first, plus
 # parent-committee and community volunteers).
@@ -124,3 +124,46 @@ class StaffUnavailability(models.Model):
         # weekday: a teacher who cannot stay on Mondays cannot stay on a
         # make-up Saturday that follows Monday's timetable either.
         return self.weekday in (day.weekday(), timetable_weekday)
+
+
+class WeeklySupervisor(models.Model):
+    """The rota pattern's people (看班安排): who supervises a class's basic
+    session in ``period`` on timetable ``weekday`` through ``term``.
+
+    Taken over from the last term when the next term is made from it
+    (``scheduling.terms.services.rota_pattern_copy``); ``rota_generate``
+    gives every session of the slot this person when they are free then,
+    and balances the rest. One person per class slot, and never one person
+    for two classes in the same weekly slot.
+    """
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="weekly_supervisors")
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("班级"), on_delete=models.CASCADE, related_name="+"
+    )
+    weekday = models.PositiveSmallIntegerField(_("课表周几"), choices=Weekday.choices)
+    period = models.CharField(_("课时"), max_length=10, choices=Period.choices)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("看班教师"),
+        on_delete=models.CASCADE,
+        related_name="weekly_supervisions",
+    )
+
+    class Meta:
+        verbose_name = _("每周看班安排")
+        verbose_name_plural = _("每周看班安排")
+        ordering = ["term", "weekday", "period", "school_class__grade", "school_class__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "school_class", "weekday", "period"],
+                name="one_weekly_supervisor_per_class_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "weekday", "period", "supervisor"],
+                name="weekly_supervisor_once_per_slot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {slot_label(self.weekday, self.period)} {self.school_class}"

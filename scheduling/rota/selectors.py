@@ -11,12 +11,20 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from afterschool.models import School, SchoolClass, Term, User
 from scheduling.clubs.selectors import club_dates
-from scheduling.models import PERIOD_ORDER, ROTA_ROLES, Club, Session, StaffUnavailability
+from scheduling.models import (
+    PERIOD_ORDER,
+    ROTA_ROLES,
+    Club,
+    Session,
+    StaffUnavailability,
+    WeeklySupervisor,
+    slot_label,
+)
 
 
 def staff_of(school: School, roles) -> QuerySet[User]:
@@ -140,3 +148,117 @@ def rota_week_grid(term: Term, sessions: list[Session]) -> RotaGrid:
         rows[klass.pk][1][index[(s.date, s.period)]] = GridCell(s, clash)
     ordered = sorted(rows.values(), key=lambda r: (r[0].grade, r[0].number))
     return RotaGrid(columns=columns, rows=ordered, clashes=clashes, unassigned=unassigned)
+
+
+# ---------------------------------------------------------------- the weekly pattern
+
+
+@dataclass
+class PatternSlot:
+    """One class's weekly slot of a term's rota pattern and who supervises
+    it: ``sessions`` is how many of the term's sessions in that slot the
+    person supervised (0 for a slot only in the stored pattern,
+    ``WeeklySupervisor``)."""
+
+    school_class: SchoolClass
+    weekday: int
+    period: str
+    supervisor: User
+    sessions: int = 0
+
+    @property
+    def key(self) -> str:
+        """``"<class pk>-<weekday>-<period>"``, the value a preview form posts."""
+        return f"{self.school_class.pk}-{self.weekday}-{self.period}"
+
+    @property
+    def slot(self) -> str:
+        """「周一 中午」."""
+        return slot_label(self.weekday, self.period)
+
+
+def rota_pattern(term: Term) -> list[PatternSlot]:
+    """Who supervises which class in which weekly slot (timetable weekday ×
+    period) in ``term``: for each class and slot, the person who supervised
+    most of its sessions (ties: the later last date, then the lower user id);
+    a slot without supervised sessions takes the term's stored pattern
+    (``WeeklySupervisor``, e.g. a term made from the last one and not yet
+    run). A person keeps only their busiest class of a weekly slot (one
+    person cannot be in two rooms at once), and only active rota staff of
+    the school count (seed 三). Ordered by weekday, period, grade, number.
+    Four queries (sessions, stored pattern, classes with their year, people).
+    """
+    best: dict[tuple[int, int, str], tuple[int, datetime.date, int]] = {}
+    rows = (
+        Session.objects.filter(term=term, supervisor__isnull=False)
+        .values("school_class_id", "weekday", "period", "supervisor_id")
+        .annotate(n=Count("id"), last=Max("date"))
+        .order_by()
+    )
+    for r in rows:
+        key = (r["school_class_id"], r["weekday"], r["period"])
+        candidate = (r["n"], r["last"], -r["supervisor_id"])
+        if key not in best or candidate > best[key]:
+            best[key] = candidate
+    chosen = {key: (-c[2], c[0]) for key, c in best.items()}
+    for w in WeeklySupervisor.objects.filter(term=term).values_list(
+        "school_class_id", "weekday", "period", "supervisor_id"
+    ):
+        chosen.setdefault((w[0], w[1], w[2]), (w[3], 0))
+    classes = SchoolClass.objects.select_related("school_year").in_bulk({k[0] for k in chosen})
+    people = User.objects.filter(
+        pk__in={v[0] for v in chosen.values()},
+        school_id=term.school_id,
+        role__in=ROTA_ROLES,
+        is_active=True,
+    ).in_bulk()
+    taken: set[tuple[int, str, int]] = set()
+    slots: list[PatternSlot] = []
+    # Busiest first, so a person booked for two classes of one weekly slot
+    # keeps the one they supervised most.
+    for (class_id, weekday, period), (person_id, n) in sorted(
+        chosen.items(), key=lambda kv: (-kv[1][1], kv[0][0], kv[0][1], kv[0][2])
+    ):
+        if person_id not in people or (weekday, period, person_id) in taken:
+            continue
+        taken.add((weekday, period, person_id))
+        slots.append(PatternSlot(classes[class_id], weekday, period, people[person_id], n))
+    slots.sort(
+        key=lambda s: (
+            s.weekday,
+            PERIOD_ORDER[s.period],
+            s.school_class.grade,
+            s.school_class.number,
+        )
+    )
+    return slots
+
+
+@dataclass
+class PatternGrid:
+    """A rota pattern as class × weekly slot: ``columns`` are (weekday,
+    period) pairs in order, ``rows`` (class, slots in column order, ``None``
+    where the class has none)."""
+
+    columns: list[tuple[int, str]]
+    rows: list[tuple[SchoolClass, list[PatternSlot | None]]]
+
+    @property
+    def column_labels(self) -> list[str]:
+        return [slot_label(w, p) for w, p in self.columns]
+
+
+def rota_pattern_grid(slots: list[PatternSlot]) -> PatternGrid:
+    """``rota_pattern``'s slots laid out as a grid (no query)."""
+    columns = sorted(
+        {(s.weekday, s.period) for s in slots}, key=lambda c: (c[0], PERIOD_ORDER[c[1]])
+    )
+    index = {c: i for i, c in enumerate(columns)}
+    rows: dict[int, tuple[SchoolClass, list[PatternSlot | None]]] = {}
+    for s in slots:
+        klass = s.school_class
+        if klass.pk not in rows:
+            rows[klass.pk] = (klass, [None] * len(columns))
+        rows[klass.pk][1][index[(s.weekday, s.period)]] = s
+    ordered = sorted(rows.values(), key=lambda r: (r[0].grade, r[0].number))
+    return PatternGrid(columns=columns, rows=ordered)

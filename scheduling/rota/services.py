@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import BigIntegerField, Count, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from afterschool.models import School, SchoolClass, Term, User
+from afterschool.selectors import year_class_annotations
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling.calendar.days import DayInfo, term_calendar, term_schedule
@@ -30,6 +32,7 @@ from scheduling.models import (
     Session,
     StaffUnavailability,
     TermSchedule,
+    WeeklySupervisor,
     slot_label,
 )
 
@@ -46,11 +49,23 @@ class SessionsResult:
 @transaction.atomic
 def _enrolled_periods(term: Term) -> set[tuple[int, str]]:
     """(class id, period) pairs with at least one approved application for
-    ``term`` asking for that period. One query."""
+    ``term`` asking for that period, by the student's class of the term's
+    school year. One query."""
     out: set[tuple[int, str]] = set()
+    # The student's class in the term's school year (its membership), not
+    # the latest one: regenerating a past year's term after the rollover
+    # keeps its sessions. The latest class for a student without one.
+    year_class = year_class_annotations(student="student", school_year="term__school_year")
     rows = (
         Application.objects.filter(term=term, status=ApplicationStatus.APPROVED)
-        .values_list("student__school_class_id", "wants_noon", "wants_after_school")
+        .annotate(
+            klass=Coalesce(
+                year_class["year_class_id"],
+                "student__school_class_id",
+                output_field=BigIntegerField(),
+            )
+        )
+        .values_list("klass", "wants_noon", "wants_after_school")
         .distinct()
     )
     for class_id, noon, after in rows:
@@ -184,6 +199,7 @@ class RotaReport:
 
     assigned: int = 0
     kept_manual: int = 0
+    from_pattern: int = 0
     unassigned: list[Session] = field(default_factory=list)
     load: dict[int, int] = field(default_factory=dict)
 
@@ -237,6 +253,32 @@ def _assign_slot(
     return open_sessions
 
 
+def _assign_pattern(
+    group: list[Session],
+    free: list[User],
+    pattern: dict[tuple[int, int, str], int],
+    load: Counter[int],
+    report: RotaReport,
+) -> tuple[list[Session], list[Session], list[User]]:
+    """Give the open sessions of one (date, period) whose class slot has a
+    person in the term's weekly pattern (``WeeklySupervisor``) that person,
+    when free. Returns (sessions assigned, the group left for balancing,
+    the people still free)."""
+    free_ids = {p.id for p in free}
+    assigned, rest = [], []
+    for s in group:
+        person = pattern.get((s.school_class_id, s.weekday, s.period))
+        if not (s.is_manual and s.supervisor_id) and person in free_ids:
+            s.supervisor_id = person
+            free_ids.discard(person)
+            load[person] += 1
+            assigned.append(s)
+        else:
+            rest.append(s)
+    report.from_pattern += len(assigned)
+    return assigned, rest, [p for p in free if p.id in free_ids]
+
+
 @transaction.atomic
 def rota_generate(*, term: Term) -> RotaReport:
     """Give every basic session of ``term`` a supervisor (看班安排).
@@ -250,8 +292,11 @@ def rota_generate(*, term: Term) -> RotaReport:
     supervises their own class (*product*: the homeroom teacher where the
     balance allows). The result is deterministic, and with everyone available
     the loads differ by at most one period. Sessions marked
-    ``is_manual`` keep their supervisor and count toward the load. Sessions
-    left without anyone free are reported in ``unassigned``.
+    ``is_manual`` keep their supervisor and count toward the load. Before
+    balancing, a session whose class slot (weekday, period) has a person in
+    the term's weekly pattern (``WeeklySupervisor``, taken over from the last
+    term) gets that person when free by the same rules; balancing fills the
+    rest. Sessions left without anyone free are reported in ``unassigned``.
 
     Staff: active users of the term's school with role homeroom, teacher or
     volunteer (seed 三). Run ``sessions_generate`` first.
@@ -259,6 +304,12 @@ def rota_generate(*, term: Term) -> RotaReport:
     staff = list(rota_staff(term.school))
     unavailable = _unavailable_index(staff)
     clubs = _club_slots(term)
+    pattern = {
+        (class_id, weekday, period): person_id
+        for class_id, weekday, period, person_id in WeeklySupervisor.objects.filter(
+            term=term
+        ).values_list("school_class_id", "weekday", "period", "supervisor_id")
+    }
     report = RotaReport()
     Session.objects.filter(term=term, is_manual=False).update(supervisor=None)
     sessions = list(
@@ -287,6 +338,9 @@ def rota_generate(*, term: Term) -> RotaReport:
             if p.id not in busy
             and not any(u.covers(day, weekday, period) for u in unavailable.get(p.id, ()))
         ]
+        if pattern:
+            from_pattern, group, free = _assign_pattern(group, free, pattern, load, report)
+            changed += from_pattern
         changed += _assign_slot(group, free, load, report)
     Session.objects.bulk_update(changed, ["supervisor"], batch_size=500)
     report.assigned = len(changed)

@@ -163,3 +163,64 @@ class TestLetterPdf:
         )[0]
         expires = timezone.localtime(ActivationCode.objects.first().expires_at)
         assert f"{expires.year}年{expires.month}月{expires.day}日" in text
+
+
+@pytest.mark.django_db
+class TestLeaversGetNoLetter:
+    """A class's letters go to the guardians of its members still in it:
+    a child who has left (转学/离校, graduated) gets none."""
+
+    @pytest.fixture
+    def left(self):
+        from afterschool.models import ClassMembership, LeaveReason, Student
+        from afterschool.rollover.services import memberships_end
+
+        rows = [
+            student(1, 姓名="王小丫"),
+            student(2, 姓名="李大壮"),
+            # 李大壮's guardian also has 李小壮 in 三年级（2）班, who stays.
+            student(3, 姓名="李小壮", 班级="三年级（2）班", 联系电话="13800000002"),
+        ]
+        school_class = imported_class(rows)
+        leaver = Student.objects.get(name="李大壮")
+        memberships_end(
+            students=[leaver],
+            school_year=school_class.school_year,
+            end_date=datetime.date(2024, 11, 4),
+            reason=LeaveReason.TRANSFER,
+        )
+        assert ClassMembership.objects.filter(student=leaver, end_date__isnull=False).exists()
+        return school_class, leaver
+
+    def test_the_class_letters_leave_out_who_has_left(self, left):
+        school_class, leaver = left
+        pages = activation_letters_issue(school_class=school_class)
+        assert [[s.name for s in p.students] for p in pages] == [["王小丫"]]
+        # No code for the leaver's guardian from this class's letters.
+        assert not ActivationCode.objects.filter(
+            user__username="13800000002", school_class=school_class
+        ).exists()
+        text = "".join(
+            pdf_pages_text(activation_letters_pdf(school_class=school_class, site_url="http://x"))
+        )
+        assert "王小丫" in text and "李大壮" not in text
+
+    def test_a_reset_letter_names_the_children_still_at_school(self, left):
+        from afterschool.activation import guardian_login_reset
+
+        _school_class, leaver = left
+        guardian = Guardian.objects.get(mobile="13800000002")
+        page = guardian_login_reset(guardian=guardian)
+        assert [s.name for s in page.students] == ["李小壮"]
+
+    def test_the_letters_page_counts_only_who_is_still_in_the_class(self, left, client):
+        from django.urls import reverse
+
+        from afterschool.models import Role
+
+        school_class, _leaver = left
+        admin = f.make_user(school_class.school, Role.ADMIN, "admin_l")
+        client.force_login(admin)
+        classes = client.get(reverse("roster:letters")).context["classes"]
+        counts = {c.pk: (c.student_count, c.guardian_count, c.pending_count) for c in classes}
+        assert counts[school_class.pk] == (1, 1, 1)

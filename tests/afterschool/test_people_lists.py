@@ -126,6 +126,19 @@ class TestStaffList:
         assert "三年级（1）班" in html
         assert "志愿者" in html
 
+    def test_a_teachers_classes_are_this_years(self, client, world):
+        from afterschool.rollover.services import school_year_rollover
+
+        # After the rollover into 2025 (the latest year: no year contains
+        # the test clock's date), 李老师 leads 四年级（1）班, no longer 三年级（1）班.
+        school_year_rollover(
+            school=world.school, from_year=world.class_a.school_year, by=world.admin
+        )
+        client.force_login(world.admin)
+        table = client.get(reverse("people:staff-list")).context["table"]
+        row = next(r for r in table.page.object_list if r.record == world.homeroom_a)
+        assert row.get_cell("homeroom_of") == "四年级（1）班"
+
     def test_role_filter(self, client, world):
         client.force_login(world.admin)
         response = client.get(reverse("people:staff-list"), {"role": "homeroom"})
@@ -138,9 +151,10 @@ class TestStaffList:
                 world.school, 1 + i % 9, 3 + i // 9, f.make_user(world.school, Role.HOMEROOM)
             )
         client.force_login(world.admin)
-        # 1 session, 2 user with school, 3 COUNT staff,
-        # 4 the page of staff, 5 their homeroom classes (prefetch).
-        with django_assert_num_queries(5):
+        # 1 session, 2 user with school, 3 the current school year, 4 COUNT
+        # staff, 5 the page of staff, 6 their homeroom classes of that year
+        # (prefetch).
+        with django_assert_num_queries(6):
             response = client.get(reverse("people:staff-list"))
         assert len(rows_of(response)) == min(size + 5, 50)
 

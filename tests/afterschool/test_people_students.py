@@ -184,6 +184,64 @@ class TestStudentDetail:
         assert world.child_x.id_number not in html
 
 
+class TestStudentListYearClass:
+    """The 班级 column is the class of the year listed (the membership of
+    that year), not the student's latest class."""
+
+    @pytest.fixture
+    def promoted(self, world):
+        from afterschool.rollover.services import school_year_rollover
+
+        result = school_year_rollover(
+            school=world.school, from_year=world.class_a.school_year, by=world.admin
+        )
+        return result.school_year
+
+    def _classes(self, client, **params) -> dict[str, str]:
+        table = client.get(reverse(LIST), params).context["table"]
+        return {row.record.name: row.get_cell("school_class") for row in table.page.object_list}
+
+    def test_last_year_lists_last_years_class_this_year_this_years(self, client, world, promoted):
+        client.force_login(world.admin)
+        last = self._classes(client, school_year=world.class_a.school_year_id)
+        assert last == {"张小明": "三年级（1）班", "刘小红": "三年级（2）班"}
+        this = self._classes(client, school_year=promoted.pk)
+        assert this == {"张小明": "四年级（1）班", "刘小红": "四年级（2）班"}
+        # A class chosen: its own year's name.
+        assert self._classes(client, school_year="", school_class=world.class_b.pk) == {
+            "刘小红": "三年级（2）班"
+        }
+        # Every year: the latest class.
+        assert self._classes(client, school_year="")["张小明"] == "四年级（1）班"
+
+    def test_the_export_names_the_class_of_the_year_listed(self, client, world, promoted):
+        client.force_login(world.admin)
+        response = client.get(
+            reverse(LIST), {"school_year": world.class_a.school_year_id, "_export": "xlsx"}
+        )
+        _header, *rows = export_rows(response)
+        assert {row[1]: row[3] for row in rows} == {
+            "张小明": "三年级（1）班",
+            "刘小红": "三年级（2）班",
+        }
+
+    def test_listed_class_by_class_in_that_years_order(self, client, world, promoted):
+        # 刘小红 moves into 四年级（1）班 in the new year only.
+        from afterschool.models import ClassMembership
+
+        four_1 = promoted.classes.get(grade=4, number=1)
+        ClassMembership.objects.filter(
+            student=world.child_y, school_class__school_year=promoted
+        ).update(school_class=four_1)
+        client.force_login(world.admin)
+        this = rows_of(client.get(reverse(LIST), {"school_year": promoted.pk}))
+        last = rows_of(
+            client.get(reverse(LIST), {"school_year": world.class_a.school_year_id, "sort": ""})
+        )
+        assert [s.year_class_number for s in this] == [1, 1]
+        assert [(s.name, s.year_class_number) for s in last] == [("张小明", 1), ("刘小红", 2)]
+
+
 class TestQueryCounts:
     """Fixed number of queries whatever the number of rows (STYLE.md §9)."""
 

@@ -17,6 +17,7 @@ from billing.policy.services import fee_policy_save
 from billing.terms.services import term_next_from_last
 from enrollment.models import Application
 from scheduling.models import Club, TermSchedule
+from tests import factories as f
 from tests.billing.conftest import enrol
 from tests.scheduling.club_helpers import make_club
 
@@ -177,3 +178,191 @@ class TestProposal:
         response = client.post(reverse("billing:term-new"), data)
         assert "学期不能跨越两个学年。" in response.content.decode()
         assert not Term.objects.filter(name="2025年春季学期").exists()
+
+
+# ---------------------------------------------------------------- supervisors
+
+MON, TUE = 0, 1
+
+
+@pytest.fixture
+def rota_autumn(world, autumn):
+    """The autumn term run: both classes enrolled at noon and after school,
+    the teacher every Monday noon with class A and the volunteer every
+    Tuesday after school with class B (the admin's weekly choices), the rest
+    of the rota balanced by the generator."""
+    from scheduling.rota.services import rota_generate, sessions_assign_weekly, sessions_generate
+
+    enrol(world.child_y, autumn, by=world.admin)
+    sessions_generate(term=autumn)
+    sessions_assign_weekly(
+        term=autumn,
+        school_class=world.class_a,
+        weekday=MON,
+        period="noon",
+        supervisor=world.teacher,
+    )
+    sessions_assign_weekly(
+        term=autumn,
+        school_class=world.class_b,
+        weekday=TUE,
+        period="after",
+        supervisor=world.volunteer,
+    )
+    rota_generate(term=autumn)
+    return autumn
+
+
+def _pattern(term) -> set[tuple]:
+    from scheduling.models import WeeklySupervisor
+
+    return set(
+        WeeklySupervisor.objects.filter(term=term).values_list(
+            "school_class_id", "weekday", "period", "supervisor_id"
+        )
+    )
+
+
+@pytest.mark.django_db
+class TestSupervisorsCopied:
+    def test_the_weekly_pattern_of_the_last_term_is_copied(self, world, rota_autumn):
+        from scheduling.rota.selectors import rota_pattern
+
+        pattern = rota_pattern(rota_autumn)
+        made = term_next_from_last(source=rota_autumn, by=world.admin, **SPRING)
+        copied = _pattern(made.term)
+        assert (world.class_a.pk, MON, "noon", world.teacher.pk) in copied
+        assert (world.class_b.pk, TUE, "after", world.volunteer.pk) in copied
+        # Every slot the autumn rota had (two classes × two periods on the
+        # four weekdays, Wednesday's featured after-school slot aside).
+        assert len(copied) == len(pattern) == made.supervisors.copied == 2 * 2 * 5 - 2
+        # One person per weekly slot.
+        slots = [(w, p, person) for _c, w, p, person in copied]
+        assert len(slots) == len(set(slots))
+
+    def test_only_the_slots_left_ticked_are_copied(self, world, rota_autumn):
+        key = f"{world.class_a.pk}-{MON}-noon"
+        made = term_next_from_last(
+            source=rota_autumn, by=world.admin, supervisor_keys=[key], **SPRING
+        )
+        assert _pattern(made.term) == {(world.class_a.pk, MON, "noon", world.teacher.pk)}
+
+    def test_the_new_terms_rota_gives_the_copied_slots_their_person(self, world, rota_autumn):
+        from scheduling.models import Session
+        from scheduling.rota.services import rota_generate, sessions_generate, unavailability_add
+
+        spring = term_next_from_last(source=rota_autumn, by=world.admin, **SPRING).term
+        enrol(world.child_x, spring, by=world.admin)
+        enrol(world.child_y, spring, by=world.admin)
+        away = D(2025, 3, 3)  # a Monday: the teacher cannot stay
+        unavailability_add(person=world.teacher, date=away)
+        sessions_generate(term=spring)
+        report = rota_generate(term=spring)
+        mondays = Session.objects.filter(
+            term=spring, school_class=world.class_a, weekday=MON, period="noon"
+        )
+        assert mondays.count() > 10
+        assert set(mondays.exclude(date=away).values_list("supervisor_id", flat=True)) == {
+            world.teacher.pk
+        }
+        assert mondays.get(date=away).supervisor_id not in (None, world.teacher.pk)
+        assert not mondays.filter(is_manual=True).exists()
+        tuesdays = Session.objects.filter(
+            term=spring, school_class=world.class_b, weekday=TUE, period="after"
+        )
+        assert set(tuesdays.values_list("supervisor_id", flat=True)) == {world.volunteer.pk}
+        assert report.from_pattern == Session.objects.filter(term=spring).count() - 1
+        assert report.unassigned == []
+
+    def test_into_the_next_school_year_the_supervisors_follow_the_promoted_class(
+        self, world, rota_autumn
+    ):
+        from afterschool.rollover.services import school_year_rollover
+
+        spring = term_next_from_last(source=rota_autumn, by=world.admin, **SPRING).term
+        autumn_2025 = {
+            "name": "2025年秋季学期",
+            "first_day": D(2025, 9, 1),
+            "last_day": D(2026, 1, 16),
+        }
+        # Not rolled over yet: the new year has no classes to take them.
+        before = term_next_from_last(source=spring, by=world.admin, **autumn_2025)
+        assert before.supervisors.copied == 0
+        assert before.supervisors.not_placed == 2 * 2 * 5 - 2
+        before.term.delete()
+        year = school_year_rollover(
+            school=world.school, from_year=rota_autumn.school_year, by=world.admin
+        ).school_year
+        after = term_next_from_last(source=spring, by=world.admin, **autumn_2025)
+        four_1 = year.classes.get(grade=4, number=1)
+        assert (four_1.pk, MON, "noon", world.teacher.pk) in _pattern(after.term)
+        assert after.supervisors.not_placed == 0
+
+    def test_an_inactive_person_is_not_taken_over(self, world, rota_autumn):
+        world.teacher.is_active = False
+        world.teacher.save(update_fields=["is_active"])
+        made = term_next_from_last(source=rota_autumn, by=world.admin, **SPRING)
+        assert world.teacher.pk not in {p for *_rest, p in _pattern(made.term)}
+
+
+@pytest.mark.django_db
+class TestSupervisorsPreview:
+    def test_the_preview_shows_the_pattern_ticked_and_saving_copies_the_ticked(
+        self, world, rota_autumn
+    ):
+        client = Client()
+        client.force_login(world.admin)
+        page = client.get(reverse("billing:term-new")).content.decode()
+        grid = page.split('id="supervisor-pattern"', 1)[1].split("</section>", 1)[0]
+        key = f"{world.class_a.pk}-{MON}-noon"
+        assert f'value="{key}" checked' in grid and "钱老师" in grid and "孙阿姨" in grid
+        assert "周一 中午" in grid and "三年级（1）班" in grid
+        response = client.post(
+            reverse("billing:term-new"), _post_data(rota_autumn, supervisors=[key])
+        )
+        assert response.status_code == 302
+        spring = Term.objects.get(name="2025年春季学期")
+        assert _pattern(spring) == {(world.class_a.pk, MON, "noon", world.teacher.pk)}
+
+    def test_a_spring_preview_names_the_classes_they_go_with(self, world, rota_autumn):
+        from afterschool.rollover.services import school_year_rollover
+
+        spring = term_next_from_last(source=rota_autumn, by=world.admin, **SPRING).term
+        client = Client()
+        client.force_login(world.admin)
+        url = reverse("billing:term-new") + f"?term={spring.pk}"
+        grid = client.get(url).content.decode().split('id="supervisor-pattern"', 1)[1]
+        assert "新学年无对应班级" in grid and " disabled" in grid
+        school_year_rollover(school=world.school, from_year=spring.school_year, by=world.admin)
+        grid = client.get(url).content.decode().split('id="supervisor-pattern"', 1)[1]
+        assert "→ 四年级（1）班" in grid and "新学年无对应班级" not in grid
+
+    def test_no_rota_yet_says_so(self, world, autumn):
+        client = Client()
+        client.force_login(world.admin)
+        page = client.get(reverse("billing:term-new")).content.decode()
+        assert "上学期还没有看班安排。" in page
+
+
+@pytest.mark.django_db
+def test_the_preview_makes_the_same_queries_for_a_larger_pattern(world, rota_autumn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scheduling.rota.services import rota_generate, sessions_generate
+
+    client = Client()
+    client.force_login(world.admin)
+    url = reverse("billing:term-new")
+    client.get(url)  # the first visit makes the agreement template's version 1
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for number in (3, 4):
+        klass = f.make_class(world.school, 3, number)
+        enrol(f.make_student(klass, f"学生{number}"), rota_autumn, by=world.admin)
+    sessions_generate(term=rota_autumn)
+    rota_generate(term=rota_autumn)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url).content.decode()
+    assert "三年级（4）班" in page.split('id="supervisor-pattern"', 1)[1]
+    assert len(large.captured_queries) == len(small.captured_queries)

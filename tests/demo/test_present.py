@@ -24,7 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from afterschool.models import School, Student, Term
+from afterschool.models import ClassMembership, School, SchoolClass, Student, Term
 from billing.models import FeeStatement, Payment
 from demo.base import DEMO_PASSWORD, demo_terms, demo_today
 from demo.families import SIBLINGS_GUARDIAN_MOBILE, SINGLE_CHILD_GUARDIAN_MOBILE
@@ -154,6 +154,41 @@ class TestEveryDate:
         guardian = _text(_client(SIBLINGS_GUARDIAN_MOBILE).get(reverse("home")))
         assert _demo_child(3).name in guardian and _demo_child(1).name in guardian
         assert _client("root").get("/admin/").status_code == 200
+
+    def test_the_previous_terms_pages_show_its_children_in_last_years_classes(self, school, built):
+        shown, previous = _terms(school)
+        # Every pinned date shows an autumn term: spring is the year before's.
+        assert previous.school_year.start_year == shown.school_year.start_year - 1
+        child = _demo_child(3)  # in 三年级（2）班 now, in 二年级（2）班 last year
+        last_class = SchoolClass.objects.get(school_year=previous.school_year, grade=2, number=2)
+        assert ClassMembership.objects.filter(student=child, school_class=last_class).exists()
+        admin = _client("admin")
+        sheet = _text(
+            admin.get(
+                reverse("billing:fee-sheet"),
+                {"term": previous.pk, "month": "term", "class": last_class.pk},
+            )
+        )
+        assert child.name in sheet and "二年级（2）班" in sheet
+        assert set(
+            FeeStatement.objects.filter(term=previous).values_list(
+                "school_class__school_year", flat=True
+            )
+        ) == {previous.school_year_id}
+        # The students list of that year names the class of that year.
+        table = admin.get(
+            reverse("people:student-list"),
+            {"school_year": previous.school_year_id, "q": child.student_number},
+        ).context["table"]
+        assert [row.get_cell("school_class") for row in table.page.object_list] == ["二年级（2）班"]
+        # Last year's 六年级 took part in the spring and has graduated since.
+        sixth = ClassMembership.objects.filter(
+            school_class__school_year=previous.school_year, school_class__grade=6
+        )
+        assert sixth.count() > 150 and not sixth.filter(end_date__isnull=True).exists()
+        assert Application.objects.filter(
+            term=previous, student__memberships__in=sixth, status=Status.APPROVED
+        ).exists()
 
     def test_unknown_years_are_entered_as_the_admin_would(self, school, built):
         shown, previous = _terms(school)

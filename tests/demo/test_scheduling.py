@@ -68,7 +68,9 @@ def built(django_db_setup, django_db_blocker):
                 reason="父母下班晚",
                 created_by=admin,
             )
-            for s in Student.objects.filter(school=demo.school).order_by("pk")
+            for s in Student.objects.filter(
+                school=demo.school, school_class__school_year=demo.school_year
+            ).order_by("pk")
             if rng.random() < 0.75
         )
         scheduling_demo.build(demo)

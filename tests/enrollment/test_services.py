@@ -579,6 +579,51 @@ class TestTermSchoolYear:
             opt_out_declare(student=next_year_child, term=term, by=world.homeroom_a)
         assert not OptOut.objects.filter(student=next_year_child).exists()
 
+    def test_after_the_rollover_this_years_child_still_applies_for_this_years_term(
+        self, world, term
+    ):
+        from afterschool.rollover.services import school_year_rollover
+
+        # The latest-class pointer moves into 2025's 四年级; the 2024 term
+        # reads the 2024 membership.
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+        world.child_x.refresh_from_db()
+        assert world.child_x.school_class.school_year.start_year == 2025
+        app = application_submit(
+            student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
+        )
+        assert app.status == Status.SUBMITTED
+        # And the 2025 term takes the 2025 class, not a leftover 2024 one.
+        autumn_2025 = f.make_term(world.school, 2025)
+        application_save_draft(
+            student=world.child_x, term=autumn_2025, data={}, by=world.guardian_x.user
+        )
+
+    def test_a_child_marked_as_left_applies_no_more(self, world, term):
+        import datetime
+
+        from enrollment.leavers.services import students_mark_left
+
+        students_mark_left(
+            school=world.school,
+            school_year=term.school_year,
+            student_ids=[world.child_x.pk],
+            left_on=datetime.date(2024, 11, 4),
+            reason="transfer",
+            by=world.admin,
+        )
+        with pytest.raises(ValidationError) as exc:
+            application_submit(
+                student=world.child_x, term=term, data=complete_data(), by=world.guardian_x.user
+            )
+        assert exc.value.messages == [
+            "张小明自2024-11-04起已离开三年级（1）班，不能办理2024年秋季学期的报名。"
+        ]
+        with pytest.raises(ValidationError, match="已离开"):
+            opt_out_declare(student=world.child_x, term=term, by=world.guardian_x.user)
+        assert not Application.objects.filter(student=world.child_x).exists()
+        assert not OptOut.objects.filter(student=world.child_x).exists()
+
 
 class TestAgreementBoarder:
     """Seed 二.1: 住宿生统一由学校管理 — a boarder's agreement names no pickup person."""

@@ -105,6 +105,21 @@ class TestSessionsGenerate:
         sessions_generate(term=term)
         assert list(Session.objects.filter(period=Period.NOON)) == [rolled]
 
+    def test_regenerating_last_years_term_after_the_rollover_keeps_its_sessions(self, world, rooms):
+        from afterschool.rollover.services import school_year_rollover
+        from tests.scheduling.club_helpers import enroll
+
+        term = short_term(world.school)
+        enroll(world.child_x, term)
+        enroll(world.child_y, term)
+        first = sessions_generate(term=term)
+        # The children's latest class is now 2025's 四年级; the 2024 term
+        # still goes by their 2024 classes.
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+        again = sessions_generate(term=term)
+        assert (again.created, again.deleted) == (0, 0)
+        assert Session.objects.filter(term=term).count() == first.created > 0
+
     def test_two_classes_in_one_room_is_refused(self, world, rooms):
         world.class_b.room = rooms["a"]
         world.class_b.save(update_fields=["room"])

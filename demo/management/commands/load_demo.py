@@ -52,6 +52,11 @@ class Command(BaseCommand):
                 f"{len(demo.guardians)} 位家长，{len(demo.rooms)} 处场地。"
             )
         )
+        if demo.previous_classes:
+            self.stdout.write(
+                f"上一学期属于{demo.previous_school_year}：它的 {len(demo.previous_classes)} 个班级"
+                "保留当时的学生（今年升了一级；当年的六年级已毕业）。"
+            )
         self.stdout.write("演示账号（密码相同）：")
         width = max(len(login.role) for login in demo.logins)
         for login in demo.logins:

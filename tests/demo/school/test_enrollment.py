@@ -11,7 +11,7 @@ from collections import Counter
 
 from django.urls import reverse
 
-from afterschool.models import Student, User
+from afterschool.models import School, Student, User
 from afterschool.selectors import current_term
 from enrollment.models import (
     Agreement,
@@ -46,13 +46,19 @@ def enrollment_counts() -> dict[str, int]:
 TERM = "2024年秋季学期"
 
 
+def _students(school: School):
+    """The students of the term's school year (2024—2025), not last year's
+    graduates."""
+    return Student.objects.filter(school=school, school_class__school_year__start_year=2024)
+
+
 class TestDemoEnrollment:
     def test_applications_in_every_state_in_realistic_numbers(self, school):
         counts = Counter(
             Application.objects.filter(term__name=TERM).values_list("status", flat=True)
         )
         assert set(counts) == set(Status.values)
-        students = Student.objects.filter(school=school).count()
+        students = _students(school).count()
         assert counts[Status.APPROVED] > students / 3
         assert counts[Status.SUBMITTED] >= 50 and counts[Status.SUBMITTED_TO_SCHOOL] >= 50
         assert counts[Status.APPROVED_BY_HOMEROOM] >= 20
@@ -62,7 +68,7 @@ class TestDemoEnrollment:
         assert sum(counts.values()) > 0.8 * students
 
     def test_about_one_family_in_eight_opts_out_in_writing(self, school):
-        students = Student.objects.filter(school=school).count()
+        students = _students(school).count()
         opt_outs = OptOut.objects.filter(student__school=school, term__name=TERM)
         assert 0.10 <= opt_outs.count() / students <= 0.15
         assert all("自愿放弃参加课后服务" in o.statement for o in opt_outs[:20])
@@ -77,7 +83,7 @@ class TestDemoEnrollment:
         survey = Survey.objects.get(school=school, term__name=TERM)
         answers = Counter(survey.responses.values_list("answer", flat=True))
         assert survey.is_open
-        assert sum(answers.values()) >= 0.9 * Student.objects.filter(school=school).count()
+        assert sum(answers.values()) >= 0.9 * _students(school).count()
         assert answers["decline"] == OptOut.objects.filter(term__name=TERM).count()
         assert answers["undecided"] >= 1
 
@@ -157,8 +163,8 @@ class TestDemoEnrollment:
 
     def test_hr_3_2_has_applications_to_review(self, school, client):
         teacher = User.objects.get(username="hr_3_2")
-        school_class = teacher.homeroom_classes.get()
         term = current_term(school=school.pk)
+        school_class = teacher.homeroom_classes.get(school_year=term.school_year)
         waiting = class_applications(school_class=school_class, term=term).filter(
             status=Status.SUBMITTED
         )
