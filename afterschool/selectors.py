@@ -164,25 +164,33 @@ def school_fee_cap(school: School) -> FeeCap:
     )
 
 
-def class_order(prefix: str = "") -> list:
+def class_order(prefix: str = "", *, school: School | None = None) -> list:
     """ORDER BY terms that list students the way their school chose
     (``School.student_order``): by 学号 (``class_number``, students without
     one last), by name, or by 学籍号; always then by 学籍号 and id, so the
     order is total. ``prefix`` is the path to the student from the queried
     model, e.g. ``"student__"`` for applications. The school's choice is
-    read in the same query (a join), so a page keeps its query count.
+    read in the same query (a join), so a page keeps its query count; pass
+    ``school`` (the students' school, already loaded) to order by its
+    choice directly, without the join.
 
     Use it everywhere a class's students are listed:
     ``qs.order_by(*class_order("student__"))``.
     """
+    tail = [f"{prefix}student_number", f"{prefix}pk"]
+    if school is not None:
+        if school.student_order == StudentOrder.CLASS_NUMBER:
+            return [F(f"{prefix}class_number").asc(nulls_last=True), *tail]
+        if school.student_order == StudentOrder.NAME:
+            return [f"{prefix}name", *tail]
+        return tail
     setting = f"{prefix}school__student_order"
     return [
         Case(When(**{setting: StudentOrder.CLASS_NUMBER}, then=F(f"{prefix}class_number"))).asc(
             nulls_last=True
         ),
         Case(When(**{setting: StudentOrder.NAME}, then=F(f"{prefix}name"))).asc(nulls_last=True),
-        f"{prefix}student_number",
-        f"{prefix}pk",
+        *tail,
     ]
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.models import Student
-from afterschool.tables import FastTable, url_maker, yes_no
+from afterschool.tables import FastTable, cell_text, per_language, safe, url_maker, yes_no
 from enrollment.models import Application, Status
 
 # Badge colour of each status (as templates/enrollment/_status_badge.html).
@@ -27,6 +26,35 @@ STATUS_CSS = {
 }
 NAME_ATTRS = {"th": {"class": "text-nowrap col-name"}, "td": {"class": "text-nowrap col-name"}}
 NOWRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
+
+
+@per_language
+def _labels() -> dict:
+    """The review table's translated badges and words, as plain (safe) strings."""
+    return {
+        "status_badge": {
+            value: format_html(
+                '<span class="badge {}">{}</span>', STATUS_CSS.get(value, "text-bg-primary"), label
+            )
+            for value, label in Status.choices
+        },
+        "priority_badge": {
+            name: format_html(
+                '<span class="badge text-bg-warning me-1">{}</span>',
+                Student._meta.get_field(name).verbose_name,
+            )
+            for name in Student.PRIORITY_FIELDS
+        },
+        "part_label": {
+            name: str(Application._meta.get_field(name).verbose_name)
+            for name in Application.PART_FIELDS
+        },
+        "words": {
+            "approve": escape(str(_("通过"))),
+            "return": escape(str(_("退回"))),
+            "view": escape(str(_("查看"))),
+        },
+    }
 
 
 class SelectAllColumn(tables.Column):
@@ -103,33 +131,16 @@ class ApplicationReviewTable(FastTable):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Once per page, not per row: URLs (one reverse() each), translated
-        # words and labels.
+        # Once per process, not per row: URLs (one reverse() each); translated
+        # words and badges once per language.
         self.detail_url = url_maker("enrollment:application-detail")
         self.approve_url = url_maker("enrollment:application-approve")
         self.return_url = url_maker("enrollment:application-return")
-        self.status_badge = {
-            value: format_html(
-                '<span class="badge {}">{}</span>', STATUS_CSS.get(value, "text-bg-primary"), label
-            )
-            for value, label in Status.choices
-        }
-        self.priority_badge = {
-            name: format_html(
-                '<span class="badge text-bg-warning me-1">{}</span>',
-                Student._meta.get_field(name).verbose_name,
-            )
-            for name in Student.PRIORITY_FIELDS
-        }
-        self.part_label = {
-            name: str(Application._meta.get_field(name).verbose_name)
-            for name in Application.PART_FIELDS
-        }
-        self.words = {
-            "approve": escape(_("通过")),
-            "return": escape(_("退回")),
-            "view": escape(_("查看")),
-        }
+        labels = _labels()
+        self.status_badge = labels["status_badge"]
+        self.priority_badge = labels["priority_badge"]
+        self.part_label = labels["part_label"]
+        self.words = labels["words"]
         self.tz = timezone.get_current_timezone()
 
     def row_attrs_html(self, record) -> str:
@@ -138,20 +149,20 @@ class ApplicationReviewTable(FastTable):
     def render_select(self, record):
         if record.status != Status.SUBMITTED:
             return ""
-        return mark_safe(
+        return safe(
             '<input type="checkbox" class="form-check-input" name="select" '
-            f'value="{int(record.pk)}" aria-label="{escape(record.student.name)}">'
+            f'value="{int(record.pk)}" aria-label="{cell_text(record.student.name)}">'
         )
 
     def render_student(self, record):
-        return mark_safe(
-            f'<a href="{self.detail_url(record.pk)}">{escape(record.student.name)}</a>'
+        return safe(
+            f'<a href="{self.detail_url(record.pk)}">{cell_text(record.student.name)}</a>'
         )
 
     def render_priority(self, record):
         student = record.student
         badges = [b for name, b in self.priority_badge.items() if getattr(student, name)]
-        return mark_safe("".join(badges) or '<span class="text-muted">—</span>')
+        return safe("".join(badges) or '<span class="text-muted">—</span>')
 
     def value_priority(self, record):
         return "、".join(record.student.priority_labels)
@@ -202,4 +213,4 @@ class ApplicationReviewTable(FastTable):
             f'<a class="btn btn-sm btn-outline-secondary" '
             f'href="{self.detail_url(record.pk)}">{words["view"]}</a>'
         )
-        return mark_safe(html)
+        return safe(html)

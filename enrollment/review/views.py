@@ -63,7 +63,9 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
     table = ApplicationReviewTable(filterset.qs)
     RequestConfig(request, paginate=False).configure(table)
     missing = list(
-        selectors.class_students_without_application(school_class=school_class, term=term)
+        selectors.class_students_without_application(
+            school_class=school_class, term=term, school=request.user.school
+        )
     )
     submission = school_class.submissions.filter(term=term).first()
     return render(

@@ -8,8 +8,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from enrollment.applications.services import application_save_draft
 from enrollment.models import Application, Status
+from enrollment.optouts.services import opt_out_declare
 from enrollment.review.services import application_approve_homeroom, application_return
+from tests import factories as f
 from tests.enrollment.test_views import fill_class, login
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +57,39 @@ class TestOrderAndCounts:
         assert '<details class="review-filters mb-2">' in client.get(review_url(world)).text
         used = client.get(review_url(world), {"status": "submitted"}).text
         assert '<details class="review-filters mb-2" open>' in used
+
+
+class TestStudentsWithoutApplication:
+    def missing(self, client, world):
+        html = login(client, world.homeroom_a).get(review_url(world)).text
+        return html[html.index("尚未提交申请的学生") :]
+
+    def test_listed_in_class_order_with_opt_outs_marked(self, client, world, term):
+        fill_class(world.class_a, term, 1)
+        late = f.make_student(world.class_a, "王后来", class_number=9)
+        early = f.make_student(world.class_a, "赵先到", class_number=2)
+        opt_out_declare(student=late, term=term, by=world.homeroom_a, on_paper=True)
+        section = self.missing(client, world)
+        assert section.index("赵先到") < section.index("王后来")
+        assert "学生00" not in section  # applied
+        late_item = section[
+            section.index("王后来") : section.index("</li>", section.index("王后来"))
+        ]
+        assert "已放弃申请" in late_item and "录入纸质申请" not in late_item
+        early_item = section[
+            section.index("赵先到") : section.index("</li>", section.index("赵先到"))
+        ]
+        assert "已放弃申请" not in early_item
+        assert (
+            reverse("enrollment:paper-application", args=[world.class_a.pk, early.pk]) in early_item
+        )
+
+    def test_a_draft_still_counts_as_missing(self, client, world, term):
+        student = f.make_student(world.class_a, "钱草稿")
+        application_save_draft(
+            student=student, term=term, data={}, by=world.homeroom_a, on_paper=True
+        )
+        assert "钱草稿" in self.missing(client, world)
 
 
 class TestStayOnTheRow:
@@ -133,9 +169,9 @@ class TestQueries:
         fill_class(world.class_a, term, n)
         login(client, world.homeroom_a)
         # session, user, class (access), term, applications (student joined),
-        # students without an application, their opt-outs (prefetch), the
+        # students without an application (opt-outs in the same query), the
         # class submission, the counts per status
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             response = client.get(review_url(world))
         assert response.text.count('name="select"') == n
 

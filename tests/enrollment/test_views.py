@@ -273,15 +273,14 @@ class TestHomeroomPages:
     ):
         login(client, world.homeroom_a)
         url = reverse("enrollment:class-review", args=[world.class_a.pk])
-        # session, user, class (access), term, applications (student, class,
-        # school, term, waiver, submission joined), students without an
-        # application, their opt-outs (prefetch), the class submission, the
-        # counts per status above the table
+        # session, user, class (access), term, applications (student
+        # joined), students without an application (with their opt-outs),
+        # the class submission, the counts per status above the table
         fill_class(world.class_a, term, 5)
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             client.get(url)
         fill_class(world.class_a, term, 45)
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             response = client.get(url)
         assert response.text.count('name="select"') == 50
 

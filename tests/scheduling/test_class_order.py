@@ -55,6 +55,16 @@ class TestClassOrder:
             rows = list(Student.objects.filter(school_class=world.class_a).order_by(*class_order()))
         assert rows
 
+    def test_with_the_school_given_the_same_order_without_the_join(self, world, classmates):
+        for order in StudentOrder:
+            world.school.student_order = order
+            world.school.save()
+            qs = Student.objects.filter(school_class=world.class_a)
+            joined = list(qs.order_by(*class_order()))
+            direct = qs.order_by(*class_order(school=world.school))
+            assert list(direct) == joined, order
+            assert "student_order" not in str(direct.query)
+
 
 class TestEveryClassListUsesIt:
     def test_roll_call_is_in_class_number_order(self, world, classmates, enroll):
