@@ -225,6 +225,10 @@ REQUEST_BODY_MAX_BYTES = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_UPLOAD_MAX_BYTES
 
+# Django's form renderer with the common widget templates in Python
+# (afterschool/renderers.py): the same HTML, a tenth of the time.
+FORM_RENDERER = "afterschool.renderers.FastWidgetRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
