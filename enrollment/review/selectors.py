@@ -7,7 +7,9 @@ already-scoped objects (a school, a term, a class).
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from afterschool.models import School, SchoolClass, Student, Term
 from afterschool.selectors import class_order
@@ -38,10 +40,16 @@ def class_applications(*, school_class: SchoolClass, term: Term) -> QuerySet[App
     ).annotate(review_order=_review_order())
 
 
-def _review_order() -> Case:
-    return Case(
-        *(When(status=s, then=Value(i)) for i, s in enumerate(REVIEW_ORDER)),
-        default=Value(len(REVIEW_ORDER)),
+def _review_order() -> RawSQL:
+    # CASE status WHEN 'submitted' THEN 0 ... END. Written as SQL: Django's
+    # Case(When(...)) of seven branches took longer to build and compile
+    # than the rest of the review query (the page teachers open most).
+    table = connection.ops.quote_name(Application._meta.db_table)
+    whens = " ".join("WHEN %s THEN %s" for _ in REVIEW_ORDER)
+    params = [p for i, s in enumerate(REVIEW_ORDER) for p in (s.value, i)]
+    return RawSQL(
+        f'CASE {table}."status" {whens} ELSE %s END',
+        (*params, len(REVIEW_ORDER)),
         output_field=IntegerField(),
     )
 
@@ -113,7 +121,6 @@ def class_students_without_application(
         .only("name", "school_id", "class_number", "student_number")
         .order_by(*class_order(school=school))
     )
-
 
 
 def submissions_for_school(*, school_id: int, term: Term) -> QuerySet[ClassSubmission]:
