@@ -155,9 +155,7 @@ class ApplicationReviewTable(FastTable):
         )
 
     def render_student(self, record):
-        return safe(
-            f'<a href="{self.detail_url(record.pk)}">{cell_text(record.student.name)}</a>'
-        )
+        return safe(f'<a href="{self.detail_url(record.pk)}">{cell_text(record.student.name)}</a>')
 
     def render_priority(self, record):
         student = record.student
