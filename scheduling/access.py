@@ -241,7 +241,7 @@ def choosing_application_for_user(
     enrolled application for term ``term_pk`` (approved, with the featured
     day) if ``user`` may choose for the child (``get_choosing_student_for_user``'s
     rule), ``SELECT … FOR UPDATE``, with student, class and term joined and
-    ``choice_window_*`` / ``has_choices`` annotated
+    ``choice_window_*`` annotated
     (``scheduling.choice.services.with_choice_context``). Empty in every
     other case (outsider, no such term, not enrolled): the caller then takes
     the full path, whose helpers answer 404 or say why. Evaluate it inside

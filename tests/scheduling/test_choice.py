@@ -388,7 +388,35 @@ class TestSubmissionQueries:
             grade.opens_at,
             grade.closes_at,
         )
-        assert app.has_choices is False
+
+    def test_sql_window_prefers_class_then_grade_then_school(self, world, term):
+        # The SQL orders windows by their scope's name: class < grade < school.
+        assert sorted(WindowScope.values) == [
+            WindowScope.CLASS,
+            WindowScope.GRADE,
+            WindowScope.SCHOOL,
+        ]
+        now = timezone.now()
+        enroll(world.child_x, term)
+        made = []
+        for scope, extra in (
+            (WindowScope.SCHOOL, {}),
+            (WindowScope.GRADE, {"grade": world.class_a.grade}),
+            (WindowScope.CLASS, {"school_class": world.class_a}),
+        ):
+            start = now + datetime.timedelta(hours=len(made))
+            made.append(
+                ChoiceWindow.objects.create(
+                    term=term,
+                    scope=scope,
+                    opens_at=start,
+                    closes_at=start + datetime.timedelta(hours=1),
+                    **extra,
+                )
+            )
+            app = choice.with_choice_context(choice.enrolled_applications(term)).get()
+            assert app.choice_window_opens == made[-1].opens_at, scope
+            assert choice.window_for(student=world.child_x, term=term) == made[-1]
 
 
 class TestPermissions:
