@@ -40,6 +40,7 @@ from django_tables2.rows import BoundRow
 from django_tables2.utils import A, AttributeDict, signature
 
 _PLACEHOLDER = 2_147_480_047  # an id no row has; replaced by the row's id
+_PARITY = ("even", "odd")
 
 
 @functools.cache
@@ -138,7 +139,10 @@ class _ColumnsCopiedShallow(OrderedDict):
 class FastTable(tables.Table):
     """A django-tables2 table rendered in one pass (see the module
     docstring) by the template ``tables/fast.html``. Subclasses may
-    override ``row_attrs_html(record)``."""
+    override ``row_attrs_html(record)`` and ``empty_css`` (the class of the
+    empty text's cell)."""
+
+    empty_css = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -149,7 +153,8 @@ class FastTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def row_attrs_html(self, record) -> str:
-        """Attributes of a row's ``<tr>`` (a leading space, escaped); none by default."""
+        """Attributes of a row's ``<tr>`` besides its even/odd class (a
+        leading space, escaped); none by default."""
         return ""
 
     def _cell_function(self, bound_column) -> Callable[[Any], Any]:
@@ -184,11 +189,10 @@ class FastTable(tables.Table):
             td = AttributeDict(bound_column.attrs["td"]).as_html()
             plan.append((f"<td {td}>" if td else "<td>", self._cell_function(bound_column)))
         row_attrs = self.row_attrs_html
-        for record in self.paginated_rows.data:
-            cells = "".join(
-                [f"{open_td}{_html(cell(record))}</td>" for open_td, cell in plan]
-            )
-            yield SafeString(f"<tr{row_attrs(record)}>{cells}</tr>")
+        for i, record in enumerate(self.paginated_rows.data):
+            cells = "".join([f"{open_td}{_html(cell(record))}</td>" for open_td, cell in plan])
+            # even/odd as django-tables2 writes them.
+            yield SafeString(f'<tr{row_attrs(record)} class="{_PARITY[i % 2]}">{cells}</tr>')
 
     def _sort_href(self, request, alias: str) -> str:
         # As django-tables2's {% querystring_replace %}: the page's query
@@ -221,19 +225,26 @@ class FastTable(tables.Table):
         n = len(parts)
         parts.extend(self.fast_rows())
         if len(parts) == n and self.empty_text:
+            css = f' class="{self.empty_css}"' if self.empty_css else ""
             parts.append(
-                f'<tr><td colspan="{len(self.columns)}">{conditional_escape(self.empty_text)}'
-                "</td></tr>"
+                f'<tr><td colspan="{len(self.columns)}"{css}>'
+                f"{conditional_escape(self.empty_text)}</td></tr>"
             )
         parts.append("</tbody>")
-        if self.has_footer():
-            cells = "".join(
-                f"<td {column.attrs['tf'].as_html()}>{conditional_escape(column.footer)}</td>"
-                for column in self.columns
-            )
-            parts.append(f"<tfoot {self.attrs['tfoot'].as_html()}><tr>{cells}</tr></tfoot>")
+        parts.append(self.fast_tfoot())
         parts.append("</table>")
         return mark_safe("".join(parts))
+
+    def fast_tfoot(self) -> str:
+        """The ``<tfoot>`` of the columns' footers ("" without any); a
+        subclass may write its own (a totals row)."""
+        if not self.has_footer():
+            return ""
+        cells = "".join(
+            f"<td {column.attrs['tf'].as_html()}>{conditional_escape(column.footer)}</td>"
+            for column in self.columns
+        )
+        return f"<tfoot {self.attrs['tfoot'].as_html()}><tr>{cells}</tr></tfoot>"
 
 
 def link(url: str, text: Any, css: str = "") -> SafeString:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from afterschool.idnumbers import mask_embedded_id_number
-from afterschool.models import Guardian, Room, SchoolClass, Student, User
+from afterschool.models import Gender, Guardian, Room, SchoolClass, Student, User
 from afterschool.selectors import class_name_of, year_class_label
+from afterschool.tables import FastTable, cell_text, per_language, safe, url_maker
 
 YES_NO = {True: _("是"), False: _("否")}
 
@@ -30,12 +32,32 @@ def masked_student_number(student: Student) -> str:
 NAME_COLUMN = {"th": {"class": "col-name"}, "td": {"class": "col-name"}}
 
 
-class StudentTable(tables.Table):
+@per_language
+def _student_words() -> dict:
+    """The students table's translated words and badges (plain strings)."""
+    return {
+        "gender": {value: str(label) for value, label in Gender.choices},
+        "boarder": {
+            True: SafeString(f'<span class="true">{escape(str(YES_NO[True]))}</span>'),
+            False: SafeString(f'<span class="false">{escape(str(YES_NO[False]))}</span>'),
+        },
+        "priority": {
+            name: format_html(
+                '<span class="badge text-bg-warning">{}</span>',
+                Student._meta.get_field(name).verbose_name,
+            )
+            for name in Student.PRIORITY_FIELDS
+        },
+    }
+
+
+class StudentTable(FastTable):
+    """学生名单. Cells from ``render_<column>`` (``afterschool.tables.FastTable``);
+    the .xlsx export takes ``value_<column>`` (plain text, ID numbers masked)."""
+
     class_number = tables.Column(verbose_name=_("学号"), order_by=("class_number",))
     student_number = tables.Column(verbose_name=_("学籍号"), attrs={"td": {"class": "masked"}})
-    name = tables.LinkColumn(
-        "people:student-detail",
-        args=[tables.A("pk")],
+    name = tables.Column(
         attrs={"th": {"class": "text-nowrap col-name"}, "td": {"class": "text-nowrap col-name"}},
     )
     gender = tables.Column()
@@ -65,11 +87,34 @@ class StudentTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("没有符合条件的学生。")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.detail_url = url_maker("people:student-detail")
+        self.words = _student_words()
+
+    def render_class_number(self, value):
+        return value
+
+    def value_class_number(self, value):
+        return value
+
     def render_student_number(self, record):
         return masked_student_number(record)
 
     def value_student_number(self, record):
         return masked_student_number(record)
+
+    def render_name(self, record):
+        return safe(f'<a href="{self.detail_url(record.pk)}">{cell_text(record.name)}</a>')
+
+    def value_name(self, record):
+        return record.name
+
+    def render_gender(self, value):
+        return self.words["gender"].get(value, value)
+
+    def value_gender(self, record):
+        return record.get_gender_display()
 
     def render_school_class(self, record):
         return class_name_of(*year_class_label(record, record))
@@ -83,16 +128,16 @@ class StudentTable(tables.Table):
     def value_id_number(self, record):
         return record.masked_id_number
 
+    def render_is_boarder(self, record):
+        return self.words["boarder"][bool(record.is_boarder)]
+
     def value_is_boarder(self, value):
         return str(YES_NO[bool(value)])
 
     def render_priority(self, record):
-        labels = record.priority_labels
-        if not labels:
-            return "—"
-        return format_html_join(
-            " ", '<span class="badge text-bg-warning">{}</span>', ((label,) for label in labels)
-        )
+        badges = self.words["priority"]
+        shown = [badge for name, badge in badges.items() if getattr(record, name)]
+        return safe(" ".join(shown)) if shown else "—"
 
     def value_priority(self, record):
         return "、".join(record.priority_labels)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
 
 from afterschool.access import classes_for_user
 from afterschool.params import id_param
@@ -22,6 +23,7 @@ from billing.models import FeeSheetJobStatus
 from billing.sheets.export import CONTENT_TYPES, FORMATS, render_sheet
 from billing.sheets.selectors import fee_sheet as build_fee_sheet
 from billing.sheets.services import fee_sheet_job_request
+from billing.sheets.tables import FeeSheetTable
 from billing.statements.selectors import statement_month
 
 
@@ -60,12 +62,15 @@ def fee_sheet(request):
             "-".join(name) + f".{fmt}", f"fee-sheet-{when}{scope}.{fmt}"
         )
         return response
+    table = FeeSheetTable(sheet)
+    RequestConfig(request, paginate=False).configure(table)
     return render(
         request,
         "billing/fee_sheet.html",
         {
             "term": term,
             "sheet": sheet,
+            "table": table,
             "month": month,
             "months": term_months(term),
             "whole_term": whole_term,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from afterschool.access import (
     classes_for_user,
@@ -48,6 +49,7 @@ from billing.statements.selectors import (
     statement_payments,
     with_paid,
 )
+from billing.statements.tables import StatementTable
 
 
 def _term(request):
@@ -77,6 +79,11 @@ def statements(request):
     rows = with_paid(visible.filter(term=term, month=month)).order_by(
         "school_class__grade", "school_class__number", "student__student_number", "kind"
     )
+    empty = _("本月还没有账单。")
+    if request.user.is_school_admin:
+        empty += _("请点击“核算”生成。")
+    table = StatementTable(rows, empty_text=empty)
+    RequestConfig(request, paginate=False).configure(table)
     policy = fee_policy_of(term)
     return render(
         request,
@@ -85,7 +92,7 @@ def statements(request):
             "term": term,
             "month": month,
             "months": term_months(term),
-            "rows": rows,
+            "table": table,
             "classes": classes,
             "school_class": school_class,
             "arrears": arrears_by_class(term=term, classes=classes),

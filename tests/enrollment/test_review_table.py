@@ -103,7 +103,7 @@ class TestStayOnTheRow:
         )
         assert response.status_code == 200
         html = response.text
-        assert html.startswith(f'<tr id="app-{app.pk}">')
+        assert html.startswith(f'<tr id="app-{app.pk}" ')
         assert "班主任已审核" in html and 'name="select"' not in html.split("</tr>")[0]
         assert 'mb-2" hx-swap-oob="true"' in html  # the counts, out of band
         assert "已审核通过学生00的申请。" in html
@@ -120,7 +120,7 @@ class TestStayOnTheRow:
         )
         assert response.status_code == 200
         assert 'class="alert alert-danger py-2"' in response.text
-        assert response.text.startswith(f'<tr id="app-{app.pk}">')
+        assert response.text.startswith(f'<tr id="app-{app.pk}" ')
 
     def test_approve_without_script_comes_back_to_the_row(self, client, world, term):
         app = fill_class(world.class_a, term, 2)[1]
