@@ -545,3 +545,32 @@ class TestMoreQueryCounts:
             r = client.get(reverse("billing:workload") + "?month=2024-09")
         assert r.status_code == 200
         assert all(p.name in r.content.decode() for p in people)
+
+
+@pytest.mark.django_db
+class TestSortableTables:
+    """The statements list and the fee sheet screen sort by their headers
+    (django-tables2) and keep the sheet's totals row."""
+
+    def test_statements_sort_by_student_and_amount(self, client, world, billed, term):
+        client.force_login(world.admin)
+        url = reverse("billing:statements") + "?month=2024-09"
+        default = client.get(url).text
+        assert default.index("张小明") < default.index("刘小红")  # class order
+        assert 'href="?month=2024-09&amp;sort=-student"' in default
+        by_total = client.get(url + "&sort=total").text
+        low, high = sorted([st(world.child_x), st(world.child_y)], key=lambda s: s.total)
+        assert by_total.index(low.student.name) < by_total.index(high.student.name)
+        desc = client.get(url + "&sort=-total").text
+        assert desc.index(high.student.name) < desc.index(low.student.name)
+
+    def test_fee_sheet_sorts_and_keeps_its_totals(self, client, world, billed, term):
+        client.force_login(world.admin)
+        url = reverse("billing:fee-sheet") + "?month=2024-09"
+        page = client.get(url + "&sort=-name").text
+        body = page[page.index("<tbody") :]
+        names = sorted(["张小明", "刘小红"], reverse=True)
+        assert body.index(names[0]) < body.index(names[1])
+        total = st(world.child_x).total + st(world.child_y).total
+        assert '<tfoot><tr class="fw-bold"><td colspan="2">合计</td>' in page
+        assert f'<td class="text-end">{total}</td>' in page[page.index("<tfoot>") :]
