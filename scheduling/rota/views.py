@@ -28,6 +28,7 @@ from scheduling.calendar.selectors import week_start
 from scheduling.models import Session
 from scheduling.rota import selectors, services
 from scheduling.rota.forms import SessionAssignForm, UnavailabilityForm, WeeklyAssignForm
+from scheduling.rota.tables import DaySessionsTable, week_grid_body
 
 
 def _today() -> datetime.date:
@@ -54,8 +55,10 @@ def rota_page(request):
     sessions = [s for s in week_sessions if s.date == day]
     staff_form = SessionAssignForm(school=term.school)
     staff = list(staff_form.fields["supervisor"].queryset)
+    grid = selectors.rota_week_grid(term, week_sessions)
     context = {
-        "grid": selectors.rota_week_grid(term, week_sessions),
+        "grid": grid,
+        "grid_body": week_grid_body(grid),
         "weekly_form": WeeklyAssignForm(term=term),
         "term": term,
         "terms": terms_for_user(request.user),
@@ -64,8 +67,7 @@ def rota_page(request):
         "day": day,
         "previous_week": monday - datetime.timedelta(days=7),
         "next_week": monday + datetime.timedelta(days=7),
-        "sessions": sessions,
-        "staff": staff,
+        "sessions": DaySessionsTable(sessions, staff=staff, request=request),
         "load": selectors.rota_load(term),
         "unassigned": Session.objects.filter(term=term, supervisor__isnull=True).count(),
     }
