@@ -153,3 +153,25 @@ class TestPage:
         )
         assert response.status_code in (403, 404)
         assert not Session.objects.filter(supervisor=volunteer).exists()
+
+
+class TestDayTable:
+    def test_each_row_selects_its_supervisor_and_marks_manual_ones(
+        self, client, world, built, volunteer
+    ):
+        week = selectors.rota_sessions(built, MONDAY)
+        mine = next(s for s in week if s.date == MONDAY and s.period == Period.NOON)
+        Session.objects.filter(pk=mine.pk).update(supervisor=volunteer, is_manual=True)
+        client.force_login(world.admin)
+        html = client.get(
+            reverse("scheduling:rota") + f"?week={MONDAY}&day={MONDAY}"
+        ).content.decode()
+        action = reverse("scheduling:session-assign", args=[mine.pk])
+        form = html[html.index(f'action="{action}"') :]
+        form = form[: form.index("</form>")]
+        assert f'<option value="{volunteer.pk}" selected>周志愿</option>' in form
+        assert form.count(" selected>") == 1
+        assert "手动" in form
+        assert 'name="csrfmiddlewaretoken"' in form
+        prefix = action.rsplit("/", 2)[0] + "/"
+        assert html.count(f'action="{prefix}') == len([s for s in week if s.date == MONDAY])
