@@ -2,17 +2,17 @@
 
 Run from the project folder:
 
-    .venv/bin/python bench/enrollment_review_page.py [--iterations 300]
+    .venv/bin/python bench/enrollment_review_page.py [--iterations 300] [--sizes 45,90]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x \
         .venv/bin/python bench/enrollment_review_page.py
 
 Creates a throwaway test database (``test_<name>``; SQLite: a temporary
-file) with one class of 50 students, each with an application (35 waiting
-for review, 10 approved by the teacher, 5 returned; every fifth asking for
-a fee waiver, every fourth in a priority group) and 5 more students without
-one, and logs the class's homeroom teacher in with Django's test ``Client``
-(in-process: the full middleware stack, no network; DEBUG off, templates
-not instrumented).
+file) with one class per size in ``--sizes`` (default 50 applications): N
+students with an application (70% waiting for review, 20% approved by the
+teacher, 10% returned; every fifth asking for a fee waiver, every fourth in
+a priority group) and a tenth more without one, and logs each class's
+homeroom teacher in with Django's test ``Client`` (in-process: the full
+middleware stack, no network; DEBUG off, templates not instrumented).
 
 Measured, interleaved so both see the same machine load:
 
@@ -22,8 +22,13 @@ Measured, interleaved so both see the same machine load:
   middleware, ``login_required`` (so the session and user are loaded, as
   on every real page), rendering a one-line template.
 
-Prints the median, 10th and 90th percentile server time of each, the
-review page's queries, and the ratio of the medians.
+Prints, per page, the median, 10th and 90th percentile of the wall time
+and the median and minimum of the process's CPU time (less disturbed by
+other work on a shared machine), the review pages' queries, and the ratios
+of the medians: each review page to the baseline, and each size to the
+first (``--sizes 45,90``: the 90-row page's time ÷ the 45-row page's).
+``--profile`` prints a profile of 50 requests of the first size
+(pyinstrument if installed, else cProfile).
 """
 
 from __future__ import annotations
@@ -145,13 +150,26 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=300)
-    parser.add_argument("--students", type=int, default=55, help="class size (50 of 55 apply)")
+    parser.add_argument(
+        "--sizes",
+        default="50",
+        help="applications per class, comma-separated (each class has a tenth more students)",
+    )
+    parser.add_argument(
+        "--students", type=int, help="one class of this many students (10 of 11 apply)"
+    )
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="print a pyinstrument profile of 50 review requests (pip install pyinstrument)",
+        help="print a profile of 50 review requests of the first size",
     )
     args = parser.parse_args()
+    if args.students:
+        sizes = [args.students * 10 // 11]
+        students = {sizes[0]: args.students}
+    else:
+        sizes = [int(n) for n in args.sizes.split(",")]
+        students = {n: n * 11 // 10 + 1 for n in sizes}
 
     # No setup_test_environment(): it instruments every template render for
     # the test client's context capture, which would inflate the figures.
@@ -161,54 +179,82 @@ def main() -> None:
         tmp = tempfile.mkdtemp(prefix="bench-review-")
         connection.settings_dict["TEST"]["NAME"] = str(Path(tmp) / "bench.sqlite3")
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    queries: dict[str, int] = {}
     try:
         with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"], DEBUG=False):
-            teacher, school_class = build(args.students)
-            client = Client()
-            client.force_login(teacher)
-            review_url = f"/enrollment/classes/{school_class.pk}/review/"
-            urls = {"review": review_url, "baseline": "/bench-minimal/"}
-            for url in urls.values():  # warm up: templates compiled, caches filled
+            pages: dict[str, tuple[Client, str]] = {}
+            for n in sizes:
+                teacher, school_class = build(students[n], school_name=f"基准小学{n}")
+                client = Client()
+                client.force_login(teacher)
+                pages[f"review {n}"] = (client, f"/enrollment/classes/{school_class.pk}/review/")
+            pages["baseline"] = (client, "/bench-minimal/")
+            for name, (client, url) in pages.items():  # warm up: templates, caches
                 for _ in range(20):
                     response = client.get(url)
                     assert response.status_code == 200, (url, response.status_code)
-            page = client.get(review_url).text
-            assert "以班为单位上报学校" in page
-            with CaptureQueriesContext(connection) as captured:
-                client.get(review_url)
-            queries = len(captured)
+                if name != "baseline":
+                    assert "以班为单位上报学校" in response.text
+                    with CaptureQueriesContext(connection) as captured:
+                        client.get(url)
+                    queries[name] = len(captured)
             if args.profile:
-                from pyinstrument import Profiler
-
-                profiler = Profiler(interval=0.0005)
-                with profiler:
-                    for _ in range(50):
-                        client.get(review_url)
-                print(
-                    profiler.output_text(unicode=True, show_all=False, timeline=False, flat=True)[
-                        :6000
-                    ]
-                )
-            times: dict[str, list[float]] = {name: [] for name in urls}
+                profile(*pages[f"review {sizes[0]}"])
+            wall: dict[str, list[float]] = {name: [] for name in pages}
+            cpu: dict[str, list[float]] = {name: [] for name in pages}
             for _ in range(args.iterations):
-                for name, url in urls.items():
-                    start = time.perf_counter()
+                for name, (client, url) in pages.items():
+                    start, start_cpu = time.perf_counter(), time.process_time()
                     client.get(url)
-                    times[name].append(time.perf_counter() - start)
+                    cpu[name].append(time.process_time() - start_cpu)
+                    wall[name].append(time.perf_counter() - start)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"database: {connection.vendor}; {args.iterations} requests each, interleaved")
-    print(f"review page: {args.students * 10 // 11} applications, {queries} queries")
-    medians = {name: statistics.median(t) for name, t in times.items()}
-    for name, t in times.items():
+    print(
+        f"database: {connection.vendor}; {args.iterations} requests each, interleaved; "
+        f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    for name, n in queries.items():
+        print(f"{name}: {n} queries")
+    medians = {name: statistics.median(t) for name, t in wall.items()}
+    for name, t in wall.items():
         print(
-            f"{name:9} median {medians[name] * 1000:7.2f} ms  "
-            f"p10 {percentile(t, 0.1) * 1000:7.2f} ms  p90 {percentile(t, 0.9) * 1000:7.2f} ms"
+            f"{name:11} median {medians[name] * 1000:7.2f} ms  "
+            f"p10 {percentile(t, 0.1) * 1000:7.2f}  p90 {percentile(t, 0.9) * 1000:7.2f}  "
+            f"CPU median {statistics.median(cpu[name]) * 1000:7.2f}  "
+            f"min {min(cpu[name]) * 1000:7.2f} ms"
         )
-    print(f"ratio review / baseline (medians): {medians['review'] / medians['baseline']:.1f}×")
+    first = f"review {sizes[0]}"
+    for name in pages:
+        if name == "baseline":
+            continue
+        print(f"ratio {name} / baseline (medians): {medians[name] / medians['baseline']:.1f}×")
+        if name != first:
+            print(f"ratio {name} / {first} (medians): {medians[name] / medians[first]:.2f}×")
+
+
+def profile(client: Client, url: str) -> None:
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(50):
+            client.get(url)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        return
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _ in range(50):
+            client.get(url)
+    print(profiler.output_text(unicode=True, show_all=False, timeline=False, flat=True)[:6000])
 
 
 if __name__ == "__main__":
