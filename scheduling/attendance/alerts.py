@@ -27,7 +27,14 @@ from afterschool.notices.services import notify
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
 from scheduling.attendance.selectors import dismissal_sheet
-from scheduling.models import Attendance, ChoiceWindow, Period, Session
+from scheduling.models import (
+    Attendance,
+    ChoiceWindow,
+    Period,
+    ServiceChange,
+    ServiceChangeKind,
+    Session,
+)
 
 
 def _admins(school_ids) -> dict[int, list[User]]:
@@ -86,12 +93,20 @@ def not_collected_alert(*, now: datetime.datetime | None = None) -> int:
     still waiting ``NOT_COLLECTED_MINUTES`` after the participants' dismissal
     time today (children on leave or marked absent do not wait; boarders
     stay). One notice per class and day, naming the children. Returns how
-    many children were reported."""
+    many children were reported. Not on a day the school suspended."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     wait = datetime.timedelta(minutes=settings.NOT_COLLECTED_MINUTES)
+    # A suspended day keeps its sessions (the suspension can be lifted) but
+    # nobody stays: no child waits to be collected.
+    suspended = ServiceChange.objects.filter(
+        school_id=OuterRef("school_class__school_id"),
+        date=today,
+        kind=ServiceChangeKind.SUSPENDED,
+    )
     sessions = list(
         Session.objects.filter(date=today, period=Period.AFTER_SCHOOL)
+        .exclude(Exists(suspended))
         .select_related("school_class__homeroom_teacher", "term__schedule")
         .order_by("school_class__grade", "school_class__number")
     )

@@ -122,6 +122,16 @@ class TestNotCollected:
             assert not_collected_alert() == 0
         assert not Notice.objects.exists()
 
+    def test_nobody_waits_on_a_suspended_day(self, world, after):
+        from scheduling.models import ServiceChange, ServiceChangeKind
+
+        ServiceChange.objects.create(
+            school=world.school, date=DAY, kind=ServiceChangeKind.SUSPENDED, notice="停电"
+        )
+        with time_machine.travel(at(18, 40), tick=False):
+            assert not_collected_alert() == 0
+        assert not Notice.objects.filter(kind=NoticeKind.NOT_COLLECTED).exists()
+
     def test_the_command_runs_every_check(self, world, after):
         out = StringIO()
         with time_machine.travel(at(18, 31), tick=False):
