@@ -88,7 +88,7 @@ class TestBillingDemo:
         assert len(fee_sheet(term=term, month=september).rows) > 80
         # One class's sheet as PDF: the school's (~1,000 rows) is the same
         # template at 20 times the layout time.
-        one_class = school.classes.get(grade=3, number=2)
+        one_class = school.classes.get(grade=3, number=2, school_year=term.school_year)
         sheet = fee_sheet(term=term, month=september, school_class=one_class)
         assert len(sheet.rows) > 20
         assert sheet_pdf(sheet)[:4] == b"%PDF"
