@@ -22,7 +22,7 @@ VALUES = [
     None,
     "",
     "张三",
-    'a<b>&"c\'',
+    "a<b>&\"c'",
     mark_safe("<b>safe</b>"),
     0,
     42,
