@@ -3,9 +3,10 @@ PY := .venv/bin/python
 # CI runs the same suite under coverage: make test PYTEST='.venv/bin/python -m coverage run -m pytest'
 PYTEST ?= $(PY) -m pytest
 # One test process per core (pytest-xdist); a file's tests stay in one worker (and a
-# package's sharing a fixture: tests/conftest.py groups them)
-# so module-scoped fixtures (a built demo school) are built once. XDIST= runs serially.
-XDIST ?= -n auto --dist loadgroup
+# package's sharing a fixture: tests/conftest.py's scheduler groups them) so
+# module-scoped fixtures (a built demo school) are built once; the longest
+# groups go first (tests/conftest.py orders them). XDIST= runs serially.
+XDIST ?= -n auto --dist loadscope --no-loadscope-reorder
 PORT ?= 8000
 
 .PHONY: setup demo test lint coverage

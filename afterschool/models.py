@@ -711,6 +711,11 @@ class Announcement(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def grade_name(self) -> str:
+        """The grade in words (三年级) for a grade announcement, else ""."""
+        return GRADE_NAMES.get(self.grade, "") if self.grade else ""
+
 
 class Notice(models.Model):
     """One notice to one person (the in-app channel, always on). ``dedupe_key``

@@ -113,21 +113,64 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
-@pytest.hookimpl(tryfirst=True)
+# How ``make test`` spreads the suite over pytest-xdist's workers (``--dist
+# loadscope`` with the scheduler below): a module's tests stay on one worker,
+# so its module-scoped fixtures (a built demo school, ~60 s) are built once,
+# and so do a package's that share a package-scoped fixture. (xdist's own
+# ``loadgroup`` marks do not group under pytest 9.2: xdist renames
+# ``item._nodeid``, which pytest 9.2 no longer reads.)
+SHARED_GROUPS = {
+    "tests/demo/school/": "tests/demo/school/",  # one demo school (conftest.py)
+    # Both read one production collectstatic (tests/ops/conftest.py).
+    "tests/ops/test_page_weight.py": "collected-static",
+    "tests/ops/test_serving.py": "collected-static",
+}
+# The longest groups (from ``--durations``) start first, so no worker is left
+# with a long one at the end. Order only: a missing or stale entry costs time,
+# never a result.
+LONGEST_FIRST = (
+    "tests/demo/school/",
+    "tests/demo/test_present.py",
+    "tests/ops/test_fuzz.py",
+    "tests/ops/test_browser_walk.py",
+    "tests/browser/test_accessibility.py",
+    "tests/demo/test_county.py",
+    "tests/ops/test_exports.py",
+    "tests/ops/test_url_matrix.py",
+)
+
+
+def xdist_group_of(nodeid: str) -> str:
+    """The scheduling group of a test id: its module, or a shared group."""
+    path = nodeid.split("::", 1)[0]
+    return next((g for p, g in SHARED_GROUPS.items() if path.startswith(p)), path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroupScheduling(LoadScopeScheduling):
+        """xdist's loadscope, one unit per module or shared group, sent in
+        collection order (``--no-loadscope-reorder``: longest first)."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return ModuleGroupScheduling(config, log)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Groups tests for pytest-xdist's ``--dist loadgroup`` (the Makefile's):
-    a module's tests stay on one worker (module fixtures are built once) and
-    so do a package's that share a package-scoped fixture (the demo school of
-    ``tests/demo/school``, a ~45 s build). Runs before xdist reads the marks."""
-    shared = {
-        "tests/demo/school/": "tests/demo/school/",
-        # Both read one production collectstatic (tests/ops/conftest.py).
-        "tests/ops/test_page_weight.py": "collected-static",
-        "tests/ops/test_serving.py": "collected-static",
-    }
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
+    """Puts the longest groups first (a stable sort: every module stays in
+    one block in pytest's own order, which keeps parametrized module
+    fixtures built once)."""
+
+    def rank(item) -> int:
         path = item.nodeid.split("::", 1)[0]
-        group = next((g for p, g in shared.items() if path.startswith(p)), path)
-        item.add_marker(pytest.mark.xdist_group(group))
+        return next(
+            (i for i, p in enumerate(LONGEST_FIRST) if path.startswith(p)), len(LONGEST_FIRST)
+        )
+
+    items.sort(key=rank)

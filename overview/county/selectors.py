@@ -135,7 +135,6 @@ class CountyFigures:
 SUMMED = (
     "students",
     "participants",
-    "service_days",
     "student_weeks",
     "full_weeks",
     "priority_children",
@@ -274,10 +273,11 @@ def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigu
     out = CountyFigures(rows=[rows[s.pk] for s in schools])
     for name in SUMMED:
         setattr(out.total, name, sum(getattr(r, name) for r in out.rows))
-    days = [r.weekly_days for r in out.rows if r.term]
-    out.total.weekly_days = min(days) if days else 0
-    minutes = [r.daily_minutes for r in out.rows if r.term]
-    out.total.daily_minutes = min(minutes) if minutes else 0
+    # Days and minutes are per school, not additive: the county's row shows
+    # the least any school with a term offers (what the inspection checks).
+    for name in ("service_days", "weekly_days", "daily_minutes"):
+        values = [getattr(r, name) for r in out.rows if r.term]
+        setattr(out.total, name, min(values) if values else 0)
     return out
 
 

@@ -353,6 +353,19 @@ class TestAnnouncements:
         detail = client.get(reverse("notices:announcement-detail", args=[ann.pk])).content.decode()
         assert 'data-read="1"' in detail
 
+    def test_grade_announcement_listed_with_the_grade_in_words(self, client, world, term):
+        announcement_publish(
+            school=world.school,
+            by=world.admin,
+            title="三年级春游",
+            body="周五春游。",
+            audience=AnnouncementAudience.GRADE,
+            grade=3,
+        )
+        client.force_login(world.admin)
+        listing = client.get(reverse("notices:announcements")).content.decode()
+        assert "· 三年级 ·" in listing and "3年级" not in listing
+
     def test_empty_announcement_refused_in_chinese(self, client, world, term):
         client.force_login(world.admin)
         response = client.post(

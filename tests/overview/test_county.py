@@ -73,6 +73,9 @@ class TestCountyFigures:
         total = figures.total
         assert (total.students, total.participants, total.participation_rate) == (20, 5, 25.0)
         assert total.teachers == 7
+        # Days are per school: the county row shows the least, never a sum.
+        assert total.service_days == min(a.service_days, b.service_days)
+        assert total.service_days < a.service_days + b.service_days
 
     def test_fixed_queries_at_two_sizes(self, county):
         def count(schools):
