@@ -122,6 +122,16 @@ def loose_credits_to_term_end(term: Term, *, by: User | None = None) -> int:
     return len(loose)
 
 
+def _require_term_over(term: Term) -> None:
+    # Until its last day a term can still be billed and paid: what it holds
+    # for a family is known only after it (seed: 学期末结算).
+    if timezone.localdate() <= term.last_day:
+        raise ValidationError(
+            _("本学期%(last)s结束，之后才能办理期末退款或结转：在此之前还可能出账或缴费。")
+            % {"last": f"{term.last_day.year}年{term.last_day.month}月{term.last_day.day}日"}
+        )
+
+
 def _lock_school(term: Term) -> None:
     # One term-end step at a time per school: a double click gathers once.
     School.objects.select_for_update().get(pk=term.school_id)
@@ -136,9 +146,11 @@ def refund_batch_create(*, term: Term, by: User) -> RefundBatch:
     owes it overall and less what an unpaid batch already takes
     (``billing.refunds.selectors.credits_held``).
 
-    Raises ``ValidationError`` when the term's policy carries money left at
-    term end to the next term (``carries_credits_forward``: then
-    ``credits_carry_forward``) or there is nothing to refund."""
+    Raises ``ValidationError`` before the term's last day is over, when the
+    term's policy carries money left at term end to the next term
+    (``carries_credits_forward``: then ``credits_carry_forward``) or there
+    is nothing to refund."""
+    _require_term_over(term)
     if carries_credits_forward(fee_policy_for(term)):
         raise ValidationError(
             _("本学期收费标准规定期末结余抵下学期费用，不退款：请将结余结转到下学期。")
@@ -183,9 +195,10 @@ def credits_carry_forward(*, term: Term, by: User) -> list[FeeCredit]:
     (``billing.statements.services.statements_generate``). Returns the new
     credits.
 
-    Raises ``ValidationError`` when the policy refunds instead, the next
-    term is not set up yet, or nothing is left to carry (a second press
-    carries nothing)."""
+    Raises ``ValidationError`` before the term's last day is over, when the
+    policy refunds instead, the next term is not set up yet, or nothing is
+    left to carry (a second press carries nothing)."""
+    _require_term_over(term)
     if not carries_credits_forward(fee_policy_for(term)):
         raise ValidationError(
             _("本学期收费标准规定期末结余退还家长，不结转到下学期：请汇总退款批次。")

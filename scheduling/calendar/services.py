@@ -293,6 +293,17 @@ def service_add(
     )
 
 
-def service_change_withdraw(*, change: ServiceChange) -> None:
-    """Lift a suspension or withdraw an added day."""
+def service_change_withdraw(*, change: ServiceChange, today: datetime.date | None = None) -> None:
+    """Lift a suspension or withdraw an added day. ``today`` (default the
+    local date): a change for a day before it stays, as ``service_suspend``
+    refuses a past day: that day was (or was not) served, its rolls and
+    statements follow it.
+
+    Raises ``ValidationError`` when the change's date is before ``today``."""
+    today = today or timezone.localdate()
+    if change.date < today:
+        raise ValidationError(
+            _("%(date)s 已经过去，当天的调整不能再撤销（点名和计费已按它进行）。")
+            % {"date": _long_date(change.date)}
+        )
     change.delete()

@@ -69,6 +69,7 @@ def calendar_page(request):
         "terms": terms_for_user(request.user),
         # Checked here (400 for garbage or a far-off year), then read as text.
         **calendar_month(term, _month_text(request), _today()),
+        "today": _today(),
         "day_form": CalendarDayForm(),
         "suspend_form": SuspendForm(),
         "add_form": AddDayForm(),
@@ -196,6 +197,10 @@ def service_add(request):
 def service_change_withdraw(request, pk: int):
     change = access.get_service_change_for_user(request.user, pk)
     term = term_for_request(request)
-    services.service_change_withdraw(change=change)
-    messages.success(request, _("已撤销该日的调整。"))
+    try:
+        services.service_change_withdraw(change=change, today=_today())
+    except ValidationError as exc:
+        _show_errors(request, exc)
+    else:
+        messages.success(request, _("已撤销该日的调整。"))
     return _back_to_calendar(term)

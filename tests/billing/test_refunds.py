@@ -4,10 +4,13 @@ statement the guardian sees)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -15,6 +18,7 @@ from openpyxl import load_workbook
 from billing.models import FeeStatement, Payment, PaymentKind, RefundBatch, RefundBatchStatus
 from billing.payments.services import payment_record
 from billing.refunds.services import (
+    credits_carry_forward,
     refund_batch_approve,
     refund_batch_create,
     refund_batch_mark_paid,
@@ -23,6 +27,8 @@ from billing.refunds.services import (
 from billing.statements.selectors import statement_paid
 from billing.statements.services import statements_generate
 from tests.billing.conftest import SEPT, enrol
+
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -81,6 +87,17 @@ class TestRefundBatch:
         # Nothing is left to gather.
         with pytest.raises(ValidationError, match="没有需要退还的结余"):
             refund_batch_create(term=overpaid, by=world.admin)
+
+    def test_nothing_is_gathered_before_the_term_is_over(self, world, overpaid):
+        # On the term's last day it can still be billed and paid.
+        with time_machine.travel(datetime.datetime(2025, 1, 17, 12, tzinfo=TZ), tick=False):
+            for step in (refund_batch_create, credits_carry_forward):
+                with pytest.raises(ValidationError, match="2025年1月17日结束，之后才能办理"):
+                    step(term=overpaid, by=world.admin)
+        assert not RefundBatch.objects.exists()
+        assert not Payment.objects.filter(kind=PaymentKind.REFUND).exists()
+        with time_machine.travel(datetime.datetime(2025, 1, 18, 9, tzinfo=TZ), tick=False):
+            assert refund_batch_create(term=overpaid, by=world.admin).total == Decimal("3.40")
 
     def test_a_statement_in_a_batch_is_not_gathered_twice(self, world, overpaid):
         refund_batch_create(term=overpaid, by=world.admin)

@@ -14,6 +14,7 @@ from scheduling.calendar.services import (
     calendar_day_set,
     calendar_year_mark_entered,
     service_add,
+    service_change_withdraw,
     service_suspend,
     term_schedule_save,
 )
@@ -179,6 +180,16 @@ class TestSuspensionAndAddedDays:
         assert D(2024, 9, 10) not in cal.service_days(term)
         assert D(2024, 9, 10) in cal.school_days(term)
         assert len(cal.service_days(term)) == 94
+
+    def test_a_past_suspension_stays_a_coming_one_can_be_lifted(self, world, term):
+        change = service_suspend(
+            school=world.school, date=D(2024, 9, 10), notice="体检", by=world.admin, today=BEFORE
+        )
+        with pytest.raises(ValidationError, match="2024年9月10日 已经过去，当天的调整不能再撤销"):
+            service_change_withdraw(change=change, today=D(2024, 9, 11))
+        assert D(2024, 9, 10) not in cal.service_days(term)
+        service_change_withdraw(change=change, today=D(2024, 9, 10))  # the day itself: yes
+        assert D(2024, 9, 10) in cal.service_days(term)
 
     def test_guardians_see_upcoming_suspension_notices(self, world, term):
         service_suspend(

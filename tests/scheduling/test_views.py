@@ -301,6 +301,33 @@ class TestCalendarPage:
         calendar = client.get(reverse("scheduling:calendar") + f"?term={term.pk}").content.decode()
         assert 'min="2024-09-11"' in calendar and "只能暂停今天及以后的服务日" in calendar
 
+    def test_a_past_suspension_cannot_be_lifted_on_the_page(self, client, world, term):
+        def on(day):
+            return time_machine.travel(datetime.datetime(2024, 9, day, 8, tzinfo=datetime.UTC))
+
+        # Logged in on each pinned day (a session from another day has expired).
+        with on(2):
+            login(client, world.admin)
+            client.post(
+                reverse("scheduling:service-suspend"),
+                {"term": term.pk, "date": "2024-09-10", "notice": "全校体检"},
+            )
+        change = ServiceChange.objects.get()
+        withdraw = reverse("scheduling:service-change-withdraw", args=[change.pk])
+        month = reverse("scheduling:calendar") + f"?term={term.pk}&month=2024-09"
+        with on(11):
+            login(client, world.admin)
+            listing = client.get(month)
+            assert listing.status_code == 200 and withdraw not in listing.content.decode()
+            page = client.post(withdraw, {"term": term.pk}, follow=True).content.decode()
+        assert "2024年9月10日 已经过去，当天的调整不能再撤销" in page
+        assert ServiceChange.objects.filter(pk=change.pk).exists()
+        with on(9):
+            login(client, world.admin)
+            assert withdraw in client.get(month).content.decode()
+            page = client.post(withdraw, {"term": term.pk}, follow=True).content.decode()
+        assert "已撤销该日的调整" in page and not ServiceChange.objects.exists()
+
     @time_machine.travel(datetime.datetime(2024, 9, 2, 8, tzinfo=datetime.UTC), tick=False)
     def test_a_date_outside_the_term_is_refused_on_the_page(self, client, world, term):
         login(client, world.admin)
