@@ -33,18 +33,41 @@ from afterschool.models import (
 
 def current_school_year(*, school_id: int | None) -> SchoolYear | None:
     """The school year the people pages and figures default to: the one
-    containing today (a school year runs from September of ``start_year`` to
-    the next August, see ``SchoolYear``), else the latest; ``None`` when the
+    containing today (``school_year_start``), else the latest; ``None`` when the
     school has none. One query."""
     if school_id is None:
         return None
-    today = timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
+    start = school_year_start(timezone.localdate())
     years = list(SchoolYear.objects.filter(school_id=school_id).order_by("-start_year"))
     for year in years:
         if year.start_year == start:
             return year
     return years[0] if years else None
+
+
+def school_year_start(day: datetime.date) -> int:
+    """The ``start_year`` of the school year containing ``day``: a school
+    year runs from September, and the summer from August belongs to the
+    next one (its classes are formed and its first term prepared then)."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def classes_in_year_of(
+    classes: QuerySet[SchoolClass], day: datetime.date | None = None
+) -> QuerySet[SchoolClass]:
+    """``classes`` narrowed to the school year of ``day`` (default today) of
+    each class's school, or the school's latest year when it has none for
+    that day (``current_school_year``'s rule). Pages of "today" list this
+    year's classes only: last year's 三年级（2）班 keeps its own children and
+    stays reachable by its address, but is no longer offered. A subquery,
+    so no query is added."""
+    start = school_year_start(day or timezone.localdate())
+    year = (
+        SchoolYear.objects.filter(school_id=OuterRef("school_id"))
+        .order_by(Case(When(start_year=start, then=0), default=1), "-start_year")
+        .values("pk")[:1]
+    )
+    return classes.filter(school_year_id=Subquery(year))
 
 
 def school_grades(*, school_id: int) -> list[int]:

@@ -17,6 +17,7 @@ app_name = "billing"
 urlpatterns = [
     path("policy/", policy.policy, name="policy"),
     path("policy/rate-change/", policy.rate_change, name="rate-change"),
+    path("policy/document/", policy.fee_document, name="fee-document"),
     path("terms/new/", terms.term_new, name="term-new"),
     path("statements/", statements.statements, name="statements"),
     path("statements/generate/", statements.statements_generate, name="statements-generate"),

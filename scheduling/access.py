@@ -28,7 +28,7 @@ from afterschool.access import (
     students_for_user,
 )
 from afterschool.models import Role, Room, SchoolClass, Student, Term, User
-from afterschool.selectors import pick_current_term, terms_of
+from afterschool.selectors import classes_in_year_of, pick_current_term, terms_of
 from enrollment.models import Application
 from scheduling.models import (
     ROTA_ROLES,
@@ -352,7 +352,9 @@ def dismissal_classes_for_user(user: User, date: datetime.date) -> QuerySet[Scho
     qs = SchoolClass.objects.select_related("homeroom_teacher")
     if not user.is_authenticated or not user.is_staff_member or not user.school_id:
         return qs.none()
-    qs = qs.filter(school_id=user.school_id)
+    # The classes of ``date``'s school year: last year's classes keep their
+    # children (ClassMembership), who are collected from this year's.
+    qs = classes_in_year_of(qs.filter(school_id=user.school_id), date)
     if user.is_school_admin:
         return qs
     return qs.filter(
@@ -439,10 +441,13 @@ HOMEWORK_ROLES = frozenset({Role.ADMIN, Role.HOMEROOM, Role.TEACHER})
 def homework_classes_for_user(user: User) -> QuerySet[SchoolClass]:
     """Classes ``user`` may publish homework for (作业公示): every class of
     their school for its admin, homeroom and subject teachers (a subject
-    teacher teaches several classes); nothing for volunteers and guardians."""
+    teacher teaches several classes) of this school year; nothing for
+    volunteers and guardians."""
     if not user.is_authenticated or not user.school_id or user.role not in HOMEWORK_ROLES:
         return SchoolClass.objects.none()
-    return SchoolClass.objects.filter(school_id=user.school_id)
+    return classes_in_year_of(
+        SchoolClass.objects.select_related("school_year").filter(school_id=user.school_id)
+    )
 
 
 def can_publish_homework(user: User, school_class: SchoolClass) -> bool:

@@ -20,6 +20,7 @@ from afterschool.models import (
     Student,
     User,
 )
+from afterschool.selectors import classes_in_year_of
 
 ALL = _("全部")
 YES_NO_ALL = [("", ALL), ("true", _("是")), ("false", _("否"))]
@@ -34,7 +35,12 @@ def _user_classes(request):
     # The class choices are the classes the user may see (none for outsiders).
     if request is None:  # pragma: no cover - the views always pass the request
         return SchoolClass.objects.none()
-    return classes_for_user(request.user).select_related(None).only("pk", "grade", "number")
+    # This school year's (the names repeat every year).
+    return (
+        classes_in_year_of(classes_for_user(request.user))
+        .select_related(None)
+        .only("pk", "grade", "number")
+    )
 
 
 def _user_years(request):

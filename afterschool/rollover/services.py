@@ -31,6 +31,7 @@ from afterschool.models import (
     Term,
     User,
 )
+from afterschool.selectors import school_year_start
 
 # The top grade of a 小学 (六年级) and of a 九年制 school (九年级).
 PRIMARY_TOP_GRADE = 6
@@ -215,12 +216,6 @@ TERM_TIME_FIELDS = (
 )
 
 
-def school_year_start_of(day: datetime.date) -> int:
-    """The ``start_year`` of the school year containing ``day``: a school
-    year runs from September (the summer from August belongs to the next)."""
-    return day.year if day.month >= 8 else day.year - 1
-
-
 def term_create_from(
     *,
     source: Term,
@@ -241,8 +236,8 @@ def term_create_from(
         raise ValidationError({"name": _("请填写学期名称。")})
     if last_day < first_day:
         raise ValidationError({"last_day": _("结束日期不能早于开始日期。")})
-    start = school_year_start_of(first_day)
-    if school_year_start_of(last_day) != start:
+    start = school_year_start(first_day)
+    if school_year_start(last_day) != start:
         raise ValidationError({"last_day": _("学期不能跨越两个学年。")})
     if Term.objects.filter(school_id=source.school_id, name=name).exists():
         raise ValidationError({"name": _("已有同名学期“%(name)s”。") % {"name": name}})

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from afterschool.models import School
 from billing.models import FeePolicy
 from billing.policy.services import POLICY_FIELDS
 
@@ -109,3 +110,14 @@ class RateChangeForm(forms.Form):
     rate_per_period = forms.DecimalField(
         label=_("新的每课时收费（元）"), max_digits=6, decimal_places=2, min_value=0
     )
+
+
+class FeeDocumentForm(forms.ModelForm):
+    """收费依据文件号: the county document the school's fee standard follows."""
+
+    class Meta:
+        model = School
+        fields = ["fee_document"]
+        help_texts = {
+            "fee_document": _("县教体局或物价部门收费文件的文号，例如：某县教发【2026】12号。")
+        }

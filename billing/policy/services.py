@@ -173,3 +173,25 @@ def fee_rate_change(
     )
     audited(change, by).save()
     return change
+
+
+@transaction.atomic
+def fee_document_set(*, school: School, document: str, by: User) -> School:
+    """Record the county document the school's fee comes from (收费依据文件号,
+    e.g. 某县教发【2026】12号), shown with the cap on every fee page, the fee
+    publicity notice and the county's figures.
+
+    Raises ``ValidationError`` when ``by`` is not the school's admin or the
+    number is blank (the seed's placeholder X号 is what it replaces).
+    """
+    from afterschool.access import is_admin_of
+
+    if not is_admin_of(by, school.pk):
+        raise ValidationError(_("只有学校管理员可以填写收费依据文件号。"))
+    document = " ".join((document or "").split())
+    if not document:
+        raise ValidationError({"fee_document": [_("请填写县里收费文件的文号。")]})
+    school = School.objects.select_for_update().get(pk=school.pk)
+    school.fee_document = document
+    audited(school, by).save(update_fields=["fee_document"])
+    return school

@@ -14,9 +14,14 @@ from afterschool.access import school_admin_required, terms_for_user
 from billing.access import billing_term_for_user
 from billing.http import errors_to_form
 from billing.models import FeeRateChange
-from billing.policy.forms import FeePolicyForm, RateChangeForm
+from billing.policy.forms import FeeDocumentForm, FeePolicyForm, RateChangeForm
 from billing.policy.selectors import fee_policy_for, fee_policy_of
-from billing.policy.services import fee_cap_warnings, fee_policy_save, fee_rate_change
+from billing.policy.services import (
+    fee_cap_warnings,
+    fee_document_set,
+    fee_policy_save,
+    fee_rate_change,
+)
 
 
 @login_required
@@ -42,7 +47,7 @@ def policy(request):
     return _render(request, term, form=form, rate_form=RateChangeForm())
 
 
-def _render(request, term, *, form, rate_form):
+def _render(request, term, *, form, rate_form, document_form=None):
     return render(
         request,
         "billing/policy.html",
@@ -50,6 +55,7 @@ def _render(request, term, *, form, rate_form):
             "term": term,
             "form": form,
             "rate_form": rate_form,
+            "document_form": document_form or FeeDocumentForm(instance=term.school),
             "rate_changes": FeeRateChange.objects.filter(term=term).order_by("effective_from"),
             "school": term.school,
             "terms": terms_for_user(request.user),
@@ -74,3 +80,32 @@ def rate_change(request):
             return redirect(reverse("billing:policy") + f"?term={term.pk}")
     current = fee_policy_of(term) or fee_policy_for(term)
     return _render(request, term, form=FeePolicyForm(instance=current), rate_form=rate_form)
+
+
+@login_required
+@school_admin_required
+@require_POST
+def fee_document(request):
+    """The school's 收费依据文件号; errors are shown on the policy page."""
+    term = billing_term_for_user(request.user, request.POST.get("term"))
+    form = FeeDocumentForm(request.POST, instance=term.school)
+    if form.is_valid():
+        try:
+            fee_document_set(
+                school=term.school, document=form.cleaned_data["fee_document"], by=request.user
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("收费依据文件号已保存。"))
+            return redirect(reverse("billing:policy") + f"?term={term.pk}")
+    # Show the school's saved number in the notice, the typed one in the form.
+    term.school.refresh_from_db(fields=["fee_document"])
+    current = fee_policy_of(term) or fee_policy_for(term)
+    return _render(
+        request,
+        term,
+        form=FeePolicyForm(instance=current),
+        rate_form=RateChangeForm(),
+        document_form=form,
+    )

@@ -54,7 +54,7 @@ def statement_payments(statement: FeeStatement) -> QuerySet[Payment]:
 
 @dataclass
 class ClassArrears:
-    school_class: SchoolClass
+    school_class: SchoolClass | None  # None: the 合计 row
     students: int
     total: Decimal
     paid: Decimal
@@ -93,6 +93,18 @@ def arrears_by_class(*, term: Term, classes: QuerySet[SchoolClass]) -> list[Clas
         owing = sum(1 for sid, t in students if t - paid[sid] > 0)
         out.append(ClassArrears(c, len(students), total_, paid_, owing))
     return out
+
+
+def arrears_total(rows: list[ClassArrears]) -> ClassArrears:
+    """The 合计 row of ``arrears_by_class``'s rows (``school_class`` None):
+    the school's term total, paid and students owing (yuan, Decimal)."""
+    return ClassArrears(
+        None,
+        sum(r.students for r in rows),
+        sum((r.total for r in rows), ZERO),
+        sum((r.paid for r in rows), ZERO),
+        sum(r.owing for r in rows),
+    )
 
 
 def months_with_statements(term: Term) -> list[datetime.date]:

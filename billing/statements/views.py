@@ -43,6 +43,7 @@ from billing.policy.selectors import fee_policy_default, fee_policy_of
 from billing.statements import services
 from billing.statements.selectors import (
     arrears_by_class,
+    arrears_total,
     statement_lines,
     statement_month,
     statement_paid,
@@ -95,7 +96,8 @@ def statements(request):
             "table": table,
             "classes": classes,
             "school_class": school_class,
-            "arrears": arrears_by_class(term=term, classes=classes),
+            "arrears": (arrears := arrears_by_class(term=term, classes=classes)),
+            "arrears_total": arrears_total(arrears),
             "policy": policy,
             # What a run without a saved standard bills at (the model's defaults).
             "default_policy": policy or fee_policy_default(term),

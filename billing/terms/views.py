@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required
-from afterschool.rollover.services import TERM_TIME_FIELDS, school_year_start_of
+from afterschool.rollover.services import TERM_TIME_FIELDS
+from afterschool.selectors import school_year_start
 from billing.access import billing_term_for_user
 from billing.http import errors_to_form
 from billing.policy.selectors import fee_policy_for
@@ -131,7 +132,7 @@ def _pattern_preview(source, pattern, first_day: datetime.date, form) -> dict:
     """The rota pattern's grid for the preview: each class with the class
     its supervisors go with in the new term's school year (``first_day``'s;
     ``None`` when there is none), and which slots are ticked."""
-    start = school_year_start_of(first_day)
+    start = school_year_start(first_day)
     targets = pattern_targets(pattern, school_id=source.school_id, start_year=start)
     grid = rota_pattern_grid(pattern)
     return {

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from afterschool.models import School, SchoolClass, Student, Term
+from afterschool.models import ClassMembership, School, SchoolClass, Student, Term
 from afterschool.selectors import class_order
 from enrollment.applications.selectors import applications_with_people
 from enrollment.models import Application, ClassSubmission, OptOut, Status
@@ -142,11 +142,16 @@ def submission_applications(submission: ClassSubmission) -> QuerySet[Application
     """The applications of a class submission, with the class's approved and
     terminated ones of the term (approved earlier, or returned and
     resubmitted), by status then the class's order; joins applied."""
+    # The class's children as a subquery: a join on their memberships under
+    # the OR would repeat each row once per school year the child has.
+    members = ClassMembership.objects.filter(school_class=submission.school_class)
     return applications_with_people(
-        Application.objects.filter(class_submission=submission)
-        | Application.objects.filter(
-            student__memberships__school_class=submission.school_class,
-            term=submission.term,
-            status__in=[Status.APPROVED, Status.TERMINATED],
+        Application.objects.filter(
+            Q(class_submission=submission)
+            | Q(
+                student__in=members.values("student_id"),
+                term=submission.term,
+                status__in=[Status.APPROVED, Status.TERMINATED],
+            )
         )
     ).order_by("status", *class_order("student__"))

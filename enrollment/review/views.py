@@ -18,6 +18,7 @@ from django_tables2 import RequestConfig
 from afterschool.access import classes_for_user, school_admin_required, term_for_user
 from afterschool.models import Role
 from afterschool.redirects import next_url
+from afterschool.selectors import classes_in_year_of
 from enrollment import access
 from enrollment.access import STAFF_REVIEW
 from enrollment.applications.views import application_form_page, reason_page
@@ -41,7 +42,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
             "classes": (
                 classes_for_user(request.user).filter(school_year_id=term.school_year_id)
                 if term
-                else classes_for_user(request.user)
+                else classes_in_year_of(classes_for_user(request.user))
             ),
             "term": term,
             "survey": Survey.objects.filter(term=term).first() if term else None,

@@ -39,13 +39,24 @@ def approved_waiver_for(*, student: Student, term: Term) -> WaiverRequest | None
     )
 
 
+# A waiver of an application not sent (draft) or withdrawn is nobody's to
+# decide: the list, the admin's to-do and ``services.waiver_decide`` agree.
+UNDECIDABLE_APPLICATION_STATUSES = (Status.DRAFT, Status.WITHDRAWN)
+
+
+def decidable_waivers(*, school_id: int, term: Term) -> QuerySet[WaiverRequest]:
+    """The term's waiver requests the school may decide (their application
+    sent and not withdrawn), decided or not. Lazy, no query until read."""
+    return WaiverRequest.objects.filter(
+        application__student__school_id=school_id, application__term=term
+    ).exclude(application__status__in=UNDECIDABLE_APPLICATION_STATUSES)
+
+
 def waivers_for_school(*, school_id: int, term: Term) -> QuerySet[WaiverRequest]:
-    """The term's waiver requests with student and class: one query."""
+    """The term's waiver requests (``decidable_waivers``) with student and
+    class: one query."""
     return (
-        WaiverRequest.objects.filter(
-            application__student__school_id=school_id, application__term=term
-        )
-        .exclude(application__status=Status.DRAFT)
+        decidable_waivers(school_id=school_id, term=term)
         .select_related(
             "application",
             "application__student",

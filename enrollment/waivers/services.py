@@ -15,8 +15,8 @@ from afterschool.access import is_admin_of
 from afterschool.audit import audited
 from afterschool.models import NoticeKind, User
 from afterschool.notices.services import notify_guardians_of_students
-from enrollment.models import Application, Status, WaiverRequest, WaiverStatus
-from enrollment.waivers.selectors import waiver_start
+from enrollment.models import Application, WaiverRequest, WaiverStatus
+from enrollment.waivers.selectors import UNDECIDABLE_APPLICATION_STATUSES, waiver_start
 
 
 def waiver_sync(*, application: Application) -> None:
@@ -65,7 +65,7 @@ def waiver_decide(
     )
     if not is_admin_of(by, waiver.application.student.school_id):
         raise ValidationError(_("只有学校管理员可以审核减免申请。"))
-    if waiver.application.status in {Status.DRAFT, Status.WITHDRAWN}:
+    if waiver.application.status in UNDECIDABLE_APPLICATION_STATUSES:
         raise ValidationError(_("该申请未提交或已退出，不能审核减免。"))
     reason = (reason or "").strip()
     if not reason:

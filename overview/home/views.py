@@ -11,12 +11,13 @@ gets a plain page pointing to the Django admin.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from afterschool.access import classes_for_user, students_for_user
 from afterschool.home.selectors import school_figures
 from afterschool.models import Role, User
+from afterschool.selectors import classes_in_year_of
 from overview.dashboards.selectors import home_charts_for_user
 from overview.todo import selectors as todo
 
@@ -49,8 +50,10 @@ def home(request):
     elif template.endswith("home_homeroom.html"):
         context["todos"] = todo.homeroom_todos(user=user)
         context["classes"] = (
-            classes_for_user(user)
-            .annotate(student_count=Count("students"))
+            classes_in_year_of(classes_for_user(user))
+            .annotate(
+                student_count=Count("memberships", filter=Q(memberships__end_date__isnull=True))
+            )
             .order_by("grade", "number")
         )
         context["charts"] = home_charts_for_user(user)

@@ -31,9 +31,9 @@ from enrollment.models import (
     Status,
     Survey,
     SurveyResponse,
-    WaiverRequest,
     WaiverStatus,
 )
+from enrollment.waivers.selectors import decidable_waivers
 from scheduling.calendar.days import term_schedule, unknown_years
 from scheduling.models import (
     Allocation,
@@ -88,8 +88,9 @@ def _unsigned_agreements(qs):
 def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[Todo]:
     """A guardian's to-dos for their children in each child's current term.
     Queries: children; terms; agreements; returned applications; open
-    surveys; survey answers; choice windows; published allocations; leave
-    decided; arrears (10, whatever the number of children)."""
+    surveys; survey answers; choice windows (and, while one is open, who
+    takes the featured day); published allocations; leave decided; arrears
+    (10–11, whatever the number of children)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     children = list(students_for_user(user).order_by("name"))
@@ -158,9 +159,25 @@ def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     windows = list(
         ChoiceWindow.objects.filter(term_id__in=term_ids, opens_at__lte=now, closes_at__gt=now)
     )
+    # Only a child taking the featured day chooses a club (one query, when a
+    # window is open).
+    featured = (
+        set(
+            Application.objects.filter(
+                student_id__in=ids,
+                term_id__in=term_ids,
+                status=Status.APPROVED,
+                wants_featured_day=True,
+            ).values_list("student_id", "term_id")
+        )
+        if windows
+        else set()
+    )
     choosing = []
     for c in children:
         for w in windows:
+            if (c.pk, w.term_id) not in featured:
+                continue
             if (
                 w.scope == WindowScope.SCHOOL
                 or (w.scope == WindowScope.GRADE and w.grade == c.school_class.grade)
@@ -468,7 +485,7 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
                 "fee_document",
                 _("收费依据文件号仍是占位文字，请填写县里的正式文号"),
                 1,
-                reverse("billing:policy"),
+                reverse("billing:policy") + "#fee-document",
                 detail=school.fee_document or "",
                 urgent=True,
             )
@@ -504,9 +521,11 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
                 urgent=True,
             )
         )
-    waivers = WaiverRequest.objects.filter(
-        application__term=term, status=WaiverStatus.PENDING
-    ).count()
+    waivers = (
+        decidable_waivers(school_id=school.pk, term=term)
+        .filter(status=WaiverStatus.PENDING)
+        .count()
+    )
     if waivers:
         items.append(Todo("waivers", _("减免申请待审核"), waivers, reverse("enrollment:waivers")))
     unsigned = _unsigned_agreements(Application.objects.filter(term=term)).count()
@@ -528,13 +547,24 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
         items.append(
             Todo("print_jobs", _("协议书打印已完成"), jobs, reverse("enrollment:agreements-print"))
         )
+    # Students, as the statements page's 欠费人数 counts them (a family owing
+    # for three months is one family to call, not three).
     arrears = (
         with_paid(FeeStatement.objects.filter(school=school, term=term))
         .filter(total__gt=F("paid"))
+        .values("student_id")
+        .distinct()
         .count()
     )
     if arrears:
-        items.append(Todo("arrears", _("欠费账单"), arrears, reverse("billing:statements")))
+        items.append(
+            Todo(
+                "arrears",
+                _("欠费学生"),
+                arrears,
+                reverse("billing:statements") + f"?term={term.pk}#arrears",
+            )
+        )
     ahead = today + datetime.timedelta(days=CALENDAR_LOOKAHEAD_DAYS)
     years = unknown_years(school, max(today, term.first_day), min(ahead, term.last_day))
     if years:

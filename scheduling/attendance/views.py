@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from afterschool.access import staff_required, students_for_user
 from afterschool.models import Role
 from afterschool.params import date_param
+from enrollment.models import Status as ApplicationStatus
 from scheduling import access
 from scheduling.attendance import selectors, services
 from scheduling.attendance.forms import DismissForm, LeaveDecideForm, LeaveForm, RollMarkForm
@@ -229,7 +230,17 @@ def leave_create(request):
     """The guardian asks leave for one of their children (phone layout)."""
     if request.user.role != Role.GUARDIAN:
         raise PermissionDenied
-    students = students_for_user(request.user).order_by("name")
+    # Only children taking part in a term not yet over: another child has
+    # nothing to be excused from (the service refuses it too).
+    students = (
+        students_for_user(request.user)
+        .filter(
+            applications__status=ApplicationStatus.APPROVED,
+            applications__term__last_day__gte=_today(),
+        )
+        .distinct()
+        .order_by("name")
+    )
     initial = {}
     if request.GET.get("student"):
         initial["student"] = request.GET["student"]
@@ -263,7 +274,11 @@ def leave_create(request):
                 % {"name": student.name, "span": leave.span_display},
             )
             return redirect("scheduling:leave-list")
-    return render(request, "scheduling/attendance/leave_form.html", {"form": form})
+    return render(
+        request,
+        "scheduling/attendance/leave_form.html",
+        {"form": form, "has_students": students.exists()},
+    )
 
 
 @login_required

@@ -13,6 +13,8 @@ from afterschool.selectors import class_order
 from scheduling.choice.services import (
     WindowStatus,
     choice_is_valid,
+    enrolled_applications,
+    not_enrolled_message,
     waiting_order,
     window_for,
     window_status,
@@ -79,10 +81,16 @@ def published_run(term: Term) -> AllocationRun | None:
 
 
 def choice_page(*, student: Student, term: Term) -> ChoicePage:
-    """Five queries: windows, clubs with demand, choices, published run, the
-    child's allocation in it."""
+    """Six queries: windows, the child's enrolment, clubs with demand,
+    choices, published run, the child's allocation in it. A child without an
+    approved featured-day application sees the window as closed to them,
+    with the reason (``not_enrolled_message``)."""
     grade = student.school_class.grade
-    status = window_status(window_for(student=student, term=term, windows=list(windows_of(term))))
+    window = window_for(student=student, term=term, windows=list(windows_of(term)))
+    if enrolled_applications(term).filter(student=student).exists():
+        status = window_status(window)
+    else:
+        status = WindowStatus(window, is_open=False, message=not_enrolled_message(student))
     clubs = [c for c in clubs_with_demand(term) if c.is_open_to_grade(grade)]
     rows = []
     for ch in ClubChoice.objects.filter(student=student, term=term).select_related("club"):

@@ -68,6 +68,12 @@ def enrolled_applications(term: Term | int) -> QuerySet[Application]:
     return Application.objects.filter(term=term, status=Status.APPROVED, wants_featured_day=True)
 
 
+def not_enrolled_message(student: Student) -> str:
+    """Why a child without an approved featured-day application cannot
+    choose (the page says it instead of showing the form)."""
+    return _("%(name)s 尚未获批参加本学期特色课后服务日，不能选社团。") % {"name": student.name}
+
+
 def _when(value: datetime.datetime) -> str:
     return date_format(timezone.localtime(value), "Y年n月j日 H:i")
 
@@ -368,9 +374,7 @@ def _replace_choices(
     """The rules and the write of ``club_choices_save``, given the student's
     locked application annotated by ``with_choice_context`` (or ``None``)."""
     if application is None:
-        raise ValidationError(
-            _("%(name)s 尚未获批参加本学期特色课后服务日，不能选社团。") % {"name": student.name}
-        )
+        raise ValidationError(not_enrolled_message(student))
     window = None
     if application.choice_window_opens is not None:
         window = ChoiceWindow(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user, students_for_user
 from afterschool.models import Role
+from afterschool.selectors import classes_in_year_of
 from scheduling import access
 from scheduling.homework import selectors, services
 from scheduling.homework.forms import HomeworkForm
@@ -38,7 +39,7 @@ def homework_page(request):
         raise PermissionDenied
     day = _date(request.POST.get("date") or request.GET.get("date"))
     classes = access.homework_classes_for_user(user).order_by("grade", "number")
-    own = classes_for_user(user).order_by("grade", "number")
+    own = classes_in_year_of(classes_for_user(user)).order_by("grade", "number")
     class_pk = request.POST.get("class") or request.GET.get("class")
     if class_pk:
         school_class = access.get_homework_class_for_user(user, class_pk)

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from afterschool.models import Room, SchoolClass, Student, Term, User
+from scheduling.attendance.selectors import PERIOD_PART, enrolled_application
 from scheduling.calendar.days import DayInfo, days_between, term_schedule
 from scheduling.calendar.selectors import term_classes
 from scheduling.choice.selectors import allocations_by_student, published_run
@@ -50,6 +51,9 @@ class WeekTimetable:
     rows: list[SchoolClass] = field(default_factory=list)
     grid: dict[tuple, Entry] = field(default_factory=dict)
     clubs: list[Club] = field(default_factory=list)
+    # A student's week only: False when the child has no approved
+    # application for the term (no session or club is theirs to attend).
+    enrolled: bool = True
 
     @property
     def previous_week(self) -> datetime.date | None:
@@ -102,21 +106,32 @@ def _bookings(
     person: User | None,
     room: Room | None,
     student: Student | None,
-) -> tuple[QuerySet[Session], QuerySet[Club], bool]:
+) -> tuple[QuerySet[Session], QuerySet[Club], bool, bool]:
     """The sessions of ``first``–``last`` and the clubs to show for one class,
-    person, room or student (none of them: the whole school), and whether the
-    student's club is still to be allocated (no published run yet)."""
+    person, room or student (none of them: the whole school), whether the
+    student's club is still to be allocated (no published run yet), and
+    whether the student is enrolled. A student sees only the parts of the
+    service their approved application takes (午间, 课后, 特色日 club); a
+    child without one (returned, withdrawn, never applied) sees nothing."""
     sessions = Session.objects.filter(term=term, date__range=(first, last)).select_related(
         "school_class", "room", "supervisor"
     )
     clubs = Club.objects.filter(term=term).select_related("room", "teacher")
     pending_club = False
+    enrolled = True
     if student is not None:
         school_class = student.school_class
-        run = published_run(term)
-        placed = allocations_by_student(run, [student.pk]).get(student.pk)
-        pending_club = run is None
-        clubs = clubs.filter(pk=placed.pk) if placed is not None else clubs.none()
+        application = enrolled_application(student=student, term=term)
+        enrolled = application is not None
+        periods = [p for p, part in PERIOD_PART.items() if getattr(application, part, False)]
+        sessions = sessions.filter(period__in=periods)
+        if application is not None and application.wants_featured_day:
+            run = published_run(term)
+            placed = allocations_by_student(run, [student.pk]).get(student.pk)
+            pending_club = run is None
+            clubs = clubs.filter(pk=placed.pk) if placed is not None else clubs.none()
+        else:
+            clubs = clubs.none()
     if school_class is not None:
         sessions = sessions.filter(school_class=school_class)
         clubs = clubs.filter(min_grade__lte=school_class.grade, max_grade__gte=school_class.grade)
@@ -126,7 +141,7 @@ def _bookings(
     if room is not None:
         sessions = sessions.filter(room=room)
         clubs = clubs.filter(room=room)
-    return sessions, clubs, pending_club
+    return sessions, clubs, pending_club, enrolled
 
 
 def _club_entries(
@@ -171,8 +186,8 @@ def week_timetable(
 
     Raises ``CalendarUnknownError`` for a week in an unknown year.
     Queries: term settings (unless loaded), the school's calendar rows and
-    service changes, sessions, clubs (for a student: the published run and
-    their placement instead), and for the school view the classes.
+    service changes, sessions, clubs (for a student also their approved
+    application, the published run and their placement), and for the school view the classes.
     """
     schedule = term_schedule(term)
     sunday = monday + datetime.timedelta(days=6)
@@ -187,7 +202,7 @@ def week_timetable(
         for p in (Period.NOON, Period.AFTER_SCHOOL)
     ]
     table = WeekTimetable(term=term, schedule=schedule, monday=monday, days=days, periods=periods)
-    sessions, clubs, pending_club = _bookings(
+    sessions, clubs, pending_club, table.enrolled = _bookings(
         term, first, last, school_class=school_class, person=person, room=room, student=student
     )
     cells: dict[tuple, list[Entry]] = defaultdict(list)

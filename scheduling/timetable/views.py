@@ -22,6 +22,7 @@ from afterschool.access import (
 )
 from afterschool.models import Role
 from afterschool.pdf import render_pdf
+from afterschool.selectors import classes_in_year_of
 from scheduling import access
 from scheduling.calendar.days import CalendarUnknownError
 from scheduling.calendar.selectors import week_start
@@ -169,7 +170,7 @@ def timetable_me(request):
         request,
         "scheduling/timetable_index.html",
         {
-            "classes": classes_for_user(user),
+            "classes": classes_in_year_of(classes_for_user(user)).order_by("grade", "number"),
             "rooms": rooms_for_user(user) if user.is_school_admin else [],
         },
     )

@@ -14,6 +14,7 @@ from billing.models import FeePolicy, FeeStatement, Payment, Waiver
 from billing.payments.services import payment_record
 from billing.statements.services import statements_generate
 from billing.waivers.services import waiver_create
+from overview.todo.selectors import admin_todos
 from tests import factories as f
 from tests.billing.conftest import SEPT, enrol
 
@@ -160,6 +161,27 @@ class TestForms:
         r = client.post(reverse("billing:policy"), data)
         assert r.status_code == 302
         assert FeePolicy.objects.get().rate_per_period == Decimal("2.00")
+
+    def test_admin_enters_the_fee_document_on_the_policy_page(self, client, world, term):
+        world.school.fee_document = "X教发【2024】X号"
+        world.school.save()
+        url = reverse("billing:fee-document")
+        for user in (world.homeroom_a, world.guardian_x.user):
+            client.force_login(user)
+            assert client.post(url, {"term": term.pk, "fee_document": "某"}).status_code == 403
+        client.force_login(world.other_admin)
+        assert client.post(url, {"term": term.pk, "fee_document": "某"}).status_code == 404
+        client.force_login(world.admin)
+        page = client.get(reverse("billing:policy")).content.decode()
+        assert 'id="fee-document"' in page and 'value="X教发【2024】X号"' in page
+        r = client.post(url, {"term": term.pk, "fee_document": "   "})
+        assert r.status_code == 200 and "请填写县里收费文件的文号。" in r.content.decode()
+        r = client.post(url, {"term": term.pk, "fee_document": " 某县教发【2026】12号 "})
+        assert r.status_code == 302
+        world.school.refresh_from_db()
+        assert world.school.fee_document == "某县教发【2026】12号"
+        world.admin.refresh_from_db()
+        assert "fee_document" not in {t.key for t in admin_todos(user=world.admin)}
 
     def test_flat_amount_above_a_typical_month_under_the_cap_warns(self, client, world, term):
         client.force_login(world.admin)

@@ -16,9 +16,18 @@ from django.utils import timezone
 from afterschool.models import NoticeKind
 from afterschool.notices.services import notify
 from billing.models import FeeStatement
-from enrollment.models import Application, ClassSubmission, Status
+from enrollment.models import Application, ClassSubmission, Status, WaiverRequest
+from enrollment.waivers.selectors import waivers_for_school
 from overview.todo import selectors as todo
-from scheduling.models import LeaveKind, LeaveRequest, LeaveStatus, Period, Session
+from scheduling.models import (
+    ChoiceWindow,
+    LeaveKind,
+    LeaveRequest,
+    LeaveStatus,
+    Period,
+    Session,
+    WindowScope,
+)
 from tests import factories as f
 
 NOW = timezone.make_aware(datetime.datetime(2024, 9, 3, 17, 40))  # Tue, after-school period
@@ -111,6 +120,21 @@ class TestGuardian:
         # children, terms, unsigned agreements, returned, open surveys,
         # choice windows, allocations published, leave decided, arrears.
         assert queries == 9
+
+    def test_club_choice_only_for_children_taking_the_featured_day(self, world, term):
+        kids = self.build(world, term, 3)
+        Application.objects.filter(student=kids[1]).update(wants_featured_day=True)
+        ChoiceWindow.objects.create(
+            term=term,
+            scope=WindowScope.SCHOOL,
+            opens_at=NOW - datetime.timedelta(hours=1),
+            closes_at=NOW + datetime.timedelta(days=2),
+            created_by=world.admin,
+        )
+        items, queries = count_queries(todo.guardian_todos, user=world.guardian_x.user)
+        # The returned child and those without the featured day choose nothing.
+        assert by_key(items)["choice"].names == [kids[1].name]
+        assert queries == 10  # and, with a window open, who takes the featured day
 
     def test_other_guardian_sees_none_of_it(self, world, term):
         self.build(world, term, 2)
@@ -263,6 +287,33 @@ class TestAdmin:
         for placeholder in ("X教发【2024】X号", ""):
             world.school.fee_document = placeholder
             assert todo.fee_document_is_placeholder(world.school)
+
+
+    def test_waivers_and_arrears_count_as_their_pages_do(self, world, term):
+        sent = app(world.child_x, term, Status.SUBMITTED, world.admin)
+        draft = app(world.child_y, term, Status.DRAFT, world.admin)
+        other = f.make_student(world.class_a, "王小退")
+        withdrawn = app(other, term, Status.WITHDRAWN, world.admin)
+        for a in (sent, draft, withdrawn):
+            WaiverRequest.objects.create(application=a, reason="低保户")
+        for month in (9, 10):
+            for kid, klass in ((world.child_x, world.class_a), (world.child_y, world.class_b)):
+                FeeStatement.objects.create(
+                    school=world.school,
+                    term=term,
+                    student=kid,
+                    school_class=klass,
+                    month=datetime.date(2024, month, 1),
+                    total=Decimal("46.00"),
+                )
+        got = by_key(todo.admin_todos(user=world.admin))
+        assert got["waivers"].count == 1
+        assert [w.pk for w in waivers_for_school(school_id=world.school.pk, term=term)] == [
+            sent.waiver.pk
+        ]
+        # Two families owe for two months each: two to call, not four bills.
+        assert got["arrears"].count == 2
+        assert got["arrears"].url.endswith("#arrears")
 
 
 class TestStaff:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment.models import Status
+from enrollment.models import Application, Status
 from scheduling.choice import services as choice
 from scheduling.models import ChoiceWindow, ClubChoice, WindowScope
 from tests import factories as f
@@ -267,6 +267,18 @@ class TestChoosePage:
         assert "学校尚未安排本学期的社团选课时间。" in html
         assert 'id="choice-form"' not in html
 
+    def test_child_not_taking_the_featured_day_sees_why_not_a_form(
+        self, client, world, term, setup
+    ):
+        open_window(term)
+        Application.objects.filter(student=world.child_x, term=term).update(
+            status=Status.RETURNED
+        )
+        client.force_login(world.guardian_x.user)
+        html = client.get(self.url(world)).content.decode()
+        assert "张小明 尚未获批参加本学期特色课后服务日，不能选社团。" in html
+        assert 'id="choice-form"' not in html and "社团选课开放中" not in html
+
     def test_double_submit_leaves_one_set(self, client, world, term, setup):
         open_window(term)
         client.force_login(world.guardian_x.user)
@@ -285,8 +297,9 @@ class TestChoosePage:
         )
         client.force_login(world.guardian_x.user)
         # 1 session, 2 user+school, 3 the child (access), 4 terms, 5 windows,
-        # 6 clubs with demand, 7 the child's choices, 8 published run.
-        with django_assert_num_queries(8):
+        # 6 the child's enrolment, 7 clubs with demand, 8 the child's
+        # choices, 9 published run.
+        with django_assert_num_queries(9):
             response = client.get(self.url(world))
         assert response.status_code == 200
 

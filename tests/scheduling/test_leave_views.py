@@ -89,6 +89,19 @@ class TestGuardianAsks:
         assert "回老家探亲" in html  # what was typed is shown again
         assert LeaveRequest.objects.count() == 0
 
+    def test_only_children_taking_part_are_offered(self, client, world, term, enroll):
+        client.force_login(world.guardian_x.user)
+        html = client.get(reverse("scheduling:leave-create")).content.decode()
+        assert 'id="leave-none"' in html and "提交请假" not in html
+        enroll(world.child_x, term)
+        html = client.get(reverse("scheduling:leave-create")).content.decode()
+        assert 'id="leave-none"' not in html and "张小明" in html
+        # A term already over offers nothing to excuse.
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("scheduling.attendance.views._today", lambda: D(2025, 2, 1))
+            html = client.get(reverse("scheduling:leave-create")).content.decode()
+        assert 'id="leave-none"' in html
+
     def test_cannot_pick_another_family_child(self, client, world, term, enrolled):
         client.force_login(world.guardian_x.user)
         r = client.post(reverse("scheduling:leave-create"), form(student=world.child_y.pk))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from afterschool.models import Role, RoomKind
+from enrollment.models import Status
 from scheduling.clubs.services import club_save
 from scheduling.models import (
     Allocation,
@@ -30,6 +31,7 @@ from scheduling.models import (
     TermSchedule,
 )
 from scheduling.rota.services import rota_generate, sessions_generate
+from scheduling.timetable.selectors import week_timetable
 from tests import factories as f
 from tests.scheduling.club_helpers import enroll_every_class
 
@@ -197,8 +199,9 @@ class TestStudentTimetableClub:
         )
         return Club.objects.get(name="合唱团"), football
 
-    def test_shows_only_the_published_placement(self, client, world, built, two_clubs):
+    def test_shows_only_the_published_placement(self, client, world, built, two_clubs, enroll):
         choir, _football = two_clubs
+        enroll(world.child_x, built, featured=True)
         run = AllocationRun.objects.create(
             term=built, seed=1, objective="-", tie_range=1, published_at=timezone.now()
         )
@@ -214,8 +217,9 @@ class TestStudentTimetableClub:
         text = pdf_text(pdf.content)
         assert "合唱团" in text and "足球社" not in text
 
-    def test_unpublished_run_shows_pending(self, client, world, built, two_clubs):
+    def test_unpublished_run_shows_pending(self, client, world, built, two_clubs, enroll):
         choir, _football = two_clubs
+        enroll(world.child_x, built, featured=True)
         run = AllocationRun.objects.create(term=built, seed=1, objective="-", tie_range=1)
         Allocation.objects.create(
             run=run, student=world.child_x, club=choir, rank=1, state=AllocationState.PLACED
@@ -229,6 +233,31 @@ class TestStudentTimetableClub:
         url = reverse("scheduling:timetable-class", args=[world.class_a.pk]) + WEEK
         page = login(client, world.admin).get(url).content.decode()
         assert "合唱团" in page and "足球社" in page
+
+
+class TestStudentTimetableEnrolment:
+    """A child's week shows only the parts of the service they take."""
+
+    def test_without_an_approved_application_nothing_is_theirs(
+        self, client, world, built, enroll
+    ):
+        app = enroll(world.child_x, built, featured=True)
+        app.status = Status.RETURNED
+        app.save(update_fields=["status"])
+        url = reverse("scheduling:timetable-student", args=[world.child_x.pk]) + WEEK
+        page = login(client, world.guardian_x.user).get(url).content.decode()
+        assert "本学期还没有批准的课后服务申请" in page
+        assert 'class="entry"' not in page and "社团（待分配）" not in page
+        # The class's own week still has its sessions.
+        class_url = reverse("scheduling:timetable-class", args=[world.class_a.pk]) + WEEK
+        assert 'class="entry"' in login(client, world.admin).get(class_url).content.decode()
+
+    def test_only_the_periods_and_club_applied_for(self, world, built, enroll):
+        enroll(world.child_x, built, noon=False, after=True, featured=False)
+        week = week_timetable(term=built, monday=datetime.date(2024, 9, 9), student=world.child_x)
+        periods = {period for (_day, period), entries in week.cells.items() if entries}
+        kinds = {e.kind for entries in week.cells.values() for e in entries}
+        assert week.enrolled and periods == {Period.AFTER_SCHOOL} and kinds == {"basic"}
 
 
 class TestCalendarPage:
