@@ -288,7 +288,6 @@ class TestAdmin:
             world.school.fee_document = placeholder
             assert todo.fee_document_is_placeholder(world.school)
 
-
     def test_waivers_and_arrears_count_as_their_pages_do(self, world, term):
         sent = app(world.child_x, term, Status.SUBMITTED, world.admin)
         draft = app(world.child_y, term, Status.DRAFT, world.admin)

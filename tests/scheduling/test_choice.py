@@ -271,9 +271,7 @@ class TestChoosePage:
         self, client, world, term, setup
     ):
         open_window(term)
-        Application.objects.filter(student=world.child_x, term=term).update(
-            status=Status.RETURNED
-        )
+        Application.objects.filter(student=world.child_x, term=term).update(status=Status.RETURNED)
         client.force_login(world.guardian_x.user)
         html = client.get(self.url(world)).content.decode()
         assert "张小明 尚未获批参加本学期特色课后服务日，不能选社团。" in html

@@ -238,9 +238,7 @@ class TestStudentTimetableClub:
 class TestStudentTimetableEnrolment:
     """A child's week shows only the parts of the service they take."""
 
-    def test_without_an_approved_application_nothing_is_theirs(
-        self, client, world, built, enroll
-    ):
+    def test_without_an_approved_application_nothing_is_theirs(self, client, world, built, enroll):
         app = enroll(world.child_x, built, featured=True)
         app.status = Status.RETURNED
         app.save(update_fields=["status"])
