@@ -26,6 +26,7 @@ import csv
 import io
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 # What makes Excel, WPS or LibreOffice read a cell as a formula (or start
 # one after a tab/CR), in ASCII and full width.
@@ -101,3 +102,12 @@ def xlsx_as_text(data: bytes) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def content_disposition(filename: str, fallback: str, *, inline: bool = False) -> str:
+    """A download's Content-Disposition: the Chinese ``filename`` (what the
+    browser saves it as, e.g. 三年级（1）班社团名单.pdf) as RFC 5987
+    ``filename*=utf-8''…`` after an ASCII ``fallback`` for clients that
+    ignore it. ``inline``: a PDF the browser shows before saving."""
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=utf-8''{quote(filename)}"

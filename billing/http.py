@@ -3,8 +3,6 @@ a download's file name."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.core.exceptions import ValidationError
 
 
@@ -16,10 +14,3 @@ def errors_to_form(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def attachment(filename: str, fallback: str) -> str:
-    """A download's Content-Disposition: the Chinese ``filename`` as RFC 5987
-    ``filename*=utf-8''…`` (what browsers save it as, like the agreements'
-    PDFs) after an ASCII ``filename="…"`` for clients that ignore it."""
-    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(filename)}"

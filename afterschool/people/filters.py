@@ -35,12 +35,15 @@ def _user_classes(request):
     # The class choices are the classes the user may see (none for outsiders).
     if request is None:  # pragma: no cover - the views always pass the request
         return SchoolClass.objects.none()
-    # This school year's (the names repeat every year).
-    return (
-        classes_in_year_of(classes_for_user(request.user))
-        .select_related(None)
-        .only("pk", "grade", "number")
-    )
+    # The chosen school year's (the names repeat every year): this year's
+    # unless another year, or every year (""), is asked for.
+    classes = classes_for_user(request.user).select_related(None).only("pk", "grade", "number")
+    year = request.GET.get("school_year")
+    if year is None:
+        return classes_in_year_of(classes)
+    if year.isdigit():
+        return classes.filter(school_year_id=int(year))
+    return classes
 
 
 def _user_years(request):

@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user, school_admin_required
+from afterschool.exports import content_disposition
 from afterschool.selectors import term_months
 from billing.access import billing_term_for_user
-from billing.http import attachment
 from billing.months import month_of_term
 from billing.payments.forms import PaymentImportForm
 from billing.payments.platform import list_csv, list_rows, list_xlsx
@@ -51,7 +51,7 @@ def payment_list_export(request):
         body, content_type=CONTENT_TYPES["xlsx"] if fmt == "xlsx" else CSV_GB18030
     )
     when = "term" if whole_term else f"{month:%Y-%m}"
-    response["Content-Disposition"] = attachment(
+    response["Content-Disposition"] = content_disposition(
         f"{_('缴费清单')}-{period}.{fmt}", f"payment-list-{when}.{fmt}"
     )
     return response

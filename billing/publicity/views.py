@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required
+from afterschool.exports import content_disposition
 from afterschool.pdf import render_pdf
 from billing.access import billing_term_for_user
-from billing.http import attachment, errors_to_form
+from billing.http import errors_to_form
 from billing.models import FeePublication
 from billing.publicity.forms import PublishForm
 from billing.publicity.selectors import fee_notice, published_term, qr_svg_data_uri
@@ -67,7 +68,7 @@ def fee_notice_pdf(request, pk):
     response = HttpResponse(
         render_pdf("billing/pdf/fee_notice.html", context), content_type="application/pdf"
     )
-    response["Content-Disposition"] = attachment(
+    response["Content-Disposition"] = content_disposition(
         f"{context['notice'].title}.pdf", f"fee-notice-{term.pk}.pdf"
     )
     return response

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from afterschool.access import school_admin_required
+from afterschool.exports import content_disposition
 from billing.access import billing_term_for_user, get_refund_batch_for_user
-from billing.http import attachment
 from billing.models import FeeCredit, RefundBatch, SettlementMode
 from billing.money import total
 from billing.policy.selectors import fee_policy_for
@@ -106,7 +106,7 @@ def refund_batch_export(request, pk):
             messages.error(request, msg)
         return redirect("billing:refund-batch", pk=batch.pk)
     response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = attachment(
+    response["Content-Disposition"] = content_disposition(
         f"{_('退款清单')}-{batch.pk}.xlsx", f"refund-batch-{batch.pk}.xlsx"
     )
     return response

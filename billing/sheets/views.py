@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from afterschool.access import classes_for_user
+from afterschool.exports import content_disposition
 from afterschool.params import id_param
 from afterschool.selectors import term_months
 from billing.access import (
@@ -18,7 +19,6 @@ from billing.access import (
     get_fee_sheet_job_for_user,
     statements_for_user,
 )
-from billing.http import attachment
 from billing.models import FeeSheetJobStatus
 from billing.sheets.export import CONTENT_TYPES, FORMATS, render_sheet
 from billing.sheets.selectors import fee_sheet as build_fee_sheet
@@ -58,7 +58,7 @@ def fee_sheet(request):
         if school_class:
             name.append(school_class.display_name)
         response = HttpResponse(render_sheet(sheet, fmt), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = attachment(
+        response["Content-Disposition"] = content_disposition(
             "-".join(name) + f".{fmt}", f"fee-sheet-{when}{scope}.{fmt}"
         )
         return response
@@ -99,7 +99,7 @@ def fee_sheet_job_download(request, pk):
         raise Http404
     when = f"{job.month:%Y-%m}" if job.month else "term"
     response = HttpResponse(bytes(job.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = attachment(
+    response["Content-Disposition"] = content_disposition(
         f"{_('收费明细表')}-{job.period_label}.pdf", f"fee-sheet-{when}.pdf"
     )
     return response

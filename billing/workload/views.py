@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required
+from afterschool.exports import content_disposition
 from afterschool.selectors import term_months
 from billing.access import billing_term_for_user
-from billing.http import attachment, errors_to_form
+from billing.http import errors_to_form
 from billing.money import ZERO
 from billing.months import month_of_term
 from billing.policy.selectors import fee_policy_for
@@ -51,7 +52,7 @@ def workload(request):
         response = HttpResponse(
             workload_pdf(title=title, rows=rows, period_label=label), content_type="application/pdf"
         )
-        response["Content-Disposition"] = attachment(
+        response["Content-Disposition"] = content_disposition(
             _("教师工作量统计表") + f"-{month.year}年{month.month}月.pdf",
             f"workload-{month:%Y-%m}.pdf",
         )

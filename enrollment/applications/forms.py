@@ -94,7 +94,10 @@ class ApplicationForm(Crispy, forms.ModelForm):
 
 
 class ReasonForm(Crispy, forms.Form):
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    # A reason is read by a family on a phone: a few sentences, not a letter.
+    reason = forms.CharField(
+        label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -90,9 +90,12 @@ def class_submit_to_school(*, school_class: SchoolClass, term: Term, by: User) -
     )
     waiting = [a for a in apps if a.status == S.SUBMITTED]
     if waiting:
+        names = "、".join(a.student.name for a in waiting[:5])
+        if len(waiting) > 5:
+            names += _("等")
         raise ValidationError(
             _("还有%(n)d份申请待审核（%(names)s），请先审核或退回后再上报。")
-            % {"n": len(waiting), "names": "、".join(a.student.name for a in waiting[:5])}
+            % {"n": len(waiting), "names": names}
         )
     ready = [a for a in apps if a.status == S.APPROVED_BY_HOMEROOM]
     if not ready:

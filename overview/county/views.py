@@ -14,6 +14,7 @@ from afterschool.access import (
     schools_for_supervisor,
     supervisor_required,
 )
+from afterschool.exports import content_disposition
 from overview.county import export
 from overview.county.selectors import (
     county_figures,
@@ -69,7 +70,9 @@ def inspection_xlsx(request):
     figures = county_figures(schools_for_supervisor(request.user))
     title = f"{county.name} 课后服务专项督查统计表（{timezone.localdate():%Y-%m-%d}）"
     response = HttpResponse(export.inspection_xlsx(figures, title=title), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="inspection.xlsx"'
+    response["Content-Disposition"] = content_disposition(
+        f"{title.replace(' ', '')}.xlsx", "inspection.xlsx"
+    )
     return response
 
 

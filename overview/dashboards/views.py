@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from afterschool.access import classes_for_user, term_for_user
+from afterschool.exports import content_disposition
 from afterschool.models import Role
 from afterschool.pdf import render_pdf
 from overview.dashboards.selectors import class_dashboard, school_dashboard
@@ -63,5 +64,10 @@ def dashboard_pdf(request):
     context = _dashboard_context(request)
     pdf = render_pdf("pdf/overview/dashboard.html", {**context, "school": request.user.school})
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="dashboard.pdf"'
+    term = context.get("term")
+    response["Content-Disposition"] = content_disposition(
+        f"课后服务数据看板（{term}）.pdf" if term else "课后服务数据看板.pdf",
+        "dashboard.pdf",
+        inline=True,
+    )
     return response

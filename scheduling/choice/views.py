@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from afterschool.access import school_admin_required, students_for_user, terms_for_user
+from afterschool.exports import content_disposition
 from afterschool.models import Role
 from afterschool.pdf import render_pdf
 from scheduling import access
@@ -317,6 +318,8 @@ def roster(request, pk: int, pdf: bool = False):
     if pdf:
         data = render_pdf("scheduling/clubs/pdf/roster.html", context)
         response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="club-roster-{club.pk}.pdf"'
+        response["Content-Disposition"] = content_disposition(
+            f"{club.name}名单（{club.term}）.pdf", f"club-roster-{club.pk}.pdf", inline=True
+        )
         return response
     return render(request, "scheduling/clubs/roster.html", context)

@@ -20,6 +20,7 @@ from afterschool.access import (
     staff_required,
     students_for_user,
 )
+from afterschool.exports import content_disposition
 from afterschool.models import Role
 from afterschool.pdf import render_pdf
 from afterschool.selectors import classes_in_year_of
@@ -62,7 +63,11 @@ def _timetable(
     if pdf:
         data = render_pdf(f"scheduling/pdf/{template}.html", context, landscape=landscape)
         response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="timetable-{monday:%Y%m%d}.pdf"'
+        response["Content-Disposition"] = content_disposition(
+            f"{title}（{monday:%Y年%m月%d日}起）.pdf".replace(" ", ""),
+            f"timetable-{monday:%Y%m%d}.pdf",
+            inline=True,
+        )
         return response
     query = f"?term={term.pk}&week={monday.isoformat()}"
     context.update(extra or {})

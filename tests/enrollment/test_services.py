@@ -224,6 +224,22 @@ class TestClassSubmission:
         assert exc.value.messages == ["还有1份申请待审核（张小明），请先审核或退回后再上报。"]
         assert not ClassSubmission.objects.exists()
 
+    def test_refusal_names_five_and_says_there_are_more(self, world, term, to_status):
+        to_status(Status.SUBMITTED)
+        for i in range(6):
+            Application.objects.create(
+                student=f.make_student(world.class_a, f"待审{i}"),
+                term=term,
+                status=Status.SUBMITTED,
+                created_by=world.admin,
+                **complete_data(),
+            )
+        with pytest.raises(ValidationError) as exc:
+            class_submit_to_school(school_class=world.class_a, term=term, by=world.homeroom_a)
+        (message,) = exc.value.messages
+        assert message.startswith("还有7份申请待审核（") and "等），请先审核" in message
+        assert message.count("、") == 4
+
     def test_homeroom_of_another_class_cannot_submit(self, world, term, to_status):
         to_status(Status.APPROVED_BY_HOMEROOM)
         with pytest.raises(ValidationError) as exc:
@@ -738,3 +754,12 @@ class TestAgreementTemplateBounds:
         assert 'data-insert="{{ school_name }}"' in html
         assert "js/agreement-editor.js" in html
         assert " onclick=" not in html
+
+
+def test_reason_is_bounded_with_a_plain_chinese_message():
+    from enrollment.applications.forms import ReasonForm
+
+    form = ReasonForm({"reason": "太" * 501})
+    assert not form.is_valid()
+    assert form.errors["reason"] == ["最多只能填写 500 个字（现在是 501 个），请删减一些。"]
+    assert ReasonForm({"reason": "太" * 500}).is_valid()

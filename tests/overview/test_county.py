@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -150,6 +151,7 @@ class TestInspectionXlsx:
         School.objects.filter(pk=county["a"].school.pk).update(fee_document="=HYPERLINK(1)")
         r = client_for(county["supervisor"]).get(reverse("overview:county-inspection-xlsx"))
         assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert quote("课后服务专项督查统计表") in r["Content-Disposition"]
         ws = load_workbook(io.BytesIO(r.content)).active
         rows = list(ws.iter_rows(values_only=True))
         assert rows[1][:4] == ("学校", "学生数", "参与人数", "参与率（%）")
@@ -199,6 +201,7 @@ class TestDashboardViews:
         assert "<script>" not in body and "style=" not in body
         pdf = c.get(reverse("overview:dashboard-pdf"))
         assert pdf["Content-Type"] == "application/pdf"
+        assert quote("课后服务数据看板（") in pdf["Content-Disposition"]
         assert "报名流程" in pdf_text(pdf.content)
 
     def test_teacher_and_guardian_refused(self, county):

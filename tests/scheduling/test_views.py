@@ -7,6 +7,7 @@ import datetime
 import io
 import re
 import subprocess
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -216,6 +217,10 @@ class TestStudentTimetableClub:
         )
         text = pdf_text(pdf.content)
         assert "合唱团" in text and "足球社" not in text
+        # Saved under the page's Chinese title (an ASCII name for old clients).
+        disposition = pdf["Content-Disposition"]
+        assert disposition.startswith('inline; filename="timetable-20240909.pdf"')
+        assert quote("张小明（三年级（1）班）课后服务课表（2024年09月09日起）.pdf") in disposition
 
     def test_unpublished_run_shows_pending(self, client, world, built, two_clubs, enroll):
         choir, _football = two_clubs
