@@ -79,7 +79,7 @@ class AnnouncementForm(forms.Form):
 
 
 WECOM_HELP = _(
-    "学校企业微信“家校通讯录”里的家长账号（parent_userid），可向班主任询问；"
+    "学校企业微信“家校通讯录”里的家长账号，可向班主任询问；"
     "填写后通知会通过企业微信“学校通知”发送。不用请留空。"
 )
 

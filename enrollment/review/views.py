@@ -234,11 +234,16 @@ def submissions(request: HttpRequest) -> HttpResponse:
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One class submission: approve all, or return single applications."""
     submission = access.get_submission_for_user(request.user, pk)
-    apps = selectors.submission_applications(submission)
+    apps = list(selectors.submission_applications(submission))
     return render(
         request,
         "enrollment/submission_detail.html",
-        {"submission": submission, "applications": apps},
+        {
+            "submission": submission,
+            "applications": apps,
+            # 全部批准 only while some application waits for the school.
+            "waiting": sum(a.status == Status.SUBMITTED_TO_SCHOOL for a in apps),
+        },
     )
 
 

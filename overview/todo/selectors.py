@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user, students_for_user
@@ -194,7 +195,7 @@ def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[
                 len(choosing),
                 reverse("scheduling:club-choose", args=[choosing[0][0].pk]),
                 detail=_("截止：%(when)s")
-                % {"when": timezone.localtime(until).strftime("%m月%d日 %H:%M")},
+                % {"when": date_format(timezone.localtime(until), "n月j日 H:i")},
                 names=[c.name for c, _w in choosing],
             )
         )

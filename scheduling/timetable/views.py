@@ -64,7 +64,7 @@ def _timetable(
         data = render_pdf(f"scheduling/pdf/{template}.html", context, landscape=landscape)
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition(
-            f"{title}（{monday:%Y年%m月%d日}起）.pdf".replace(" ", ""),
+            f"{title}（{monday.year}年{monday.month}月{monday.day}日起）.pdf".replace(" ", ""),
             f"timetable-{monday:%Y%m%d}.pdf",
             inline=True,
         )

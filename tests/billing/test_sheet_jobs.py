@@ -41,6 +41,8 @@ class TestFeeSheetJob:
         assert (job.status, job.done, job.total) == (FeeSheetJobStatus.DONE, 3, 3)
         page = client.get(r.url)
         assert "Refresh" not in page and "下载PDF" in page.content.decode()
+        # Back to the month the sheet was asked for.
+        assert f"?term={billed.pk}&amp;month=2024-09" in page.content.decode()
         pdf = client.get(reverse("billing:fee-sheet-job-download", args=[job.pk]))
         assert pdf["Content-Type"] == "application/pdf"
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)

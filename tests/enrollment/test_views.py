@@ -379,9 +379,12 @@ class TestAdminPages:
             client.get(url)
         fill_class(world.class_a, term, 45, status=Status.SUBMITTED_TO_SCHOOL)
         with django_assert_num_queries(4):
-            client.get(url)
+            assert "全部批准（50 份）" in client.get(url).text
         client.post(reverse("enrollment:submission-approve", args=[submission.pk]))
         assert Application.objects.filter(status=Status.APPROVED).count() == 50
+        # Nothing left to approve: no button, a sentence saying so.
+        html = client.get(url).text
+        assert 'id="nothing-waits"' in html and "全部批准" not in html
 
     def test_submissions_list(self, client, world, term):
         fill_class(world.class_a, term, 2, status=Status.SUBMITTED_TO_SCHOOL)

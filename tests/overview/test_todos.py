@@ -134,6 +134,7 @@ class TestGuardian:
         items, queries = count_queries(todo.guardian_todos, user=world.guardian_x.user)
         # The returned child and those without the featured day choose nothing.
         assert by_key(items)["choice"].names == [kids[1].name]
+        assert by_key(items)["choice"].detail == "截止：9月5日 17:40"
         assert queries == 10  # and, with a window open, who takes the featured day
 
     def test_other_guardian_sees_none_of_it(self, world, term):

@@ -61,6 +61,13 @@ class TestRegister:
         assert "已登记为接送人" in response.content.decode()
         assert PickupPerson.objects.get().photo_type == "image/png"
 
+    def test_mobile_typed_as_a_phone_shows_it_is_kept_as_11_digits(self, client, world, term):
+        client.force_login(world.guardian_x.user)
+        url = reverse("scheduling:pickup-people", args=[world.child_x.pk])
+        data = {"name": "张奶奶", "relation": "祖母", "mobile": "+86 139-1234-5678"}
+        assert client.post(url, data).status_code == 302
+        assert PickupPerson.objects.get().mobile == "13912345678"
+
     def test_bad_input_is_shown_in_chinese_and_writes_nothing(self, client, world, term):
         client.force_login(world.guardian_x.user)
         url = reverse("scheduling:pickup-people", args=[world.child_x.pk])

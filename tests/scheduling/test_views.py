@@ -220,7 +220,7 @@ class TestStudentTimetableClub:
         # Saved under the page's Chinese title (an ASCII name for old clients).
         disposition = pdf["Content-Disposition"]
         assert disposition.startswith('inline; filename="timetable-20240909.pdf"')
-        assert quote("张小明（三年级（1）班）课后服务课表（2024年09月09日起）.pdf") in disposition
+        assert quote("张小明（三年级（1）班）课后服务课表（2024年9月9日起）.pdf") in disposition
 
     def test_unpublished_run_shows_pending(self, client, world, built, two_clubs, enroll):
         choir, _football = two_clubs
