@@ -18,6 +18,8 @@ import random
 from afterschool.models import (
     ClassMembership,
     County,
+    Guardian,
+    Guardianship,
     Role,
     Room,
     RoomKind,
@@ -156,6 +158,8 @@ def build_second_school(demo: DemoSchool, county: County) -> Term:
         # children one grade up instead of adding new ones.
         birth_year = start - 5 - grade
         fake = seeded_faker(f"county:{birth_year}:{number}")
+        # Its own generator, so the children's names stay as they were.
+        fake_guardian = seeded_faker(f"county-guardian:{birth_year}:{number}")
         for i in range(STUDENTS_PER_CLASS):
             name = fake.name()
             number_ = f"L130925{birth_year}09010{number}{i:02d}"
@@ -174,6 +178,16 @@ def build_second_school(demo: DemoSchool, county: County) -> Term:
                 student.school_class = school_class  # moved up a grade since
                 student.save(update_fields=["school_class"])
             ClassMembership.objects.get_or_create(student=student, school_class=school_class)
+            # Each child has a guardian on record (no login yet: reached by
+            # SMS or 企业微信 until they activate).
+            guardian, _ = Guardian.objects.get_or_create(
+                school=school,
+                mobile=f"1370{birth_year % 100:02d}{number:02d}{i:03d}",
+                defaults={"name": fake_guardian.name()},
+            )
+            Guardianship.objects.get_or_create(
+                student=student, guardian=guardian, defaults={"relation": "母亲"}
+            )
             if i % 2 == 0:
                 app, _ = Application.objects.get_or_create(
                     student=student,

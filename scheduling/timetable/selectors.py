@@ -90,10 +90,24 @@ class WeekTimetable:
         return [(d, p) for d in self.days if d.has_service for p in self.periods]
 
     @property
-    def class_rows(self) -> list[tuple[SchoolClass, list[Entry | None]]]:
-        """For the school grid: per class, its entry in each column."""
+    def class_rows(self) -> list[tuple[SchoolClass, list[tuple[Entry | None, bool]]]]:
+        """For the school grid: per class, its entry in each column and
+        whether the column is the featured day's slot (社团 in place of a
+        session; any other empty cell is a class without service then)."""
+        featured = [
+            d.timetable_weekday == self.schedule.featured_weekday
+            and p[0] == self.schedule.featured_period
+            for d, p in self.columns
+        ]
         return [
-            (c, [self.grid.get((c.id, d.date, p[0])) for d, p in self.columns]) for c in self.rows
+            (
+                c,
+                [
+                    (self.grid.get((c.id, d.date, p[0])), f)
+                    for (d, p), f in zip(self.columns, featured, strict=True)
+                ],
+            )
+            for c in self.rows
         ]
 
 

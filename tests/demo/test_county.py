@@ -58,6 +58,11 @@ class TestDemoCounty:
         names = set(county.schools.values_list("name", flat=True))
         assert {loaded.school.name, demo_county.SECOND_SCHOOL} <= names
         assert Student.objects.filter(school__name=demo_county.SECOND_SCHOOL).count() == 16
+        # Every child of the second school has a guardian on record, none
+        # with a login yet (notices reach them by SMS or 企业微信).
+        kids = Student.objects.filter(school__name=demo_county.SECOND_SCHOOL)
+        assert not kids.filter(guardians__isnull=True).exists()
+        assert not kids.filter(guardians__user__isnull=False).exists()
         c = Client()
         assert c.login(username=demo_county.SUPERVISOR, password=DEMO_PASSWORD)
         body = c.get(reverse("overview:county")).content.decode()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from enrollment.models import Application, Status
 from scheduling.choice import services as choice
-from scheduling.models import ChoiceWindow, ClubChoice, WindowScope
+from scheduling.models import AllocationRun, ChoiceWindow, ClubChoice, WindowScope
 from tests import factories as f
 from tests.scheduling.club_helpers import enroll, make_club, open_window
 
@@ -310,6 +310,18 @@ class TestChoicePageLayout:
         assert html.index('id="choice-form"') < html.index('id="club-cards"')
         assert '<details class="club-cards mb-3" id="club-cards">' in html  # folded
         assert f'action="?term={term.pk}"' in html
+
+    def test_a_window_after_publication_says_the_result_stands(self, client, world, term, setup):
+        open_window(term)
+        client.force_login(world.guardian_x.user)
+        url = reverse("scheduling:club-choose", args=[world.child_x.pk])
+        assert 'id="after-publication"' not in client.get(url).text
+        AllocationRun.objects.create(
+            term=term, seed=1, objective="-", tie_range=1, published_at=timezone.now()
+        )
+        html = client.get(url).text
+        assert 'id="after-publication"' in html and "不会改变已公布的结果" in html
+        assert 'id="choice-form"' in html
 
     def test_cards_open_when_choosing_is_closed(self, client, world, term, setup):
         client.force_login(world.guardian_x.user)

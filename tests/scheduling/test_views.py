@@ -263,6 +263,21 @@ class TestStudentTimetableEnrolment:
         assert week.enrolled and periods == {Period.AFTER_SCHOOL} and kinds == {"basic"}
 
 
+def test_school_grid_marks_club_only_in_the_featured_slot(world, built):
+    empty = f.make_class(world.school, 3, 9)  # nobody enrolled: no sessions
+    week = week_timetable(term=built, monday=datetime.date(2024, 9, 9), whole_school=True)
+    rows = dict(week.class_rows)
+    schedule = week.schedule
+    featured = [
+        d.timetable_weekday == schedule.featured_weekday and p[0] == schedule.featured_period
+        for d, p in week.columns
+    ]
+    assert any(featured) and not all(featured)
+    assert rows[empty] == [(None, f) for f in featured]
+    # An enrolled class has a session in every column but the featured one.
+    assert all((entry is not None) != f for entry, f in rows[world.class_a])
+
+
 class TestCalendarPage:
     def test_month_view_shows_make_up_days_and_counts(self, client, world, term):
         response = login(client, world.admin).get(
