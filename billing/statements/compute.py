@@ -13,6 +13,7 @@ policy says otherwise.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -166,17 +167,24 @@ def _waiver_lines(
     charges: list[tuple[datetime.date | None, Decimal]],
     *,
     month: datetime.date | None,
+    kept_before: Callable[[datetime.date], Decimal] | None = None,
 ) -> list[Line]:
     """Deductions for the student's waivers: each applies to charges dated on
     or after its ``effective_from`` (an undated charge — the monthly flat
     amount or the prepayment — counts when the waiver started by the first
-    day of ``month`` in the term, or of the term). Deductions never exceed the charges."""
+    day of ``month`` in the term, or of the term). A flat month's waiver
+    starting mid-month (``kept_before``: what the month costs for the days
+    served before a date, yuan) waives the rest of the month's undated
+    charge, not nothing. Deductions never exceed the charges."""
     lines = []
     left = total(a for _d, a in charges)
     # The month's first day in the term (a term starting 2 Sep opens September).
     start = max(month or ctx.term.first_day, ctx.term.first_day)
+    undated = total(a for d, a in charges if d is None)
     for w in ctx.waivers.get(enrolment.student.pk, []):
         base = total(a for d, a in charges if (d or start) >= w.effective_from)
+        if kept_before is not None and w.effective_from > start:
+            base += max(undated - kept_before(w.effective_from), ZERO)
         if w.kind == WaiverKind.FULL:
             cut = base
         elif w.kind == WaiverKind.PERCENT:
@@ -241,6 +249,16 @@ def _charges(lines: list[Line]) -> list[tuple[datetime.date | None, Decimal]]:
     return [(ln.date, ln.amount) for ln in lines if ln.kind in CHARGED_KINDS]
 
 
+def _flat_amount(policy, days: int) -> Decimal:
+    """The monthly flat charge for ``days`` days served (yuan): nothing for
+    none, the reduced amount below the policy's threshold, else the full."""
+    if days == 0:
+        return ZERO
+    if days < policy.monthly_threshold_days:
+        return policy.monthly_reduced_amount
+    return policy.monthly_amount
+
+
 def compute_month(ctx: TermContext, month: datetime.date) -> dict[int, StudentBill]:
     """Student id → the bill for ``month`` (per-period or monthly-flat mode)
     of every student enrolled on some date of the month."""
@@ -254,6 +272,7 @@ def compute_month(ctx: TermContext, month: datetime.date) -> dict[int, StudentBi
             continue
         lines: list[Line] = []
         days = periods = not_enrolled = 0
+        served: list[tuple[datetime.date, int]] = []  # (day, periods charged)
         for d in dates:
             info = ctx.calendar[d]
             if not enrolment.enrolled_on(d):
@@ -264,16 +283,12 @@ def compute_month(ctx: TermContext, month: datetime.date) -> dict[int, StudentBi
             if out is not None and out.charged:
                 days += 1
                 periods += len(out.charged)
+                served.append((d, len(out.charged)))
         if not_enrolled:
             lines.append(_not_enrolled_line(not_enrolled))
         if not priced:
             policy = ctx.policy
-            if days == 0:
-                amount = ZERO
-            elif days < policy.monthly_threshold_days:
-                amount = policy.monthly_reduced_amount
-            else:
-                amount = policy.monthly_amount
+            amount = _flat_amount(policy, days)
             tier = (
                 _("服务不足 %(n)s 天，按减档收费") % {"n": policy.monthly_threshold_days}
                 if days and days < policy.monthly_threshold_days
@@ -298,7 +313,21 @@ def compute_month(ctx: TermContext, month: datetime.date) -> dict[int, StudentBi
         )
         if capped:
             lines.append(capped)
-        lines.extend(_waiver_lines(ctx, enrolment, _charges(lines), month=month))
+        kept_before = None
+        if not priced:
+
+            def kept_before(day: datetime.date, served=tuple(served)) -> Decimal:
+                # The flat month as if it ended the day before ``day``:
+                # its tier and cap for the days served until then.
+                before = [p for d, p in served if d < day]
+                return min(
+                    _flat_amount(ctx.policy, len(before)),
+                    cap_bound(ctx, days=len(before), periods=sum(before)),
+                )
+
+        lines.extend(
+            _waiver_lines(ctx, enrolment, _charges(lines), month=month, kept_before=kept_before)
+        )
         if lines:
             bills[sid] = StudentBill(enrolment=enrolment, lines=lines, days=days, periods=periods)
     return bills

@@ -110,3 +110,62 @@ class TestWaiverFromItsDate:
         statements_generate(term=term, month=SEPT)
         again = statements_generate(term=term, month=SEPT)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+@pytest.mark.django_db
+class TestFlatMonthWaiverFromItsDate:
+    """Monthly flat mode (90.00 a month, 30.00 under 10 days served): a
+    waiver from mid-month charges the month as if it ended the day before —
+    its tier, bounded by the cap for those days (4.60 a day)."""
+
+    @pytest.fixture(autouse=True)
+    def flat(self, world, term):
+        from billing.models import BillingMode
+        from billing.policy.services import fee_policy_save
+
+        fee_policy_save(
+            term=term,
+            data={
+                "mode": BillingMode.MONTHLY,
+                "monthly_amount": Decimal("90.00"),
+                "monthly_reduced_amount": Decimal("30.00"),
+                "monthly_threshold_days": 10,
+            },
+            by=world.admin,
+        )
+
+    def waived_from(self, world, term, day):
+        app = enrol(world.child_x, term, by=world.admin)
+        request = asked(app, day)
+        waiver_decide(
+            waiver=request, approve=True, by=world.admin, reason="已核实", effective_from=day
+        )
+        statements_generate(term=term, month=SEPT)
+        return september(world.child_x)
+
+    def test_after_five_days_the_reduced_tier_under_the_cap_is_kept(self, world, term):
+        # 2–6 Sep served before the waiver: 5 days, under 10: the reduced
+        # 30.00, capped at 5 × 4.60 = 23.00.
+        s = self.waived_from(world, term, D(2024, 9, 9))
+        assert s.total == Decimal("23.00")
+        waiver = FeeLine.objects.get(statement=s, kind=LineKind.WAIVER)
+        assert waiver.amount == Decimal("-67.00") and "自2024-09-09起" in waiver.description
+
+    def test_after_eleven_days_the_full_tier_under_the_cap_is_kept(self, world, term):
+        # 11 days: the full 90.00, capped at 11 × 4.60 = 50.60.
+        s = self.waived_from(world, term, D(2024, 9, 18))
+        assert s.total == Decimal("50.60")
+        waiver = FeeLine.objects.get(statement=s, kind=LineKind.WAIVER)
+        assert waiver.amount == Decimal("-39.40")
+
+    def test_a_late_waiver_in_a_short_month_keeps_the_month(self, world, term):
+        # From 30 Sep: 20 days served before it, the full 90.00 (under the
+        # cap of 92.00) is kept and nothing is waived this month.
+        s = self.waived_from(world, term, D(2024, 9, 30))
+        assert s.total == Decimal("90.00")
+        assert not FeeLine.objects.filter(statement=s, kind=LineKind.WAIVER).exists()
+
+    def test_from_the_first_day_nothing_is_charged(self, world, term):
+        assert self.waived_from(world, term, D(2024, 9, 2)).total == Decimal("0.00")
+        statements_generate(term=term, month=OCT)
+        assert FeeStatement.objects.get(student=world.child_x, month=OCT).total == Decimal("0.00")
