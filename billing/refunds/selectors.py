@@ -5,12 +5,13 @@ collected across terms unless the county's notice says so)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from afterschool.models import Term
+from afterschool.models import ClassMembership, SchoolClass, Term
 from billing.models import (
     FeePolicy,
     FeeStatement,
@@ -37,6 +38,38 @@ def next_term_of(term: Term) -> Term | None:
         .order_by("first_day")
         .first()
     )
+
+
+def leaving_student_ids(term: Term, student_ids: Iterable[int]) -> set[int]:
+    """Which of ``student_ids`` will not be at the school next term, so money
+    the school holds for them is refunded, never carried to a term they will
+    not attend (抵下学期费用 assumes a next term): those whose class
+    membership of ``term``'s school year has ended (转学, 离校, 毕业), and —
+    at the school year's last term — those in its graduating grade
+    (``afterschool.rollover.services.rollover_top_grade``), whether or not
+    the school has rolled over yet. Up to three queries."""
+    from afterschool.rollover.services import rollover_top_grade
+
+    ids = set(student_ids)
+    if not ids:
+        return set()
+    year_id = term.school_year_id
+    rows = list(
+        ClassMembership.objects.filter(
+            student_id__in=ids, school_class__school_year_id=year_id
+        ).values_list("student_id", "end_date", "school_class__grade")
+    )
+    left = {sid for sid, end, _g in rows if end is not None}
+    last_term = not Term.objects.filter(
+        school_id=term.school_id, school_year_id=year_id, first_day__gt=term.last_day
+    ).exists()
+    if last_term and rows:
+        # The school's grades of that year decide 小学 (6) or 初中 (9).
+        top = rollover_top_grade(
+            SchoolClass.objects.filter(school_year_id=year_id).only("grade").distinct()
+        )
+        left |= {sid for sid, _end, grade in rows if grade >= top}
+    return left
 
 
 @dataclass

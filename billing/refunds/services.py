@@ -34,7 +34,12 @@ from billing.money import total
 from billing.months import month_start
 from billing.payments.platform import export_cell, payment_reference
 from billing.policy.selectors import fee_policy_for
-from billing.refunds.selectors import carries_credits_forward, credits_held, next_term_of
+from billing.refunds.selectors import (
+    carries_credits_forward,
+    credits_held,
+    leaving_student_ids,
+    next_term_of,
+)
 from billing.statements.services import credit_line
 
 
@@ -149,15 +154,23 @@ def refund_batch_create(*, term: Term, by: User) -> RefundBatch:
     Raises ``ValidationError`` before the term's last day is over, when the
     term's policy carries money left at term end to the next term
     (``carries_credits_forward``: then ``credits_carry_forward``) or there
-    is nothing to refund."""
+    is nothing to refund. Under that policy the batch takes only the
+    families leaving the school (``leaving_student_ids``: 转学, 离校, 毕业),
+    whose money has no next term to go to."""
     _require_term_over(term)
-    if carries_credits_forward(fee_policy_for(term)):
-        raise ValidationError(
-            _("本学期收费标准规定期末结余抵下学期费用，不退款：请将结余结转到下学期。")
-        )
+    carries = carries_credits_forward(fee_policy_for(term))
     _lock_school(term)
     loose_credits_to_term_end(term, by=by)
     held = credits_held(term)
+    if carries:
+        # 抵下学期费用 carries money forward, except for families leaving
+        # (转学, 离校, 毕业): theirs is refunded.
+        leaving = leaving_student_ids(term, {h.statement.student_id for h in held})
+        held = [h for h in held if h.statement.student_id in leaving]
+        if not held:
+            raise ValidationError(
+                _("本学期收费标准规定期末结余抵下学期费用，不退款：请将结余结转到下学期。")
+            )
     if not held:
         raise ValidationError(_("本学期没有需要退还的结余。"))
     batch = RefundBatch.objects.create(
@@ -197,7 +210,9 @@ def credits_carry_forward(*, term: Term, by: User) -> list[FeeCredit]:
 
     Raises ``ValidationError`` before the term's last day is over, when the
     policy refunds instead, the next term is not set up yet, or nothing is
-    left to carry (a second press carries nothing)."""
+    left to carry (a second press carries nothing). Families leaving the
+    school (``leaving_student_ids``) are not carried: their money goes into a
+    refund batch (``refund_batch_create``)."""
     _require_term_over(term)
     if not carries_credits_forward(fee_policy_for(term)):
         raise ValidationError(
@@ -209,6 +224,10 @@ def credits_carry_forward(*, term: Term, by: User) -> list[FeeCredit]:
     _lock_school(term)
     loose_credits_to_term_end(term, by=by)
     held = credits_held(term)
+    # A family leaving the school has no next term to take it: refunded
+    # instead (refund_batch_create).
+    leaving = leaving_student_ids(term, {h.statement.student_id for h in held})
+    held = [h for h in held if h.statement.student_id not in leaving]
     if not held:
         raise ValidationError(_("本学期没有需要结转的结余。"))
     credits = bulk_create_with_history(

@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from afterschool.models import Term
+from afterschool.models import ClassMembership, LeaveReason, Term
 from billing.models import (
     FeeCredit,
     FeeLine,
@@ -28,7 +28,7 @@ from billing.models import (
 )
 from billing.payments.services import payment_record
 from billing.policy.services import fee_policy_save
-from billing.refunds.selectors import credits_held
+from billing.refunds.selectors import credits_held, leaving_student_ids
 from billing.refunds.services import (
     credits_carry_forward,
     refund_batch_approve,
@@ -37,6 +37,7 @@ from billing.refunds.services import (
 )
 from billing.statements.selectors import statement_paid, with_paid
 from billing.statements.services import statements_generate
+from tests import factories as f
 from tests.billing.conftest import SEPT, D, approve_leave, enrol, published
 
 JAN = D(2025, 1, 1)
@@ -255,3 +256,38 @@ class TestCarriedWhereThePolicySaysSo:
         from billing.payments.forms import PaymentForm
 
         assert PaymentMethod.CARRIED not in dict(PaymentForm().fields["method"].choices)
+
+
+@pytest.mark.django_db
+class TestLeaversAreRefundedEvenWhenCarrying:
+    """抵下学期费用 assumes a next term: a family leaving the school is
+    refunded instead."""
+
+    def test_a_child_who_left_is_refunded_the_others_carried(self, world, held):
+        fee_policy_save(term=held, data={"settlement_mode": "credit"}, by=world.admin)
+        carrying = Term.objects.get(pk=held.pk)
+        following = spring(carrying)
+        ClassMembership.objects.filter(student=world.child_y).update(
+            end_date=D(2025, 1, 10), leave_reason=LeaveReason.TRANSFER
+        )
+        credits = credits_carry_forward(term=carrying, by=world.admin)
+        assert [(c.student, c.amount, c.term) for c in credits] == [
+            (world.child_x, Decimal("4.60"), following)
+        ]
+        batch = refund_batch_create(term=carrying, by=world.admin)
+        assert [(i.student, i.amount) for i in batch.items.all()] == [
+            (world.child_y, Decimal("10.00"))
+        ]
+        # Nobody left to refund: the policy's rule is said again.
+        with pytest.raises(ValidationError, match="抵下学期费用"):
+            refund_batch_create(term=carrying, by=world.admin)
+
+    def test_graduating_grade_at_the_years_last_term_is_leaving(self, world, term):
+        sixth = f.make_class(world.school, 6, 1)
+        graduate = f.make_student(sixth, "毕业生")
+        ids = {world.child_x.pk, graduate.pk}
+        # Autumn: spring of the same school year follows, nobody graduates yet.
+        spring(term)
+        assert leaving_student_ids(term, ids) == set()
+        spring_term = Term.objects.get(name="2025年春季学期")
+        assert leaving_student_ids(spring_term, ids) == {graduate.pk}
