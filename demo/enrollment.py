@@ -70,7 +70,7 @@ from demo.enrollment_plan import (
     survey_opened_at,
 )
 from demo.enrollment_survey import build_survey, build_survey_answers
-from demo.families import SINGLE_CHILD_GUARDIAN_MOBILE
+from demo.families import SIBLINGS_GUARDIAN_MOBILE, SINGLE_CHILD_GUARDIAN_MOBILE
 from demo.school import homeroom_username
 from enrollment.agreements.texts import DEFAULT_BODY, agreement_context
 from enrollment.models import (
@@ -245,6 +245,9 @@ def _build_applications(
             continue
         rng = random.Random(f"{SEED}:enrollment:app:{plan.student.student_number}")
         app = _application(demo, plan, submissions, rng)
+        if plan.mobile == SIBLINGS_GUARDIAN_MOBILE:
+            # The demo's family tries clubs: both children take the featured day.
+            app.wants_featured_day = True
         if not current_season().happened(app.created_at):
             plan.status = None  # not started yet on the demo's today
             continue

@@ -35,6 +35,7 @@ from enrollment.models import (
     WaiverStatus,
 )
 from enrollment.waivers.selectors import decidable_waivers
+from scheduling.attendance.selectors import is_featured_after_school
 from scheduling.calendar.days import term_schedule, unknown_years
 from scheduling.models import (
     Allocation,
@@ -406,18 +407,24 @@ def _not_collected(*, term: Term, classes, now: datetime.datetime) -> int:
     only once their last session of the day is over: the after-school
     period, whose end is the term's period time (``TermSchedule.after_end``,
     seed 一.2 18:10), on a day their class has a session and the school has
-    not suspended. Before that end: no query; after it: one. (The
-    featured-day clubs are counted by the after-school wish alone.)"""
+    not suspended. On the featured day with clubs after school, children
+    who stay only for their club count too (as on the dismissal sheet,
+    ``scheduling.attendance.selectors.dismissal_sheet``). Before that end:
+    no query; after it: one, and on a school whose clubs meet after school
+    the calendar's (≤3) to tell the featured day."""
     today = timezone.localtime(now).date()
     _start, end = term_schedule(term).period_times(Period.AFTER_SCHOOL)
     if now < timezone.make_aware(datetime.datetime.combine(today, end)):
         return 0
+    part = Q(wants_after_school=True)
+    if is_featured_after_school(term, today):
+        part |= Q(wants_featured_day=True)
     student = OuterRef("student_id")
     return (
         Application.objects.filter(
+            part,
             term=term,
             status=Status.APPROVED,
-            wants_after_school=True,
             student__school_class__in=classes,
             student__is_boarder=False,
         )

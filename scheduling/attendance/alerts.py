@@ -104,11 +104,17 @@ def not_collected_alert(*, now: datetime.datetime | None = None) -> int:
         date=today,
         kind=ServiceChangeKind.SUSPENDED,
     )
+    # Every class with a session today, once: on the featured day the
+    # after-school slot holds clubs, not sessions, and its children still
+    # wait to be collected (the dismissal sheet lists them).
     sessions = list(
-        Session.objects.filter(date=today, period=Period.AFTER_SCHOOL)
-        .exclude(Exists(suspended))
-        .select_related("school_class__homeroom_teacher", "term__schedule")
-        .order_by("school_class__grade", "school_class__number")
+        {
+            s.school_class_id: s
+            for s in Session.objects.filter(date=today)
+            .exclude(Exists(suspended))
+            .select_related("school_class__homeroom_teacher", "term__schedule")
+            .order_by("school_class__grade", "school_class__number", "-period")
+        }.values()
     )
     due = [
         s

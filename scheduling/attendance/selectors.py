@@ -78,9 +78,13 @@ def approved_leave_on(*, student_ids, date: datetime.date, period: str) -> dict[
 
 def is_featured_after_school(term: Term, date: datetime.date) -> bool:
     """Whether the clubs meet after school on ``date`` (featured weekday and
-    period). Uses the timetable weekday of make-up days. At most three queries."""
+    period). Uses the timetable weekday of make-up days. At most three
+    queries, none on a weekday other than the featured one (make-up days of
+    调休 fall on weekends; a Monday to Friday keeps its own weekday)."""
     schedule = term_schedule(term)
     if schedule.featured_period != Period.AFTER_SCHOOL:
+        return False
+    if date.weekday() < 5 and date.weekday() != schedule.featured_weekday:
         return False
     days = days_between(term.school, date, date, schedule=schedule, strict=False)
     return bool(days) and days[0].timetable_weekday == schedule.featured_weekday

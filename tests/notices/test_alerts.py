@@ -137,3 +137,30 @@ class TestNotCollected:
         with time_machine.travel(at(18, 31), tick=False):
             call_command("notices_run", stdout=out)
         assert "未接走学生 2 名" in out.getvalue()
+
+
+class TestNotCollectedOnTheClubDay:
+    """Clubs meet after school on Tuesdays: the class has only its noon
+    session, and a child who stays for the club alone still waits."""
+
+    @pytest.fixture
+    def club_day(self, world, term, enroll, noon):
+        from scheduling.calendar.days import term_schedule
+
+        schedule = term_schedule(term)
+        schedule.featured_weekday = DAY.weekday()
+        schedule.featured_period = Period.AFTER_SCHOOL
+        schedule.save()
+        clubber = f.make_student(world.class_a, "李社团")
+        enroll(clubber, term, noon=False, after=False, featured=True)
+        return clubber
+
+    def test_the_club_child_is_reported_and_counted(self, world, term, club_day):
+        from overview.todo.selectors import homeroom_todos
+
+        with time_machine.travel(at(18, 30), tick=False):
+            assert not_collected_alert() == 2  # 张小明 (after school) and the club child
+            todos = {t.key: t for t in homeroom_todos(user=world.homeroom_a)}
+        body = Notice.objects.filter(kind=NoticeKind.NOT_COLLECTED).first().body
+        assert "李社团" in body and "张小明" in body
+        assert todos["dismissal"].count == 2
