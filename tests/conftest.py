@@ -68,6 +68,12 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The ``world`` fixture's rows (a test module sharing one world builds
+    it with this inside its own transaction, tests/ops/conftest.py)."""
     school = f.make_school("实验小学")
     other = f.make_school("第二小学")
     admin = f.make_user(school, Role.ADMIN, "admin_a", name="王校长")

@@ -69,6 +69,26 @@ def root() -> Path:
 
 @pytest.fixture
 def samples(world):
+    return build_samples(world)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """``(world, samples)`` built once for a module that only reads them (the
+    URL and CSRF matrices: ~600 tests, each refused or a page read), inside a
+    transaction rolled back at the module's end; each test still runs in its
+    own savepoint (``db``), so what one test writes the next never sees."""
+    from django.db import transaction
+
+    from tests.conftest import make_world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = make_world()
+        yield world, build_samples(world)
+        transaction.set_rollback(True)
+
+
+def build_samples(world):
     """One object of every kind a URL can name, all of school A / class A /
     child X (``world``), each in a state where its owner can open its pages:
     the autumn-2024 term with sessions, a rota and a club; the survey open;

@@ -13,6 +13,19 @@ from django.urls import reverse
 from enrollment.models import SurveyResponse
 from tests.ops.urlwalk import POST_DATA, data_snapshot, private_routes, url_for
 
+
+# One world and one set of samples for the whole module (tests/ops/conftest.py):
+# building them per test took most of the module's time.
+@pytest.fixture
+def world(shared_world, db):
+    return shared_world[0]
+
+
+@pytest.fixture
+def samples(shared_world, db):
+    return shared_world[1]
+
+
 ROUTES = private_routes()
 # Between them these reach every private page of school A (the matrix's
 # test_the_owner_reaches_the_page); POSTed without a token, all must fail.

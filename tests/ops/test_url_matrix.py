@@ -34,6 +34,19 @@ from tests.ops.urlwalk import (
     url_for,
 )
 
+
+# One world and one set of samples for the whole module (tests/ops/conftest.py):
+# building them per test took most of the module's time.
+@pytest.fixture
+def world(shared_world, db):
+    return shared_world[0]
+
+
+@pytest.fixture
+def samples(shared_world, db):
+    return shared_world[1]
+
+
 ROUTES = private_routes()
 
 WRONG_PERSONAS = ("guardian_y", "homeroom_b", "teacher", "other_admin", "other_supervisor")
