@@ -13,10 +13,12 @@ policy says otherwise.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from billing.models import BillingMode, LineKind, SettlementMode, WaiverKind
@@ -32,12 +34,24 @@ PERIOD_ORDER = (Period.NOON, Period.AFTER_SCHOOL)
 CHARGED_KINDS = (LineKind.CHARGE, LineKind.PREPAY, LineKind.CAP)
 
 
-def _labels(periods) -> str:
+# A school's month is ~1,000 children × ~20 days of lines: the labels are
+# translated once per language, not once a line.
+@functools.cache
+def _labels_in(periods: tuple[str, ...], language: str | None) -> str:
     return "、".join(str(Period(p).label) for p in PERIOD_ORDER if p in periods)
 
 
+def _labels(periods) -> str:
+    return _labels_in(tuple(periods), get_language())
+
+
+@functools.cache
+def _weekday_label(weekday: int, language: str | None) -> str:
+    return str(Weekday(weekday).label)
+
+
 def _day_label(day: datetime.date) -> str:
-    return f"{day.month}月{day.day}日 {Weekday(day.weekday()).label}"
+    return f"{day.month}月{day.day}日 {_weekday_label(day.weekday(), get_language())}"
 
 
 def wanted_periods(ctx: TermContext, app: Application, info: DayInfo) -> tuple[str, ...]:
