@@ -17,6 +17,7 @@ from billing.statements.services import statements_generate
 from enrollment.models import WaiverRequest
 from enrollment.waivers.services import waiver_decide
 from tests.billing.conftest import SEPT, D, at, enrol
+from tests.billing.test_fees import monthly
 
 OCT = D(2024, 10, 1)
 
@@ -120,19 +121,7 @@ class TestFlatMonthWaiverFromItsDate:
 
     @pytest.fixture(autouse=True)
     def flat(self, world, term):
-        from billing.models import BillingMode
-        from billing.policy.services import fee_policy_save
-
-        fee_policy_save(
-            term=term,
-            data={
-                "mode": BillingMode.MONTHLY,
-                "monthly_amount": Decimal("90.00"),
-                "monthly_reduced_amount": Decimal("30.00"),
-                "monthly_threshold_days": 10,
-            },
-            by=world.admin,
-        )
+        monthly(term, world.admin, "90.00")
 
     def waived_from(self, world, term, day):
         app = enrol(world.child_x, term, by=world.admin)
