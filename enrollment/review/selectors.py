@@ -155,3 +155,15 @@ def submission_applications(submission: ClassSubmission) -> QuerySet[Application
             )
         )
     ).order_by("status", *class_order("student__"))
+
+
+def classes_with_submission(classes: QuerySet[SchoolClass], *, term: Term) -> QuerySet[SchoolClass]:
+    """``classes`` in grade and number order, each annotated with
+    ``submitted`` and ``school_approved`` (booleans: the class list for
+    ``term`` was 以班为单位上报 / approved by the school, seed 一.5 (3)–(4)).
+    The admin's 尚未上报名单的班级 to-do lands on these marks. One query."""
+    this_term = ClassSubmission.objects.filter(school_class=OuterRef("pk"), term=term)
+    return classes.annotate(
+        submitted=Exists(this_term),
+        school_approved=Exists(this_term.filter(approved_at__isnull=False)),
+    ).order_by("grade", "number")

@@ -35,16 +35,23 @@ def class_list(request: HttpRequest) -> HttpResponse:
     if request.user.role not in STAFF_REVIEW:
         raise PermissionDenied
     term = term_for_user(request.user)
+    if term is None:
+        classes = classes_in_year_of(classes_for_user(request.user))
+    else:
+        classes = selectors.classes_with_submission(
+            classes_for_user(request.user).filter(school_year_id=term.school_year_id), term=term
+        )
+    # ?status=unsubmitted: the admin's to-do shows only the classes it names.
+    only_unsubmitted = term is not None and request.GET.get("status") == "unsubmitted"
+    if only_unsubmitted:
+        classes = classes.filter(submitted=False)
     return render(
         request,
         "enrollment/class_list.html",
         {
-            "classes": (
-                classes_for_user(request.user).filter(school_year_id=term.school_year_id)
-                if term
-                else classes_in_year_of(classes_for_user(request.user))
-            ),
+            "classes": classes,
             "term": term,
+            "only_unsubmitted": only_unsubmitted,
             "survey": Survey.objects.filter(term=term).first() if term else None,
         },
     )

@@ -472,9 +472,11 @@ def _not_collected(*, term: Term, classes, now: datetime.datetime) -> int:
 
 def fee_document_is_placeholder(school: School) -> bool:
     """The school's fee document number is empty or still the placeholder
-    (X教发【2024】X号), which would be printed on agreements and fee sheets."""
+    (X教发【2024】X号), which would be printed on agreements and fee sheets.
+    Only the placeholder's number part counts: a real county's name may
+    well start with X (XX县教发【2026】12号 in the demo)."""
     doc = (school.fee_document or "").strip()
-    return not doc or FEE_DOCUMENT_PLACEHOLDER_MARK in doc or doc.startswith("X")
+    return not doc or FEE_DOCUMENT_PLACEHOLDER_MARK in doc
 
 
 def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Todo]:
@@ -512,7 +514,7 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
                 "not_submitted",
                 _("尚未上报名单的班级"),
                 len(not_submitted),
-                reverse("enrollment:class-list"),
+                reverse("enrollment:class-list") + "?status=unsubmitted",
                 names=[c.display_name for c in not_submitted],
             )
         )

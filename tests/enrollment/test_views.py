@@ -4,6 +4,8 @@ actions go through, and list pages make the same number of queries at 5 and
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from enrollment.review.services import (
     school_approve_class,
 )
 from enrollment.surveys.services import survey_answer, survey_open
+from overview.todo import selectors as todo
 from tests import factories as f
 from tests.enrollment.conftest import complete_data
 
@@ -515,6 +518,33 @@ class TestTermSchoolYearPages:
         ):
             assert client.get(url).status_code == 404, url
         assert not Application.objects.filter(student=student).exists()
+
+
+class TestClassListSubmissionMarks:
+    """The admin's 尚未上报名单的班级 to-do lands on a list that says which."""
+
+    def test_each_class_says_where_its_list_is(self, client, world, term):
+        fill_class(world.class_a, term, 2, status=Status.APPROVED, admin=world.admin)
+        third = f.make_class(world.school, 4, 1, world.homeroom_b)
+        fill_class(third, term, 1, status=Status.SUBMITTED_TO_SCHOOL)
+        html = login(client, world.admin).get(reverse("enrollment:class-list")).text
+        marks = re.findall(r'<strong class="me-auto">(.*?)\s*<span[^>]*data-submission="(\w+)"', html)
+        assert marks == [
+            (world.class_a.display_name, "approved"),
+            (world.class_b.display_name, "none"),
+            (third.display_name, "submitted"),
+        ]
+
+    def test_todo_link_shows_only_the_classes_it_names(self, client, world, term):
+        fill_class(world.class_a, term, 1, status=Status.SUBMITTED_TO_SCHOOL)
+        (item,) = [t for t in todo.admin_todos(user=world.admin) if t.key == "not_submitted"]
+        assert item.names == [world.class_b.display_name]
+        html = login(client, world.admin).get(item.url).text
+        assert "data-only-unsubmitted" in html
+        assert reverse("enrollment:class-review", args=[world.class_b.pk]) in html
+        assert reverse("enrollment:class-review", args=[world.class_a.pk]) not in html
+        fill_class(world.class_b, term, 1, status=Status.SUBMITTED_TO_SCHOOL)
+        assert "各班名单都已上报" in client.get(item.url).text
 
 
 class TestSignedAgreementShown:

@@ -350,6 +350,9 @@ class TestNoticesAndHomeworkWeeks:
         assert "通知发送数" in page and "书面作业超上限（班·周）" in page
         assert page.count("data-homework-over") == 2
         assert "9月16日当周" in school and "1个班超上限" in school
+        # The term average (over the class-days with homework) and the weekly
+        # check (over school days) are named apart, so 70.0 beside 28.0 reads right.
+        assert "书面作业日均（分钟，按布置日）" in school and "data-homework-average-note" in school
         rows = list(load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
         head = rows[1]
         notices_col, over_col = head.index("通知发送数"), head.index("书面作业超上限（班·周）")
