@@ -528,7 +528,9 @@ class TestClassListSubmissionMarks:
         third = f.make_class(world.school, 4, 1, world.homeroom_b)
         fill_class(third, term, 1, status=Status.SUBMITTED_TO_SCHOOL)
         html = login(client, world.admin).get(reverse("enrollment:class-list")).text
-        marks = re.findall(r'<strong class="me-auto">(.*?)\s*<span[^>]*data-submission="(\w+)"', html)
+        marks = re.findall(
+            r'<strong class="me-auto">(.*?)\s*<span[^>]*data-submission="(\w+)"', html
+        )
         assert marks == [
             (world.class_a.display_name, "approved"),
             (world.class_b.display_name, "none"),
