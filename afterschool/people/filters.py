@@ -95,6 +95,16 @@ class StudentFilter(django_filters.FilterSet):
         model = Student
         fields = ["school_year", "q", "school_class", "grade", "gender", "is_boarder", "priority"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is not None:
+            # Only the grades the user's classes have: a primary school is
+            # never offered 七至九年级. One query.
+            grades = classes_for_user(self.request.user).values_list("grade", flat=True)
+            self.filters["grade"].extra["choices"] = [
+                (g, GRADE_NAMES[g]) for g in sorted(set(grades.order_by()))
+            ]
+
     MEMBERSHIP_LOOKUPS = {
         "school_year": "memberships__school_class__school_year",
         "school_class": "memberships__school_class",

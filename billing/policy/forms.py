@@ -111,6 +111,11 @@ class RateChangeForm(forms.Form):
         label=_("新的每课时收费（元）"), max_digits=6, decimal_places=2, min_value=0
     )
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the policy form on the same page has a rate_per_period too.
+        kwargs.setdefault("auto_id", "id_rate_change_%s")
+        super().__init__(*args, **kwargs)
+
 
 class FeeDocumentForm(forms.ModelForm):
     """收费依据文件号: the county document the school's fee standard follows."""

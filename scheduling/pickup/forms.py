@@ -13,7 +13,11 @@ class PickupPersonForm(forms.Form):
         label=_("与孩子的关系"), max_length=20, help_text=_("如：祖母、舅舅")
     )
     # Typed as a phone shows it ("+86 139-1234-5678"); kept as 11 digits.
-    mobile = forms.CharField(label=_("手机号"), max_length=20)
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
     photo = forms.FileField(
         label=_("照片（可选）"),
         required=False,

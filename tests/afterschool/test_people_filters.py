@@ -67,6 +67,17 @@ class TestFilterFormInChinese:
         assert "---------" not in html
         assert "Unknown" not in html
 
+    @pytest.mark.django_db
+    def test_grade_choices_are_the_schools_own(self, rf, world):
+        """Only the grades the school's classes have: a primary school gets no 七至九年级."""
+        request = rf.get("/")
+        request.user = world.admin
+        form = StudentFilter(data={}, queryset=Student.objects.none(), request=request).form
+        grades = sorted(set(world.school.classes.values_list("grade", flat=True)))
+        offered = [value for value, _label in form.fields["grade"].choices if value != ""]
+        assert offered == grades
+        assert "七年级" not in {str(label) for _v, label in form.fields["grade"].choices}
+
     def test_student_filter_priority_choices(self):
         form = StudentFilter(data={}, queryset=Student.objects.none(), request=None).form
         labels = [str(label) for _, label in form.fields["priority"].choices]

@@ -5,6 +5,7 @@ November 2024 has 21 service days: Fri 1, 4–8, 11–15, 18–22, 25–29."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,15 @@ class TestRateChangePage:
         assert r.status_code == 302
         body = client.get(reverse("billing:policy") + f"?term={term.pk}").content.decode()
         assert "自 2024-11-11 起每课时 2.00 元" in body
+
+    def test_policy_page_ids_are_unique(self, client, world, term):
+        """Two forms on the page both have a rate field: each label points
+        at its own input."""
+        client.force_login(world.admin)
+        body = client.get(reverse("billing:policy") + f"?term={term.pk}").content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', body)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        assert 'for="id_rate_change_rate_per_period"' in body
 
     def test_errors_are_shown_with_the_input(self, client, world, term):
         client.force_login(world.admin)

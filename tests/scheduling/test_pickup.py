@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -64,6 +65,8 @@ class TestRegister:
     def test_mobile_typed_as_a_phone_shows_it_is_kept_as_11_digits(self, client, world, term):
         client.force_login(world.guardian_x.user)
         url = reverse("scheduling:pickup-people", args=[world.child_x.pk])
+        # A phone offers its number pad for the field.
+        assert re.search(r'<input[^>]*name="mobile"[^>]*inputmode="tel"', client.get(url).text)
         data = {"name": "张奶奶", "relation": "祖母", "mobile": "+86 139-1234-5678"}
         assert client.post(url, data).status_code == 302
         assert PickupPerson.objects.get().mobile == "13912345678"
