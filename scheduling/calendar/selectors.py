@@ -140,8 +140,9 @@ def term_policy_breaches(term: Term) -> list[PolicyBreach]:
     - the service ends no earlier than the local end of working hours the
       admin entered on the term settings (``TermSchedule.work_day_end``; a
       warning while it is empty);
-    - the featured day each week: weeks with service but no service on the
-      featured weekday, and no club in the featured slot;
+    - the featured day each week: weeks whose featured weekday is a school
+      day but has no service (a holiday on it is no breach), and no club in
+      the featured slot;
     - clubs named like subject lessons (``subject_like_clubs``, warning).
 
     Queries: schedule, calendar (≤ 3), clubs 2. A term whose calendar year is
@@ -198,7 +199,16 @@ def term_policy_breaches(term: Term) -> list[PolicyBreach]:
         full_week = len(weekdays) == 5 and all(d.is_school_day for d in weekdays)
         if full_week and len(served) < SERVICE_DAYS_PER_WEEK:
             short.append(monday)
-        if served and not any(d.timetable_weekday == schedule.featured_weekday for d in served):
+        # Only a week whose featured weekday is a school day of the term: a
+        # holiday on that weekday (国庆 week) is no breach.
+        featured_due = any(
+            d.date.weekday() == schedule.featured_weekday and d.is_school_day for d in week
+        )
+        if (
+            featured_due
+            and served
+            and not any(d.timetable_weekday == schedule.featured_weekday for d in served)
+        ):
             no_featured.append(monday)
     if short:
         out.append(

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from scheduling.calendar.selectors import term_policy_breaches
+from scheduling.calendar.services import service_suspend
 from scheduling.models import Club, ClubCategory, Period, TermSchedule
 from tests import factories as f
 
@@ -66,6 +67,23 @@ class TestTermPolicyBreaches:
         )
         found = codes(term)
         assert not {"hours", "end", "end_unknown", "featured_clubs", "subject_club"} & set(found)
+
+    def test_featured_day_on_a_holiday_is_no_breach_but_a_suspended_one_is(self, world):
+        """国庆 2024: Thursday 3 October is a holiday, so the week of 30
+        September has no featured day and that is right. Suspending
+        Thursday 14 November leaves a school week without it."""
+        term = f.make_term(world.school)
+        assert "featured" not in codes(term)
+        service_suspend(
+            school=world.school,
+            date=datetime.date(2024, 11, 14),
+            notice="全校体检",
+            by=world.admin,
+            term=term,
+            today=datetime.date(2024, 11, 1),
+        )
+        found = codes(term)
+        assert "有1周没有特色课后服务日（每周一天）：11-11 起的一周。" in found["featured"].message
 
     def test_subject_lesson_club_name_warns(self, world):
         term = f.make_term(world.school)
