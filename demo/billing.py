@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from afterschool.models import Term
+from afterschool.models import Notice, NoticeKind, Term
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
 from billing.policy.services import fee_policy_save
 from billing.publicity.services import fee_publication_publish
@@ -68,9 +68,28 @@ def build_term(demo: DemoSchool, term: Term) -> None:
         fee_policy_save(term=term, data=wanted, by=demo.staff.get("admin"))
     fee_publication_publish(term=term, by=demo.staff.get("admin"))
     term = Term.objects.select_related("school").get(pk=term.pk)
-    for month in past_months(term, demo.today):
+    months = past_months(term, demo.today)
+    for month in months:
         statements_generate(term=term, month=month)
+    _date_statement_notices(demo, term, months)
     _payments(demo, term)
+
+
+def _date_statement_notices(demo: DemoSchool, term: Term, months: list[datetime.date]) -> None:
+    """The 账单已生成 notices as the families got them: on the first school
+    morning after the month (the demo writes them all at once, today), and
+    read except the latest month's (the parents have seen the older ones).
+    Per month one query, and one update where they are not yet so."""
+    for i, month in enumerate(months):
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        sent = timezone.make_aware(datetime.datetime.combine(following, datetime.time(9, 0)))
+        sent = min(sent, timezone.now())
+        read = None if i == len(months) - 1 and term == demo.term else sent
+        stale = Notice.objects.filter(
+            kind=NoticeKind.STATEMENT_READY, dedupe_key=f"statement:{term.pk}:{month:%Y%m}"
+        ).exclude(created_at=sent, **({"read_at": read} if read else {"read_at__isnull": True}))
+        if stale.exists():  # a second run writes nothing
+            stale.update(created_at=sent, read_at=read)
 
 
 def _months_ago(month: datetime.date, today: datetime.date) -> int:

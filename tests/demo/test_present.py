@@ -24,7 +24,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from afterschool.models import ClassMembership, School, SchoolClass, Student, Term
+from afterschool.models import (
+    ClassMembership,
+    Notice,
+    NoticeKind,
+    School,
+    SchoolClass,
+    Student,
+    Term,
+)
 from billing.models import FeeStatement, Payment
 from demo.base import DEMO_PASSWORD, demo_terms, demo_today
 from demo.families import SIBLINGS_GUARDIAN_MOBILE, SINGLE_CHILD_GUARDIAN_MOBILE
@@ -124,6 +132,16 @@ class TestEveryDate:
         paid = Payment.objects.filter(statement__term=previous).count()
         assert 0.5 * statements < paid < statements  # the recent months less paid
         assert not Payment.objects.filter(at__date__gte=today).exists()
+        # Its 账单已生成 notices came after each month, and were read.
+        notices = Notice.objects.filter(
+            kind=NoticeKind.STATEMENT_READY, dedupe_key__startswith=f"statement:{previous.pk}:"
+        )
+        assert notices.exists() and not notices.filter(read_at__isnull=True).exists()
+        for key, sent in notices.values_list("dedupe_key", "created_at"):
+            month = datetime.datetime.strptime(key.rsplit(":", 1)[1], "%Y%m").date()
+            assert sent.astimezone(TZ).date() == (month + datetime.timedelta(days=32)).replace(
+                day=1
+            )
         # Nothing waits for review in a finished term.
         waiting = Application.objects.filter(
             term=previous,
