@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import school_admin_required
 from afterschool.exports import content_disposition
+from afterschool.pages import show_errors
 from billing.access import billing_term_for_user, get_refund_batch_for_user
 from billing.models import FeeCredit, RefundBatch, SettlementMode
 from billing.money import total
@@ -39,8 +40,7 @@ def refunds(request):
             else:
                 batch = services.refund_batch_create(term=term, by=request.user)
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            show_errors(request, exc)
         else:
             if not carry:
                 return redirect("billing:refund-batch", pk=batch.pk)
@@ -84,8 +84,7 @@ def refund_batch(request, pk):
                 raise ValidationError(_("未知的操作。"))
             action(batch=batch, by=request.user)
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            show_errors(request, exc)
         else:
             messages.success(request, _("退款批次已更新。"))
         return redirect("billing:refund-batch", pk=batch.pk)
@@ -102,8 +101,7 @@ def refund_batch_export(request, pk):
     try:
         data = services.refund_batch_xlsx(batch=batch)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        show_errors(request, exc)
         return redirect("billing:refund-batch", pk=batch.pk)
     response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = content_disposition(

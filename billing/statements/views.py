@@ -24,6 +24,7 @@ from afterschool.access import (
     school_admin_required,
     students_for_user,
 )
+from afterschool.pages import show_errors
 from afterschool.params import id_param
 from afterschool.selectors import term_months
 from billing.access import (
@@ -115,8 +116,7 @@ def statements_generate(request):
     try:
         result = services.statements_generate(term=term, month=month)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        show_errors(request, exc)
     else:
         messages.success(
             request,
@@ -139,8 +139,7 @@ def settlement_generate(request):
     try:
         result = services.settlement_generate(term=term)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        show_errors(request, exc)
     else:
         messages.success(request, _("期末结算完成：%(n)s 份结算单。") % {"n": result.total})
     month = month_start(term.last_day)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import staff_required, students_for_user
 from afterschool.models import Role
+from afterschool.pages import show_errors
 from afterschool.params import date_param
 from enrollment.models import Status as ApplicationStatus
 from scheduling import access
@@ -42,20 +43,14 @@ STATUS_COLOURS = {
 STATUSES = [(s.value, s.label, STATUS_COLOURS[s]) for s in AttendanceStatus]
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _date(request) -> datetime.date:
     """``?date=YYYY-MM-DD`` (GET or POST), else today."""
     # A malformed or far-off date is a 400 (afterschool.params), not a 500
     # when the page steps a day or a week from it.
-    return date_param(request.GET.get("date") or request.POST.get("date"), "date") or _today()
-
-
-def _show_errors(request, exc: ValidationError) -> None:
-    for m in exc.messages:
-        messages.error(request, m)
+    return (
+        date_param(request.GET.get("date") or request.POST.get("date"), "date")
+        or timezone.localdate()
+    )
 
 
 def _is_htmx(request) -> bool:
@@ -146,7 +141,12 @@ def club_roll(request, pk: int):
     def save(marks):
         roster = [r.student for r in selectors.club_roll(club, day).rows]
         services.club_roll_save(
-            club=club, date=day, roster=roster, by=request.user, marks=marks, today=_today()
+            club=club,
+            date=day,
+            roster=roster,
+            by=request.user,
+            marks=marks,
+            today=timezone.localdate(),
         )
 
     return _roll_page(
@@ -170,7 +170,7 @@ def roll(request, pk: int):
         url=url,
         load=lambda: selectors.session_roll(session),
         save=lambda marks: services.roll_call_save(
-            session=session, by=request.user, marks=marks, today=_today()
+            session=session, by=request.user, marks=marks, today=timezone.localdate()
         ),
         context={"session": session, "statuses": STATUSES, "day": session.date, "roll_url": url},
     )
@@ -208,7 +208,7 @@ def leave_list(request):
     leaves = list(access.leave_requests_for_user(user).order_by("-requested_at", "-pk")[:200])
     waiting = [r for r in leaves if r.status == LeaveStatus.REQUESTED]
     others = [r for r in leaves if r.status != LeaveStatus.REQUESTED]
-    today = _today()
+    today = timezone.localdate()
     return render(
         request,
         "scheduling/attendance/leave_list.html",
@@ -236,7 +236,7 @@ def leave_create(request):
         students_for_user(request.user)
         .filter(
             applications__status=ApplicationStatus.APPROVED,
-            applications__term__last_day__gte=_today(),
+            applications__term__last_day__gte=timezone.localdate(),
         )
         .distinct()
         .order_by("name")
@@ -260,7 +260,7 @@ def leave_create(request):
                 periods=data["periods"],
                 reason=data["reason"],
                 by=request.user,
-                today=_today(),
+                today=timezone.localdate(),
             )
         except Http404:
             form.add_error(None, _("该日期不在任何学期内。"))
@@ -298,7 +298,7 @@ def leave_decide(request, pk: int):
             leave=leave, by=request.user, approve=approve, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(
             request,
@@ -317,7 +317,7 @@ def leave_cancel(request, pk: int):
     try:
         services.leave_cancel(leave=leave, by=request.user)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("已撤销请假。"))
     return redirect("scheduling:leave-list")
@@ -366,10 +366,10 @@ def dismissal_class(request, pk: int):
                     by=request.user,
                     alone=form.cleaned_data["alone"],
                     collected_by=form.cleaned_data["collected_by"],
-                    today=_today(),
+                    today=timezone.localdate(),
                 )
             except ValidationError as exc:
-                _show_errors(request, exc)
+                show_errors(request, exc)
             else:
                 how = _("自行回家") if d.alone else _("%(who)s接走") % {"who": d.collected_by}
                 text = _("%(name)s %(time)s 离校（%(how)s）。") % {
@@ -377,7 +377,7 @@ def dismissal_class(request, pk: int):
                     "time": timezone.localtime(d.left_at).strftime("%H:%M"),
                     "how": how,
                 }
-                if day != _today():
+                if day != timezone.localdate():
                     text += _("（补登：按本学期放学时间记录。）")
                 messages.success(request, text)
         return redirect(url)
@@ -386,7 +386,7 @@ def dismissal_class(request, pk: int):
     return render(
         request,
         "scheduling/attendance/dismissal.html",
-        {"sheet": sheet, "day": day, "term": term, "late_entry": day != _today()},
+        {"sheet": sheet, "day": day, "term": term, "late_entry": day != timezone.localdate()},
     )
 
 
@@ -404,7 +404,7 @@ def dismissal_undo(request, pk: int):
     try:
         services.dismissal_undo(dismissal=d, by=request.user)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("已撤销%(name)s的离校登记。") % {"name": d.student.name})
     return redirect(

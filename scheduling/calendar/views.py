@@ -6,8 +6,6 @@ Thin views: access helper → form → one service call → redirect with a mess
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,6 +19,7 @@ from afterschool.access import (
     school_admin_required,
     terms_for_user,
 )
+from afterschool.pages import show_errors
 from afterschool.params import month_param
 from scheduling import access
 from scheduling.access import term_for_request
@@ -35,15 +34,6 @@ from scheduling.calendar.forms import (
     YearForm,
 )
 from scheduling.calendar.selectors import calendar_month, term_policy_breaches
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def _show_errors(request, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
 
 
 def _back_to_calendar(term, month: str | None = None):
@@ -68,8 +58,8 @@ def calendar_page(request):
         "term": term,
         "terms": terms_for_user(request.user),
         # Checked here (400 for garbage or a far-off year), then read as text.
-        **calendar_month(term, _month_text(request), _today()),
-        "today": _today(),
+        **calendar_month(term, _month_text(request), timezone.localdate()),
+        "today": timezone.localdate(),
         "day_form": CalendarDayForm(),
         "suspend_form": SuspendForm(),
         "add_form": AddDayForm(),
@@ -108,7 +98,7 @@ def calendar_day_set(request):
         try:
             services.calendar_day_set(school=term.school, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("校历已更新。"))
             return _back_to_calendar(term, f"{form.cleaned_data['date']:%Y-%m}")
@@ -141,7 +131,7 @@ def calendar_year_mark(request):
                 school=term.school, year=form.cleaned_data["year"], by=request.user
             )
         except ValidationError as exc:
-            _show_errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(
                 request, _("已确认%(year)s年校历录入完成。") % {"year": form.cleaned_data["year"]}
@@ -161,7 +151,7 @@ def service_suspend(request):
                 school=term.school, term=term, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _show_errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("已暂停该日的课后服务，家长会看到通知。"))
             return _back_to_calendar(term, f"{form.cleaned_data['date']:%Y-%m}")
@@ -182,7 +172,7 @@ def service_add(request):
                 school=term.school, term=term, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _show_errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("已增加该日的课后服务。"))
             return _back_to_calendar(term, f"{form.cleaned_data['date']:%Y-%m}")
@@ -198,9 +188,9 @@ def service_change_withdraw(request, pk: int):
     change = access.get_service_change_for_user(request.user, pk)
     term = term_for_request(request)
     try:
-        services.service_change_withdraw(change=change, today=_today())
+        services.service_change_withdraw(change=change, today=timezone.localdate())
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("已撤销该日的调整。"))
     return _back_to_calendar(term)

@@ -6,8 +6,6 @@ Thin views: access helper → form → one service call → redirect with a mess
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_POST
 from afterschool.access import school_admin_required, students_for_user, terms_for_user
 from afterschool.exports import content_disposition
 from afterschool.models import Role
+from afterschool.pages import show_errors
 from afterschool.pdf import render_pdf
 from scheduling import access
 from scheduling.access import term_for_request
@@ -33,16 +32,6 @@ from scheduling.choice.forms import (
     ClubChoiceForm,
     ClubRanksForm,
 )
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def _show_errors(request, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
 
 # ---------------------------------------------------------------- guardian
 
@@ -102,7 +91,9 @@ def choose(request, pk: int):
         if response is not None:
             return response
     student = access.get_choosing_student_for_user(request.user, pk)
-    term = access.get_school_term(student.school_id, request.GET.get("term"), today=_today())
+    term = access.get_school_term(
+        student.school_id, request.GET.get("term"), today=timezone.localdate()
+    )
     page = cs.choice_page(student=student, term=term)
     initial = [r.club.pk for r in page.choices if r.valid and r.club is not None]
     form = ClubChoiceForm(request.POST or None, clubs=page.clubs, initial_ids=initial)
@@ -248,7 +239,7 @@ def allocation_withdraw(request, pk: int):
     try:
         filled = services.allocation_withdraw(allocation=entry, by=request.user)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         msg = _("%(name)s 已退出社团。") % {"name": entry.student.name}
         if filled is not None:
@@ -271,7 +262,7 @@ def allocation_move(request, pk: int):
             allocation=entry, club=form.cleaned_data["club"], by=request.user
         )
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         msg = _("%(name)s 已调整到 %(club)s。") % {
             "name": entry.student.name,

@@ -22,17 +22,13 @@ from scheduling.pickup import services
 from scheduling.pickup.forms import PickupPersonForm
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _date(request) -> datetime.date:
     """``?date=YYYY-MM-DD`` (GET or POST), else today."""
     value = request.GET.get("date") or request.POST.get("date")
     try:
-        return datetime.date.fromisoformat(value) if value else _today()
+        return datetime.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
-        return _today()
+        return timezone.localdate()
 
 
 @login_required
@@ -100,7 +96,11 @@ def dismissal_all(request, pk: int):
     if request.method == "POST":
         try:
             n = services.dismissal_all_collected(
-                school_class=school_class, term=term, date=day, by=request.user, today=_today()
+                school_class=school_class,
+                term=term,
+                date=day,
+                by=request.user,
+                today=timezone.localdate(),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

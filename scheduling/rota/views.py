@@ -22,6 +22,7 @@ from afterschool.access import (
     school_admin_required,
     terms_for_user,
 )
+from afterschool.pages import show_errors
 from scheduling import access
 from scheduling.access import term_for_request
 from scheduling.calendar.selectors import week_start
@@ -31,15 +32,6 @@ from scheduling.rota.forms import SessionAssignForm, UnavailabilityForm, WeeklyA
 from scheduling.rota.tables import DaySessionsTable, week_grid_body
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def _show_errors(request, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
-
 @login_required
 @school_admin_required
 def rota_page(request):
@@ -47,7 +39,7 @@ def rota_page(request):
     large school is too long for one page); the admin changes one by hand or
     regenerates the rota."""
     term = term_for_request(request)
-    monday = week_start(term, request.GET.get("week"), _today())
+    monday = week_start(term, request.GET.get("week"), timezone.localdate())
     week_sessions = selectors.rota_sessions(term, monday)
     dates = sorted({s.date for s in week_sessions})
     day = request.GET.get("day", "")
@@ -83,7 +75,7 @@ def rota_generate(request):
         made = services.sessions_generate(term=term)
         report = services.rota_generate(term=term)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(
             request,
@@ -120,7 +112,7 @@ def rota_assign_weekly(request):
     try:
         report = services.sessions_assign_weekly(term=term, **form.cleaned_data)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
         return redirect(back)
     messages.success(
         request,
@@ -149,7 +141,7 @@ def session_assign(request, pk: int):
         try:
             services.session_assign(session=session, supervisor=form.cleaned_data["supervisor"])
         except ValidationError as exc:
-            _show_errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("看班安排已更新：%(s)s") % {"s": session})
     else:

@@ -4,8 +4,6 @@ school, on screen and as PDF (A4; the school's landscape for the notice board).
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,10 +28,6 @@ from scheduling.calendar.selectors import week_start
 from scheduling.timetable.selectors import week_timetable
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _timetable(
     request,
     *,
@@ -45,8 +39,8 @@ def _timetable(
     extra: dict | None = None,
     **which,
 ):
-    term = access.get_school_term(school_id, request.GET.get("term"), today=_today())
-    monday = week_start(term, request.GET.get("week"), _today())
+    term = access.get_school_term(school_id, request.GET.get("term"), today=timezone.localdate())
+    monday = week_start(term, request.GET.get("week"), timezone.localdate())
     try:
         table = week_timetable(term=term, monday=monday, **which)
     except CalendarUnknownError as exc:
@@ -109,7 +103,7 @@ def timetable_student(request, pk: int, pdf: bool = False):
         title=_("%(name)s（%(cls)s）课后服务课表") % {"name": student.name, "cls": school_class},
         template="week",
         pdf=pdf,
-        extra={"notices": access.suspension_notices_for_user(request.user, _today())},
+        extra={"notices": access.suspension_notices_for_user(request.user, timezone.localdate())},
         student=student,
     )
 

@@ -88,6 +88,22 @@ def shared_world(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def shared_world_fixtures():
+    """``world`` and ``samples`` fixtures read from the module's
+    ``shared_world``: a module binds them with
+    ``world, samples = shared_world_fixtures()`` to build its world once."""
+
+    @pytest.fixture
+    def world(shared_world, db):
+        return shared_world[0]
+
+    @pytest.fixture
+    def samples(shared_world, db):
+        return shared_world[1]
+
+    return world, samples
+
+
 def build_samples(world):
     """One object of every kind a URL can name, all of school A / class A /
     child X (``world``), each in a state where its owner can open its pages:

@@ -11,19 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from enrollment.models import SurveyResponse
+from tests.ops.conftest import shared_world_fixtures
 from tests.ops.urlwalk import POST_DATA, data_snapshot, private_routes, url_for
 
-
 # One world and one set of samples for the whole module (tests/ops/conftest.py):
-# building them per test took most of the module's time.
-@pytest.fixture
-def world(shared_world, db):
-    return shared_world[0]
-
-
-@pytest.fixture
-def samples(shared_world, db):
-    return shared_world[1]
+# building them per test took most of the module's time. Each test still runs
+# in its own savepoint.
+world, samples = shared_world_fixtures()
 
 
 ROUTES = private_routes()

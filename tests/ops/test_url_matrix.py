@@ -24,6 +24,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.ops.conftest import shared_world_fixtures
 from tests.ops.urlwalk import (
     POST_DATA,
     Route,
@@ -34,17 +35,10 @@ from tests.ops.urlwalk import (
     url_for,
 )
 
-
 # One world and one set of samples for the whole module (tests/ops/conftest.py):
-# building them per test took most of the module's time.
-@pytest.fixture
-def world(shared_world, db):
-    return shared_world[0]
-
-
-@pytest.fixture
-def samples(shared_world, db):
-    return shared_world[1]
+# building them per test took most of the module's time. Each test still runs
+# in its own savepoint.
+world, samples = shared_world_fixtures()
 
 
 ROUTES = private_routes()

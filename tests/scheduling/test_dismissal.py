@@ -4,8 +4,10 @@ application's consent); boarders stay; permissions on every URL."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +21,11 @@ DAY = D(2024, 9, 3)  # Tuesday (the featured day is Thursday)
 
 
 @pytest.fixture(autouse=True)
-def today(monkeypatch):
-    monkeypatch.setattr("scheduling.attendance.views._today", lambda: DAY)
+def today():
+    """The pages' today is DAY (10:00 in Shanghai)."""
+    at = datetime.datetime.combine(DAY, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(at, tick=False):
+        yield
 
 
 @pytest.fixture

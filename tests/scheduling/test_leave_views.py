@@ -4,8 +4,10 @@ the guardian sees the status; every URL tried by the wrong persona."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from scheduling.attendance import services
@@ -16,9 +18,14 @@ D = datetime.date
 TODAY = D(2024, 9, 2)
 
 
+def at(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture(autouse=True)
-def today(monkeypatch):
-    monkeypatch.setattr("scheduling.attendance.views._today", lambda: TODAY)
+def today():
+    with time_machine.travel(at(TODAY), tick=False):
+        yield
 
 
 @pytest.fixture
@@ -97,8 +104,8 @@ class TestGuardianAsks:
         html = client.get(reverse("scheduling:leave-create")).content.decode()
         assert 'id="leave-none"' not in html and "张小明" in html
         # A term already over offers nothing to excuse.
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("scheduling.attendance.views._today", lambda: D(2025, 2, 1))
+        with time_machine.travel(at(D(2025, 2, 1)), tick=False):
+            client.force_login(world.guardian_x.user)  # a new session that day
             html = client.get(reverse("scheduling:leave-create")).content.decode()
         assert 'id="leave-none"' in html
 

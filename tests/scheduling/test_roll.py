@@ -5,8 +5,10 @@ without leave shows up that day."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -209,10 +211,11 @@ class TestRollPage:
         assert "请选择到、缺勤、请假或迟到。" in r.content.decode()
         assert Attendance.objects.count() == 0
 
-    def test_refusal_is_shown_not_raised(self, client, world, session, on_roll, monkeypatch):
-        monkeypatch.setattr("scheduling.attendance.views._today", lambda: D(2024, 9, 2))
-        client.force_login(world.teacher)
-        r = client.post(reverse("scheduling:roll", args=[session.pk]), follow=True)
+    def test_refusal_is_shown_not_raised(self, client, world, session, on_roll):
+        at = datetime.datetime(2024, 9, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+        with time_machine.travel(at, tick=False):
+            client.force_login(world.teacher)
+            r = client.post(reverse("scheduling:roll", args=[session.pk]), follow=True)
         assert "9月3日的课时还没到，不能提前点名。" in r.content.decode()
         assert Attendance.objects.count() == 0
 
