@@ -245,29 +245,40 @@ def credits_carry_forward(*, term: Term, by: User) -> list[FeeCredit]:
         FeeCredit,
         default_user=by,
     )
-    now = timezone.now()
+    note = (_("结转至%(term)s，在下学期第一张账单中抵扣") % {"term": following.name})[:200]
+    _record_refunds(
+        [(c.source_id, c.student_id, c.amount, f"JZ{c.pk}", note) for c in credits],
+        school_id=term.school_id,
+        method=PaymentMethod.CARRIED,
+        by=by,
+        at=timezone.now(),
+    )
+    return credits
+
+
+def _record_refunds(rows, *, school_id: int, method: str, by: User, at) -> None:
+    """Refund payments, one per ``rows`` item (statement id, student id,
+    amount in yuan, receipt number, note), each with its history row. One
+    bulk insert (two with the history)."""
     bulk_create_with_history(
         [
             Payment(
-                school_id=term.school_id,
-                statement=credit.source,
-                student_id=credit.student_id,
+                school_id=school_id,
+                statement_id=statement_id,
+                student_id=student_id,
                 kind=PaymentKind.REFUND,
-                amount=credit.amount,
-                method=PaymentMethod.CARRIED,
-                receipt_number=f"JZ{credit.pk}",
+                amount=amount,
+                method=method,
+                receipt_number=receipt,
                 recorded_by=by,
-                at=now,
-                note=(_("结转至%(term)s，在下学期第一张账单中抵扣") % {"term": following.name})[
-                    :200
-                ],
+                at=at,
+                note=note,
             )
-            for credit in credits
+            for statement_id, student_id, amount, receipt, note in rows
         ],
         Payment,
         default_user=by,
     )
-    return credits
 
 
 @transaction.atomic
@@ -330,24 +341,16 @@ def refund_batch_mark_paid(*, batch: RefundBatch, by: User) -> RefundBatch:
     if batch.status != RefundBatchStatus.APPROVED:
         raise ValidationError(_("只有已审批的退款批次可以标记为已退款。"))
     now = timezone.now()
-    bulk_create_with_history(
+    note = str(_("期末退款批次 %(n)s") % {"n": batch.pk})
+    _record_refunds(
         [
-            Payment(
-                school_id=batch.school_id,
-                statement_id=item.statement_id,
-                student_id=item.student_id,
-                kind=PaymentKind.REFUND,
-                amount=item.amount,
-                method=PaymentMethod.BANK,
-                receipt_number=f"TF{batch.pk}-{item.pk}",
-                recorded_by=by,
-                at=now,
-                note=str(_("期末退款批次 %(n)s") % {"n": batch.pk}),
-            )
+            (item.statement_id, item.student_id, item.amount, f"TF{batch.pk}-{item.pk}", note)
             for item in batch.items.all()
         ],
-        Payment,
-        default_user=by,
+        school_id=batch.school_id,
+        method=PaymentMethod.BANK,
+        by=by,
+        at=now,
     )
     batch.status, batch.paid_at = RefundBatchStatus.PAID, now
     audited(batch, by).save()
