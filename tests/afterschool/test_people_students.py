@@ -252,9 +252,10 @@ class TestQueryCounts:
         client.force_login(world.admin)
         # 1 session, 2 user with school, 3 the current school year (filter default),
         # 4 that year checked by the filter form, 5 COUNT students (paginator),
-        # 6 school years and 7 classes for the filter's choices,
-        # 8 the page of students with class and school.
-        with django_assert_num_queries(8):
+        # 6 the grades of the school's classes (the grade choices),
+        # 7 school years and 8 classes for the filter's choices,
+        # 9 the page of students with class and school.
+        with django_assert_num_queries(9):
             response = client.get(reverse(LIST))
         assert len(rows_of(response)) == min(extra + 2, 50)
 
@@ -264,9 +265,10 @@ class TestQueryCounts:
             f.make_student(world.class_a, f"学生{i}")
         client.force_login(world.admin)
         # 1 session, 2 user, 3 the current school year (filter default),
-        # 4 that year checked by the filter form,
-        # 5 every student of the year with class and school (not paginated).
-        with django_assert_num_queries(5):
+        # 4 the grades of the school's classes (the filter's grade choices),
+        # 5 that year checked by the filter form,
+        # 6 every student of the year with class and school (not paginated).
+        with django_assert_num_queries(6):
             response = client.get(reverse(LIST), {"_export": "xlsx"})
         assert len(export_rows(response)) == extra + 3
 
