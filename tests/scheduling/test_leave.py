@@ -325,7 +325,7 @@ class TestAttendanceAbsences:
 
 class TestTermSpanInMessages:
     def test_years_only_when_the_term_crosses_a_year_or_is_not_this_year(self):
-        from scheduling.attendance.services import _span
+        from scheduling.attendance.leave import _span
 
         spring = (D(2025, 2, 17), D(2025, 7, 4))
         assert _span(*spring, D(2025, 3, 1)) == ("2月17日", "7月4日")
