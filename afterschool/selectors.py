@@ -230,6 +230,29 @@ def students_of_class(school_class: SchoolClass | int) -> QuerySet[Student]:
     return Student.objects.filter(memberships__school_class=school_class)
 
 
+def students_of_year(
+    school_year: SchoolYear | int | Iterable[int], *, grade: int | None = None
+) -> QuerySet[Student]:
+    """The students who belong to a class of ``school_year`` (a SchoolYear,
+    its pk, or several pks, e.g. each school's current year for the county),
+    optionally of ``grade`` (1–9) in that year, through ``ClassMembership``
+    and including those who left during the year, as ``students_of_class``:
+    after a rollover a past term still finds its children, by the grade they
+    were in then, not by ``Student.school_class`` (next year's class). A
+    student has one membership per year (a move within the year rewrites
+    it), so there are no duplicate rows. One join, no extra query."""
+    if isinstance(school_year, SchoolYear):
+        school_year = school_year.pk
+    if isinstance(school_year, int):
+        lookup = {"memberships__school_class__school_year_id": school_year}
+    else:
+        lookup = {"memberships__school_class__school_year_id__in": list(school_year)}
+    if grade is not None:
+        # The same filter() call, so the grade is the one of that year's class.
+        lookup["memberships__school_class__grade"] = grade
+    return Student.objects.filter(**lookup)
+
+
 def year_class_annotations(*, student: str, school_year: str) -> dict[str, Subquery]:
     """Annotations for a queryset whose rows reach a student (``student``,
     e.g. ``"student"``) and a school year (``school_year``, e.g.

@@ -266,14 +266,21 @@ def notice_preference_save(
 
 
 def _announcement_guardians(announcement: Announcement, school_year_id: int | None):
-    """The Guardian records (login joined) an announcement goes to."""
+    """The Guardian records (login joined) an announcement goes to: of the
+    children of its class, or of its grade in ``school_year_id``, through
+    the memberships of that year (``students_of_class``,
+    ``students_of_year``), not the latest-class pointer, which a rollover
+    moves to next year's class before the old year is over."""
+    from afterschool.selectors import students_of_class, students_of_year
+
     qs = Guardian.objects.filter(school_id=announcement.school_id)
     if announcement.audience == AnnouncementAudience.CLASS:
-        qs = qs.filter(guardianships__student__school_class_id=announcement.school_class_id)
+        qs = qs.filter(guardianships__student__in=students_of_class(announcement.school_class_id))
     elif announcement.audience == AnnouncementAudience.GRADE:
+        if school_year_id is None:
+            return qs.none()
         qs = qs.filter(
-            guardianships__student__school_class__grade=announcement.grade,
-            guardianships__student__school_class__school_year_id=school_year_id,
+            guardianships__student__in=students_of_year(school_year_id, grade=announcement.grade)
         )
     return qs.select_related("user").distinct()
 
@@ -386,11 +393,12 @@ def guardian_wecom_set(*, guardian: Guardian, wecom_parent_userid: str, by: User
 
 def guardian_users_of_classes(class_ids: Iterable[int]) -> list[User]:
     """Users (with a login) of every guardian of the students of the given
-    classes — one query."""
+    classes, each class's children of its own school year (memberships, as
+    ``students_of_class``) — one query."""
     return list(
         User.objects.filter(
             guardian_records__in=Guardian.objects.filter(
-                guardianships__student__school_class_id__in=list(class_ids)
+                guardianships__student__memberships__school_class_id__in=list(class_ids)
             ),
             is_active=True,
         ).distinct()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from afterschool.models import GRADE_NAMES, SchoolClass, Student
-from afterschool.selectors import class_order
+from afterschool.selectors import class_order, students_of_class, students_of_year
 from enrollment.models import Survey, SurveyAnswer, SurveyResponse
 
 # The priority groups of seed 一.3 (migrant, left-behind, disabled, hardship).
@@ -20,10 +20,11 @@ PRIORITY_Q = (
 
 
 def class_survey_rows(*, school_class: SchoolClass, survey: Survey) -> QuerySet[Student]:
-    """The class's students, each with ``responses`` (0 or 1 item) for the
-    survey and who recorded it: two queries however big the class."""
+    """The class's students in its own school year (``students_of_class``),
+    each with ``responses`` (0 or 1 item) for the survey and who recorded
+    it: two queries however big the class."""
     return (
-        Student.objects.filter(school_class=school_class)
+        students_of_class(school_class)
         .prefetch_related(
             Prefetch(
                 "survey_responses",
@@ -70,7 +71,9 @@ class FigureRow:
 
 def survey_figures(survey: Survey) -> tuple[list[FigureRow], FigureRow]:
     """Figures per class grouped by grade, and the school total, from ONE
-    aggregate query: students of the term's school year per class, with
+    aggregate query: students of the term's school year per class of that
+    year (``students_of_year``: memberships, so a past term keeps its
+    children after a rollover), with
     conditional counts of each answer and of priority-group children (seed
     一.3) among each.
 
@@ -84,11 +87,14 @@ def survey_figures(survey: Survey) -> tuple[list[FigureRow], FigureRow]:
             cond &= PRIORITY_Q
         return Count("pk", filter=cond, distinct=True)
 
+    # Each child counts in the class of the term's school year (its
+    # membership), not in its latest class: after a rollover that is next
+    # year's, and the term would lose its children.
+    grade_key, number_key = "memberships__school_class__grade", "memberships__school_class__number"
     rows = (
-        Student.objects.filter(
-            school_id=survey.school_id, school_class__school_year_id=survey.term.school_year_id
-        )
-        .values("school_class__grade", "school_class__number", "school_class_id")
+        students_of_year(survey.term.school_year_id)
+        .filter(school_id=survey.school_id)
+        .values(grade_key, number_key, "memberships__school_class_id")
         .annotate(
             students=Count("pk", distinct=True),
             answered=Count("pk", filter=in_survey, distinct=True),
@@ -101,13 +107,13 @@ def survey_figures(survey: Survey) -> tuple[list[FigureRow], FigureRow]:
             priority_declining=answered(SurveyAnswer.DECLINE, priority=True),
             priority_undecided=answered(SurveyAnswer.UNDECIDED, priority=True),
         )
-        .order_by("school_class__grade", "school_class__number")
+        .order_by(grade_key, number_key)
     )
     grades: dict[int, FigureRow] = {}
     total = FigureRow(label="")
     for r in rows:
         row = FigureRow(
-            label=f"{GRADE_NAMES[r['school_class__grade']]}（{r['school_class__number']}）班",
+            label=f"{GRADE_NAMES[r[grade_key]]}（{r[number_key]}）班",
             students=r["students"],
             joining=r["joining"],
             declining=r["declining"],
@@ -119,9 +125,7 @@ def survey_figures(survey: Survey) -> tuple[list[FigureRow], FigureRow]:
             priority_undecided=r["priority_undecided"],
             priority_no_answer=r["priority"] - r["priority_answered"],
         )
-        grade = grades.setdefault(
-            r["school_class__grade"], FigureRow(label=GRADE_NAMES[r["school_class__grade"]])
-        )
+        grade = grades.setdefault(r[grade_key], FigureRow(label=GRADE_NAMES[r[grade_key]]))
         grade.add(row)
         grade.classes.append(row)
         total.add(row)

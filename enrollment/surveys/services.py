@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from afterschool.access import is_admin_of
 from afterschool.models import NoticeKind, Student, Term, User
 from afterschool.notices.services import notify_guardians_of_students
+from afterschool.selectors import students_of_year
 from enrollment.access import may_act_for_student
 from enrollment.models import Survey, SurveyAnswer, SurveyResponse
 
@@ -36,9 +37,11 @@ def survey_open(*, term: Term, by: User) -> Survey:
     if created or survey.closed_at is None:
         notify_guardians_of_students(
             school=term.school_id,
-            student_ids=Student.objects.filter(
-                school_id=term.school_id, school_class__school_year_id=term.school_year_id
-            ).values_list("pk", flat=True),
+            # The term's children by their class of its year, not by the
+            # latest-class pointer (after a rollover, next year's class).
+            student_ids=students_of_year(term.school_year_id)
+            .filter(school_id=term.school_id)
+            .values_list("pk", flat=True),
             kind=NoticeKind.SURVEY_OPENED,
             title=_("课后服务意向调查开始了"),
             body=_("%(term)s课后服务意向调查已开始，请为孩子填写。") % {"term": term.name},

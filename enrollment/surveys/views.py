@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import school_admin_required, term_for_user
 from afterschool.models import Role
-from afterschool.selectors import class_order
+from afterschool.selectors import class_order, students_of_class
 from enrollment import access
 from enrollment.applications.forms import EnrollmentSettingsForm
 from enrollment.applications.selectors import enrollment_settings_for
@@ -71,7 +71,7 @@ def class_survey(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "enrollment/no_survey.html", {"school_class": school_class})
     rows = list(selectors.class_survey_rows(school_class=school_class, survey=survey))
     form = PaperSurveyForm(
-        request.POST or None, students=school_class.students.order_by(*class_order())
+        request.POST or None, students=students_of_class(school_class).order_by(*class_order())
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

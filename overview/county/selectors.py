@@ -21,7 +21,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from afterschool.models import GRADE_NAMES, Notice, Role, School, Student, Term, User
-from afterschool.selectors import pick_current_term
+from afterschool.selectors import pick_current_term, students_of_year
 from billing.models import FeePolicy, Waiver
 from enrollment.models import Application, Status
 from overview.dashboards.selectors import (
@@ -170,9 +170,10 @@ def current_terms(schools: list[School], today: datetime.date) -> dict[int, Term
 def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigures:
     """Per school of ``schools`` (a queryset or list, e.g.
     ``afterschool.access.schools_for_supervisor``) and in total: students
-    of the term's school year, participants (school-approved applications),
-    service days so far (days with sessions up to ``today``), service days a
-    week (weekdays of the timetable), minutes a day (the two periods), the
+    of the term's school year (memberships, ``students_of_year``),
+    participants (school-approved applications), service days so far (days
+    with sessions up to ``today``), service days a week (weekdays of the
+    timetable), minutes a day (the two periods), the
     5-day full attendance share, priority coverage, teachers and those
     taking part (supervising a session or leading a club), outside staff
     (volunteers), the fee per period with its document number and billing
@@ -197,8 +198,11 @@ def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigu
     placed = Application.objects.filter(
         student=OuterRef("pk"), term_id__in=term_ids, status=Status.APPROVED
     )
+    # Each school's children of its term's school year by membership: a
+    # rollover before the year is over moves the pointers to next year.
     for sid, is_placed, *flags in (
-        Student.objects.filter(school__in=schools, school_class__school_year_id__in=year_ids)
+        students_of_year(year_ids)
+        .filter(school__in=schools)
         .annotate(placed=Exists(placed))
         .values_list("school_id", "placed", *PRIORITY_GROUPS)
         .order_by()

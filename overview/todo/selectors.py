@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user, students_for_user
 from afterschool.models import School, SchoolClass, Student, Term, User
-from afterschool.selectors import pick_current_term
+from afterschool.selectors import pick_current_term, year_class_annotations
 from billing.models import FeeStatement
 from billing.statements.selectors import with_paid
 from enrollment.models import (
@@ -162,28 +162,33 @@ def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[
         ChoiceWindow.objects.filter(term_id__in=term_ids, opens_at__lte=now, closes_at__gt=now)
     )
     # Only a child taking the featured day chooses a club (one query, when a
-    # window is open).
+    # window is open), by its class and grade in the term's school year
+    # (after a rollover the latest class is next year's).
     featured = (
-        set(
-            Application.objects.filter(
+        {
+            (sid, tid): (class_id, grade)
+            for sid, tid, class_id, grade in Application.objects.filter(
                 student_id__in=ids,
                 term_id__in=term_ids,
                 status=Status.APPROVED,
                 wants_featured_day=True,
-            ).values_list("student_id", "term_id")
-        )
+            )
+            .annotate(**year_class_annotations(student="student", school_year="term__school_year"))
+            .values_list("student_id", "term_id", "year_class_id", "year_class_grade")
+        }
         if windows
-        else set()
+        else {}
     )
     choosing = []
     for c in children:
         for w in windows:
             if (c.pk, w.term_id) not in featured:
                 continue
+            class_id, grade = featured[(c.pk, w.term_id)]
             if (
                 w.scope == WindowScope.SCHOOL
-                or (w.scope == WindowScope.GRADE and w.grade == c.school_class.grade)
-                or (w.scope == WindowScope.CLASS and w.school_class_id == c.school_class_id)
+                or (w.scope == WindowScope.GRADE and w.grade == grade)
+                or (w.scope == WindowScope.CLASS and w.school_class_id == class_id)
             ):
                 choosing.append((c, w))
                 break
@@ -291,18 +296,20 @@ def homeroom_todos(*, user: User, now: datetime.datetime | None = None) -> list[
         classes_for_user(user)
         .filter(school_year_id=term.school_year_id)
         .annotate(
+            # The class's children of its year (memberships), not those
+            # whose latest class it is: a rollover moves that pointer on.
             awaiting=Count(
-                "students__applications",
+                "memberships__student__applications",
                 filter=Q(
-                    students__applications__term=term,
-                    students__applications__status=Status.SUBMITTED,
+                    memberships__student__applications__term=term,
+                    memberships__student__applications__status=Status.SUBMITTED,
                 ),
             ),
             returned=Count(
-                "students__applications",
+                "memberships__student__applications",
                 filter=Q(
-                    students__applications__term=term,
-                    students__applications__status=Status.RETURNED,
+                    memberships__student__applications__term=term,
+                    memberships__student__applications__status=Status.RETURNED,
                 ),
             ),
             submitted=Exists(
@@ -336,10 +343,10 @@ def homeroom_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     open_classes = [c for c in classes if not c.submitted]
     if open_classes:
         blocking = list(
-            Student.objects.filter(school_class__in=open_classes)
+            Student.objects.filter(memberships__school_class__in=open_classes)
             .exclude(applications__term=term, applications__status__in=_NOT_DRAFT)
             .exclude(opt_outs__term=term, opt_outs__revoked_at__isnull=True)
-            .values_list("school_class_id", "name")
+            .values_list("memberships__school_class_id", "name")
             .order_by("name")
         )
         for c in open_classes:
@@ -425,13 +432,14 @@ def _not_collected(*, term: Term, classes, now: datetime.datetime) -> int:
             part,
             term=term,
             status=Status.APPROVED,
-            student__school_class__in=classes,
+            student__memberships__school_class__in=classes,
             student__is_boarder=False,
         )
         .filter(
+            # A session today of the student's class in the term's year.
             Exists(
                 Session.objects.filter(
-                    school_class_id=OuterRef("student__school_class_id"), date=today
+                    term=term, date=today, school_class__memberships__student_id=student
                 )
             )
         )

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from afterschool.models import Student, Term
-from afterschool.selectors import class_order
+from afterschool.selectors import class_order, with_year_class
 from scheduling.choice.services import (
     WindowStatus,
     choice_is_valid,
@@ -81,13 +81,27 @@ def published_run(term: Term) -> AllocationRun | None:
 
 
 def choice_page(*, student: Student, term: Term) -> ChoicePage:
-    """Six queries: windows, the child's enrolment, clubs with demand,
-    choices, published run, the child's allocation in it. A child without an
-    approved featured-day application sees the window as closed to them,
-    with the reason (``not_enrolled_message``)."""
-    grade = student.school_class.grade
-    window = window_for(student=student, term=term, windows=list(windows_of(term)))
-    if enrolled_applications(term).filter(student=student).exists():
+    """Six queries: windows, the child's enrolment and class in the term's
+    school year (one query), clubs with demand, choices, published run, the
+    child's allocation in it. Window and clubs follow that year's class and
+    grade (``ClassMembership``), not the latest class, which after a
+    rollover is next year's. A child without an approved featured-day
+    application sees the window as closed to them, with the reason
+    (``not_enrolled_message``)."""
+    windows = list(windows_of(term))
+    class_id, year_grade, enrolled = (
+        with_year_class(Student.objects.filter(pk=student.pk), school_year=term.school_year_id)
+        .annotate(enrolled=Exists(enrolled_applications(term).filter(student=OuterRef("pk"))))
+        .values_list("year_class_id", "year_class_grade", "enrolled")
+        .get()
+    )
+    # A child without a class that year (who cannot be enrolled) is shown
+    # the clubs of its latest grade.
+    grade = year_grade if year_grade is not None else student.school_class.grade
+    window = window_for(
+        student=student, term=term, windows=windows, year_class=(class_id, year_grade)
+    )
+    if enrolled:
         status = window_status(window)
     else:
         status = WindowStatus(window, is_open=False, message=not_enrolled_message(student))

@@ -31,6 +31,12 @@ from django.utils.translation import gettext_lazy
 
 from afterschool.models import GRADE_NAMES, NoticeKind, SchoolClass, Student, Term, User
 from afterschool.notices.services import notify_guardians_of_students
+from afterschool.selectors import (
+    students_of_class,
+    students_of_year,
+    with_year_class,
+    year_class_annotations,
+)
 from enrollment.models import Application, Status
 from scheduling.choice.solver import MAX_RANKS, RANK_SCORE, Applicant, Outcome, allocate
 from scheduling.models import (
@@ -92,19 +98,36 @@ class WindowStatus:
 
 
 def window_for(
-    *, student: Student, term: Term, windows: list[ChoiceWindow] | None = None
+    *,
+    student: Student,
+    term: Term,
+    windows: list[ChoiceWindow] | None = None,
+    year_class: tuple[int | None, int | None] | None = None,
 ) -> ChoiceWindow | None:
     """The window that applies to ``student``: their class's, else their
-    grade's, else the school's, else ``None``. ``windows``: the term's windows
-    if already loaded (saves a query per student)."""
+    grade's, else the school's, else ``None``. Class and grade are the
+    student's in the term's school year (``ClassMembership``; after a rollover
+    ``Student.school_class`` is next year's class). ``windows``: the term's
+    windows if already loaded (saves a query per student); ``year_class``:
+    ``(class pk, grade)`` of that class if already read (``(None, None)``
+    for a student without a class that year), else one query reads it."""
     if windows is None:
         windows = list(ChoiceWindow.objects.filter(term=term))
+    if year_class is None:
+        year_class = (
+            with_year_class(Student.objects.filter(pk=student.pk), school_year=term.school_year_id)
+            .values_list("year_class_id", "year_class_grade")
+            .first()
+        ) or (None, None)
+    class_id, grade = year_class
     by_scope: dict[str, ChoiceWindow] = {}
     for w in windows:
-        if w.scope == WindowScope.CLASS and w.school_class_id == student.school_class_id:
-            by_scope["class"] = w
-        elif w.scope == WindowScope.GRADE and w.grade == student.school_class.grade:
-            by_scope["grade"] = w
+        if w.scope == WindowScope.CLASS:
+            if class_id is not None and w.school_class_id == class_id:
+                by_scope["class"] = w
+        elif w.scope == WindowScope.GRADE:
+            if grade is not None and w.grade == grade:
+                by_scope["grade"] = w
         elif w.scope == WindowScope.SCHOOL:
             by_scope["school"] = w
     return by_scope.get("class") or by_scope.get("grade") or by_scope.get("school")
@@ -135,15 +158,20 @@ def window_status(
 
 def with_choice_context(applications: QuerySet[Application]) -> QuerySet[Application]:
     """``applications`` annotated with what a club-choice submission checks,
-    so the lock query answers it too: ``choice_window_opens`` /
+    so the lock query answers it too: ``year_class_id`` / ``year_class_grade``
+    (the student's class in the term's school year,
+    ``year_class_annotations``) and ``choice_window_opens`` /
     ``choice_window_closes`` of the window that applies to the student (the
     SQL form of ``window_for``: their class's, else their grade's, else the
     school's; ``None`` when there is none)."""
+    applications = applications.annotate(
+        **year_class_annotations(student="student", school_year="term__school_year")
+    )
     applicable = (
         ChoiceWindow.objects.filter(term_id=OuterRef("term_id"))
         .filter(
-            Q(scope=WindowScope.CLASS, school_class_id=OuterRef("student__school_class_id"))
-            | Q(scope=WindowScope.GRADE, grade=OuterRef("student__school_class__grade"))
+            Q(scope=WindowScope.CLASS, school_class_id=OuterRef("year_class_id"))
+            | Q(scope=WindowScope.GRADE, grade=OuterRef("year_class_grade"))
             | Q(scope=WindowScope.SCHOOL)
         )
         # The most specific first: "class" < "grade" < "school" in any
@@ -221,16 +249,18 @@ def choice_window_save(
     return window
 
 
-def window_students(window: ChoiceWindow):
-    """Ids of the students a window is for (a queryset of ids)."""
-    qs = Student.objects.filter(
-        school_id=window.term.school_id, school_class__school_year_id=window.term.school_year_id
-    )
-    if window.scope == WindowScope.GRADE:
-        qs = qs.filter(school_class__grade=window.grade)
-    elif window.scope == WindowScope.CLASS:
-        qs = qs.filter(school_class_id=window.school_class_id)
-    return qs.values_list("pk", flat=True)
+def window_students(window: ChoiceWindow) -> QuerySet[Student]:
+    """Ids of the students a window is for (a queryset of ids): the school's
+    children of the term's school year, of the window's grade or class in
+    that year (memberships, ``students_of_year`` / ``students_of_class``), so
+    a window of a past term still reaches its children after a rollover."""
+    term = window.term
+    if window.scope == WindowScope.CLASS:
+        qs = students_of_class(window.school_class_id)
+    else:
+        grade = window.grade if window.scope == WindowScope.GRADE else None
+        qs = students_of_year(term.school_year_id, grade=grade)
+    return qs.filter(school_id=term.school_id).values_list("pk", flat=True)
 
 
 def window_notify(*, window: ChoiceWindow, kind: str) -> None:
@@ -262,13 +292,21 @@ def choice_window_delete(*, window: ChoiceWindow) -> None:
 # ---------------------------------------------------------------- choices
 
 
+def _year_grade(application: Application, student: Student) -> int:
+    """The student's grade in the term's school year, from an application
+    annotated by ``with_choice_context``; the latest class's grade for a
+    student without a class that year (who cannot be enrolled)."""
+    grade = application.year_class_grade
+    return grade if grade is not None else student.school_class.grade
+
+
 def _checked_ranks(
-    *, student: Student, term: Term, club_ids: list[int | None]
+    *, student: Student, term: Term, club_ids: list[int | None], grade: int
 ) -> tuple[list[int], dict[int, Club]]:
     """The ranked club ids of a submission (trailing empty ranks dropped) and
     their clubs, or ``ValidationError`` naming every broken rank rule: at most
-    3 ranks, no gaps, no club twice, each club of ``term`` and open to the
-    student's grade."""
+    3 ranks, no gaps, no club twice, each club of ``term`` and open to
+    ``grade`` (the student's in the term's school year)."""
     if len(club_ids) > MAX_RANKS:
         raise ValidationError(_("最多填报 %(n)s 个志愿。") % {"n": MAX_RANKS})
     chosen = list(club_ids)
@@ -281,7 +319,6 @@ def _checked_ranks(
     if len(set(ids)) != len(ids):
         errors.append(_("同一个社团不能重复填报。"))
     clubs = {c.pk: c for c in Club.objects.filter(pk__in=ids, term=term)}
-    grade = student.school_class.grade
     for cid in ids:
         club = clubs.get(cid)
         if club is None:
@@ -383,7 +420,9 @@ def _replace_choices(
     status = window_status(window, now)
     if not status.is_open:
         raise ValidationError(status.message)
-    ids, clubs = _checked_ranks(student=student, term=term, club_ids=club_ids)
+    ids, clubs = _checked_ranks(
+        student=student, term=term, club_ids=club_ids, grade=_year_grade(application, student)
+    )
     # Always delete, even when the locked read saw no old choices: on
     # PostgreSQL a submission that waited for the lock keeps the annotations
     # of its first read, so it would miss the choices the other one just saved.

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.urls import reverse
 
+from afterschool.models import Notice, NoticeKind
+from afterschool.rollover.services import school_year_rollover
 from enrollment.agreements.services import (
     agreement_mark_paper_received,
     agreement_sign,
@@ -40,7 +42,7 @@ from enrollment.review.services import (
     school_approve_class,
     school_return_application,
 )
-from enrollment.surveys.selectors import survey_figures
+from enrollment.surveys.selectors import class_survey_rows, survey_figures
 from enrollment.surveys.services import survey_answer, survey_close, survey_open
 from enrollment.waivers.selectors import approved_waiver_for, waiver_start
 from enrollment.waivers.services import waiver_decide
@@ -459,6 +461,42 @@ class TestSurvey:
         assert (class_b.declining, class_b.priority_declining) == (1, 1)
         assert (total.students, total.joining, total.declining, total.no_answer) == (3, 1, 1, 1)
         assert total.priority == 2
+
+    def test_a_past_terms_figures_keep_its_children_after_the_rollover(self, world, term):
+        survey = survey_open(term=term, by=world.admin)
+        survey_answer(
+            survey=survey,
+            student=world.child_x,
+            answer="join",
+            wants_noon=True,
+            by=world.homeroom_a,
+        )
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+        world.child_x.refresh_from_db()
+        assert world.child_x.school_class.grade == 4  # the pointer moved on
+
+        grades, total = survey_figures(survey)
+
+        # Still counted in 三年级 of the term's year, not in next year's 四年级.
+        (grade3,) = grades
+        assert grade3.label == "三年级"
+        assert [(c.label, c.students, c.joining) for c in grade3.classes] == [
+            ("三年级（1）班", 1, 1),
+            ("三年级（2）班", 1, 0),
+        ]
+        assert (total.students, total.joining, total.no_answer) == (2, 1, 1)
+        rows = class_survey_rows(school_class=world.class_a, survey=survey)
+        assert [(s.name, len(s.responses)) for s in rows] == [("张小明", 1)]
+
+    def test_opening_a_past_terms_survey_reaches_that_years_families(self, world, term):
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+
+        survey_open(term=term, by=world.admin)
+
+        reached = set(
+            Notice.objects.filter(kind=NoticeKind.SURVEY_OPENED).values_list("guardian", flat=True)
+        )
+        assert reached == {world.guardian_x.pk, world.guardian_y.pk}
 
 
 class TestAgreement:

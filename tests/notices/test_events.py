@@ -8,11 +8,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from afterschool.models import Announcement, AnnouncementAudience, Notice, NoticeKind, User
-from afterschool.notices.services import announcement_publish, notice_mark_read
+from afterschool.notices.services import (
+    announcement_publish,
+    guardian_users_of_classes,
+    notice_mark_read,
+)
+from afterschool.rollover.services import school_year_rollover
 from tests import factories as f
 
 DAY = datetime.date(2024, 9, 3)  # a Tuesday of the 2024 autumn term
@@ -328,6 +334,33 @@ class TestAnnouncements:
         )
         assert told(world, NoticeKind.ANNOUNCEMENT) == expected
         assert ann.notices.count() == len(expected)
+
+    def test_a_rollover_before_september_keeps_the_years_audience(self, world, term):
+        # Promoted in July: the pointers already name next year's classes,
+        # but the school year running is still the one of 三年级.
+        with time_machine.travel(datetime.datetime(2025, 7, 10, 9, 0), tick=False):
+            school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+            world.child_x.refresh_from_db()
+            assert world.child_x.school_class.grade == 4
+            for audience in (AnnouncementAudience.GRADE, AnnouncementAudience.CLASS):
+                announcement_publish(
+                    school=world.school,
+                    by=world.admin,
+                    title="暑假安全",
+                    body="注意安全。",
+                    audience=audience,
+                    grade=3,
+                    school_class=world.class_a,
+                )
+        recipients = Notice.objects.filter(kind=NoticeKind.ANNOUNCEMENT)
+        grade = recipients.filter(announcement__audience=AnnouncementAudience.GRADE)
+        by_class = recipients.filter(announcement__audience=AnnouncementAudience.CLASS)
+        assert {n.recipient for n in grade} == {world.guardian_x.user, world.guardian_y.user}
+        assert {n.recipient for n in by_class} == {world.guardian_x.user}
+
+    def test_guardians_of_a_past_years_class_after_the_rollover(self, world, term):
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+        assert guardian_users_of_classes([world.class_a.pk]) == [world.guardian_x.user]
 
     def test_read_count_and_badge(self, client, world, term):
         ann = announcement_publish(

@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from afterschool.models import County, Notice, NoticeKind, Role, School
+from afterschool.models import County, Notice, NoticeKind, Role, School, Student
+from afterschool.rollover.services import school_year_rollover
 from overview.county.selectors import county_figures, school_homework_weeks
 from overview.county.services import county_token_issue
 from scheduling.models import Homework
@@ -77,6 +78,16 @@ class TestCountyFigures:
         # Days are per school: the county row shows the least, never a sum.
         assert total.service_days == min(a.service_days, b.service_days)
         assert total.service_days < a.service_days + b.service_days
+
+    def test_a_rollover_keeps_the_terms_children(self, county):
+        b = county["b"]
+        school_year_rollover(school=b.school, from_year=b.term.school_year, by=b.admin)
+        assert {s.school_class.grade for s in Student.objects.filter(school=b.school)} == {2}
+
+        (row,) = county_figures([b.school], today=datetime.date(2024, 9, 3)).rows
+
+        assert row.term == b.term
+        assert (row.students, row.participants, row.priority_children) == (4, 1, 1)
 
     def test_fixed_queries_at_two_sizes(self, county):
         def count(schools):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from afterschool.models import NoticeKind
 from afterschool.notices.services import notify
+from afterschool.rollover.services import school_year_rollover
 from billing.models import FeeStatement
 from enrollment.models import Application, ClassSubmission, Status, WaiverRequest
 from enrollment.waivers.selectors import waivers_for_school
@@ -137,6 +138,24 @@ class TestGuardian:
         assert by_key(items)["choice"].detail == "截止：9月5日 17:40"
         assert queries == 10  # and, with a window open, who takes the featured day
 
+    def test_a_grade_window_after_the_rollover_goes_by_the_terms_grade(self, world, term):
+        kids = self.build(world, term, 1)
+        Application.objects.filter(student=kids[0]).update(wants_featured_day=True)
+        ChoiceWindow.objects.create(
+            term=term,
+            scope=WindowScope.GRADE,
+            grade=3,
+            opens_at=NOW - datetime.timedelta(hours=1),
+            closes_at=NOW + datetime.timedelta(days=2),
+            created_by=world.admin,
+        )
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+
+        items = todo.guardian_todos(user=world.guardian_x.user)
+
+        # 三年级 of the term's year, though the child's latest class is 四年级.
+        assert by_key(items)["choice"].names == [world.child_x.name]
+
     def test_other_guardian_sees_none_of_it(self, world, term):
         self.build(world, term, 2)
         items = todo.guardian_todos(user=world.guardian_y.user)
@@ -238,6 +257,19 @@ class TestHomeroom:
             ServiceChange.objects.all().delete()
             Session.objects.filter(date=DAY).delete()
             assert "dismissal" not in by_key(todo.homeroom_todos(user=world.homeroom_a))
+
+    def test_a_rollover_keeps_the_terms_class_on_the_list(self, world, term):
+        self.build(world, term, 1)
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+        with time_machine.travel(NOW.replace(hour=18, minute=10), tick=False):
+            items, queries = count_queries(todo.homeroom_todos, user=world.homeroom_a)
+        got = by_key(items)
+        # The term's 三年级（1）班 still has its children, though their latest
+        # class is next year's 四年级（1）班.
+        assert got["review"].count == 1 and got["returned"].count == 1
+        assert got["class_list"].names == ["张小明"]
+        assert got["dismissal"].count == 1
+        assert queries == 6
 
     def test_submitted_class_is_not_listed_and_other_teacher_sees_none(self, world, term):
         self.build(world, term, 1)

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from afterschool.rollover.services import school_year_rollover
 from enrollment.models import Application, Status
 from scheduling.choice import services as choice
+from scheduling.choice.selectors import choice_page
 from scheduling.models import AllocationRun, ChoiceWindow, ClubChoice, WindowScope
 from tests import factories as f
 from tests.scheduling.club_helpers import enroll, make_club, open_window
@@ -440,6 +442,47 @@ class TestSubmissionQueries:
             app = choice.with_choice_context(choice.enrolled_applications(term)).get()
             assert app.choice_window_opens == made[-1].opens_at, scope
             assert choice.window_for(student=world.child_x, term=term) == made[-1]
+
+    def test_a_past_terms_windows_follow_the_class_of_its_year(self, world, term):
+        now = timezone.now()
+
+        def window(minutes, **scope):
+            return ChoiceWindow.objects.create(
+                term=term,
+                opens_at=now - datetime.timedelta(days=1, minutes=minutes),
+                closes_at=now + datetime.timedelta(days=1),
+                **scope,
+            )
+
+        grade3 = window(1, scope=WindowScope.GRADE, grade=3)
+        grade4 = window(2, scope=WindowScope.GRADE, grade=4)
+        class_b = window(3, scope=WindowScope.CLASS, school_class=world.class_b)
+        club = make_club(term, grades=(3, 3))
+        enroll(world.child_x, term)
+        enroll(world.child_y, term)
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+        world.child_x.refresh_from_db()
+        assert world.child_x.school_class.grade == 4  # the pointer moved on
+
+        # The term's windows still go by 三年级 and 三年级（2）班 of its year.
+        assert choice.window_for(student=world.child_x, term=term) == grade3
+        assert choice.window_for(student=world.child_y, term=term) == class_b
+        opens = {
+            a.student_id: a.choice_window_opens
+            for a in choice.with_choice_context(choice.enrolled_applications(term))
+        }
+        assert opens == {world.child_x.pk: grade3.opens_at, world.child_y.pk: class_b.opens_at}
+        assert set(choice.window_students(grade3)) == {world.child_x.pk, world.child_y.pk}
+        assert set(choice.window_students(class_b)) == {world.child_y.pk}
+        assert set(choice.window_students(grade4)) == set()
+        # A 三年级 club is still open to the child in that term.
+        page = choice_page(student=world.child_x, term=term)
+        assert page.status.window == grade3 and page.status.is_open
+        assert [c.pk for c in page.clubs] == [club.pk]
+        choice.club_choices_save(
+            student=world.child_x, term=term, club_ids=[club.pk], by=world.admin
+        )
+        assert saved(world.child_x, term) == [club.pk]
 
 
 class TestPermissions:
