@@ -51,12 +51,12 @@ CLUBS: tuple[tuple[str, str, tuple[int, int], int, str, str, int], ...] = (
     ("科学小实验", ClubCategory.SCIENCE, (3, 6), 40, "teacher9", "科学实验室", 8),
     ("编程入门", ClubCategory.SCIENCE, (4, 6), 40, "teacher10", "计算机教室", 9),
     ("航模社", ClubCategory.SCIENCE, (4, 6), 30, "hr_4_1", "舞蹈教室", 6),
-    ("英语口语", ClubCategory.OTHER, (3, 6), 40, "teacher11", "西教学楼101", 4),
+    ("戏剧社", ClubCategory.OTHER, (3, 6), 40, "teacher11", "西教学楼101", 4),
     ("心理游戏", ClubCategory.OTHER, (1, 3), 40, "teacher12", "东教学楼102", 3),
     ("围棋社", ClubCategory.OTHER, (2, 6), 40, "volunteer3", "多功能厅", 4),
     ("剪纸社", ClubCategory.ART, (2, 5), 40, "hr_2_1", "东教学楼201", 3),
     ("折纸社", ClubCategory.ART, (1, 2), 40, "volunteer4", "东教学楼103", 4),
-    ("趣味数学", ClubCategory.OTHER, (3, 6), 40, "hr_5_1", "西教学楼102", 3),
+    ("魔方益智", ClubCategory.OTHER, (3, 6), 40, "hr_5_1", "西教学楼102", 3),
 )
 
 

@@ -37,6 +37,7 @@ from enrollment.models import (
 from enrollment.waivers.selectors import decidable_waivers
 from scheduling.attendance.selectors import is_featured_after_school
 from scheduling.calendar.days import term_schedule, unknown_years
+from scheduling.calendar.selectors import schedule_breaches
 from scheduling.models import (
     Allocation,
     AllocationState,
@@ -508,9 +509,26 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
                 urgent=True,
             )
         )
-    term = pick_current_term(Term.objects.filter(school=school).order_by("first_day"), today=today)
+    term = pick_current_term(
+        Term.objects.filter(school=school).select_related("schedule").order_by("first_day"),
+        today=today,
+    )
     if term is None:
         return items + _unread(user)
+    # The term's times against the national rules (2 hours a day, not ending
+    # before working hours): the breaches the term settings page lists first.
+    breaches = [b for b in schedule_breaches(term_schedule(term)) if b.severity == "danger"]
+    if breaches:
+        items.append(
+            Todo(
+                "policy",
+                _("课后服务时间不符合政策要求"),
+                len(breaches),
+                reverse("scheduling:term-settings") + f"?term={term.pk}",
+                names=[b.message for b in breaches],
+                urgent=True,
+            )
+        )
     not_submitted = list(
         SchoolClass.objects.filter(school=school, school_year_id=term.school_year_id)
         .exclude(submissions__term=term)

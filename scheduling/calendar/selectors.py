@@ -130,25 +130,12 @@ def _minutes(start: datetime.time, end: datetime.time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
-def term_policy_breaches(term: Term) -> list[PolicyBreach]:
-    """Every rule the term's settings break, before it bites (an empty list
-    when all hold):
-
-    - service on 5 days every full school week (a week whose five weekdays
-      are school days but has fewer service days; suspensions count);
-    - at least 2 hours (120 minutes) of periods a day (noon + after-school);
-    - the service ends no earlier than the local end of working hours the
-      admin entered on the term settings (``TermSchedule.work_day_end``; a
-      warning while it is empty);
-    - the featured day each week: weeks whose featured weekday is a school
-      day but has no service (a holiday on it is no breach), and no club in
-      the featured slot;
-    - clubs named like subject lessons (``subject_like_clubs``, warning).
-
-    Queries: schedule, calendar (≤ 3), clubs 2. A term whose calendar year is
-    unknown gets a "calendar" warning instead of the day checks.
-    """
-    schedule = cal.term_schedule(term)
+def schedule_breaches(schedule) -> list[PolicyBreach]:
+    """The rules the term's times break (``schedule``: its ``TermSchedule``
+    or the defaults, ``cal.term_schedule``): at least 2 hours (120 minutes)
+    of periods a day, and the end no earlier than the local end of working
+    hours (a warning while that is not entered). No query: the admin's
+    to-do reads these on every home page."""
     out: list[PolicyBreach] = []
     minutes = _minutes(schedule.noon_start, schedule.noon_end) + _minutes(
         schedule.after_start, schedule.after_end
@@ -184,6 +171,29 @@ def term_policy_breaches(term: Term) -> list[PolicyBreach]:
                 },
             )
         )
+    return out
+
+
+def term_policy_breaches(term: Term) -> list[PolicyBreach]:
+    """Every rule the term's settings break, before it bites (an empty list
+    when all hold):
+
+    - service on 5 days every full school week (a week whose five weekdays
+      are school days but has fewer service days; suspensions count);
+    - at least 2 hours (120 minutes) of periods a day (noon + after-school);
+    - the service ends no earlier than the local end of working hours the
+      admin entered on the term settings (``TermSchedule.work_day_end``; a
+      warning while it is empty);
+    - the featured day each week: weeks whose featured weekday is a school
+      day but has no service (a holiday on it is no breach), and no club in
+      the featured slot;
+    - clubs named like subject lessons (``subject_like_clubs``, warning).
+
+    Queries: schedule, calendar (≤ 3), clubs 2. A term whose calendar year is
+    unknown gets a "calendar" warning instead of the day checks.
+    """
+    schedule = cal.term_schedule(term)
+    out = schedule_breaches(schedule)
     try:
         days = cal.term_calendar(term)
     except cal.CalendarUnknownError as exc:

@@ -14,6 +14,7 @@ from afterschool.models import User
 from demo import clubs as demo_clubs
 from demo.school import load_school as load_demo
 from enrollment.models import Application, Status
+from scheduling.clubs.selectors import subject_like_clubs
 from scheduling.models import AllocationRun, ChoiceWindow, Club, ClubChoice
 
 # Pinned (time-machine) to 2025-01-15, in the autumn-2024 term the assertions below describe.
@@ -93,6 +94,11 @@ class TestDemoClubs:
         for club in Club.objects.filter(term=built["demo"].term).select_related("room"):
             assert club.room.capacity >= club.capacity
             assert club.weekday == 3 and club.period == "after"
+
+    def test_no_club_reads_like_a_subject_lesson(self, built, db):
+        """The demo shows clubs as the rules want them: none named like a
+        lesson (the term settings would warn of it)."""
+        assert subject_like_clubs(built["demo"].term) == []
 
     def test_idempotent(self, built):
         assert built["first"] == built["second"]

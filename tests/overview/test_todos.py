@@ -27,6 +27,7 @@ from scheduling.models import (
     LeaveStatus,
     Period,
     Session,
+    TermSchedule,
     WindowScope,
 )
 from tests import factories as f
@@ -311,6 +312,30 @@ class TestAdmin:
         # classes not submitted, submissions, waivers, unsigned, print
         # jobs, arrears, sessions without a supervisor.
         assert queries == 8
+
+    def test_times_under_the_national_rules_are_a_todo_until_fixed(self, world, term):
+        """The seed's times (13:00–13:55 and 17:20–18:10) make 105 minutes a
+        day: under the 2 hours the national rules ask. Saved times of 2 hours
+        ending after working hours clear it (the schedule comes with the term:
+        test_counts_and_queries counts the same queries)."""
+        policy = by_key(todo.admin_todos(user=world.admin))["policy"]
+        assert policy.count == 1 and policy.urgent
+        assert "每天服务时长为105分钟，不足2小时" in policy.names[0]
+        assert policy.url == reverse("scheduling:term-settings") + f"?term={term.pk}"
+        TermSchedule.objects.create(
+            term=term,
+            noon_start=datetime.time(12, 30),
+            noon_end=datetime.time(13, 30),
+            after_start=datetime.time(17, 0),
+            after_end=datetime.time(18, 0),
+            work_day_end=datetime.time(18, 30),
+        )
+        end = by_key(todo.admin_todos(user=world.admin))["policy"]
+        assert end.names == [
+            "课后服务18:00结束，早于当地正常下班时间18:30（结束时间不得早于当地正常下班时间）。"
+        ]
+        TermSchedule.objects.filter(term=term).update(work_day_end=datetime.time(18, 0))
+        assert "policy" not in by_key(todo.admin_todos(user=world.admin))
 
     def test_real_fee_document_is_not_a_todo(self, world, term):
         world.school.fee_document = "陕价费发【2024】12号"
