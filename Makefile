@@ -24,7 +24,9 @@ demo: setup
 	@echo "== 演示学校：http://127.0.0.1:$(PORT)/  （按 Ctrl+C 停止）"
 	@# The task worker prints big agreement batches in the background; the demo
 	@# runs with DEBUG off so visitors see the product's own Chinese error pages.
-	@$(PY) manage.py db_worker >/dev/null 2>&1 & worker=$$!; \
+	@# Notices sent by the worker link to the port the demo runs on.
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  $(PY) manage.py db_worker >/dev/null 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=false SERVE_STATIC=true $(PY) manage.py runserver --nostatic 127.0.0.1:$(PORT)
 

@@ -189,8 +189,10 @@ STORAGES = {
         )
     },
 }
-# The address families type or scan (activation letters, QR codes), e.g.
-# https://kfw.example.cn; empty = the address of the request (development).
+# The address families type or scan (activation letters, QR codes) and the
+# links in SMS and WeCom texts, e.g. https://kfw.example.cn; empty = the
+# address of the request (development; notices then link to runserver's
+# default address).
 SITE_URL = env("SITE_URL", "").rstrip("/")
 
 MEDIA_ROOT = BASE_DIR / "media"
@@ -266,8 +268,7 @@ NOTICE_BACKENDS = {
         "AGENT_ID": env("WECOM_AGENT_ID"),
     },
 }
-# Absolute links in SMS and WeCom texts.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Absolute links in SMS and WeCom texts use SITE_URL too (above).
 # Retries of an outside delivery: at most this many attempts, waiting
 # NOTICE_RETRY_BASE_SECONDS × 2^(attempt−1) between them.
 NOTICE_MAX_ATTEMPTS = int(env("NOTICE_MAX_ATTEMPTS", "5"))

@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 OPEN = (DeliveryStatus.PENDING, DeliveryStatus.RETRY)
 
 
+# Without SITE_URL (development) a notice links to runserver's default address.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+
+
 def retry_delay(attempts: int) -> datetime.timedelta:
     """How long to wait after attempt number ``attempts`` (1-based) failed."""
     return datetime.timedelta(seconds=settings.NOTICE_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
@@ -76,7 +80,7 @@ def _message(delivery: Delivery) -> Message:
     return Message(
         title=notice.title,
         body=notice.body,
-        url=settings.SITE_URL.rstrip("/") + link,
+        url=(settings.SITE_URL or DEVELOPMENT_SITE_URL).rstrip("/") + link,
         mobile=mobile,
         wecom_parent_userid=guardian.wecom_parent_userid if guardian else "",
         notice_id=notice.pk,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from afterschool.access import school_admin_required, terms_for_user
+from afterschool.pages import errors_to_form
 from billing.access import billing_term_for_user
-from billing.http import errors_to_form
 from billing.models import FeeRateChange
 from billing.policy.forms import FeeDocumentForm, FeePolicyForm, RateChangeForm
 from billing.policy.selectors import fee_policy_for, fee_policy_of

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required
 from afterschool.exports import content_disposition
+from afterschool.pages import errors_to_form
 from afterschool.pdf import render_pdf
 from billing.access import billing_term_for_user
-from billing.http import errors_to_form
 from billing.models import FeePublication
 from billing.publicity.forms import PublishForm
 from billing.publicity.selectors import fee_notice, published_term, qr_svg_data_uri

@@ -24,7 +24,7 @@ from afterschool.access import (
     school_admin_required,
     students_for_user,
 )
-from afterschool.pages import show_errors
+from afterschool.pages import errors_to_form, show_errors
 from afterschool.params import id_param
 from afterschool.selectors import term_months
 from billing.access import (
@@ -34,7 +34,6 @@ from billing.access import (
     guardian_required,
     statements_for_user,
 )
-from billing.http import errors_to_form
 from billing.models import BillingMode, FeeStatement, PaymentKind
 from billing.money import ZERO, to_fen
 from billing.months import month_of_term, month_start

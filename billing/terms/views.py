@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required
+from afterschool.pages import errors_to_form
 from afterschool.rollover.services import TERM_TIME_FIELDS
 from afterschool.selectors import school_year_start
 from billing.access import billing_term_for_user
-from billing.http import errors_to_form
 from billing.policy.selectors import fee_policy_for
 from billing.terms.forms import TermCopyForm
 from billing.terms.services import term_next_from_last

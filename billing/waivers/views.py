@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required, students_for_user
+from afterschool.pages import errors_to_form
 from billing.access import billing_term_for_user, waivers_for_user
-from billing.http import errors_to_form
 from billing.policy.selectors import fee_policy_of
 from billing.waivers.forms import WaiverForm
 from billing.waivers.selectors import approved_requests_without_waiver

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required
 from afterschool.exports import content_disposition
+from afterschool.pages import errors_to_form
 from afterschool.selectors import term_months
 from billing.access import billing_term_for_user
-from billing.http import errors_to_form
 from billing.money import ZERO
 from billing.months import month_of_term
 from billing.policy.selectors import fee_policy_for

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import is_admin_of
 from afterschool.audit import audited
+from afterschool.dates import month_day
 from afterschool.models import NoticeKind, User
 from afterschool.notices.services import notify_guardians_of_students
 from enrollment.models import Application, WaiverRequest, WaiverStatus
@@ -70,17 +71,21 @@ def waiver_decide(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
-            _("同意减免时必须填写审核意见（如核实了哪些困难证明）。")
-            if approve
-            else _("不予减免时必须填写理由。")
+            {
+                "reason": _("同意减免时必须填写审核意见（如核实了哪些困难证明）。")
+                if approve
+                else _("不予减免时必须填写理由。")
+            }
         )
     term = waiver.application.term
     if approve:
         effective_from = max(effective_from or waiver_start(waiver), term.first_day)
         if effective_from > term.last_day:
             raise ValidationError(
-                _("减免生效日期不能晚于本学期最后一天（%(day)s）。")
-                % {"day": f"{term.last_day:%Y-%m-%d}"}
+                {
+                    "effective_from": _("减免生效日期不能晚于本学期最后一天（%(day)s）。")
+                    % {"day": f"{term.last_day.year}年{month_day(term.last_day)}"}
+                }
             )
     else:
         effective_from = None

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from afterschool.access import school_admin_required, term_for_user
+from afterschool.pages import errors_to_form
 from enrollment import access
 from enrollment.models import WaiverStatus
 from enrollment.pages import no_term
@@ -58,7 +59,7 @@ def waiver_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 effective_from=form.cleaned_data["effective_from"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)  # the reason's error next to the reason
         else:
             messages.success(request, _("减免审核结果已保存。"))
             return redirect("enrollment:waivers")

@@ -56,15 +56,15 @@ def _check_leave_form(
     """The request's own fields: a kind, periods for a by-period leave, a
     reason, days in order. Returns ``periods`` as stored ("" for whole days)."""
     if kind not in LeaveKind.values:
-        raise ValidationError(_("请选择请假方式。"))
+        raise ValidationError({"kind": _("请选择请假方式。")})
     if kind == LeaveKind.DAYS:
         periods = ""
     elif periods not in LeavePeriods.values:
-        raise ValidationError(_("按课时请假请选择中午、下午或两个课时。"))
+        raise ValidationError({"periods": _("按课时请假请选择中午、下午或两个课时。")})
     if not reason:
-        raise ValidationError(_("请填写请假事由。"))
+        raise ValidationError({"reason": _("请填写请假事由。")})
     if last_day < first_day:
-        raise ValidationError(_("结束日期不能早于开始日期。"))
+        raise ValidationError({"last_day": _("结束日期不能早于开始日期。")})
     return periods
 
 
@@ -74,7 +74,10 @@ def _check_leave_days(
     """Not before ``today``, inside the term, both ends service days."""
     if first_day < today:
         raise ValidationError(
-            _("不能为已经过去的日期请假（%(day)s）。") % {"day": month_day(first_day)}
+            {
+                "first_day": _("不能为已经过去的日期请假（%(day)s）。")
+                % {"day": month_day(first_day)}
+            }
         )
     if first_day < term.first_day or last_day > term.last_day:
         raise ValidationError(
@@ -90,8 +93,9 @@ def _check_leave_days(
     }
     for end in (first_day, last_day):
         if end not in service:
+            field = "first_day" if end == first_day else "last_day"
             raise ValidationError(
-                _("%(day)s没有课后服务，请选择课后服务日。") % {"day": month_day(end)}
+                {field: _("%(day)s没有课后服务，请选择课后服务日。") % {"day": month_day(end)}}
             )
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from afterschool.access import staff_required, students_for_user
 from afterschool.models import Role
-from afterschool.pages import show_errors
+from afterschool.pages import errors_to_form, show_errors
 from afterschool.params import date_param
 from enrollment.models import Status as ApplicationStatus
 from scheduling import access
@@ -265,8 +265,7 @@ def leave_create(request):
         except Http404:
             form.add_error(None, _("该日期不在任何学期内。"))
         except ValidationError as exc:
-            for m in exc.messages:
-                form.add_error(None, m)
+            errors_to_form(form, exc)  # a day's or the reason's error next to it
         else:
             messages.success(
                 request,

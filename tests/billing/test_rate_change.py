@@ -110,7 +110,7 @@ class TestRateChangePage:
         )
         assert r.status_code == 302
         body = client.get(reverse("billing:policy") + f"?term={term.pk}").content.decode()
-        assert "自 2024-11-11 起每课时 2.00 元" in body
+        assert "自 2024年11月11日 起每课时 2.00 元" in body
 
     def test_policy_page_ids_are_unique(self, client, world, term):
         """Two forms on the page both have a rate field: each label points

@@ -354,7 +354,7 @@ class TestWaiver:
                 reason="已核实",
                 effective_from=D(2025, 1, 18),
             )
-        assert exc.value.messages == ["减免生效日期不能晚于本学期最后一天（2025-01-17）。"]
+        assert exc.value.messages == ["减免生效日期不能晚于本学期最后一天（2025年1月17日）。"]
         assert WaiverRequest.objects.get().status == WaiverStatus.PENDING
 
     def test_a_decline_after_an_approval_clears_the_date(self, world, term, to_status):

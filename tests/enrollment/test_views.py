@@ -409,7 +409,9 @@ class TestAdminPages:
         assert html.count("家庭困难") == 50
         waiver = Application.objects.filter(waiver_requested=True).first().waiver
         decide = reverse("enrollment:waiver-decide", args=[waiver.pk])
-        assert "不予减免时必须填写理由。" in client.post(decide, {"decision": "decline"}).text
+        declined = client.post(decide, {"decision": "decline"}).text
+        # Next to the reason box, not above the form.
+        assert 'id="error_1_id_reason"><strong>不予减免时必须填写理由。' in declined
         client.post(
             decide, {"decision": "approve", "reason": "已核实", "effective_from": "2024-09-09"}
         )
@@ -430,7 +432,7 @@ class TestAdminPages:
         decide = reverse("enrollment:waiver-decide", args=[waiver.pk])
         page = client.get(decide).text
         assert 'name="effective_from"' in page and 'value="2024-10-08"' in page
-        assert "此日期之前的服务照常收费" in page and "申请日期：2024-10-08" in page
+        assert "此日期之前的服务照常收费" in page and "申请日期：2024年10月8日" in page
         refused = client.post(decide, {"decision": "approve", "effective_from": "2024-10-08"})
         assert "同意减免时必须填写审核意见" in refused.text
         waiver.refresh_from_db()
@@ -446,7 +448,7 @@ class TestAdminPages:
             datetime.date(2024, 10, 15),
         )
         listing = client.get(reverse("enrollment:waivers")).text
-        assert "自 2024-10-15 起" in listing
+        assert "自 2024年10月15日 起" in listing
         # Changing the decision later starts from what was decided.
         again = client.get(decide).text
         assert 'value="2024-10-15"' in again and "低保证已核实" in again
@@ -558,7 +560,7 @@ class TestSignedAgreementShown:
         agreement = agreement_sign(
             application=app, by=world.guardian_x.user, signed_name="张伟", consent=True, ip=None
         )
-        when = timezone.localtime(agreement.signed_at).strftime("%Y-%m-%d %H:%M")
+        when = timezone.localtime(agreement.signed_at).strftime("%Y年%-m月%-d日 %H:%M")
         url = reverse("enrollment:application-detail", args=[app.pk])
         for user in (world.guardian_x.user, world.homeroom_a, world.admin):
             html = login(client, user).get(url).text

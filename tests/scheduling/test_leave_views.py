@@ -96,6 +96,16 @@ class TestGuardianAsks:
         assert "回老家探亲" in html  # what was typed is shown again
         assert LeaveRequest.objects.count() == 0
 
+    def test_days_out_of_order_are_marked_on_the_end_date(self, client, world, term, enrolled):
+        client.force_login(world.guardian_x.user)
+        r = client.post(
+            reverse("scheduling:leave-create"),
+            form(student=world.child_x.pk, first_day="2024-09-18", last_day="2024-09-13"),
+        )
+        html = r.content.decode()
+        assert 'id="error_1_id_last_day"><strong>结束日期不能早于开始日期。' in html
+        assert LeaveRequest.objects.count() == 0
+
     def test_only_children_taking_part_are_offered(self, client, world, term, enroll):
         client.force_login(world.guardian_x.user)
         html = client.get(reverse("scheduling:leave-create")).content.decode()
