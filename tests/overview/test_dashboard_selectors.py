@@ -6,8 +6,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from afterschool.models import Role
 from overview.dashboards import selectors as sel
@@ -49,6 +51,19 @@ class TestSchoolDashboardFigures:
         assert week.rows == [("09-02", [6, 0, 2])]
         # Two of the four approved children were present at both rolls.
         assert full.rows == [("09-02", [50.0])]
+
+    def test_full_attendance_leaves_out_the_week_not_yet_over(self):
+        # The rolls are on Mon 2 and Tue 3 September; on Wednesday the rest of
+        # the week's rolls are not taken, so that week is not counted yet.
+        b = build_school()
+        wednesday = timezone.make_aware(datetime.datetime(2024, 9, 4, 10))
+        with time_machine.travel(wednesday, tick=False):
+            _week, full = sel.attendance_charts(term=b.term, classes=b.classes)
+            assert full.rows == []
+            assert "仅统计已结束的周" in str(full.title)
+        with time_machine.travel(wednesday + datetime.timedelta(days=5), tick=False):
+            _week, full = sel.attendance_charts(term=b.term, classes=b.classes)
+            assert full.rows == [("09-02", [50.0])]
 
     def test_clubs_capacity_placed_waiting(self):
         b = build_school()
