@@ -503,9 +503,11 @@ TEACHING_ROLES = (Role.ADMIN, Role.HOMEROOM, Role.TEACHER)
 
 
 def staff_chart(*, term: Term) -> Chart:
-    """Teacher participation: periods per person (basic sessions supervised,
-    the rota's count, plus club meetings are in the workload page) for every
-    staff member with at least one session in ``term``. Two queries."""
+    """Periods per person (basic sessions supervised, the rota's count, plus
+    club meetings are in the workload page) for everyone with at least one
+    session in ``term``: teachers and volunteers, a volunteer marked
+    「（志愿者）」. Not the county's 教师参与率, which counts teachers only
+    (``teacher_participation``; volunteers are its 校外人员). Two queries."""
     per = dict(
         Session.objects.filter(term=term, supervisor__isnull=False)
         .values_list("supervisor_id")
@@ -516,8 +518,11 @@ def staff_chart(*, term: Term) -> Chart:
     people = list(User.objects.filter(pk__in=list(per)).order_by("name", "username"))
     return Chart(
         "staff",
-        _("教师参与（看班课时/人）"),
-        [str(p) for p in people],
+        _("教师和志愿者参与（看班课时/人）"),
+        [
+            _("%(name)s（志愿者）") % {"name": p} if p.role == Role.VOLUNTEER else str(p)
+            for p in people
+        ],
         [Series(_("课时"), [per[p.pk] for p in people])],
         unit=_("课时"),
     )
