@@ -128,6 +128,8 @@ class TestSupervisorPages:
         url = reverse("overview:county-school", args=[county["a"].school.pk])
         body = client_for(county["supervisor"]).get(url).content.decode()
         assert "三年级" in body and "25.0" in body
+        # Billing waivers only: granted on an approved application.
+        assert "减免人数（已生效）" in body and "5天全勤率（已结束的周）" in body
 
     def test_post_is_refused_and_writes_nothing(self, county):
         c = client_for(county["supervisor"])
