@@ -129,6 +129,7 @@ class Notice(models.Model):
             models.CheckConstraint(
                 condition=Q(recipient__isnull=False) | Q(guardian__isnull=False),
                 name="notice_has_addressee",
+                violation_error_message=_("通知必须有收件人。"),
             ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"])]

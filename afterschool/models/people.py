@@ -281,6 +281,7 @@ class ClassMembership(models.Model):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="membership_dates_in_order",
+                violation_error_message=_("离班日期不能早于入班日期。"),
             ),
         ]
 

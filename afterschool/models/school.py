@@ -187,7 +187,9 @@ class Term(models.Model):
         ordering = ["-first_day"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(last_day__gte=models.F("first_day")), name="term_days_in_order"
+                condition=Q(last_day__gte=models.F("first_day")),
+                name="term_days_in_order",
+                violation_error_message=_("学期结束日期不能早于开始日期。"),
             ),
             models.UniqueConstraint(fields=["school", "name"], name="unique_term_name"),
         ]
@@ -264,7 +266,11 @@ class SchoolClass(models.Model):
             models.UniqueConstraint(
                 fields=["school_year", "grade", "number"], name="unique_class_per_year"
             ),
-            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=9), name="grade_1_to_9"),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=9),
+                name="grade_1_to_9",
+                violation_error_message=_("年级必须在1至9之间。"),
+            ),
         ]
 
     def __str__(self) -> str:

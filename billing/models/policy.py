@@ -120,14 +120,19 @@ class FeePolicy(models.Model):
         verbose_name_plural = _("收费标准")
         constraints = [
             models.CheckConstraint(
-                condition=Q(rate_per_period__gte=0), name="fee_rate_not_negative"
+                condition=Q(rate_per_period__gte=0),
+                name="fee_rate_not_negative",
+                violation_error_message=_("每课时收费不能为负数。"),
             ),
             models.CheckConstraint(
-                condition=Q(mode__in=BillingMode.values), name="fee_policy_mode_valid"
+                condition=Q(mode__in=BillingMode.values),
+                name="fee_policy_mode_valid",
+                violation_error_message=_("请选择有效的收费方式。"),
             ),
             models.CheckConstraint(
                 condition=Q(monthly_reduced_amount__lte=models.F("monthly_amount")),
                 name="fee_policy_reduced_not_above_full",
+                violation_error_message=_("服务天数不足时的每月收费不能高于每月收费。"),
             ),
         ]
 
@@ -195,6 +200,7 @@ class Waiver(models.Model):
                 | Q(kind=WaiverKind.AMOUNT, amount__gt=0)
                 | Q(kind=WaiverKind.PERCENT, percent__gt=0, percent__lte=100),
                 name="waiver_kind_has_value",
+                violation_error_message=_("请填写减免金额（大于0）或减免比例（1至100）。"),
             ),
             models.UniqueConstraint(
                 fields=["student", "term", "effective_from", "kind"], name="unique_waiver_per_day"
@@ -269,7 +275,9 @@ class FeeRateChange(models.Model):
                 fields=["term", "effective_from"], name="one_rate_change_a_day"
             ),
             models.CheckConstraint(
-                condition=Q(rate_per_period__gte=0), name="rate_change_not_negative"
+                condition=Q(rate_per_period__gte=0),
+                name="rate_change_not_negative",
+                violation_error_message=_("每课时收费不能为负数。"),
             ),
         ]
 

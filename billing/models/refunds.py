@@ -61,7 +61,11 @@ class FeeCredit(models.Model):
         verbose_name_plural = _("结余")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_credit_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="fee_credit_positive",
+                violation_error_message=_("退费金额必须大于0。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,7 +127,11 @@ class RefundItem(models.Model):
         verbose_name = _("退款明细")
         verbose_name_plural = _("退款明细")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_item_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="refund_item_positive",
+                violation_error_message=_("退费金额必须大于0。"),
+            ),
         ]
 
     def __str__(self) -> str:

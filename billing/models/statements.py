@@ -59,7 +59,11 @@ class FeeStatement(models.Model):
             models.UniqueConstraint(
                 fields=["student", "term", "month", "kind"], name="one_statement_per_month"
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="statement_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="statement_month_is_first_day",
+                violation_error_message=_("账单月份必须是该月的第一天。"),
+            ),
         ]
         indexes = [models.Index(fields=["school", "month"])]
 
@@ -180,7 +184,11 @@ class Payment(models.Model):
         verbose_name_plural = _("缴费记录")
         ordering = ["at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message=_("缴费金额必须大于0。"),
+            ),
             models.UniqueConstraint(
                 fields=["school", "receipt_number"], name="unique_receipt_per_school"
             ),

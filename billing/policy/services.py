@@ -81,8 +81,8 @@ def fee_cap_warnings(policy: FeePolicy) -> list[str]:
     if policy.monthly_amount > typical:
         warnings.append(
             _(
-                "每月收费 %(amount)s 元高于收费上限下一个月（按 %(days)s 天计）"
-                "最多可收的 %(max)s 元：账单将按实际服务天数封顶。"
+                "每月固定收费 %(amount)s 元，高于按收费上限一个月（按 %(days)s 个服务日计）"
+                "最多可收的 %(max)s 元。账单将按实际服务天数封顶。"
             )
             % {"amount": policy.monthly_amount, "days": TYPICAL_MONTH_DAYS, "max": typical}
         )
@@ -91,8 +91,8 @@ def fee_cap_warnings(policy: FeePolicy) -> list[str]:
     if policy.monthly_reduced_amount > short:
         warnings.append(
             _(
-                "减档金额 %(amount)s 元高于服务 %(days)s 天最多可收的 %(max)s 元："
-                "账单将按实际服务天数封顶。"
+                "服务天数不足时每月收费 %(amount)s 元，高于按收费上限服务 %(days)s 天"
+                "最多可收的 %(max)s 元。账单将按实际服务天数封顶。"
             )
             % {"amount": policy.monthly_reduced_amount, "days": short_days, "max": short}
         )

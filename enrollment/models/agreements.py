@@ -34,7 +34,11 @@ class AgreementTemplate(models.Model):
         ordering = ["school", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["school", "version"], name="unique_template_version"),
-            models.CheckConstraint(condition=Q(version__gte=1), name="template_version_positive"),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="template_version_positive",
+                violation_error_message=_("协议版本号必须从1开始。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,6 +86,7 @@ class Agreement(models.Model):
                 )
                 | Q(paper_received_at__isnull=False, paper_received_by__isnull=False),
                 name="agreement_signed_or_paper",
+                violation_error_message=_("协议必须由家长签名同意，或登记为纸质协议。"),
             ),
         ]
 

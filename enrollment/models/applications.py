@@ -78,6 +78,7 @@ class ClassSubmission(models.Model):
             models.CheckConstraint(
                 condition=Q(approved_at__isnull=True) | Q(approved_by__isnull=False),
                 name="submission_approval_has_approver",
+                violation_error_message=_("审核通过必须记录审核人。"),
             ),
         ]
 
@@ -147,7 +148,9 @@ class Application(PartsMixin):
         constraints = [
             models.UniqueConstraint(fields=["student", "term"], name="one_application_per_term"),
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="application_status_valid"
+                condition=Q(status__in=Status.values),
+                name="application_status_valid",
+                violation_error_message=_("报名状态无效。"),
             ),
             # Outside a draft the form is complete: some part chosen, a pick-up
             # arrangement, a reason, and a reason for any waiver asked.
@@ -160,6 +163,9 @@ class Application(PartsMixin):
                     & (Q(waiver_requested=False) | ~Q(waiver_reason=""))
                 ),
                 name="application_complete_unless_draft",
+                violation_error_message=_(
+                    "报名表未填写完整：请选择至少一个课时，填写接送方式和报名理由；申请减免时请填写减免理由。"
+                ),
             ),
         ]
 
@@ -249,10 +255,12 @@ class WaiverRequest(models.Model):
                 condition=Q(status=WaiverStatus.PENDING)
                 | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
                 name="waiver_decision_has_decider",
+                violation_error_message=_("审核结果必须记录审核人和审核时间。"),
             ),
             models.CheckConstraint(
                 condition=~Q(status=WaiverStatus.DECLINED) | ~Q(decision_reason=""),
                 name="waiver_decline_has_reason",
+                violation_error_message=_("不同意减免时请填写理由。"),
             ),
         ]
 

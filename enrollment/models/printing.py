@@ -61,12 +61,17 @@ class PrintJob(models.Model):
                 condition=(Q(school_class__isnull=False) & Q(grade__isnull=True))
                 | (Q(school_class__isnull=True) & Q(grade__isnull=False)),
                 name="print_job_class_or_grade",
+                violation_error_message=_("请选择一个班级或一个年级。"),
             ),
             models.CheckConstraint(
-                condition=Q(done__lte=models.F("total")), name="print_job_done_le_total"
+                condition=Q(done__lte=models.F("total")),
+                name="print_job_done_le_total",
+                violation_error_message=_("已打印份数不能超过总份数。"),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=PrintJobStatus.values), name="print_job_status_valid"
+                condition=Q(status__in=PrintJobStatus.values),
+                name="print_job_status_valid",
+                violation_error_message=_("打印任务状态无效。"),
             ),
         ]
 

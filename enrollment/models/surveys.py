@@ -35,6 +35,7 @@ class Survey(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
                 name="survey_closed_after_opened",
+                violation_error_message=_("问卷结束时间不能早于开始时间。"),
             ),
         ]
 
@@ -94,7 +95,9 @@ class SurveyResponse(PartsMixin):
         constraints = [
             models.UniqueConstraint(fields=["survey", "student"], name="one_response_per_student"),
             models.CheckConstraint(
-                condition=Q(answer__in=SurveyAnswer.values), name="survey_answer_valid"
+                condition=Q(answer__in=SurveyAnswer.values),
+                name="survey_answer_valid",
+                violation_error_message=_("请选择有效的回答。"),
             ),
         ]
 

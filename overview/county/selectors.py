@@ -28,6 +28,7 @@ from overview.dashboards.selectors import (
     PRESENT,
     PRIORITY_GROUPS,
     TEACHING_ROLES,
+    full_attendance_until,
     participation_figures,
     share,
 )
@@ -239,7 +240,7 @@ def county_figures(schools, *, today: datetime.date | None = None) -> CountyFigu
             s.after_start, s.after_end
         )
 
-    _add_full_attendance(rows, terms)
+    _add_full_attendance(rows, terms, today)
 
     sessions = Session.objects.filter(term_id__in=term_ids, supervisor=OuterRef("pk"))
     clubs = Club.objects.filter(term_id__in=term_ids, teacher=OuterRef("pk"))
@@ -360,14 +361,20 @@ def _add_homework(rows: dict[int, SchoolFigures], terms: dict[int, Term], today)
         rows[sid].homework_weeks_over = sum(w.over_cap for w in weeks)
 
 
-def _add_full_attendance(rows: dict[int, SchoolFigures], terms: dict[int, Term]) -> None:
+def _add_full_attendance(
+    rows: dict[int, SchoolFigures], terms: dict[int, Term], today: datetime.date
+) -> None:
     """(participant, week) pairs and those present at every roll-call day of
-    the week, per school. One query (students × weeks rows)."""
+    the week, per school, over finished weeks only (the dashboards' rule,
+    ``full_attendance_until``: the current week's rolls are not all taken).
+    One query (students × weeks rows)."""
     if not terms:
         return
     cond = Q()
     for sid, t in terms.items():
-        cond |= Q(student__school_id=sid, date__range=(t.first_day, t.last_day))
+        cond |= Q(
+            student__school_id=sid, date__range=(t.first_day, full_attendance_until(t, today))
+        )
     per: list[tuple[int, datetime.date, int, int, int]] = []
     week_days: dict[tuple[int, datetime.date], int] = defaultdict(int)
     for r in (

@@ -308,16 +308,28 @@ def week_label(monday: datetime.date) -> str:
     return f"{monday:%m-%d}"
 
 
+def full_attendance_until(term: Term, today: datetime.date | None = None) -> datetime.date:
+    """The last day the 5天全勤 figures count: the Sunday before ``today``'s
+    week (or the term's last day, if earlier). Only finished weeks count: in
+    the current week today's and the coming days' rolls are not taken yet, and
+    counting them as missed pulls the share down. The dashboards and the
+    county's 5天全勤率 both use this rule."""
+    today = today or timezone.localdate()
+    return min(term.last_day, today - datetime.timedelta(days=today.weekday() + 1))
+
+
 def full_attendance_by_week(
-    *, term: Term, class_ids: list[int]
+    *, term: Term, class_ids: list[int], today: datetime.date | None = None
 ) -> dict[datetime.date, tuple[int, int]]:
-    """Per week (its Monday): (students with a roll that week, students present
-    at every roll-call day of that week with no leave or absence). A week's
-    days are the dates with any roll in scope, so holiday weeks count their
-    own service days. One query (students × weeks rows)."""
+    """Per finished week (its Monday; ``full_attendance_until``): (students
+    with a roll that week, students present at every roll-call day of that
+    week with no leave or absence). A week's days are the dates with any roll
+    in scope, so holiday weeks count their own service days. One query
+    (students × weeks rows)."""
     rows = (
         Attendance.objects.filter(
-            date__range=(term.first_day, term.last_day), student__school_class_id__in=class_ids
+            date__range=(term.first_day, full_attendance_until(term, today)),
+            student__school_class_id__in=class_ids,
         )
         .annotate(week=TruncWeek("date"))
         .values("week", "student_id")
@@ -341,9 +353,12 @@ def full_attendance_by_week(
     return {w: tuple(out[w]) for w in sorted(out)}
 
 
-def attendance_charts(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
+def attendance_charts(
+    *, term: Term, classes: list[SchoolClass], today: datetime.date | None = None
+) -> list[Chart]:
     """Rolls by week (present incl. late / leave / absent, in student-periods)
-    and the share of students fully present each week (5天全勤). Two queries."""
+    and the share of students fully present each finished week (5天全勤;
+    the current week is left out, ``full_attendance_until``). Two queries."""
     ids = _class_ids(classes)
     counts: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in (
@@ -376,10 +391,10 @@ def attendance_charts(*, term: Term, classes: list[SchoolClass]) -> list[Chart]:
         kind="stacked",
         unit=_("人次"),
     )
-    full = full_attendance_by_week(term=term, class_ids=ids)
+    full = full_attendance_by_week(term=term, class_ids=ids, today=today)
     full_chart = Chart(
         "full_attendance",
-        _("全周全勤率（按周）"),
+        _("全周全勤率（按周，仅统计已结束的周）"),
         [week_label(w) for w in full],
         [Series(_("全勤率"), [share(f, n) for n, f in full.values()])],
         kind="line",
@@ -488,9 +503,11 @@ TEACHING_ROLES = (Role.ADMIN, Role.HOMEROOM, Role.TEACHER)
 
 
 def staff_chart(*, term: Term) -> Chart:
-    """Teacher participation: periods per person (basic sessions supervised,
-    the rota's count, plus club meetings are in the workload page) for every
-    staff member with at least one session in ``term``. Two queries."""
+    """Periods per person (basic sessions supervised, the rota's count, plus
+    club meetings are in the workload page) for everyone with at least one
+    session in ``term``: teachers and volunteers, a volunteer marked
+    「（志愿者）」. Not the county's 教师参与率, which counts teachers only
+    (``teacher_participation``; volunteers are its 校外人员). Two queries."""
     per = dict(
         Session.objects.filter(term=term, supervisor__isnull=False)
         .values_list("supervisor_id")
@@ -501,8 +518,11 @@ def staff_chart(*, term: Term) -> Chart:
     people = list(User.objects.filter(pk__in=list(per)).order_by("name", "username"))
     return Chart(
         "staff",
-        _("教师参与（看班课时/人）"),
-        [str(p) for p in people],
+        _("教师和志愿者参与（看班课时/人）"),
+        [
+            _("%(name)s（志愿者）") % {"name": p} if p.role == Role.VOLUNTEER else str(p)
+            for p in people
+        ],
         [Series(_("课时"), [per[p.pk] for p in people])],
         unit=_("课时"),
     )
@@ -583,7 +603,7 @@ def school_dashboard(
         survey_chart(term=term, classes=classes),
         funnel_chart(term=term, classes=classes),
         *participation_charts(term=term, classes=classes),
-        *attendance_charts(term=term, classes=classes),
+        *attendance_charts(term=term, classes=classes, today=today),
         clubs_chart(term=term),
         fees_chart(term=term, classes=classes),
         staff_chart(term=term),
@@ -604,7 +624,7 @@ def class_dashboard(
         funnel_chart(term=term, classes=classes),
         participation[1],
         participation[2],
-        *attendance_charts(term=term, classes=classes),
+        *attendance_charts(term=term, classes=classes, today=today),
         fees_chart(term=term, classes=classes),
         homework_chart(term=term, classes=classes, today=today),
     ]

@@ -65,6 +65,23 @@ class TermScheduleForm(CrispyMixin, forms.ModelForm):
         self.fields["featured_weekday"].choices = SCHOOL_WEEKDAY_CHOICES
         self._helper()
 
+    def clean(self):
+        """Says next to the field which period is out of order, the same rules
+        ``term_schedule_save`` enforces; a field with an error is left out of
+        the model's constraint checks, so no constraint's own text shows."""
+        data = super().clean()
+        noon_start, noon_end = data.get("noon_start"), data.get("noon_end")
+        after_start, after_end = data.get("after_start"), data.get("after_end")
+        if noon_start and noon_end and noon_end <= noon_start:
+            self.add_error("noon_end", _("中午结束时间必须晚于开始时间。"))
+        if after_start and after_end and after_end <= after_start:
+            self.add_error("after_end", _("下午结束时间必须晚于开始时间。"))
+        # noon_end has left ``data`` if it was out of order above.
+        noon_end = data.get("noon_end")
+        if noon_end and after_start and after_start < noon_end:
+            self.add_error("after_start", _("下午课时必须在中午课时结束之后开始。"))
+        return data
+
 
 class CalendarDayForm(CrispyMixin, forms.Form):
     date = forms.DateField(label=_("日期"), widget=DATE_WIDGET)

@@ -6,6 +6,8 @@ Thin views: access helper → form → one service call → redirect with a mess
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -71,7 +73,10 @@ def calendar_page(request):
 @school_admin_required
 def term_settings(request):
     term = term_for_request(request)
-    instance = cal.term_schedule(term)
+    # The form gets a copy: a bound ModelForm writes the posted values onto
+    # its instance, and the guardrails below must read the saved settings,
+    # not input the form or the service rejected.
+    instance = copy.copy(cal.term_schedule(term))
     form = TermScheduleForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:

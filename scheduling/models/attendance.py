@@ -94,15 +94,20 @@ class LeaveRequest(models.Model):
         ordering = ["-first_day", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(last_day__gte=models.F("first_day")), name="leave_days_in_order"
+                condition=Q(last_day__gte=models.F("first_day")),
+                name="leave_days_in_order",
+                violation_error_message=_("请假结束日期不能早于开始日期。"),
             ),
             models.CheckConstraint(
                 condition=(Q(kind=LeaveKind.DAYS) & Q(periods=""))
                 | (Q(kind=LeaveKind.PERIODS) & Q(periods__in=LeavePeriods.values)),
                 name="leave_periods_match_kind",
+                violation_error_message=_("请假课时与请假方式不一致。"),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=LeaveStatus.values), name="leave_status_valid"
+                condition=Q(status__in=LeaveStatus.values),
+                name="leave_status_valid",
+                violation_error_message=_("请假状态无效。"),
             ),
         ]
         indexes = [models.Index(fields=["term", "status", "first_day"])]
@@ -185,6 +190,7 @@ class Attendance(models.Model):
                 condition=(Q(session__isnull=False) & Q(club__isnull=True))
                 | (Q(session__isnull=True) & Q(club__isnull=False)),
                 name="attendance_session_xor_club",
+                violation_error_message=_("考勤记录必须对应一个课时或一个社团。"),
             ),
             models.UniqueConstraint(
                 fields=["session", "student"],
@@ -197,7 +203,9 @@ class Attendance(models.Model):
                 name="attendance_once_per_club_meeting",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=AttendanceStatus.values), name="attendance_status_valid"
+                condition=Q(status__in=AttendanceStatus.values),
+                name="attendance_status_valid",
+                violation_error_message=_("考勤状态无效。"),
             ),
         ]
         indexes = [models.Index(fields=["date", "status"])]
@@ -239,6 +247,7 @@ class Dismissal(models.Model):
             models.CheckConstraint(
                 condition=Q(alone=True, collected_by="") | (Q(alone=False) & ~Q(collected_by="")),
                 name="dismissal_alone_or_collected",
+                violation_error_message=_("请填写接孩子的人，或注明自行离校。"),
             ),
         ]
 

@@ -96,13 +96,19 @@ class TermSchedule(models.Model):
         verbose_name_plural = _("学期课表设置")
         constraints = [
             models.CheckConstraint(
-                condition=Q(noon_end__gt=models.F("noon_start")), name="noon_period_in_order"
+                condition=Q(noon_end__gt=models.F("noon_start")),
+                name="noon_period_in_order",
+                violation_error_message=_("中午结束时间必须晚于开始时间。"),
             ),
             models.CheckConstraint(
-                condition=Q(after_end__gt=models.F("after_start")), name="after_period_in_order"
+                condition=Q(after_end__gt=models.F("after_start")),
+                name="after_period_in_order",
+                violation_error_message=_("下午结束时间必须晚于开始时间。"),
             ),
             models.CheckConstraint(
-                condition=Q(featured_weekday__lte=4), name="featured_weekday_mon_to_fri"
+                condition=Q(featured_weekday__lte=4),
+                name="featured_weekday_mon_to_fri",
+                violation_error_message=_("特色课后服务日必须是周一至周五中的一天。"),
             ),
         ]
 
@@ -146,6 +152,7 @@ class CalendarDay(models.Model):
             models.CheckConstraint(
                 condition=Q(follows_weekday__isnull=True) | Q(follows_weekday__lte=4),
                 name="calendar_day_follows_school_weekday",
+                violation_error_message=_("补班日只能按周一至周五的课表。"),
             ),
         ]
 

@@ -72,7 +72,9 @@ class Club(models.Model):
                 fields=["term", "weekday", "period", "teacher"], name="club_teacher_once_per_slot"
             ),
             models.CheckConstraint(
-                condition=Q(max_grade__gte=models.F("min_grade")), name="club_grades_in_order"
+                condition=Q(max_grade__gte=models.F("min_grade")),
+                name="club_grades_in_order",
+                violation_error_message=_("最高年级不能低于最低年级。"),
             ),
         ]
 
@@ -127,13 +129,16 @@ class ChoiceWindow(models.Model):
         ordering = ["opens_at", "scope", "grade"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="window_in_order"
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="window_in_order",
+                violation_error_message=_("选课结束时间必须晚于开始时间。"),
             ),
             models.CheckConstraint(
                 condition=(Q(scope="school") & Q(grade__isnull=True) & Q(school_class__isnull=True))
                 | (Q(scope="grade") & Q(grade__isnull=False) & Q(school_class__isnull=True))
                 | (Q(scope="class") & Q(grade__isnull=True) & Q(school_class__isnull=False)),
                 name="window_scope_fields",
+                violation_error_message=_("选课范围与所选年级或班级不一致。"),
             ),
             models.UniqueConstraint(
                 fields=["term"], condition=Q(scope="school"), name="one_school_window_per_term"
@@ -191,7 +196,11 @@ class ClubChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["student", "term", "rank"], name="one_choice_per_rank"),
             models.UniqueConstraint(fields=["student", "term", "club"], name="club_chosen_once"),
-            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=3), name="choice_rank_1_3"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=3),
+                name="choice_rank_1_3",
+                violation_error_message=_("志愿顺序必须是1至3。"),
+            ),
         ]
         indexes = [models.Index(fields=["term", "club"])]
 
@@ -269,6 +278,7 @@ class Allocation(models.Model):
             models.CheckConstraint(
                 condition=(Q(state="placed") & Q(rank__isnull=False)) | ~Q(state="placed"),
                 name="placed_has_rank",
+                violation_error_message=_("已录取的志愿必须有志愿顺序。"),
             ),
         ]
         indexes = [models.Index(fields=["run", "club", "state"])]

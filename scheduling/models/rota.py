@@ -108,6 +108,7 @@ class StaffUnavailability(models.Model):
                 condition=(Q(date__isnull=False) & Q(weekday__isnull=True))
                 | (Q(date__isnull=True) & Q(weekday__isnull=False)),
                 name="unavailability_date_xor_weekday",
+                violation_error_message=_("请填写具体日期或每周几，二者选其一。"),
             ),
         ]
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from afterschool.pdf import render_pdf
 from billing.payments.services import payment_record
 from billing.sheets.export import sheet_csv, sheet_pdf, sheet_xlsx
 from billing.sheets.selectors import fee_sheet
@@ -113,6 +114,45 @@ class TestFeeSheet:
         assert "CJK" in fonts
         cjk = [ln for ln in fonts.splitlines() if "CJK" in ln]
         assert all(" yes " in ln for ln in cjk)  # embedded
+
+    def test_page_numbers_and_summary_note_in_one_style(self, world, billed):
+        data = sheet_pdf(fee_sheet(term=billed, month=SEPT))
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [p.extract_text() for p in pdf.pages]
+        assert len(pages) == 3  # two classes, then the summary
+        for number, text in enumerate(pages, 1):
+            assert f"第{number}页/共3页" in text
+        assert "各班明细见前页" in pages[-1] and "附前" not in pages[-1]
+
+    # 15–18 and 38–41 summary rows used to push the signature lines alone
+    # onto the next page of the (landscape) summary.
+    @pytest.mark.parametrize("classes", [15, 18, 38, 41])
+    def test_summary_signature_stays_with_the_school_total(self, classes):
+        class Sheet:
+            title = "课后服务收费明细表"
+            term, period_label, standard = "2024年秋季学期", "2024年9月", "每课时2.30元"
+
+        summary = [
+            [i, f"三年级（{i}）班", 40, 21, 42, "96.60", "0.00", "96.60", "96.60", "0.00"]
+            for i in range(1, classes + 1)
+        ]
+        total = ["", "全校合计", 40 * classes, 21, 42, "1", "0.00", "1", "1", "0.00"]
+        data = render_pdf(
+            "billing/pdf/fee_sheet_school.html",
+            {
+                "sheet": Sheet,
+                "headers": [],
+                "sections": [],
+                "summary": summary,
+                "total": total,
+                "rounding_rule": "金额按分四舍五入",
+            },
+            landscape=True,
+        )
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [p.extract_text() for p in pdf.pages]
+        (signed,) = [text for text in pages if "校长（签字）" in text]
+        assert "全校合计" in signed and f"三年级（{classes}）班" in signed
 
     def test_class_pdf_is_one_table_with_its_total(self, world, billed):
         sheet = fee_sheet(term=billed, month=SEPT, school_class=world.class_a)

@@ -198,12 +198,17 @@ class TestForms:
         }
         body = client.post(reverse("billing:policy"), data, follow=True).content.decode()
         # 21 days × 4.60 = 96.60; 9 days × 4.60 = 41.40 is exactly allowed.
-        assert "每月收费 96.61 元高于收费上限下一个月（按 21 天计）最多可收的 96.60 元" in body
-        assert "元高于服务" not in body
+        assert (
+            "每月固定收费 96.61 元，高于按收费上限一个月（按 21 个服务日计）最多可收的 96.60 元。"
+            "账单将按实际服务天数封顶。"
+        ) in body
+        assert "下一个月" not in body and "服务天数不足时每月收费 " not in body
         data.update(monthly_amount="96.60", monthly_reduced_amount="41.41")
         body = client.post(reverse("billing:policy"), data, follow=True).content.decode()
-        assert "元高于收费上限" not in body
-        assert "减档金额 41.41 元高于服务 9 天最多可收的 41.40 元" in body
+        assert "每月固定收费 " not in body
+        assert (
+            "服务天数不足时每月收费 41.41 元，高于按收费上限服务 9 天最多可收的 41.40 元。"
+        ) in body
         data.update(mode="per_period")
         body = client.post(reverse("billing:policy"), data, follow=True).content.decode()
         assert "封顶" not in body

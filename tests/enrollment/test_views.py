@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from afterschool.models import Guardianship
+from billing.models import Waiver
 from enrollment.agreements.services import agreement_sign
 from enrollment.applications.services import application_submit, enrollment_settings_save
 from enrollment.models import (
@@ -417,6 +418,14 @@ class TestAdminPages:
         )
         waiver.refresh_from_db()
         assert waiver.status == WaiverStatus.APPROVED
+        # The application is not school-approved yet: no billing waiver, and
+        # the list says the waiver takes effect (and counts for the county's
+        # 减免人数（已生效）) once the school approves it.
+        assert waiver.application.status != Status.APPROVED
+        assert not Waiver.objects.exists()
+        html = client.get(url).text
+        assert html.count("报名尚未经学校批准，批准后减免生效") == 1
+        assert "县级统计的“减免人数（已生效）”" in html
 
     def test_waiver_decision_form_shows_the_effective_date_and_needs_a_reason(
         self, client, world, term

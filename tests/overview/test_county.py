@@ -79,6 +79,15 @@ class TestCountyFigures:
         assert total.service_days == min(a.service_days, b.service_days)
         assert total.service_days < a.service_days + b.service_days
 
+    def test_full_attendance_counts_finished_weeks_only(self, county):
+        schools = School.objects.filter(supervising_county=county["county"])
+        with time_machine.travel(at(datetime.date(2024, 9, 4)), tick=False):
+            a, _b = county_figures(schools).rows
+            assert (a.student_weeks, a.full_attendance_rate) == (0, 0.0)
+        with time_machine.travel(at(datetime.date(2024, 9, 9)), tick=False):
+            a, _b = county_figures(schools).rows
+            assert (a.student_weeks, a.full_weeks, a.full_attendance_rate) == (4, 2, 50.0)
+
     def test_a_rollover_keeps_the_terms_children(self, county):
         b = county["b"]
         school_year_rollover(school=b.school, from_year=b.term.school_year, by=b.admin)
@@ -119,6 +128,8 @@ class TestSupervisorPages:
         url = reverse("overview:county-school", args=[county["a"].school.pk])
         body = client_for(county["supervisor"]).get(url).content.decode()
         assert "三年级" in body and "25.0" in body
+        # Billing waivers only: granted on an approved application.
+        assert "减免人数（已生效）" in body and "5天全勤率（已结束的周）" in body
 
     def test_post_is_refused_and_writes_nothing(self, county):
         c = client_for(county["supervisor"])

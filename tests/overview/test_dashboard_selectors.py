@@ -6,12 +6,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from afterschool.models import Role
 from overview.dashboards import selectors as sel
-from scheduling.models import Homework
+from scheduling.models import Homework, Session
 from tests import factories as f
 from tests.overview.builders import build_school
 
@@ -50,6 +52,19 @@ class TestSchoolDashboardFigures:
         # Two of the four approved children were present at both rolls.
         assert full.rows == [("09-02", [50.0])]
 
+    def test_full_attendance_leaves_out_the_week_not_yet_over(self):
+        # The rolls are on Mon 2 and Tue 3 September; on Wednesday the rest of
+        # the week's rolls are not taken, so that week is not counted yet.
+        b = build_school()
+        wednesday = timezone.make_aware(datetime.datetime(2024, 9, 4, 10))
+        with time_machine.travel(wednesday, tick=False):
+            _week, full = sel.attendance_charts(term=b.term, classes=b.classes)
+            assert full.rows == []
+            assert "仅统计已结束的周" in str(full.title)
+        with time_machine.travel(wednesday + datetime.timedelta(days=5), tick=False):
+            _week, full = sel.attendance_charts(term=b.term, classes=b.classes)
+            assert full.rows == [("09-02", [50.0])]
+
     def test_clubs_capacity_placed_waiting(self):
         b = build_school()
         assert sel.clubs_chart(term=b.term).rows == [("合唱团", [10, 2, 2])]
@@ -67,6 +82,18 @@ class TestSchoolDashboardFigures:
         assert sel.staff_chart(term=b.term).rows == [("看班老师31", [2]), ("看班老师32", [2])]
         # admin, club teacher, two supervisors; all but the admin take part.
         assert sel.teacher_participation(term=b.term) == (4, 3, 0)
+
+    def test_staff_chart_marks_volunteers_and_the_county_rate_leaves_them_out(self):
+        b = build_school()
+        volunteer = f.make_user(b.school, Role.VOLUNTEER, name="胡倩")
+        session = Session.objects.filter(term=b.term).order_by("pk").first()
+        Session.objects.filter(pk=session.pk).update(supervisor=volunteer)
+        chart = sel.staff_chart(term=b.term)
+        assert chart.title == "教师和志愿者参与（看班课时/人）"
+        assert ("胡倩（志愿者）", [1]) in chart.rows
+        # Teachers only in the rate; the volunteer is one outside helper.
+        teachers, taking_part, volunteers = sel.teacher_participation(term=b.term)
+        assert (teachers, volunteers) == (4, 1) and taking_part <= 3
 
     def test_homeroom_sees_only_their_class(self):
         b = build_school()

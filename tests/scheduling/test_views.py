@@ -423,6 +423,32 @@ class TestSettingsAndUnavailabilityPages:
         assert "下午课时必须在中午课时结束之后开始。" in response.content.decode()
         assert not TermSchedule.objects.exists()
 
+    def test_noon_period_out_of_order_is_said_at_the_field(self, client, world, term):
+        saved = TermSchedule.objects.create(term=term)  # 13:00–13:55, 17:20–18:10
+        data = {**self.SETTINGS, "noon_start": "13:00", "noon_end": "12:30"}
+        data.update(after_start="17:20", after_end="18:10")
+        response = login(client, world.admin).post(
+            reverse("scheduling:term-settings") + f"?term={term.pk}", data
+        )
+        body = response.content.decode()
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert form.errors == {"noon_end": ["中午结束时间必须晚于开始时间。"]}
+        assert "约束" not in body and "noon_period_in_order" not in body
+        assert 'value="12:30"' in body  # what the admin typed stays
+        # The guardrails read the saved 55 + 50 minutes, not the rejected -30 + 50.
+        assert "每天服务时长为105分钟" in body and "每天服务时长为20分钟" not in body
+        saved.refresh_from_db()
+        assert saved.noon_end == datetime.time(13, 55)
+
+    def test_after_period_out_of_order_is_said_at_the_field(self, client, world, term):
+        data = {**self.SETTINGS, "after_start": "18:00", "after_end": "17:00"}
+        response = login(client, world.admin).post(
+            reverse("scheduling:term-settings") + f"?term={term.pk}", data
+        )
+        assert response.context["form"].errors == {"after_end": ["下午结束时间必须晚于开始时间。"]}
+        assert not TermSchedule.objects.exists()
+
     def test_unavailability_double_submit_is_one_row(self, client, world):
         login(client, world.admin)
         data = {"person": world.teacher.pk, "weekday": 0, "period": "", "reason": "接孩子"}
