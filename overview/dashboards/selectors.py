@@ -25,7 +25,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user
-from afterschool.models import GRADE_NAMES, Role, SchoolClass, Student, Term, User
+from afterschool.models import (
+    GRADE_NAMES,
+    ClassMembership,
+    Role,
+    SchoolClass,
+    Student,
+    Term,
+    User,
+)
 from afterschool.selectors import current_term
 from billing.models import FeeLine, FeeStatement, LineKind, Payment, PaymentKind
 from billing.money import to_fen
@@ -224,17 +232,24 @@ class ParticipationFigures:
 
 
 def participation_figures(*, term: Term, class_ids: list[int]) -> ParticipationFigures:
-    """One query: every student of ``class_ids`` with their class, grade,
-    priority flags and whether they applied / were placed in ``term``."""
-    apps = Application.objects.filter(term=term, student=OuterRef("pk"))
+    """One query: every student of ``class_ids`` (classes of ``term``'s
+    school year) with their class and grade *of that year* (through
+    ``ClassMembership``: a past term's figures keep their children after the
+    school year's rollover), priority flags and whether they applied / were
+    placed in ``term``."""
+    apps = Application.objects.filter(term=term, student=OuterRef("student_id"))
     rows = (
-        Student.objects.filter(school_class_id__in=class_ids)
+        ClassMembership.objects.filter(school_class_id__in=class_ids)
         .annotate(
             applied=Exists(apps.filter(status__in=APPLIED)),
             placed=Exists(apps.filter(status=Status.APPROVED)),
         )
         .values_list(
-            "school_class_id", "school_class__grade", "applied", "placed", *PRIORITY_GROUPS
+            "school_class_id",
+            "school_class__grade",
+            "applied",
+            "placed",
+            *(f"student__{g}" for g in PRIORITY_GROUPS),
         )
         .order_by()
     )

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from afterschool.models import Role
+from afterschool.rollover.services import school_year_rollover
 from overview.dashboards import selectors as sel
 from scheduling.models import Homework, Session
 from tests import factories as f
@@ -44,6 +45,16 @@ class TestSchoolDashboardFigures:
         assert by_class.rows == [("三年级（1）班", [25.0]), ("三年级（2）班", [25.0])]
         assert priority.rows[0] == ("进城务工人员随迁子女", [2, 2, 2])
         assert priority.rows[1] == ("留守儿童", [0, 0, 0])
+
+    def test_participation_of_a_past_term_after_the_rollover(self):
+        """After the school year's rollover the children's latest class is a
+        四年级 of next year; last year's term still counts them in 三年级."""
+        b = build_school()
+        school_year_rollover(school=b.term.school, from_year=b.term.school_year, by=b.admin)
+        by_grade, by_class, priority = sel.participation_charts(term=b.term, classes=b.classes)
+        assert by_grade.rows == [("三年级", [25.0])]
+        assert by_class.rows == [("三年级（1）班", [25.0]), ("三年级（2）班", [25.0])]
+        assert priority.rows[0] == ("进城务工人员随迁子女", [2, 2, 2])
 
     def test_attendance_by_week_and_full_attendance(self):
         b = build_school()
