@@ -36,6 +36,7 @@ from demo.families import (
 )
 from enrollment.models import Application
 from enrollment.models import Status as ApplicationStatus
+from scheduling.attendance.selectors import leave_periods_refusal
 from scheduling.calendar.days import CalendarUnknownError
 from scheduling.models import (
     LEAVE_PERIODS_COVER,
@@ -143,7 +144,15 @@ LEAVE_PLANS = (
     ("days", "past8", "past6", "", "approved", "回老家参加婚礼", ""),
     ("periods", "past3", "past3", "noon", "approved", "中午家长接回吃药", ""),
     ("days", "today", "today", "", "approved", "发烧，在家休息", ""),
-    ("periods", "past5", "past5", "both", "declined", "家里有事", "当天有单元测验，请按时参加"),
+    (
+        "periods",
+        "past5",
+        "past5",
+        "both",
+        "declined",
+        "家里有事",
+        "本月已请假多次，请与班主任电话沟通",
+    ),
     ("days", "next2", "next2", "", "cancelled", "预约体检", ""),
     ("periods", "next1", "next1", "after", "requested", "去医院复诊", ""),
     ("periods", "next1", "next1", "noon", "approved", "中午回家吃饭", ""),
@@ -156,15 +165,23 @@ def _leave_plan(
     days: dict[str, datetime.date | None],
     today: datetime.date,
 ) -> list[LeaveRequest]:
-    """Leave requests in every state (``LEAVE_PLANS``) for the first of
-    ``apps`` (in the given, deterministic order) whose guardian has a login;
-    a plan whose day the term lacks is skipped."""
+    """Leave requests in every state (``LEAVE_PLANS``), each for the next of
+    ``apps`` (in the given, deterministic order) whose guardian has a login
+    and whose application takes the periods asked for; a plan whose day the
+    term lacks is skipped."""
     yesterday = today - datetime.timedelta(days=1)
     eligible = [a for a in apps if a.student_id in guardian_user]
     out = []
-    for app, (kind, first_key, last_key, periods, status, reason, why) in zip(
-        eligible, LEAVE_PLANS, strict=False
-    ):
+    for kind, first_key, last_key, periods, status, reason, why in LEAVE_PLANS:
+        # The next child whose application takes the periods asked for, as
+        # the leave service would require (leave_periods_refusal).
+        app = next(
+            (a for a in eligible if not leave_periods_refusal(a, kind=kind, periods=periods)),
+            None,
+        )
+        if app is None:
+            break
+        eligible.remove(app)
         first, last = days[first_key], days[last_key]
         if first is None or last is None:
             continue

@@ -26,6 +26,7 @@ from scheduling.access import (
 )
 from scheduling.attendance.selectors import (
     enrolled_application,
+    leave_periods_refusal,
 )
 from scheduling.calendar.days import days_between, term_schedule
 from scheduling.models import (
@@ -134,7 +135,8 @@ def leave_request(
     ``LeaveKind.PERIODS`` with ``periods`` (noon / after / both) on every day
     from ``first_day`` to ``last_day`` inclusive. Rules: the child is enrolled
     for the term (approved application); both ends are service days of the
-    term; not before ``today``; no overlap with another requested or approved
+    term; not before ``today``; a leave by period names periods the child
+    takes part in (``leave_periods_refusal``); no overlap with another requested or approved
     leave of the child in a shared period; a reason. Serialised per student
     (row lock), so a double submit is refused as an overlap.
 
@@ -150,10 +152,15 @@ def leave_request(
     _check_leave_days(term=term, first_day=first_day, last_day=last_day, today=today)
     with transaction.atomic():
         Student.objects.select_for_update().filter(pk=student.pk).first()
-        if enrolled_application(student=student, term=term) is None:
+        app = enrolled_application(student=student, term=term)
+        if app is None:
             raise ValidationError(
                 _("%(name)s本学期未参加课后服务，无需请假。") % {"name": student.name}
             )
+        app.student = student
+        refusal = leave_periods_refusal(app, kind=kind, periods=periods)
+        if refusal:
+            raise ValidationError({"periods": refusal})
         new = LeaveRequest(
             student=student,
             term=term,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from afterschool.models import SchoolClass, Student, Term, User
 from afterschool.selectors import class_order
@@ -27,6 +28,8 @@ from scheduling.models import (
     AttendanceStatus,
     Club,
     Dismissal,
+    LeaveKind,
+    LeavePeriods,
     LeaveRequest,
     LeaveStatus,
     Period,
@@ -41,6 +44,30 @@ def enrolled_application(*, student: Student, term: Term) -> Application | None:
     return Application.objects.filter(
         student=student, term=term, status=ApplicationStatus.APPROVED
     ).first()
+
+
+def leave_periods_refusal(app: Application, *, kind: str, periods: str) -> str:
+    """Why a leave of ``kind`` / ``periods`` (``LeaveKind``, ``LeavePeriods``)
+    does not fit the child's approved application ``app``, or "" when it
+    does: a leave by period names only periods the child takes part in —
+    中午 needs the noon part, 下午 the after-school part or the featured day
+    (seed 二.3: leave is asked for the service the child attends). A leave
+    by whole days always fits. No query."""
+    if kind != LeaveKind.PERIODS:
+        return ""
+    afternoon = app.wants_after_school or app.wants_featured_day
+    name = app.student.name
+    if periods == LeavePeriods.NOON and not app.wants_noon:
+        return _("%(name)s没有报名中午课后服务，无需请中午的假。") % {"name": name}
+    if periods == LeavePeriods.AFTER_SCHOOL and not afternoon:
+        return _("%(name)s没有报名下午课后服务，无需请下午的假。") % {"name": name}
+    if periods == LeavePeriods.BOTH and not (app.wants_noon and afternoon):
+        only = _("中午") if app.wants_noon else _("下午")
+        return _("%(name)s只参加%(only)s课后服务，请选择“%(only)s”或按天请假。") % {
+            "name": name,
+            "only": only,
+        }
+    return ""
 
 
 # Which application part puts a student on the roll of a basic session in a

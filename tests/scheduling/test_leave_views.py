@@ -96,6 +96,22 @@ class TestGuardianAsks:
         assert "回老家探亲" in html  # what was typed is shown again
         assert LeaveRequest.objects.count() == 0
 
+    def test_a_period_the_child_does_not_take_is_refused_next_to_it(
+        self, client, world, term, enroll
+    ):
+        enroll(world.child_x, term, noon=False)  # 下午 only
+        client.force_login(world.guardian_x.user)
+        url = reverse("scheduling:leave-create")
+        data = form(student=world.child_x.pk, kind="periods", first_day="2024-09-13")
+        html = client.post(url, {**data, "last_day": "2024-09-13", "periods": "noon"}).text
+        refusal = "张小明没有报名中午课后服务，无需请中午的假。"
+        assert f'id="error_1_id_periods"><strong>{refusal}' in html
+        both = client.post(url, {**data, "last_day": "2024-09-13", "periods": "both"}).text
+        assert "张小明只参加下午课后服务，请选择“下午”或按天请假。" in both
+        assert LeaveRequest.objects.count() == 0
+        client.post(url, {**data, "last_day": "2024-09-13", "periods": "after"})
+        assert LeaveRequest.objects.get().periods == "after"
+
     def test_days_out_of_order_are_marked_on_the_end_date(self, client, world, term, enrolled):
         client.force_login(world.guardian_x.user)
         r = client.post(
