@@ -24,7 +24,7 @@ from afterschool.models import GRADE_NAMES, Notice, Role, School, Student, Term,
 from afterschool.selectors import pick_current_term, students_of_year
 from billing.models import FeePolicy, Waiver
 from enrollment.models import Application, Status
-from overview.dashboards.selectors import (
+from overview.dashboards.figures import (
     PRESENT,
     PRIORITY_GROUPS,
     TEACHING_ROLES,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from afterschool.models import Role
 from afterschool.rollover.services import school_year_rollover
+from overview.dashboards import figures
 from overview.dashboards import selectors as sel
 from scheduling.models import Homework, Session
 from tests import factories as f
@@ -92,7 +93,7 @@ class TestSchoolDashboardFigures:
         b = build_school()
         assert sel.staff_chart(term=b.term).rows == [("看班老师31", [2]), ("看班老师32", [2])]
         # admin, club teacher, two supervisors; all but the admin take part.
-        assert sel.teacher_participation(term=b.term) == (4, 3, 0)
+        assert figures.teacher_participation(term=b.term) == (4, 3, 0)
 
     def test_staff_chart_marks_volunteers_and_the_county_rate_leaves_them_out(self):
         b = build_school()
@@ -103,7 +104,7 @@ class TestSchoolDashboardFigures:
         assert chart.title == "教师和志愿者参与（看班课时/人）"
         assert ("胡倩（志愿者）", [1]) in chart.rows
         # Teachers only in the rate; the volunteer is one outside helper.
-        teachers, taking_part, volunteers = sel.teacher_participation(term=b.term)
+        teachers, taking_part, volunteers = figures.teacher_participation(term=b.term)
         assert (teachers, volunteers) == (4, 1) and taking_part <= 3
 
     def test_homeroom_sees_only_their_class(self):
