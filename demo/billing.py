@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from afterschool.models import Notice, NoticeKind, Term
+from afterschool.notices.services import unread_notices_recount
 from billing.models import FeePolicy, FeeStatement, Payment, PaymentMethod, StatementKind
 from billing.policy.services import fee_policy_save
 from billing.publicity.services import fee_publication_publish
@@ -79,7 +80,8 @@ def _date_statement_notices(demo: DemoSchool, term: Term, months: list[datetime.
     """The 账单已生成 notices as the families got them: on the first school
     morning after the month (the demo writes them all at once, today), and
     read except the latest month's (the parents have seen the older ones).
-    Per month one query, and one update where they are not yet so."""
+    Per month one query, and where they are not yet so their recipients, one
+    update and the recount of those recipients' unread notices."""
     for i, month in enumerate(months):
         following = (month + datetime.timedelta(days=32)).replace(day=1)
         sent = timezone.make_aware(datetime.datetime.combine(following, datetime.time(9, 0)))
@@ -89,7 +91,10 @@ def _date_statement_notices(demo: DemoSchool, term: Term, months: list[datetime.
             kind=NoticeKind.STATEMENT_READY, dedupe_key=f"statement:{term.pk}:{month:%Y%m}"
         ).exclude(created_at=sent, **({"read_at": read} if read else {"read_at__isnull": True}))
         if stale.exists():  # a second run writes nothing
+            users = set(stale.exclude(recipient=None).values_list("recipient_id", flat=True))
             stale.update(created_at=sent, read_at=read)
+            # Read or not: the badge counts what the inbox marks 未读.
+            unread_notices_recount(user_ids=users)
 
 
 def _months_ago(month: datetime.date, today: datetime.date) -> int:

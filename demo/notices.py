@@ -17,7 +17,12 @@ from afterschool.models import (
     PickupPerson,
     User,
 )
-from afterschool.notices.services import announcement_publish, notice_mark_read, notify
+from afterschool.notices.services import (
+    announcement_publish,
+    notice_mark_read,
+    notify,
+    unread_notices_recount,
+)
 from demo.base import DemoSchool
 
 
@@ -71,3 +76,8 @@ def build(demo: DemoSchool) -> None:
             link="/scheduling/absences/",
             dedupe_key="demo:absent",
         )
+    # Every badge as the inboxes mark 未读, also in a database built before
+    # the count was kept by that one rule (a run puts the demo back as built).
+    unread_notices_recount(
+        user_ids=User.objects.filter(notices__school=school).values_list("pk", flat=True).distinct()
+    )

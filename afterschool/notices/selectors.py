@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from afterschool.models import Announcement, Notice, User
 
@@ -10,6 +11,35 @@ from afterschool.models import Announcement, Notice, User
 def inbox(*, user: User) -> QuerySet[Notice]:
     """``user``'s notices, newest first (one query per page)."""
     return Notice.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+# The one rule of 「未读」: a notice in the person's inbox with no read time.
+# The inbox marks each such notice 未读, and the count on the user row
+# (``User.unread_notices``: the nav badge, the inbox title, the home to-do)
+# is always recomputed from it (``unread_count_expression``), never kept by
+# adding and subtracting, so a notice read or removed by any path cannot
+# leave the badge saying more than the list shows.
+UNREAD = Q(read_at__isnull=True)
+
+
+def unread(*, user: User) -> QuerySet[Notice]:
+    """``user``'s notices the inbox marks 未读 (``inbox`` less the read ones)."""
+    return inbox(user=user).filter(UNREAD)
+
+
+def unread_count_expression(user_ref: str = "pk") -> Coalesce:
+    """How many notices ``unread`` gives for the user row ``user_ref`` names,
+    as a subquery expression: ``User.objects.filter(...).update(
+    unread_notices=unread_count_expression())`` refreshes the stored count
+    of many users in one query."""
+    counted = (
+        Notice.objects.filter(UNREAD, recipient=OuterRef(user_ref))
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), Value(0))
 
 
 def announcements_with_reads(*, announcements: QuerySet[Announcement]) -> QuerySet[Announcement]:

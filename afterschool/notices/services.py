@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from afterschool.models import (
     SchoolClass,
     User,
 )
+from afterschool.notices.selectors import unread_count_expression
 
 
 def _channels_for(users: list[User]) -> dict[int, list[str]]:
@@ -141,7 +142,7 @@ def notify(
             + [Notice(recipient=None, guardian=g, **common) for g in loginless.values()]
         )
         if by_user:
-            User.objects.filter(pk__in=list(by_user)).update(unread_notices=F("unread_notices") + 1)
+            _recount(User.objects.filter(pk__in=list(by_user)))
         channels = _channels_for([u for u, _g in by_user.values()])
         on = _channels_on()
         deliveries = [
@@ -202,25 +203,35 @@ def notices_claim(*, user: User) -> int:
         if drop:
             Notice.objects.filter(pk__in=drop).delete()
         Notice.objects.filter(pk__in=[n.pk for n in take]).update(recipient=user)
-        unread = sum(1 for n in take if n.read_at is None)
-        if unread:
-            User.objects.filter(pk=user.pk).update(unread_notices=F("unread_notices") + unread)
+        if any(n.read_at is None for n in take):
+            _recount(User.objects.filter(pk=user.pk))
     return len(take)
 
 
 def notice_mark_read(*, notice: Notice) -> Notice:
     """Mark ``notice`` read (once; reading it again changes nothing) and
-    lower its recipient's unread count."""
+    recount its recipient's unread notices."""
     with transaction.atomic():
         updated = Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )
         if updated:
-            User.objects.filter(pk=notice.recipient_id, unread_notices__gt=0).update(
-                unread_notices=F("unread_notices") - 1
-            )
+            _recount(User.objects.filter(pk=notice.recipient_id))
     notice.refresh_from_db(fields=["read_at"])
     return notice
+
+
+def _recount(users) -> None:
+    """Set ``unread_notices`` of ``users`` (a User queryset) to what the
+    inbox marks 未读 (``selectors.unread``): one query, whatever the rows."""
+    users.update(unread_notices=unread_count_expression())
+
+
+def unread_notices_recount(*, user_ids: Iterable[int]) -> None:
+    """Recount the stored unread count of the given users from their inbox
+    (``selectors.unread``), after notices were changed in bulk outside the
+    services above (e.g. the demo dating its notices as read). One query."""
+    _recount(User.objects.filter(pk__in=list(user_ids)))
 
 
 def notices_mark_all_read(*, user: User) -> int:

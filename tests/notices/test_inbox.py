@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
-from afterschool.models import NoticeKind, NoticePreference, PickupPerson
-from afterschool.notices.services import notify
+from afterschool.models import Notice, NoticeKind, NoticePreference, PickupPerson
+from afterschool.notices.services import notify, unread_notices_recount
 
 
 def two_notices(world):
@@ -41,6 +42,44 @@ class TestInbox:
         two_notices(world)
         client.force_login(world.guardian_y.user)
         assert "通知0" not in client.get(reverse("notices:inbox")).content.decode()
+
+
+class TestUnreadCount:
+    """The badge, the inbox title and the to-do count exactly the notices the
+    inbox marks 未读 (``afterschool.notices.selectors.unread``)."""
+
+    def test_reading_one_recounts_after_others_were_read_elsewhere(self, client, world):
+        two_notices(world)
+        user = world.guardian_x.user
+        # Read outside the mark services (as the demo dates its old notices).
+        Notice.objects.filter(recipient=user, title="通知0").update(read_at=timezone.now())
+        client.force_login(user)
+        client.get(reverse("notices:detail", args=[user.notices.get(title="通知1").pk]))
+        user.refresh_from_db()
+        assert user.unread_notices == 0
+        html = client.get(reverse("notices:inbox")).content.decode()
+        assert "0 条未读" in html and "notice-unread" not in html
+
+    def test_recount_matches_the_marked_items(self, client, world):
+        two_notices(world)
+        user = world.guardian_x.user
+        Notice.objects.filter(recipient=user, title="通知0").update(read_at=timezone.now())
+        unread_notices_recount(user_ids=[user.pk, world.guardian_y.user.pk])
+        user.refresh_from_db()
+        world.guardian_y.user.refresh_from_db()
+        assert (user.unread_notices, world.guardian_y.user.unread_notices) == (1, 0)
+        client.force_login(user)
+        html = client.get(reverse("notices:inbox")).content.decode()
+        assert "1 条未读" in html and html.count("notice-unread") == 1
+        assert 'data-unread="1"' in html
+
+    def test_a_new_notice_counts_what_is_unread_not_one_more(self, world):
+        two_notices(world)
+        user = world.guardian_x.user
+        Notice.objects.filter(recipient=user).update(read_at=timezone.now())
+        two_notices(world)
+        user.refresh_from_db()
+        assert user.unread_notices == 2
 
 
 class TestPreferences:

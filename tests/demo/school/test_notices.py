@@ -28,6 +28,16 @@ class TestNoticesDemo:
         html = client.get(reverse("home")).content.decode()
         assert 'data-todo="unread"' in html
 
+    def test_every_unread_count_is_what_the_inbox_marks(self, demo, client):
+        # The demo dates its old fee notices as read: the badge follows.
+        for user in User.objects.filter(notices__isnull=False).distinct():
+            assert user.unread_notices == user.notices.filter(read_at=None).count(), user
+        user = User.objects.get(username="13800138001")
+        assert Notice.objects.filter(recipient=user, read_at__isnull=False).exists()
+        client.force_login(user)
+        html = client.get(reverse("notices:inbox")).content.decode()
+        assert html.count("notice-unread") == user.unread_notices
+
     def test_every_role_home_shows_todos(self, demo, client):
         for username in ("admin", "hr_3_2", "teacher1", "13800138002"):
             client.force_login(User.objects.get(username=username))
@@ -46,6 +56,11 @@ class TestNoticesDemo:
             PickupPerson.objects.count(),
             Announcement.objects.count(),
         )
+        # A database built before the count followed the inbox: 12 for 5.
+        user = User.objects.get(username="13800138001")
+        User.objects.filter(pk=user.pk).update(unread_notices=12)
         call_command("load_demo", stdout=io.StringIO())
         after = (Notice.objects.count(), PickupPerson.objects.count(), Announcement.objects.count())
         assert before == after
+        user.refresh_from_db()
+        assert user.unread_notices == user.notices.filter(read_at=None).count()
