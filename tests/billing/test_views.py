@@ -57,6 +57,15 @@ class TestPermissions:
         r = client.get(reverse("billing:statement-detail", args=[st(world.child_x).pk]))
         assert r.status_code == 302
 
+    def test_statement_detail_names_the_arrears_once(self, client, world, billed):
+        body = get(
+            client,
+            world.guardian_x.user,
+            reverse("billing:statement-detail", args=[st(world.child_x).pk]),
+        ).content.decode()
+        assert 'data-balance="owed">96.60 元<' in body
+        assert body.count("欠费") == 1 and "欠费 96.60" not in body
+
     def test_statement_detail_by_persona(self, client, world, billed):
         x = reverse("billing:statement-detail", args=[st(world.child_x).pk])
         allowed = (world.admin, world.homeroom_a, world.guardian_x.user)
@@ -260,7 +269,8 @@ class TestForms:
         r = client.post(url, data, follow=True)
         body = r.content.decode()
         assert "已缴超过应缴 453.40 元，多缴部分转为结余" in body
-        assert "结余 453.40 元" in body and "-453.40" not in body
+        assert 'data-balance="credit">453.40 元<' in body and "-453.40" not in body
+        assert "结余 453.40" not in body  # the label above says 结余 once
         data = {"kind": "refund", "amount": "903.40", "method": "cash", "receipt_number": "R-1"}
         r = client.post(url, data)
         body = r.content.decode()
