@@ -11,7 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +101,52 @@ def approved_leave_on(*, student_ids, date: datetime.date, period: str) -> dict[
         if period in leave.covered_periods:
             out[leave.student_id] = leave
     return out
+
+
+@dataclass
+class LeaveLists:
+    """The leave page's two lists: ``waiting`` (still to decide) and
+    ``others`` (the 请假记录: decided or cancelled)."""
+
+    waiting: list[LeaveRequest]
+    others: list[LeaveRequest]
+
+
+def leave_lists_for_user(user: User, *, today: datetime.date, limit: int = 200) -> LeaveLists:
+    """The leave requests ``user`` may see (``access.leave_requests_for_user``)
+    as the leave page lists them, in one query, at most ``limit``:
+
+    - waiting first, the soonest first day first (what must be decided
+      before the day comes);
+    - then the record: leave not yet over (last day today or later), the
+      soonest first, so a teacher sees who is away today and next; then past
+      leave, the latest first day first;
+    - ties by request time, latest first.
+
+    Rule source: product (the teacher's walk of the demo)."""
+    waiting = Q(status=LeaveStatus.REQUESTED)
+    current = Q(last_day__gte=today)
+    rows = list(
+        access.leave_requests_for_user(user)
+        .annotate(
+            waiting_first=Case(When(waiting, then=Value(0)), default=Value(1)),
+            current_first=Case(When(current, then=Value(0)), default=Value(1)),
+            upcoming_day=Case(When(current, then=F("first_day")), default=None),
+            past_day=Case(When(~current, then=F("first_day")), default=None),
+        )
+        .order_by(
+            "waiting_first",
+            "current_first",
+            F("upcoming_day").asc(nulls_last=True),
+            F("past_day").desc(nulls_last=True),
+            "-requested_at",
+            "-pk",
+        )[:limit]
+    )
+    return LeaveLists(
+        waiting=[r for r in rows if r.status == LeaveStatus.REQUESTED],
+        others=[r for r in rows if r.status != LeaveStatus.REQUESTED],
+    )
 
 
 def is_featured_after_school(term: Term, date: datetime.date) -> bool:

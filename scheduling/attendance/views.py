@@ -29,7 +29,7 @@ from scheduling import access
 from scheduling.attendance import selectors, services
 from scheduling.attendance.forms import DismissForm, LeaveDecideForm, LeaveForm, RollMarkForm
 from scheduling.attendance.selectors import Roll
-from scheduling.models import AttendanceStatus, LeaveStatus
+from scheduling.models import AttendanceStatus
 
 # Bootstrap colour of each mark on the roll.
 STATUS_COLOURS = {
@@ -201,20 +201,19 @@ def absences(request):
 @login_required
 def leave_list(request):
     """A guardian's requests (with 「请假」), or the requests a homeroom
-    teacher / admin decides (waiting first)."""
+    teacher / admin decides (waiting first; order in
+    ``selectors.leave_lists_for_user``)."""
     user = request.user
     if not access.uses_leave_pages(user):
         raise PermissionDenied
-    leaves = list(access.leave_requests_for_user(user).order_by("-requested_at", "-pk")[:200])
-    waiting = [r for r in leaves if r.status == LeaveStatus.REQUESTED]
-    others = [r for r in leaves if r.status != LeaveStatus.REQUESTED]
     today = timezone.localdate()
+    lists = selectors.leave_lists_for_user(user, today=today)
     return render(
         request,
         "scheduling/attendance/leave_list.html",
         {
-            "waiting": waiting,
-            "others": others,
+            "waiting": lists.waiting,
+            "others": lists.others,
             "is_guardian": user.role == Role.GUARDIAN,
             "absences": selectors.unexcused_absences_for_user(user, today)
             if user.role == Role.GUARDIAN

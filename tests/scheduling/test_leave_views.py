@@ -200,6 +200,38 @@ class TestHomeroomDecides:
         leave.refresh_from_db()
         assert leave.status == LeaveStatus.REQUESTED
 
+    def test_lists_in_the_order_a_teacher_reads_them(self, client, world, term, enrolled):
+        # Made in a scrambled order (all at one pinned time): the page orders
+        # by the days, not by when each was asked.
+        def leave(day, decision=None):
+            r = make_leave(world, term, first_day=day, last_day=day)
+            if decision is not None:
+                services.leave_decide(
+                    leave=r,
+                    by=world.homeroom_a,
+                    approve=decision,
+                    reason="" if decision else "考试",
+                )
+            return r
+
+        d = leave(D(2024, 9, 11), True)
+        a = leave(D(2024, 9, 4), True)
+        e = leave(D(2024, 9, 18))
+        c = leave(D(2024, 9, 12), True)
+        b = leave(D(2024, 9, 5), False)
+        f_ = leave(D(2024, 9, 13))
+        with time_machine.travel(at(D(2024, 9, 11)), tick=False):
+            client.force_login(world.homeroom_a)
+            r = client.get(reverse("scheduling:leave-list"))
+        assert r.status_code == 200, r
+        # Waiting: the soonest first. Record: today's and coming leave, the
+        # soonest first, then past leave, the latest first.
+        assert [x.pk for x in r.context["waiting"]] == [f_.pk, e.pk]
+        assert [x.pk for x in r.context["others"]] == [d.pk, c.pk, b.pk, a.pk]
+        html = r.content.decode()
+        shown = [html.index(f'data-leave="{x.pk}"') for x in (f_, e, d, c, b, a)]
+        assert shown == sorted(shown)
+
     @pytest.mark.parametrize("size", [5, 45])
     def test_list_queries(self, client, world, term, enroll, size, django_assert_num_queries):
         for i in range(size):
