@@ -310,6 +310,12 @@ class Roll:
         return any(r.saved for r in self.rows)
 
     @property
+    def all_present(self) -> bool:
+        """Whether every row is marked present (the save button then says
+        「全部到齐」; ``static/js/roll-button.js`` keeps it so after each tap)."""
+        return all(r.status == AttendanceStatus.PRESENT for r in self.rows)
+
+    @property
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(AttendanceStatus.values, 0)
         for r in self.rows:

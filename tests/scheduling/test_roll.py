@@ -181,6 +181,42 @@ class TestRollPage:
         assert "王一" in html and "只下午" not in html and "未报名" not in html
         assert "全部到齐，保存点名" in html
 
+    def test_save_button_says_all_present_only_when_everyone_is(
+        self, client, world, term, session, on_roll
+    ):
+        url = reverse("scheduling:roll", args=[session.pk])
+        client.force_login(world.teacher)
+        # Not yet saved, but a child is on approved leave: not 全部到齐.
+        leave = services.leave_request(
+            student=world.child_x,
+            term=term,
+            kind=LeaveKind.DAYS,
+            first_day=DAY,
+            last_day=DAY,
+            reason="看病",
+            by=world.guardian_x.user,
+            today=DAY,
+        )
+        services.leave_decide(leave=leave, by=world.homeroom_a, approve=True)
+        html = client.get(url).content.decode()
+        assert ">全部到齐" not in html and ">保存点名</button>" in html
+        assert 'data-all-present="全部到齐，保存点名"' in html and "js/roll-button.js" in html
+        # Saved with one absent and one late: still not.
+        mates = on_roll[1:]
+        for student, status in zip(mates, ("absent", "late"), strict=True):
+            client.post(url, {"student": student.pk, "status": status})
+        html = client.get(url).content.decode()
+        assert ">保存点名</button>" in html
+
+    def test_a_saved_roll_with_everyone_present_still_says_so(
+        self, client, world, session, on_roll
+    ):
+        url = reverse("scheduling:roll", args=[session.pk])
+        client.force_login(world.teacher)
+        client.post(url, {"student": world.child_x.pk, "status": "late"})
+        client.post(url, {"student": world.child_x.pk, "status": "present"})
+        assert ">全部到齐，保存点名</button>" in client.get(url).content.decode()
+
     def test_a_tap_by_htmx_saves_and_returns_the_row(self, client, world, session, on_roll):
         client.force_login(world.teacher)
         r = client.post(

@@ -56,13 +56,18 @@ def test_teacher_takes_the_roll_on_a_phone(browser, live_server, world):
     expect(page.locator("li[data-status=present]")).to_have_count(45)
     page.evaluate("window.__same_page = true")
 
+    save = page.locator("#roll-save")
+    expect(save).to_have_text("全部到齐，保存点名")
     absent, late = students[3], students[40]
     page.locator(f"#roll-{absent.pk}").get_by_role("button", name="缺勤").click()
     expect(page.locator(f"#roll-{absent.pk}")).to_have_attribute("data-status", "absent")
+    # roll-button.js: the button follows the marks without a reload.
+    expect(save).to_have_text("保存点名")
     page.locator(f"#roll-{late.pk}").get_by_role("button", name="迟到").click()
     expect(page.locator(f"#roll-{late.pk}")).to_have_attribute("data-status", "late")
     expect(page.locator("#roll-summary [data-count=absent] strong")).to_have_text("1")
     expect(page.locator("#roll-summary")).to_contain_text("已保存")
+    expect(save).to_have_text("保存点名")
 
     assert page.evaluate("window.__same_page === true")  # no reload
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
