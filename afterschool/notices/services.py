@@ -221,6 +221,22 @@ def notice_mark_read(*, notice: Notice) -> Notice:
     return notice
 
 
+def notices_mark_read_for_event(*, user: User, dedupe_key: str) -> int:
+    """Mark read ``user``'s unread notices of one event (``dedupe_key``, as
+    ``notify`` wrote it): the person has seen what it told them on the page
+    it links to (e.g. their child's club result). Returns how many were
+    marked; one query when there were none, two otherwise (the recount)."""
+    if not dedupe_key or not user.is_authenticated:
+        return 0
+    with transaction.atomic():
+        n = Notice.objects.filter(
+            recipient=user, dedupe_key=dedupe_key, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        if n:
+            _recount(User.objects.filter(pk=user.pk))
+    return n
+
+
 def _recount(users) -> None:
     """Set ``unread_notices`` of ``users`` (a User queryset) to what the
     inbox marks 未读 (``selectors.unread``): one query, whatever the rows."""

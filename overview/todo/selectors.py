@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user, students_for_user
-from afterschool.models import School, SchoolClass, Student, Term, User
+from afterschool.models import Notice, NoticeKind, School, SchoolClass, Student, Term, User
 from afterschool.selectors import pick_current_term, year_class_annotations
 from billing.models import FeeStatement
 from billing.statements.selectors import with_paid
@@ -45,6 +46,7 @@ from scheduling.models import (
     AttendanceStatus,
     ChoiceWindow,
     Club,
+    ClubChoice,
     Dismissal,
     LeaveRequest,
     LeaveStatus,
@@ -92,8 +94,17 @@ def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     """A guardian's to-dos for their children in each child's current term.
     Queries: children; terms; agreements; returned applications; open
     surveys; survey answers; choice windows (and, while one is open, who
-    takes the featured day); published allocations; leave decided; arrears
-    (10–11, whatever the number of children)."""
+    takes the featured day and has saved choices); published allocations;
+    leave decided; arrears (10–11, whatever the number of children).
+
+    「社团选课进行中」 counts the children still to choose in an open window:
+    once a child's choices are saved it leaves the count (the detail says
+    「已提交，截止前可修改」 while a sibling still has to choose), and the
+    to-do goes when none is left. 「社团分配结果已公布」 counts the children
+    placed by a run published in the last ``RECENT_DAYS`` days whose result
+    the guardian has not seen: it clears for a child once the guardian opens
+    the result's notice or the child's club page, and after the week in any
+    case."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     children = list(students_for_user(user).order_by("name"))
@@ -165,50 +176,80 @@ def guardian_todos(*, user: User, now: datetime.datetime | None = None) -> list[
     # Only a child taking the featured day chooses a club (one query, when a
     # window is open), by its class and grade in the term's school year
     # (after a rollover the latest class is next year's).
+    # With whether the child's choices are saved already (same query).
     featured = (
         {
-            (sid, tid): (class_id, grade)
-            for sid, tid, class_id, grade in Application.objects.filter(
+            (sid, tid): (class_id, grade, chosen)
+            for sid, tid, class_id, grade, chosen in Application.objects.filter(
                 student_id__in=ids,
                 term_id__in=term_ids,
                 status=Status.APPROVED,
                 wants_featured_day=True,
             )
-            .annotate(**year_class_annotations(student="student", school_year="term__school_year"))
-            .values_list("student_id", "term_id", "year_class_id", "year_class_grade")
+            .annotate(
+                **year_class_annotations(student="student", school_year="term__school_year"),
+                chosen=Exists(
+                    ClubChoice.objects.filter(
+                        student_id=OuterRef("student_id"), term_id=OuterRef("term_id")
+                    )
+                ),
+            )
+            .values_list("student_id", "term_id", "year_class_id", "year_class_grade", "chosen")
         }
         if windows
         else {}
     )
-    choosing = []
+    choosing, submitted = [], []
     for c in children:
         for w in windows:
             if (c.pk, w.term_id) not in featured:
                 continue
-            class_id, grade = featured[(c.pk, w.term_id)]
+            class_id, grade, chosen = featured[(c.pk, w.term_id)]
             if (
                 w.scope == WindowScope.SCHOOL
                 or (w.scope == WindowScope.GRADE and w.grade == grade)
                 or (w.scope == WindowScope.CLASS and w.school_class_id == class_id)
             ):
-                choosing.append((c, w))
+                (submitted if chosen else choosing).append((c, w))
                 break
     if choosing:
         until = min(w.closes_at for _c, w in choosing)
+        detail = _("截止：%(when)s") % {
+            "when": date_format(timezone.localtime(until), "n月j日 H:i")
+        }
+        if submitted:
+            detail += _("；%(names)s已提交，截止前可修改") % {
+                "names": "、".join(c.name for c, _w in submitted)
+            }
         items.append(
             Todo(
                 "choice",
                 _("社团选课进行中"),
                 len(choosing),
                 reverse("scheduling:club-choose", args=[choosing[0][0].pk]),
-                detail=_("截止：%(when)s")
-                % {"when": date_format(timezone.localtime(until), "n月j日 H:i")},
+                detail=detail,
                 names=[c.name for c, _w in choosing],
             )
         )
     since = now - datetime.timedelta(days=RECENT_DAYS)
+    # A result waits until the guardian has seen it: their notice of it
+    # (allocation_notice_key) still unread. Opening the notice or the
+    # child's club page marks it read (allocation_result_seen).
+    result_notice = Notice.objects.filter(
+        recipient=user,
+        kind=NoticeKind.ALLOCATION_PUBLISHED,
+        read_at__isnull=True,
+        dedupe_key=Concat(
+            Value("allocation:"),
+            Cast(OuterRef("run_id"), CharField()),
+            Value(":"),
+            Cast(OuterRef("club_id"), CharField()),
+            output_field=CharField(),
+        ),
+    )
     placed = list(
         Allocation.objects.filter(
+            Exists(result_notice),
             student_id__in=ids,
             run__term_id__in=term_ids,
             run__published_at__gte=since,

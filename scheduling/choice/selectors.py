@@ -70,6 +70,17 @@ class ChoicePage:
     invalid: list[ChoiceRow]
     allocation: Allocation | None
     published: AllocationRun | None
+    # Where the allocated club stands in the choices as saved now (None: no
+    # longer among them). The allocation's own ``rank`` is the choice it
+    # was when the run placed the child; after a re-ranking the two differ.
+    result_rank_now: int | None = None
+
+    @property
+    def result_rank_changed(self) -> bool:
+        """Whether the choices were re-ranked since the allocation, so the
+        page names the rank it had then (分配时) beside the rank now."""
+        a = self.allocation
+        return a is not None and a.rank is not None and a.rank != self.result_rank_now
 
 
 def published_run(term: Term) -> AllocationRun | None:
@@ -117,6 +128,11 @@ def choice_page(*, student: Student, term: Term) -> ChoicePage:
             .select_related("club__room", "club__teacher")
             .first()
         )
+    now_rank = None
+    if allocation is not None and allocation.club_id is not None:
+        now_rank = next(
+            (r.rank for r in rows if r.club is not None and r.club.pk == allocation.club_id), None
+        )
     return ChoicePage(
         student=student,
         term=term,
@@ -126,6 +142,7 @@ def choice_page(*, student: Student, term: Term) -> ChoicePage:
         invalid=[r for r in rows if not r.valid],
         allocation=allocation,
         published=run,
+        result_rank_now=now_rank,
     )
 
 

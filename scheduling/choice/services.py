@@ -30,7 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from afterschool.models import GRADE_NAMES, NoticeKind, SchoolClass, Student, Term, User
-from afterschool.notices.services import notify_guardians_of_students
+from afterschool.notices.services import (
+    notices_mark_read_for_event,
+    notify_guardians_of_students,
+)
 from afterschool.selectors import (
     students_of_class,
     students_of_year,
@@ -570,9 +573,28 @@ def allocation_publish(*, run: AllocationRun) -> AllocationRun:
             title=_("社团分配结果：%(club)s") % {"club": clubs[club_id]},
             body=_("孩子被分到「%(club)s」。详情请查看社团选课页面。") % {"club": clubs[club_id]},
             link=reverse("scheduling:club-choose-index"),
-            dedupe_key=f"allocation:{run.pk}:{club_id}",
+            dedupe_key=allocation_notice_key(run_id=run.pk, club_id=club_id),
         )
     return run
+
+
+def allocation_notice_key(*, run_id: int, club_id: int) -> str:
+    """The ``dedupe_key`` of the notice telling guardians that ``run`` put
+    their child in club ``club_id`` (``allocation_publish``)."""
+    return f"allocation:{run_id}:{club_id}"
+
+
+def allocation_result_seen(*, allocation: Allocation, by: User) -> int:
+    """``by`` (a guardian) has seen ``allocation``'s result on the child's
+    club page: their notice of it counts as read, so its 未读 mark and the
+    home to-do 「社团分配结果已公布」 clear (``overview.todo.selectors``).
+    Nothing for an allocation without a club. Returns the notices marked."""
+    if allocation.club_id is None or allocation.state != AllocationState.PLACED:
+        return 0
+    return notices_mark_read_for_event(
+        user=by,
+        dedupe_key=allocation_notice_key(run_id=allocation.run_id, club_id=allocation.club_id),
+    )
 
 
 def _lock_run(run: AllocationRun) -> None:

@@ -95,6 +95,9 @@ def choose(request, pk: int):
         student.school_id, request.GET.get("term"), today=timezone.localdate()
     )
     page = cs.choice_page(student=student, term=term)
+    if request.method != "POST" and page.allocation and request.user.role == Role.GUARDIAN:
+        # The guardian sees the result here: its notice and to-do clear.
+        services.allocation_result_seen(allocation=page.allocation, by=request.user)
     initial = [r.club.pk for r in page.choices if r.valid and r.club is not None]
     form = ClubChoiceForm(request.POST or None, clubs=page.clubs, initial_ids=initial)
     if request.method == "POST" and form.is_valid():

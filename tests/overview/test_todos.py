@@ -20,8 +20,10 @@ from billing.models import FeeStatement
 from enrollment.models import Application, ClassSubmission, Status, WaiverRequest
 from enrollment.waivers.selectors import waivers_for_school
 from overview.todo import selectors as todo
+from scheduling.choice import services as choice
 from scheduling.models import (
     ChoiceWindow,
+    ClubChoice,
     LeaveKind,
     LeaveRequest,
     LeaveStatus,
@@ -31,6 +33,7 @@ from scheduling.models import (
     WindowScope,
 )
 from tests import factories as f
+from tests.scheduling.club_helpers import enroll, make_club, open_window
 
 NOW = timezone.make_aware(datetime.datetime(2024, 9, 3, 17, 40))  # Tue, after-school period
 DAY = NOW.date()
@@ -62,6 +65,12 @@ def count_queries(fn, **kw):
     with CaptureQueriesContext(connection) as ctx:
         items = fn(**kw)
     return items, len(ctx.captured_queries)
+
+
+def first_choice(student, club):
+    return ClubChoice.objects.create(
+        student=student, term=club.term, club=club, club_name=club.name, rank=1
+    )
 
 
 def by_key(items):
@@ -138,6 +147,55 @@ class TestGuardian:
         assert by_key(items)["choice"].names == [kids[1].name]
         assert by_key(items)["choice"].detail == "截止：9月5日 17:40"
         assert queries == 10  # and, with a window open, who takes the featured day
+
+    def test_club_choice_counts_only_the_children_still_to_choose(self, world, term):
+        kids = self.build(world, term, 3)
+        Application.objects.filter(student__in=kids[:2]).update(wants_featured_day=True)
+        open_window(term, days=2)
+        club = make_club(term, name="科学小实验")
+        first_choice(kids[0], club)
+        items, queries = count_queries(todo.guardian_todos, user=world.guardian_x.user)
+        got = by_key(items)["choice"]
+        assert (got.count, got.names) == (1, [kids[1].name])
+        assert got.url == reverse("scheduling:club-choose", args=[kids[1].pk])
+        assert f"{kids[0].name}已提交，截止前可修改" in got.detail
+        assert queries == 10  # the saved choices ride on the featured-day query
+        first_choice(kids[1], club)
+        assert "choice" not in by_key(todo.guardian_todos(user=world.guardian_x.user))
+
+    def test_allocation_result_clears_once_the_guardian_has_seen_it(self, client, world, term):
+        self.build(world, term, 1)
+        enroll(world.child_y, term)
+        Application.objects.filter(student=world.child_x).update(wants_featured_day=True)
+        club = make_club(term, name="科学小实验")
+        for child in (world.child_x, world.child_y):
+            first_choice(child, club)
+        choice.allocation_publish(run=choice.allocation_run(term=term, seed=1, by=world.admin))
+        x, y = world.guardian_x.user, world.guardian_y.user
+        got = by_key(todo.guardian_todos(user=x))["allocation"]
+        assert got.count == 1 and "科学小实验" in got.detail
+        # Guardian X looks at the child's club page: gone, its notice read.
+        client.force_login(x)
+        client.get(reverse("scheduling:club-choose", args=[world.child_x.pk]))
+        assert "allocation" not in by_key(todo.guardian_todos(user=x))
+        assert not x.notices.filter(kind=NoticeKind.ALLOCATION_PUBLISHED, read_at=None).exists()
+        # Guardian Y opens the notice instead: gone too.
+        assert "allocation" in by_key(todo.guardian_todos(user=y))
+        client.force_login(y)
+        notice = y.notices.get(kind=NoticeKind.ALLOCATION_PUBLISHED)
+        client.get(reverse("notices:detail", args=[notice.pk]))
+        assert "allocation" not in by_key(todo.guardian_todos(user=y))
+
+    def test_an_unseen_allocation_result_stops_after_the_week(self, world, term):
+        self.build(world, term, 1)
+        Application.objects.filter(student=world.child_x).update(wants_featured_day=True)
+        club = make_club(term, name="科学小实验")
+        first_choice(world.child_x, club)
+        choice.allocation_publish(run=choice.allocation_run(term=term, seed=1, by=world.admin))
+        user = world.guardian_x.user
+        later = NOW + datetime.timedelta(days=todo.RECENT_DAYS, minutes=1)
+        assert "allocation" in by_key(todo.guardian_todos(user=user))
+        assert "allocation" not in by_key(todo.guardian_todos(user=user, now=later))
 
     def test_a_grade_window_after_the_rollover_goes_by_the_terms_grade(self, world, term):
         kids = self.build(world, term, 1)

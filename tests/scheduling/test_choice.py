@@ -325,6 +325,22 @@ class TestChoicePageLayout:
         assert 'id="after-publication"' in html and "不会改变已公布的结果" in html
         assert 'id="choice-form"' in html
 
+    def test_result_names_the_rank_it_had_and_has_after_reranking(self, client, world, term, setup):
+        open_window(term)
+        client.force_login(world.guardian_x.user)
+        url = reverse("scheduling:club-choose", args=[world.child_x.pk])
+        client.post(url, {"rank1": setup[0].pk, "rank2": setup[1].pk, "rank3": setup[2].pk})
+        choice.allocation_publish(run=choice.allocation_run(term=term, seed=1, by=world.admin))
+        html = client.get(url).text
+        assert "分配结果：社团0" in html and "（第1志愿）" in html
+        # Re-ranked: the result stands, and says which rank it was and is.
+        client.post(url, {"rank1": setup[1].pk, "rank2": setup[2].pk, "rank3": setup[0].pk})
+        html = client.get(url).text
+        assert "分配结果：社团0" in html and "（第1志愿）" not in html
+        assert "（分配时为第1志愿，现为第3志愿）" in html
+        client.post(url, {"rank1": setup[1].pk, "rank2": "", "rank3": ""})
+        assert "（分配时为第1志愿，现已不在志愿中）" in client.get(url).text
+
     def test_cards_open_when_choosing_is_closed(self, client, world, term, setup):
         client.force_login(world.guardian_x.user)
         html = client.get(reverse("scheduling:club-choose", args=[world.child_x.pk])).text
