@@ -222,7 +222,7 @@ class StaffTable(tables.Table):
     role = tables.Column()
     homeroom_of = tables.Column(verbose_name=_("所带班级"), empty_values=(), orderable=False)
     mobile = tables.Column()
-    last_login = tables.DateTimeColumn(format="Y-m-d H:i")
+    last_login = tables.DateTimeColumn(format="Y年n月j日 H:i")
 
     class Meta:
         model = User

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from afterschool.dates import month_day_time
 from afterschool.models import Student
 from afterschool.tables import FastTable, cell_text, per_language, safe, url_maker, yes_no
 from enrollment.models import Application, Status
@@ -101,7 +102,7 @@ class ApplicationReviewTable(FastTable):
     waiver_requested = tables.BooleanColumn(verbose_name=_("申请减免"))
     on_paper = tables.BooleanColumn(verbose_name=_("纸质"))
     submitted_at = tables.DateTimeColumn(
-        verbose_name=_("提交时间"), format="Y-m-d H:i", attrs=NOWRAP
+        verbose_name=_("提交时间"), format="n月j日 H:i", attrs=NOWRAP
     )
     actions = tables.Column(
         verbose_name=_("操作"),
@@ -187,7 +188,7 @@ class ApplicationReviewTable(FastTable):
     def render_submitted_at(self, record):
         if record.submitted_at is None:
             return "—"
-        return record.submitted_at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        return month_day_time(record.submitted_at.astimezone(self.tz))
 
     def render_actions(self, record):
         """通过 posts the surrounding bulk form to the one-application URL

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from afterschool.dates import month_day
 from afterschool.models import (
     ClassMembership,
     Role,
@@ -113,7 +114,7 @@ PRESENT = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
 def week_label(monday: datetime.date) -> str:
-    return f"{monday:%m-%d}"
+    return month_day(monday)
 
 
 def full_attendance_until(term: Term, today: datetime.date | None = None) -> datetime.date:

@@ -381,7 +381,7 @@ def fees_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
     return Chart(
         "fees",
         _("收费情况（按月，元）"),
-        [f"{m.year}-{m.month:02d}" for m in months],
+        [f"{m.year}年{m.month}月" for m in months],
         [
             # Sums to the fen: SQLite adds decimals as floats (40903.1999999946).
             Series(_("应收"), [to_fen(lines[m][LineKind.CHARGE]) for m in months]),

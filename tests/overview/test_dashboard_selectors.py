@@ -60,9 +60,9 @@ class TestSchoolDashboardFigures:
     def test_attendance_by_week_and_full_attendance(self):
         b = build_school()
         week, full = sel.attendance_charts(term=b.term, classes=b.classes)
-        assert week.rows == [("09-02", [6, 0, 2])]
+        assert week.rows == [("9月2日", [6, 0, 2])]
         # Two of the four approved children were present at both rolls.
-        assert full.rows == [("09-02", [50.0])]
+        assert full.rows == [("9月2日", [50.0])]
 
     def test_full_attendance_leaves_out_the_week_not_yet_over(self):
         # The rolls are on Mon 2 and Tue 3 September; on Wednesday the rest of
@@ -75,7 +75,7 @@ class TestSchoolDashboardFigures:
             assert "仅统计已结束的周" in str(full.title)
         with time_machine.travel(wednesday + datetime.timedelta(days=5), tick=False):
             _week, full = sel.attendance_charts(term=b.term, classes=b.classes)
-            assert full.rows == [("09-02", [50.0])]
+            assert full.rows == [("9月2日", [50.0])]
 
     def test_clubs_capacity_placed_waiting(self):
         b = build_school()
@@ -85,7 +85,7 @@ class TestSchoolDashboardFigures:
         b = build_school()
         chart = sel.fees_chart(term=b.term, classes=b.classes)
         assert chart.rows == [
-            ("2024-09", [Decimal("92.00"), Decimal("12.00"), Decimal("20.00"), Decimal("60.00")])
+            ("2024年9月", [Decimal("92.00"), Decimal("12.00"), Decimal("20.00"), Decimal("60.00")])
         ]
         assert chart.option()["series"][0]["values"] == [92.0]
 
@@ -151,7 +151,7 @@ class TestHomeworkWeeksChart:
         b = self._built()
         chart = sel.homework_chart(term=b.term, classes=b.classes, today=self.FRIDAY)
         assert chart.kind == "line" and chart.unit == "分钟"
-        assert chart.categories == ["09-02", "09-09", "09-16"]
+        assert chart.categories == ["9月2日", "9月9日", "9月16日"]
         assert [(s.name, s.values) for s in chart.series] == [
             ("三年级（1）班", [56.0, 0.0, 70.0]),
             ("三年级（2）班", [0.0, 0.0, 0.0]),
