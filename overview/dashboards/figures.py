@@ -138,7 +138,7 @@ def full_attendance_by_week(
     rows = (
         Attendance.objects.filter(
             date__range=(term.first_day, full_attendance_until(term, today)),
-            student__school_class_id__in=class_ids,
+            student__memberships__school_class_id__in=class_ids,
         )
         .annotate(week=TruncWeek("date"))
         .values("week", "student_id")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from afterschool.access import classes_for_user
 from afterschool.models import (
     GRADE_NAMES,
+    ClassMembership,
     Role,
     SchoolClass,
     Student,
@@ -120,21 +121,24 @@ def _class_ids(classes) -> list[int]:
 
 def survey_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
     """Survey answers by class as shares of the class's students: 参加 /
-    不参加 / 未决定 / 未填写. Two queries: students per class, answers per
-    class and answer."""
+    不参加 / 未决定 / 未填写. Classes and their children are those of the
+    term's year (``ClassMembership``), here and in every chart below. Two
+    queries: students per class, answers per class and answer."""
     ids = _class_ids(classes)
     students = dict(
-        Student.objects.filter(school_class_id__in=ids)
+        ClassMembership.objects.filter(school_class_id__in=ids)
         .values_list("school_class_id")
         .annotate(n=Count("pk"))
         .values_list("school_class_id", "n")
     )
     answers: dict[int, dict[str, int]] = defaultdict(dict)
     for cid, answer, n in (
-        SurveyResponse.objects.filter(survey__term=term, student__school_class_id__in=ids)
-        .values_list("student__school_class_id", "answer")
+        SurveyResponse.objects.filter(
+            survey__term=term, student__memberships__school_class_id__in=ids
+        )
+        .values_list("student__memberships__school_class_id", "answer")
         .annotate(n=Count("pk"))
-        .values_list("student__school_class_id", "answer", "n")
+        .values_list("student__memberships__school_class_id", "answer", "n")
     ):
         answers[cid][answer] = n
     names = [
@@ -170,22 +174,22 @@ def funnel_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
     ids = _class_ids(classes)
     by_status: dict[int, dict[str, int]] = defaultdict(dict)
     for cid, status, n in (
-        Application.objects.filter(term=term, student__school_class_id__in=ids)
-        .values_list("student__school_class_id", "status")
+        Application.objects.filter(term=term, student__memberships__school_class_id__in=ids)
+        .values_list("student__memberships__school_class_id", "status")
         .annotate(n=Count("pk"))
-        .values_list("student__school_class_id", "status", "n")
+        .values_list("student__memberships__school_class_id", "status", "n")
     ):
         by_status[cid][status] = n
     signed = dict(
         Agreement.objects.filter(
             application__term=term,
             application__status=Status.APPROVED,
-            application__student__school_class_id__in=ids,
+            application__student__memberships__school_class_id__in=ids,
         )
         .filter(Q(signed_at__isnull=False) | Q(paper_received_at__isnull=False))
-        .values_list("application__student__school_class_id")
+        .values_list("application__student__memberships__school_class_id")
         .annotate(n=Count("pk"))
-        .values_list("application__student__school_class_id", "n")
+        .values_list("application__student__memberships__school_class_id", "n")
     )
     series = [
         Series(_("已申请")),
@@ -262,7 +266,8 @@ def attendance_charts(
     counts: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in (
         Attendance.objects.filter(
-            date__range=(term.first_day, term.last_day), student__school_class_id__in=ids
+            date__range=(term.first_day, term.last_day),
+            student__memberships__school_class_id__in=ids,
         )
         .annotate(week=TruncWeek("date"))
         .values("week", "status")

@@ -57,6 +57,24 @@ class TestSchoolDashboardFigures:
         assert by_class.rows == [("三年级（1）班", [25.0]), ("三年级（2）班", [25.0])]
         assert priority.rows[0] == ("进城务工人员随迁子女", [2, 2, 2])
 
+    def test_every_chart_of_a_past_term_after_the_rollover(self):
+        """The survey, the funnel and the attendance of last year's term
+        still count its children in last year's classes."""
+        b = build_school()
+        before = [
+            sel.survey_chart(term=b.term, classes=b.classes).rows,
+            sel.funnel_chart(term=b.term, classes=b.classes).rows,
+            [c.rows for c in sel.attendance_charts(term=b.term, classes=b.classes)],
+        ]
+        school_year_rollover(school=b.term.school, from_year=b.term.school_year, by=b.admin)
+        after = [
+            sel.survey_chart(term=b.term, classes=b.classes).rows,
+            sel.funnel_chart(term=b.term, classes=b.classes).rows,
+            [c.rows for c in sel.attendance_charts(term=b.term, classes=b.classes)],
+        ]
+        assert after == before
+        assert before[2][0] == [("9月2日", [6, 0, 2])]
+
     def test_attendance_by_week_and_full_attendance(self):
         b = build_school()
         week, full = sel.attendance_charts(term=b.term, classes=b.classes)
