@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from afterschool.models import Student, Term
+from afterschool.selectors import class_name_of, year_class_annotations, year_class_label
 from enrollment.models import Status, WaiverRequest, WaiverStatus
 
 
@@ -52,16 +53,25 @@ def decidable_waivers(*, school_id: int, term: Term) -> QuerySet[WaiverRequest]:
     ).exclude(application__status__in=UNDECIDABLE_APPLICATION_STATUSES)
 
 
-def waivers_for_school(*, school_id: int, term: Term) -> QuerySet[WaiverRequest]:
+def waivers_for_school(*, school_id: int, term: Term) -> list[WaiverRequest]:
     """The term's waiver requests (``decidable_waivers``) with student and
-    class: one query."""
-    return (
+    ``year_class_name``: the child's class in the term's year (a past
+    term's list keeps last year's classes after the rollover). One query."""
+    rows = (
         decidable_waivers(school_id=school_id, term=term)
         .select_related(
             "application",
             "application__student",
-            "application__student__school_class",
+            "application__student__school_class",  # a child without that year's class
             "decided_by",
         )
-        .order_by("status", "application__student__school_class__grade", "created_at")
+        .annotate(
+            **year_class_annotations(
+                student="application__student", school_year="application__term__school_year"
+            )
+        )
+        .order_by("status", "year_class_grade", "year_class_number", "created_at")
     )
+    for w in rows:
+        w.year_class_name = class_name_of(*year_class_label(w, w.application.student))
+    return list(rows)

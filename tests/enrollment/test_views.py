@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from afterschool.models import Guardianship
+from afterschool.rollover.services import school_year_rollover
 from billing.models import Waiver
 from enrollment.agreements.services import agreement_sign
 from enrollment.applications.services import application_submit, enrollment_settings_save
@@ -30,6 +31,7 @@ from enrollment.review.services import (
     school_approve_class,
 )
 from enrollment.surveys.services import survey_answer, survey_open
+from enrollment.waivers.selectors import waivers_for_school
 from overview.todo import selectors as todo
 from tests import factories as f
 from tests.enrollment.conftest import complete_data
@@ -394,6 +396,13 @@ class TestAdminPages:
         fill_class(world.class_a, term, 2, status=Status.SUBMITTED_TO_SCHOOL)
         html = login(client, world.admin).get(reverse("enrollment:submissions")).text
         assert "三年级（1）班" in html and "李老师" in html
+
+    def test_waiver_list_keeps_the_terms_classes_after_the_rollover(self, world, term):
+        fill_class(world.class_a, term, 3)  # 1 waiver
+        school_year_rollover(school=world.school, from_year=term.school_year, by=world.admin)
+        (waiver,) = waivers_for_school(school_id=world.school.pk, term=term)
+        assert waiver.application.student.school_class.grade == world.class_a.grade + 1
+        assert waiver.year_class_name == world.class_a.display_name
 
     def test_waiver_list_query_count_and_decision(
         self, client, world, term, django_assert_num_queries
