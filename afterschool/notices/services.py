@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,8 +246,18 @@ def _recount(users) -> None:
 def unread_notices_recount(*, user_ids: Iterable[int]) -> None:
     """Recount the stored unread count of the given users from their inbox
     (``selectors.unread``), after notices were changed in bulk outside the
-    services above (e.g. the demo dating its notices as read). One query."""
-    _recount(User.objects.filter(pk__in=list(user_ids)))
+    services above (e.g. the demo dating its notices as read). Only users
+    whose count is off are written, so a run with nothing to mend writes
+    nothing (the demo's second run). One query, and one update when some
+    count was off."""
+    off = list(
+        User.objects.filter(pk__in=list(user_ids))
+        .annotate(actual=unread_count_expression())
+        .exclude(unread_notices=F("actual"))
+        .values_list("pk", flat=True)
+    )
+    if off:
+        _recount(User.objects.filter(pk__in=off))
 
 
 def notices_mark_all_read(*, user: User) -> int:
