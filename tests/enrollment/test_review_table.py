@@ -100,6 +100,7 @@ class TestStudentsWithoutApplication:
         assert (
             reverse("enrollment:paper-application", args=[world.class_a.pk, early.pk]) in early_item
         )
+        assert reverse("enrollment:paper-opt-out", args=[world.class_a.pk, early.pk]) in early_item
 
     def test_a_draft_still_counts_as_missing(self, client, world, term):
         student = f.make_student(world.class_a, "钱草稿")
