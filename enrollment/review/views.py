@@ -70,6 +70,13 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
     filterset = ApplicationReviewFilter(request.GET or None, queryset=qs)
     table = ApplicationReviewTable(filterset.qs)
     RequestConfig(request, paginate=False).configure(table)
+    filters_used = any(request.GET.get(name) for name in filterset.filters)
+    if filters_used:
+        counts = selectors.class_status_counts(school_class=school_class, term=term)
+    else:
+        # Unfiltered, the table's rows are the class's applications: count
+        # them instead of asking again (the table reads the same rows).
+        counts = selectors.status_counts_of(table.records())
     missing = list(
         selectors.class_students_without_application(
             school_class=school_class, term=term, school=request.user.school
@@ -83,9 +90,9 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
             "school_class": school_class,
             "term": term,
             "filter": filterset,
-            "filters_used": any(request.GET.get(name) for name in filterset.filters),
+            "filters_used": filters_used,
             "table": table,
-            "counts": selectors.class_status_counts(school_class=school_class, term=term),
+            "counts": counts,
             "missing": missing,
             "submission": submission,
         },
