@@ -133,6 +133,18 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# "default": Django's own default (the WeCom token). "figures": the home
+# pages' aggregate figures and charts, computed at most once every few
+# minutes per school or class set (overview/home/figures.py). Per process:
+# each gunicorn worker computes its own, which is all a few-minute lifetime needs.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 
 AUTH_USER_MODEL = "afterschool.User"
 AUTHENTICATION_BACKENDS = [

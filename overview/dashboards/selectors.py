@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from types import EllipsisType
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
@@ -98,6 +99,15 @@ class Chart:
     @property
     def is_empty(self) -> bool:
         return not self.categories
+
+    def as_data(self) -> dict:
+        """The chart as plain data (str, numbers, Decimal, lists, dicts) for
+        a cache; ``Chart.from_data`` makes it a chart again."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict) -> Chart:
+        return cls(**{**data, "series": [Series(**s) for s in data["series"]]})
 
     def option(self) -> dict:
         """The chart's data for ``static/js/charts.js`` (JSON-safe: numbers
@@ -256,12 +266,9 @@ def participation_charts(*, term: Term, classes: list[SchoolClass]) -> list[Char
 # -------------------------------------------------------------- attendance
 
 
-def attendance_charts(
-    *, term: Term, classes: list[SchoolClass], today: datetime.date | None = None
-) -> list[Chart]:
-    """Rolls by week (present incl. late / leave / absent, in student-periods)
-    and the share of students fully present each finished week (5天全勤;
-    the current week is left out, ``full_attendance_until``). Two queries."""
+def attendance_week_chart(*, term: Term, classes: list[SchoolClass]) -> Chart:
+    """Rolls by week: present (incl. late) / leave / absent, in
+    student-periods. One query."""
     ids = _class_ids(classes)
     counts: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in (
@@ -277,7 +284,7 @@ def attendance_charts(
         week = r["week"].date() if isinstance(r["week"], datetime.datetime) else r["week"]
         counts[week][r["status"]] += r["n"]
     weeks = sorted(counts)
-    by_week = Chart(
+    return Chart(
         "attendance",
         _("出勤情况（按周，人次）"),
         [week_label(w) for w in weeks],
@@ -295,7 +302,16 @@ def attendance_charts(
         kind="stacked",
         unit=_("人次"),
     )
-    full = full_attendance_by_week(term=term, class_ids=ids, today=today)
+
+
+def attendance_charts(
+    *, term: Term, classes: list[SchoolClass], today: datetime.date | None = None
+) -> list[Chart]:
+    """Rolls by week (``attendance_week_chart``) and the share of students
+    fully present each finished week (5天全勤; the current week is left out,
+    ``full_attendance_until``). Two queries."""
+    by_week = attendance_week_chart(term=term, classes=classes)
+    full = full_attendance_by_week(term=term, class_ids=_class_ids(classes), today=today)
     full_chart = Chart(
         "full_attendance",
         _("全周全勤率（按周，仅统计已结束的周）"),
@@ -518,38 +534,48 @@ def class_dashboard(
 def home_charts(*, user: User, term: Term | None, classes: list[SchoolClass]) -> list[Chart]:
     """The few charts for a home page (admin: participation by grade,
     attendance by week, fees; homeroom: participation of the class,
-    attendance): the call the home view makes for ``_charts.html``. Empty
-    without a term. Admin 6 queries, homeroom 3."""
+    attendance by week): the call the home page makes for ``_charts.html``
+    (through ``overview.home.figures``, which keeps them a few minutes).
+    Empty without a term. Admin 5 queries, homeroom 2."""
     if term is None or not classes:
         return []
     if user.is_school_admin:
         return [
             participation_charts(term=term, classes=classes)[0],
-            attendance_charts(term=term, classes=classes)[0],
+            attendance_week_chart(term=term, classes=classes),
             fees_chart(term=term, classes=classes),
         ]
     return [
         participation_charts(term=term, classes=classes)[1],
-        attendance_charts(term=term, classes=classes)[0],
+        attendance_week_chart(term=term, classes=classes),
     ]
 
 
-def home_charts_for_user(user: User, *, today: datetime.date | None = None) -> list[Chart]:
+def home_chart_classes(user: User, term: Term):
+    """The classes ``home_charts`` counts for ``user``: the admin the
+    term's classes, a homeroom teacher their own of the term's year; grade
+    and number order. Lazy, no query until read."""
+    if user.is_school_admin:
+        classes = term_classes(term)
+    else:
+        classes = classes_for_user(user).filter(school_year_id=term.school_year_id)
+    return classes.order_by("grade", "number")
+
+
+def home_charts_for_user(
+    user: User,
+    *,
+    today: datetime.date | None = None,
+    term: Term | None | EllipsisType = ...,
+) -> list[Chart]:
     """``home_charts`` for ``user``'s home page, with the term (the school's
-    current one) and classes (the admin: the term's classes; a homeroom
-    teacher: their own of the term's year) found here. Empty for every other
-    role. Admin 8 queries, homeroom 5 (term and classes included)."""
+    current one on ``today``, unless the caller passes it; ``None``: no
+    term) and classes (``home_chart_classes``) found here. Empty for every
+    other role. Admin 7 queries, homeroom 4 (term and classes included)."""
     if not (user.is_school_admin or (user.role == Role.HOMEROOM and user.school_id)):
         return []
-    term = current_term(school=user.school_id, today=today)
+    if term is ...:
+        term = current_term(school=user.school_id, today=today)
     if term is None:
         return []
-    if user.is_school_admin:
-        classes = list(term_classes(term).order_by("grade", "number"))
-    else:
-        classes = list(
-            classes_for_user(user)
-            .filter(school_year_id=term.school_year_id)
-            .order_by("grade", "number")
-        )
-    return home_charts(user=user, term=term, classes=classes)
+    return home_charts(user=user, term=term, classes=list(home_chart_classes(user, term)))

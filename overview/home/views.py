@@ -2,7 +2,9 @@
 for that person (``overview.todo.selectors``).
 
 The administrator sees the to-dos, then the school's figures and the way
-into the lists; a homeroom teacher the to-dos and their classes; a guardian
+into the lists; a homeroom teacher the to-dos, their classes and charts (the
+figures and charts kept a few minutes, ``overview.home.figures``; the to-dos
+always live); a guardian
 the to-dos and their children (on a phone); teachers and volunteers today's
 sessions and their rolls. A user with no role or school (a bare superuser)
 gets a plain page pointing to the Django admin.
@@ -13,12 +15,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from afterschool.access import classes_for_user, students_for_user
-from afterschool.home.selectors import school_figures
 from afterschool.models import Role, User
 from afterschool.selectors import classes_in_year_of
-from overview.dashboards.selectors import home_charts_for_user
+from overview.home.figures import admin_home_figures, homeroom_home_charts
 from overview.todo import selectors as todo
 
 
@@ -43,12 +45,17 @@ def home(request):
         return redirect("overview:county")
     template = _home_template(user)
     context: dict = {"todos": []}
+    if user.is_school_admin or template.endswith("home_homeroom.html"):
+        # One look-up of the term for the to-dos and the figures' key.
+        now = timezone.now()
+        today = timezone.localtime(now).date()
+        term = todo.todo_term(school_id=user.school_id, today=today)
     if user.is_school_admin:
-        context["todos"] = todo.admin_todos(user=user)
-        context["figures"] = school_figures(school_id=user.school_id)
-        context["charts"] = home_charts_for_user(user)
+        context["todos"] = todo.admin_todos(user=user, now=now, term=term)
+        kept = admin_home_figures(user=user, term=term, today=today)
+        context.update(figures=kept.figures, charts=kept.charts, figures_note=kept.note)
     elif template.endswith("home_homeroom.html"):
-        context["todos"] = todo.homeroom_todos(user=user)
+        context["todos"] = todo.homeroom_todos(user=user, now=now, term=term)
         context["classes"] = (
             classes_in_year_of(classes_for_user(user))
             .annotate(
@@ -56,7 +63,8 @@ def home(request):
             )
             .order_by("grade", "number")
         )
-        context["charts"] = home_charts_for_user(user)
+        kept = homeroom_home_charts(user=user, term=term, today=today)
+        context.update(charts=kept.charts, figures_note=kept.note)
     elif template.endswith("home_guardian.html"):
         context["todos"] = todo.guardian_todos(user=user)
         context["children"] = students_for_user(user).order_by("school__name", "name")

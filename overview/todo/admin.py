@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from types import EllipsisType
 
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from afterschool.expressions import CountOf
 from afterschool.models import School, SchoolClass, Term, User
-from afterschool.selectors import pick_current_term
 from billing.models import FeeStatement
 from billing.statements.selectors import with_paid
 from enrollment.models import (
@@ -25,6 +26,7 @@ from overview.todo.items import (
     CALENDAR_LOOKAHEAD_DAYS,
     FEE_DOCUMENT_PLACEHOLDER_MARK,
     Todo,
+    todo_term,
     unread_todos,
     unsigned_agreements,
 )
@@ -44,12 +46,20 @@ def fee_document_is_placeholder(school: School) -> bool:
     return not doc or FEE_DOCUMENT_PLACEHOLDER_MARK in doc
 
 
-def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Todo]:
-    """A school admin's to-dos for the current term. Queries: term; classes
-    not submitted; submissions to approve; waiver requests; unsigned
-    agreements; print jobs finished; arrears; calendar years entered (only
+def admin_todos(
+    *,
+    user: User,
+    now: datetime.datetime | None = None,
+    term: Term | None | EllipsisType = ...,
+) -> list[Todo]:
+    """A school admin's to-dos for the current term. ``term``: the current
+    term as ``todo_term`` gives it (``None``: the school has none), when the
+    caller has looked it up already; otherwise it is looked up here.
+    Queries: term (unless given); classes not submitted; one query of
+    counts (submissions to approve, waiver requests, unsigned agreements,
+    print jobs finished, students in arrears); calendar years entered (only
     when a coming day is outside the holiday package); sessions today
-    without a supervisor (8 or 9)."""
+    without a supervisor (4 or 5, with the term; 1 without a term)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     school = user.school
@@ -65,10 +75,8 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
                 urgent=True,
             )
         )
-    term = pick_current_term(
-        Term.objects.filter(school=school).select_related("schedule").order_by("first_day"),
-        today=today,
-    )
+    if term is ...:
+        term = todo_term(school_id=school.pk, today=today)
     if term is None:
         return items + unread_todos(user)
     # The term's times against the national rules (2 hours a day, not ending
@@ -100,60 +108,79 @@ def admin_todos(*, user: User, now: datetime.datetime | None = None) -> list[Tod
                 names=[c.display_name for c in not_submitted],
             )
         )
-    to_approve = ClassSubmission.objects.filter(
-        school_class__school=school, term=term, approved_at__isnull=True
-    ).count()
-    if to_approve:
+    counts = (
+        School.objects.filter(pk=school.pk)
+        .order_by()
+        .values(
+            to_approve=CountOf(
+                ClassSubmission.objects.filter(
+                    school_class__school=school, term=term, approved_at__isnull=True
+                ).values("pk")
+            ),
+            waivers=CountOf(
+                decidable_waivers(school_id=school.pk, term=term)
+                .filter(status=WaiverStatus.PENDING)
+                .values("pk")
+            ),
+            unsigned=CountOf(
+                unsigned_agreements(Application.objects.filter(term=term)).values("pk")
+            ),
+            jobs=CountOf(
+                PrintJob.objects.filter(
+                    school=school,
+                    status=PrintJobStatus.DONE,
+                    finished_at__gte=now - datetime.timedelta(days=3),
+                ).values("pk")
+            ),
+            # Students, as the statements page's 欠费人数 counts them (a family
+            # owing for three months is one family to call, not three).
+            arrears=CountOf(
+                with_paid(FeeStatement.objects.filter(school=school, term=term))
+                .filter(total__gt=F("paid"))
+                .values("student_id")
+                .distinct()
+            ),
+        )
+        .get()
+    )
+    if counts["to_approve"]:
         items.append(
             Todo(
                 "submissions",
                 _("各班上报待学校审核"),
-                to_approve,
+                counts["to_approve"],
                 reverse("enrollment:submissions"),
                 urgent=True,
             )
         )
-    waivers = (
-        decidable_waivers(school_id=school.pk, term=term)
-        .filter(status=WaiverStatus.PENDING)
-        .count()
-    )
-    if waivers:
-        items.append(Todo("waivers", _("减免申请待审核"), waivers, reverse("enrollment:waivers")))
-    unsigned = unsigned_agreements(Application.objects.filter(term=term)).count()
-    if unsigned:
+    if counts["waivers"]:
+        items.append(
+            Todo("waivers", _("减免申请待审核"), counts["waivers"], reverse("enrollment:waivers"))
+        )
+    if counts["unsigned"]:
         items.append(
             Todo(
                 "unsigned",
                 _("已批准但协议书未签署"),
-                unsigned,
+                counts["unsigned"],
                 reverse("enrollment:agreements-print"),
             )
         )
-    jobs = PrintJob.objects.filter(
-        school=school,
-        status=PrintJobStatus.DONE,
-        finished_at__gte=now - datetime.timedelta(days=3),
-    ).count()
-    if jobs:
+    if counts["jobs"]:
         items.append(
-            Todo("print_jobs", _("协议书打印已完成"), jobs, reverse("enrollment:agreements-print"))
+            Todo(
+                "print_jobs",
+                _("协议书打印已完成"),
+                counts["jobs"],
+                reverse("enrollment:agreements-print"),
+            )
         )
-    # Students, as the statements page's 欠费人数 counts them (a family owing
-    # for three months is one family to call, not three).
-    arrears = (
-        with_paid(FeeStatement.objects.filter(school=school, term=term))
-        .filter(total__gt=F("paid"))
-        .values("student_id")
-        .distinct()
-        .count()
-    )
-    if arrears:
+    if counts["arrears"]:
         items.append(
             Todo(
                 "arrears",
                 _("欠费学生"),
-                arrears,
+                counts["arrears"],
                 reverse("billing:statements") + f"?term={term.pk}#arrears",
             )
         )

@@ -3,13 +3,15 @@ unsigned agreements, unread notices, the time windows they look at."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from afterschool.models import User
+from afterschool.models import Term, User
+from afterschool.selectors import pick_current_term
 from enrollment.models import Status
 
 # The placeholder the county's fee document number carries until the school
@@ -54,3 +56,13 @@ def unread_todos(user: User) -> list[Todo]:
     if not user.unread_notices:
         return []
     return [Todo("unread", _("未读通知"), user.unread_notices, reverse("notices:inbox"))]
+
+
+def todo_term(*, school_id: int, today: datetime.date) -> Term | None:
+    """The school's current term on ``today`` (``pick_current_term``) with
+    its schedule joined, as the staff to-dos read it; the home page looks it
+    up once for the to-dos and the figures. One query."""
+    return pick_current_term(
+        Term.objects.filter(school_id=school_id).select_related("schedule").order_by("first_day"),
+        today=today,
+    )

@@ -11,6 +11,7 @@ Rule source: DESIGN.md 「Telling people」 (product).
 from __future__ import annotations
 
 import datetime
+from types import EllipsisType
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -19,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from afterschool.access import classes_for_user
 from afterschool.models import Student, Term, User
-from afterschool.selectors import pick_current_term
 from enrollment.models import (
     Application,
     ClassSubmission,
@@ -32,6 +32,7 @@ from overview.todo.items import (
     FEE_DOCUMENT_PLACEHOLDER_MARK,
     RECENT_DAYS,
     Todo,
+    todo_term,
     unread_todos,
 )
 from scheduling.attendance.selectors import is_featured_after_school
@@ -62,6 +63,7 @@ __all__ = [
     "guardian_todos",
     "homeroom_todos",
     "staff_todos",
+    "todo_term",
 ]
 
 
@@ -84,20 +86,23 @@ def _rolls_due(sessions, now: datetime.datetime) -> list[Session]:
     return out
 
 
-def homeroom_todos(*, user: User, now: datetime.datetime | None = None) -> list[Todo]:
+def homeroom_todos(
+    *,
+    user: User,
+    now: datetime.datetime | None = None,
+    term: Term | None | EllipsisType = ...,
+) -> list[Todo]:
     """A homeroom teacher's to-dos for the classes they lead in the current
-    term. Queries: term; classes with their counts (awaiting review,
-    returned, submitted); students blocking the list; today's sessions;
-    leave to decide; children not yet collected, once the after-school
-    period has ended (6 in all; 5 before that end)."""
+    term (``term``: as ``todo_term`` gives it, when the caller has it
+    already; else looked up here). Queries: term (unless given); classes
+    with their counts (awaiting review, returned, submitted); students
+    blocking the list; today's sessions; leave to decide; children not yet
+    collected, once the after-school period has ended (6 in all; 5 before
+    that end)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    term = pick_current_term(
-        Term.objects.filter(school_id=user.school_id)
-        .select_related("schedule")
-        .order_by("first_day"),
-        today=today,
-    )
+    if term is ...:
+        term = todo_term(school_id=user.school_id, today=today)
     if term is None:
         return unread_todos(user)
     classes = list(
