@@ -12,7 +12,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # No outside notice channel unless a test switches one on.
 NOTICE_CHANNELS: list[str] = []
-# The home pages' figures live in every other test (tests/overview/test_home_cache.py
+# The home pages' figures live in every other test (tests/overview/test_home_figures.py
 # switches a real cache on to test the caching itself).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
