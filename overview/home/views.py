@@ -58,8 +58,10 @@ def home(request):
         )
         context["charts"] = home_charts_for_user(user)
     elif template.endswith("home_guardian.html"):
-        context["todos"] = todo.guardian_todos(user=user)
-        context["children"] = students_for_user(user).order_by("school__name", "name")
+        # Loaded once, for the cards, the to-dos and the attendance panel.
+        children = list(students_for_user(user).order_by("school__name", "name"))
+        context["todos"] = todo.guardian_todos(user=user, children=children)
+        context["children"] = children
     elif template.endswith("home_staff.html"):
         context["todos"] = todo.staff_todos(user=user)
     return render(request, template, context)

@@ -195,11 +195,12 @@ class TestHomeQueryCounts:
             child = f.make_student(world.class_b, f"孩子{i}")
             f.make_guardian(child, "张伟", world.guardian_x.mobile, with_login=False)
         client.force_login(world.guardian_x.user)
-        # 1 session, 2 user, 3-6 the to-dos without a term (children,
-        # terms, leave decided, arrears; the term's own kinds are counted in
-        # tests/overview/test_todos.py), 7 children with class and school,
-        # 8 the children's absences today, 9 their leave waiting for approval.
-        with django_assert_num_queries(9):
+        # 1 session, 2 user, 3 children with class and school (for the
+        # cards, the to-dos and the attendance panel), 4-6 the to-dos without
+        # a term (terms, leave decided, arrears; the term's own kinds are
+        # counted in tests/overview/test_todos.py), 7 the children's absences
+        # today, 8 their leave waiting for approval.
+        with django_assert_num_queries(8):
             response = client.get(reverse("home"))
         assert len(response.context["children"]) == children
 
