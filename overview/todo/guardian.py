@@ -19,7 +19,6 @@ from billing.statements.selectors import with_paid
 from enrollment.models import (
     Application,
     Status,
-    Survey,
     SurveyResponse,
 )
 from overview.todo.items import (
@@ -53,13 +52,16 @@ def guardian_todos(
     returns them (with class and school), when the caller has them already
     (the home page lists them too); by default they are loaded here.
 
-    Queries: children (unless given); terms, each with whether a survey, a
-    choice window or an allocation result is open or recent; when a child
-    has a current term, the children's applications in it (agreement signed,
-    and, while a window is open, the child's class of the term's year and
-    whether choices are saved); the open windows, the survey answers and the
-    placements only when a current term has one; leave decided; arrears.
-    So 4–8 (5 with a term and nothing open), whatever the number of children.
+    Queries: children (unless given); terms, with their survey (a join)
+    and whether an allocation run was published this week; when a child has
+    a current term, its open choice windows and the children's applications
+    in it (agreement signed; while a window is open whether choices are
+    saved, and for a grade's or class's window the child's class of the
+    term's year): one query decides the agreement, returned and club-choice
+    to-dos; the survey answers only while a current term's survey is open;
+    the placements only after a run published this week; leave decided;
+    arrears. So 3 without a current term, 5 with one and nothing open, at
+    most 7, whatever the number of children.
 
     「社团选课进行中」 counts the children still to choose in an open window:
     once a child's choices are saved it leaves the count (the detail says
@@ -83,13 +85,11 @@ def guardian_todos(
     for t in (
         Term.objects.filter(school_id__in={c.school_id for c in children})
         .only("pk", "school_id", "first_day", "last_day")
+        # The term's survey (one-to-one) is a join; an allocation result is
+        # looked for only when a run was published this week.
         .annotate(
-            open_survey=Exists(Survey.objects.filter(term=OuterRef("pk"), closed_at__isnull=True)),
-            open_window=Exists(
-                ChoiceWindow.objects.filter(
-                    term=OuterRef("pk"), opens_at__lte=now, closes_at__gt=now
-                )
-            ),
+            survey_pk=F("survey__pk"),
+            survey_closed_at=F("survey__closed_at"),
             recent_results=Exists(
                 AllocationRun.objects.filter(term=OuterRef("pk"), published_at__gte=since)
             ),
@@ -105,14 +105,13 @@ def guardian_todos(
     family = reverse("enrollment:family")
     items: list[Todo] = []
 
-    window_terms = [t.pk for t in terms if t.open_window]
     windows = (
         list(
             ChoiceWindow.objects.filter(
-                term_id__in=window_terms, opens_at__lte=now, closes_at__gt=now
+                term_id__in=term_ids, opens_at__lte=now, closes_at__gt=now
             ).only("term_id", "scope", "grade", "school_class_id", "closes_at")
         )
-        if window_terms
+        if term_ids
         else []
     )
     # One query for the children's applications in their current terms
@@ -126,24 +125,24 @@ def guardian_todos(
         )
         fields = ["pk", "student_id", "status", "last_reason", "signed"]
         if windows:
-            # Only a child taking the featured day chooses a club, by its
-            # class and grade in the term's school year (after a rollover the
-            # latest class is next year's), and whether its choices are saved.
+            # Only a child taking the featured day chooses a club, and
+            # whether its choices are saved already.
             apps = apps.annotate(
-                **year_class_annotations(student="student", school_year="term__school_year"),
                 chosen=Exists(
                     ClubChoice.objects.filter(
                         student_id=OuterRef("student_id"), term_id=OuterRef("term_id")
                     )
-                ),
+                )
             )
-            fields += [
-                "term_id",
-                "wants_featured_day",
-                "year_class_id",
-                "year_class_grade",
-                "chosen",
-            ]
+            fields += ["term_id", "wants_featured_day", "chosen"]
+            if any(w.scope != WindowScope.SCHOOL for w in windows):
+                # A grade's or class's window goes by the child's class in
+                # the term's school year (after a rollover the latest class
+                # is next year's).
+                apps = apps.annotate(
+                    **year_class_annotations(student="student", school_year="term__school_year")
+                )
+                fields += ["year_class_id", "year_class_grade"]
         # Application's order (the child's class, then name), from the
         # children in hand rather than joined.
         rows = sorted(
@@ -184,7 +183,8 @@ def guardian_todos(
                 urgent=True,
             )
         )
-    survey_terms = [t for t in terms if t.open_survey]
+    # A survey is open while it is not closed (Survey).
+    survey_terms = [t for t in terms if t.survey_pk is not None and t.survey_closed_at is None]
     if survey_terms:
         answered = set(
             SurveyResponse.objects.filter(
@@ -206,7 +206,11 @@ def guardian_todos(
                 )
             )
     featured = {
-        (r.student_id, r.term_id): (r.year_class_id, r.year_class_grade, r.chosen)
+        (r.student_id, r.term_id): (
+            getattr(r, "year_class_id", None),
+            getattr(r, "year_class_grade", None),
+            r.chosen,
+        )
         for r in rows
         if windows and r.status == Status.APPROVED and r.wants_featured_day
     }

@@ -128,10 +128,10 @@ class TestGuardian:
         assert got["leave"].count == 1
         assert got["unread"].count == 1
         assert [t.key for t in items][:2] == ["agreement", "returned"]
-        # children, terms (with whether a survey, a window or a result is
-        # open), the applications (agreements and returned), leave decided,
-        # arrears.
-        assert queries == 5
+        # children, terms (with their survey and whether a result was
+        # published this week), open choice windows, the applications
+        # (agreements and returned), leave decided, arrears.
+        assert queries == 6
 
     def test_club_choice_only_for_children_taking_the_featured_day(self, world, term):
         kids = self.build(world, term, 3)
@@ -147,7 +147,7 @@ class TestGuardian:
         # The returned child and those without the featured day choose nothing.
         assert by_key(items)["choice"].names == [kids[1].name]
         assert by_key(items)["choice"].detail == "截止：9月5日 17:40"
-        assert queries == 6  # and, with a window open, the windows
+        assert queries == 6  # who takes the featured day rides on the applications
 
     def test_club_choice_counts_only_the_children_still_to_choose(self, world, term):
         kids = self.build(world, term, 3)
