@@ -152,6 +152,13 @@ class FastTable(tables.Table):
         kwargs.setdefault("template_name", "tables/fast.html")
         super().__init__(*args, **kwargs)
 
+    def records(self) -> list:
+        """The table's records in its order, loaded once: a queryset is
+        evaluated here and the rendering reads the same rows (its result
+        cache), so a view can use them (e.g. to count) without a query."""
+        data = self.data.data
+        return data if isinstance(data, list) else list(data)
+
     def row_attrs_html(self, record) -> str:
         """Attributes of a row's ``<tr>`` besides its even/odd class (a
         leading space, escaped); none by default."""

@@ -92,6 +92,7 @@ def seed_data(rng: random.Random):
         Term,
         User,
     )
+    from afterschool.rollover.services import memberships_sync
     from enrollment.models import Application, Status
     from scheduling.models import ChoiceWindow, Club, WindowScope
 
@@ -132,6 +133,9 @@ def seed_data(rng: random.Random):
         )
         for i in range(GUARDIANS)
     )
+    # Each child's class of the year, as a roster import writes it (the
+    # choice POST reads the class through it).
+    memberships_sync(students=students)
     guardians = Guardian.objects.bulk_create(
         Guardian(school=school, name=u.name, mobile=u.mobile, user=u) for u in users
     )

@@ -240,7 +240,7 @@ def choosing_application_for_user(
     """For the club-choice submission, as one lazy query: child ``pk``'s
     enrolled application for term ``term_pk`` (approved, with the featured
     day) if ``user`` may choose for the child (``get_choosing_student_for_user``'s
-    rule), ``SELECT … FOR UPDATE``, with student, class and term joined and
+    rule), ``SELECT … FOR UPDATE``, with the student joined and
     ``choice_window_*`` annotated
     (``scheduling.choice.services.with_choice_context``). Empty in every
     other case (outsider, no such term, not enrolled): the caller then takes
@@ -258,7 +258,10 @@ def choosing_application_for_user(
     return with_choice_context(
         enrolled_applications(term_id)
         .filter(student_id__in=allowed)
-        .select_related("student__school_class", "term")
+        # Only the student joined: each join costs PostgreSQL planning time
+        # on every submission (the term is used by id, the class by
+        # with_choice_context's year-class annotations).
+        .select_related("student")
         .select_for_update(of=("self",))
     ).order_by("pk")
 

@@ -143,7 +143,7 @@ class StudentTable(FastTable):
         return "、".join(record.priority_labels)
 
 
-class SchoolClassTable(tables.Table):
+class SchoolClassTable(FastTable):
     school_year = tables.Column(verbose_name=_("学年"), order_by=("-school_year__start_year",))
     grade = tables.Column(verbose_name=_("年级"), accessor="grade_name", order_by=("grade",))
     display_name = tables.Column(
@@ -179,7 +179,7 @@ class SchoolClassTable(tables.Table):
         return format_html('<a href="{}">{}</a>', url, _("查看学生"))
 
 
-class RoomTable(tables.Table):
+class RoomTable(FastTable):
     name = tables.Column(attrs=NAME_COLUMN)
 
     class Meta:
@@ -189,7 +189,7 @@ class RoomTable(tables.Table):
         empty_text = _("还没有场地。")
 
 
-class GuardianTable(tables.Table):
+class GuardianTable(FastTable):
     name = tables.Column(attrs=NAME_COLUMN)
     mobile = tables.Column()
     children = tables.Column(verbose_name=_("孩子"), empty_values=(), orderable=False)
@@ -216,7 +216,7 @@ class GuardianTable(tables.Table):
         )
 
 
-class StaffTable(tables.Table):
+class StaffTable(FastTable):
     name = tables.Column(attrs=NAME_COLUMN)
     username = tables.Column()
     role = tables.Column()

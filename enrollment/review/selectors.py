@@ -7,6 +7,9 @@ already-scoped objects (a school, a term, a class).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -92,6 +95,17 @@ def class_status_counts(*, school_class: SchoolClass, term: Term) -> list[tuple[
         .order_by()
         .values_list("status", "n")
     )
+    return _in_review_order(counts)
+
+
+def status_counts_of(applications: Iterable[Application]) -> list[tuple[str, str, int]]:
+    """``class_status_counts`` of applications already loaded (the class
+    review table's rows, when no filter narrows them): the same
+    ``(status, label, count)`` list, no query."""
+    return _in_review_order(Counter(app.status for app in applications))
+
+
+def _in_review_order(counts: Mapping[str, int]) -> list[tuple[str, str, int]]:
     return [(s.value, s.label, counts[s]) for s in REVIEW_ORDER if counts.get(s)]
 
 

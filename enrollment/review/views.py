@@ -19,6 +19,7 @@ from afterschool.access import classes_for_user, school_admin_required, term_for
 from afterschool.models import Role
 from afterschool.redirects import next_url
 from afterschool.selectors import classes_in_year_of
+from afterschool.tables import url_maker
 from enrollment import access
 from enrollment.access import STAFF_REVIEW
 from enrollment.applications.views import application_form_page, reason_page
@@ -70,11 +71,25 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
     filterset = ApplicationReviewFilter(request.GET or None, queryset=qs)
     table = ApplicationReviewTable(filterset.qs)
     RequestConfig(request, paginate=False).configure(table)
+    filters_used = any(request.GET.get(name) for name in filterset.filters)
+    if filters_used:
+        counts = selectors.class_status_counts(school_class=school_class, term=term)
+    else:
+        # Unfiltered, the table's rows are the class's applications: count
+        # them instead of asking again (the table reads the same rows).
+        counts = selectors.status_counts_of(table.records())
     missing = list(
         selectors.class_students_without_application(
             school_class=school_class, term=term, school=request.user.school
         )
     )
+    # Early in enrolment most of the class is here: one reverse() per URL
+    # name, not two per student.
+    paper_url = url_maker("enrollment:paper-application", school_class.pk)
+    opt_out_url = url_maker("enrollment:paper-opt-out", school_class.pk)
+    for student in missing:
+        student.paper_url = paper_url(student.pk)
+        student.opt_out_url = opt_out_url(student.pk)
     submission = school_class.submissions.filter(term=term).first()
     return render(
         request,
@@ -83,9 +98,9 @@ def class_review(request: HttpRequest, pk: int) -> HttpResponse:
             "school_class": school_class,
             "term": term,
             "filter": filterset,
-            "filters_used": any(request.GET.get(name) for name in filterset.filters),
+            "filters_used": filters_used,
             "table": table,
-            "counts": selectors.class_status_counts(school_class=school_class, term=term),
+            "counts": counts,
             "missing": missing,
             "submission": submission,
         },

@@ -44,6 +44,23 @@ class TestOrderAndCounts:
         assert "班主任已审核 <strong>1</strong>" in counts
         assert counts.index("待班主任审核") < counts.index("班主任已审核")
 
+    def test_a_filtered_table_still_counts_the_whole_class(self, client, world, term):
+        # Unfiltered the counts come from the table's rows; filtered to one
+        # status the table shows fewer rows but the counts stay the class's.
+        apps = fill_class(world.class_a, term, 3)
+        application_approve_homeroom(application=apps[0], by=world.homeroom_a)
+        login(client, world.homeroom_a)
+        for query in ("", "?status=approved_by_homeroom"):
+            html = client.get(review_url(world) + query).text
+            counts = html[
+                html.index('id="review-counts"') : html.index(
+                    "</p>", html.index('id="review-counts"')
+                )
+            ]
+            assert "已提交，待班主任审核 <strong>2</strong>" in counts, query
+            assert "班主任已审核 <strong>1</strong>" in counts, query
+        assert html.count('name="select"') == 0  # only the approved row is listed
+
     def test_select_all_box_and_its_script(self, client, world, term):
         fill_class(world.class_a, term, 2)
         html = login(client, world.homeroom_a).get(review_url(world)).text
@@ -83,6 +100,7 @@ class TestStudentsWithoutApplication:
         assert (
             reverse("enrollment:paper-application", args=[world.class_a.pk, early.pk]) in early_item
         )
+        assert reverse("enrollment:paper-opt-out", args=[world.class_a.pk, early.pk]) in early_item
 
     def test_a_draft_still_counts_as_missing(self, client, world, term):
         student = f.make_student(world.class_a, "钱草稿")
@@ -170,8 +188,8 @@ class TestQueries:
         login(client, world.homeroom_a)
         # session, user, class (access), term, applications (student joined),
         # students without an application (opt-outs in the same query), the
-        # class submission, the counts per status
-        with django_assert_num_queries(8):
+        # class submission; the counts per status come from the rows
+        with django_assert_num_queries(7):
             response = client.get(review_url(world))
         assert response.text.count('name="select"') == n
 
