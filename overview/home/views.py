@@ -66,8 +66,10 @@ def home(request):
         kept = homeroom_home_charts(user=user, term=term, today=today)
         context.update(charts=kept.charts, figures_note=kept.note)
     elif template.endswith("home_guardian.html"):
-        context["todos"] = todo.guardian_todos(user=user)
-        context["children"] = students_for_user(user).order_by("school__name", "name")
+        # Loaded once, for the cards, the to-dos and the attendance panel.
+        children = list(students_for_user(user).order_by("school__name", "name"))
+        context["todos"] = todo.guardian_todos(user=user, children=children)
+        context["children"] = children
     elif template.endswith("home_staff.html"):
         context["todos"] = todo.staff_todos(user=user)
     return render(request, template, context)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,18 @@ def signed_q() -> Q:
 def unsigned_agreements(qs):
     """The approved applications of ``qs`` whose agreement is not yet signed."""
     return qs.filter(status=Status.APPROVED).exclude(signed_q())
+
+
+def agreement_signed() -> ExpressionWrapper:
+    """``signed_q`` as a boolean annotation on applications (the agreement
+    is a LEFT JOIN: an application without one is unsigned), for a query
+    that decides several to-dos from the same rows (``is_unsigned``)."""
+    return ExpressionWrapper(signed_q(), output_field=BooleanField())
+
+
+def is_unsigned(*, status: str, signed: bool) -> bool:
+    """``unsigned_agreements``' rule on a row annotated ``agreement_signed``."""
+    return status == Status.APPROVED and not signed
 
 
 def unread_todos(user: User) -> list[Todo]:

@@ -414,26 +414,61 @@ def roll_clubs_for_user(user: User, date: datetime.date) -> list[Club]:
     )
 
 
-def unexcused_absences_for_user(user: User, date: datetime.date) -> list[Attendance]:
+def _absence_order(a: Attendance) -> tuple:
+    """Class, 学籍号, then the period of the day."""
+    return (
+        a.student.school_class.grade,
+        a.student.school_class.number,
+        a.student.student_number,
+        PERIOD_ORDER[a.period],
+    )
+
+
+def unexcused_absences_for_user(
+    user: User, date: datetime.date, *, students: list[Student] | None = None
+) -> list[Attendance]:
     """The day's absences without leave that ``user`` should see
     (``access.attendances_for_user``: an admin the school's, a homeroom
     teacher their classes', a guardian their children's; DESIGN.md: an absence
     shows up for the homeroom teacher and the guardian that day). One query
-    (the students are a subquery)."""
+    (the students are a subquery), with session, supervisor and club.
+
+    ``students``: ``students_for_user(user)`` already loaded (with their
+    class), e.g. a guardian's children on the home page: the rows are those
+    students' and carry them, without session or club. One query by their
+    ids, none for no students."""
+    if students is not None:
+        if not students:
+            return []
+        by_id = {s.pk: s for s in students}
+        rows = list(
+            Attendance.objects.filter(
+                student_id__in=by_id, date=date, status=AttendanceStatus.ABSENT
+            ).order_by()
+        )
+        for a in rows:
+            a.student = by_id[a.student_id]
+        return sorted(rows, key=_absence_order)
     qs = (
         access.attendances_for_user(user)
         .filter(date=date, status=AttendanceStatus.ABSENT)
         .select_related("student__school_class", "session__supervisor", "club")
     )
-    return sorted(
-        qs,
-        key=lambda a: (
-            a.student.school_class.grade,
-            a.student.school_class.number,
-            a.student.student_number,
-            PERIOD_ORDER[a.period],
-        ),
-    )
+    return sorted(qs, key=_absence_order)
+
+
+def waiting_leave_count(user: User, *, students: list[Student] | None = None) -> int:
+    """How many leave requests ``user`` may see (``access.leave_requests_for_user``)
+    wait for a decision. ``students``: ``students_for_user(user)`` already
+    loaded, counted by their ids instead of the access subquery. One query
+    (none for no students)."""
+    if students is not None:
+        if not students:
+            return 0
+        qs = LeaveRequest.objects.filter(student_id__in=[s.pk for s in students])
+    else:
+        qs = access.leave_requests_for_user(user)
+    return qs.filter(status=LeaveStatus.REQUESTED).count()
 
 
 # ---------------------------------------------------------------- dismissal sheet

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from afterschool.home.selectors import school_figures
 from afterschool.models import SchoolClass, User
+from scheduling.models import WindowScope
 from tests import factories as f
+from tests.scheduling.club_helpers import enroll, open_window
 
 pytestmark = pytest.mark.django_db
 
@@ -196,12 +198,40 @@ class TestHomeQueryCounts:
             child = f.make_student(world.class_b, f"孩子{i}")
             f.make_guardian(child, "张伟", world.guardian_x.mobile, with_login=False)
         client.force_login(world.guardian_x.user)
-        # 1 session, 2 user, 3-6 the to-dos without a term (children,
-        # terms, leave decided, arrears; the term's own kinds are counted in
-        # tests/overview/test_todos.py), 7 children with class and school,
-        # 8 the children's absences today, 9 their leave waiting for approval.
-        with django_assert_num_queries(9):
+        # 1 session, 2 user, 3 children with class and school (for the
+        # cards, the to-dos and the attendance panel), 4-6 the to-dos without
+        # a term (terms, leave decided, arrears; the term's own kinds are
+        # counted in tests/overview/test_todos.py), 7 the children's absences
+        # today, 8 their leave waiting for approval.
+        with django_assert_num_queries(8):
             response = client.get(reverse("home"))
+        assert len(response.context["children"]) == children
+
+    @pytest.mark.parametrize("children", [2, 5])
+    def test_guardian_home_with_a_term_and_an_open_window(
+        self, client, world, term, django_assert_num_queries, children
+    ):
+        kids = [world.child_x]
+        for i in range(children - 1):
+            kid = f.make_student(world.class_b, f"孩子{i}")
+            f.make_guardian(kid, "张伟", world.guardian_x.mobile, with_login=False)
+            kids.append(kid)
+        for kid in kids:
+            enroll(kid, term, featured=True)
+        # A grade's window: the children's class of the term's year is read too.
+        open_window(term, scope=WindowScope.GRADE, grade=3, days=2)
+        client.force_login(world.guardian_x.user)
+        # 1 session, 2 user, 3 children with class and school, 4 terms (with
+        # their survey and whether a result was published this week), 5 the
+        # open choice windows, 6 the applications (agreements, returned, the
+        # featured day, saved choices, the class of the term's year), 7 leave
+        # decided, 8 arrears, 9 the children's absences today, 10 their leave
+        # waiting for approval.
+        with django_assert_num_queries(10):
+            response = client.get(reverse("home"))
+        todos = {t.key: t for t in response.context["todos"]}
+        assert todos["agreement"].count == children
+        assert todos["choice"].count == children
         assert len(response.context["children"]) == children
 
 
